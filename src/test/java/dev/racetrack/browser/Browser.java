@@ -1,0 +1,88 @@
+package dev.racetrack.browser;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Starts Debian's headless Chromium through {@code /usr/bin/chromedriver}. Where Chromium
+ * is missing the browser tests are skipped with one loud line, except under
+ * {@code CI=true}, where a missing browser fails the run.
+ */
+public final class Browser {
+
+	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	private Browser() {
+	}
+
+	/**
+	 * Returns a new headless Chromium of the given window size, or skips the calling
+	 * test.
+	 */
+	public static ChromeDriver start(int width, int height) {
+		boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+		if (!present) {
+			String line = "!!! BROWSER TESTS SKIPPED: /usr/bin/chromium or /usr/bin/chromedriver is missing "
+					+ "(apt-get install -y chromium chromium-driver) !!!";
+			if ("true".equals(System.getenv("CI"))) {
+				throw new IllegalStateException(line.replace("SKIPPED", "CANNOT RUN") + " CI=true requires them.");
+			}
+			System.err.println(line);
+			assumeTrue(false, line);
+		}
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
+				"--window-size=" + width + "," + height, "--user-data-dir=" + tempProfile());
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.usingAnyFreePort()
+			.build();
+		ChromeDriver driver = new ChromeDriver(service, options);
+		driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+		driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+		return driver;
+	}
+
+	/**
+	 * Saves a screenshot as {@code target/screenshots/<name>.png} and returns its path.
+	 */
+	public static Path screenshot(ChromeDriver driver, String name) {
+		Path dir = Path.of(System.getProperty("racetrack.screenshots", "target/screenshots"));
+		try {
+			Files.createDirectories(dir);
+			File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+			Path target = dir.resolve(name + ".png");
+			Files.copy(png.toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			return target;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String tempProfile() {
+		try {
+			return Files.createTempDirectory("racetrack-chromium").toString();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
