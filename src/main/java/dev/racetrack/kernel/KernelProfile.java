@@ -181,6 +181,15 @@ public enum KernelProfile {
 		return this.udpStreamTimeoutSeconds;
 	}
 
+	/**
+	 * A replied UDP flow becomes a stream (longer timeout, ASSURED) only if it is still
+	 * active two seconds after its first reply (6.x); before, the first packet after the
+	 * reply did it.
+	 */
+	public boolean udpStreamAfterTwoSeconds() {
+		return this.compareTo(V6_X) >= 0;
+	}
+
 	/** All ids, oldest first, for error messages and pickers. */
 	public static List<String> ids() {
 		return Arrays.stream(values()).map(KernelProfile::id).toList();

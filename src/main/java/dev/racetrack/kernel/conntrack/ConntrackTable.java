@@ -1,0 +1,260 @@
+package dev.racetrack.kernel.conntrack;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+
+import dev.racetrack.kernel.packet.Tuple;
+
+/**
+ * The conntrack table of one network namespace: the confirmed hash
+ * ({@code nf_conntrack_hash}, looked up by original or reply tuple), the per-CPU
+ * unconfirmed lists that other CPUs cannot see ({@code pcpu_lists[cpu].unconfirmed}), and
+ * the entry count against {@code nf_conntrack_max}.
+ *
+ * <p>
+ * Hash chains are modelled by their lengths only (for {@code chaintoolong}); a tuple keys
+ * at most one node, which is the invariant the kernel's confirm step defends. Expired
+ * entries are invisible to lookups, as {@code nf_ct_is_expired} makes them, and leave the
+ * table at their expiry time through {@link #expire(long)}, the model's garbage
+ * collector.
+ */
+public final class ConntrackTable {
+
+	/** Default {@code nf_conntrack_buckets} on a node with more than 1 GiB of memory. */
+	public static final int DEFAULT_BUCKETS = 16_384;
+
+	/** Default {@code nf_conntrack_max}: four entries per bucket. */
+	public static final int DEFAULT_MAX = 65_536;
+
+	private final Map<Tuple, TupleHash> hash = new HashMap<>();
+
+	private final TreeMap<Long, Conntrack> confirmedById = new TreeMap<>();
+
+	private final List<List<Conntrack>> unconfirmed;
+
+	private final PriorityQueue<long[]> expiries = new PriorityQueue<>(
+			(a, b) -> (a[0] != b[0]) ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+
+	private final int[] chainLengths;
+
+	private final int max;
+
+	private int count;
+
+	private long nextId = 1;
+
+	public ConntrackTable(int cpus, int buckets, int max) {
+		if (cpus < 1 || buckets < 1 || Integer.bitCount(buckets) != 1 || max < 1) {
+			throw new IllegalArgumentException("cpus >= 1, buckets a power of two, max >= 1");
+		}
+		List<List<Conntrack>> lists = new ArrayList<>(cpus);
+		for (int i = 0; i < cpus; i++) {
+			lists.add(new ArrayList<>());
+		}
+		this.unconfirmed = Collections.unmodifiableList(lists);
+		this.chainLengths = new int[buckets];
+		this.max = max;
+	}
+
+	/** {@code nf_conntrack_max}. */
+	public int max() {
+		return this.max;
+	}
+
+	/**
+	 * {@code nf_conntrack_count}: confirmed and unconfirmed entries, as the kernel counts
+	 * them.
+	 */
+	public int count() {
+		return this.count;
+	}
+
+	/** Allocates an unconfirmed entry on a CPU's list ({@code __nf_conntrack_alloc}). */
+	Conntrack allocate(Tuple original, int cpu) {
+		Conntrack ct = new Conntrack(this.nextId++, original, cpu);
+		this.unconfirmed.get(cpu).add(ct);
+		this.count++;
+		return ct;
+	}
+
+	/** The confirmed node keyed by a tuple, ignoring expired entries. */
+	TupleHash find(Tuple tuple, long nowNanos) {
+		TupleHash h = this.hash.get(tuple);
+		if (h == null || h.ct().expired(nowNanos)) {
+			return null;
+		}
+		return h;
+	}
+
+	/** The node keyed by a tuple even if expired: what a bucket walk meets. */
+	TupleHash node(Tuple tuple) {
+		return this.hash.get(tuple);
+	}
+
+	/**
+	 * Moves an entry off its unconfirmed list
+	 * ({@code nf_ct_del_from_dying_or_unconfirmed_list}).
+	 */
+	void unlinkUnconfirmed(Conntrack ct) {
+		this.unconfirmed.get(ct.cpu()).remove(ct);
+	}
+
+	/** Inserts both nodes of a confirmed entry ({@code __nf_conntrack_hash_insert}). */
+	void insert(Conntrack ct) {
+		putNode(ct.original(), new TupleHash(ct, CtDir.ORIGINAL));
+		putNode(ct.reply(), new TupleHash(ct, CtDir.REPLY));
+		this.confirmedById.put(ct.id(), ct);
+		scheduleExpiry(ct);
+	}
+
+	/**
+	 * Inserts only the reply node of a clash entry; its original node is a fake
+	 * ({@code hlist_nulls_add_fake}), so lookups in the original direction keep finding
+	 * the winner, and {@code conntrack -L} does not list it.
+	 */
+	void insertReplyOnly(Conntrack ct) {
+		putNode(ct.reply(), new TupleHash(ct, CtDir.REPLY));
+		this.confirmedById.put(ct.id(), ct);
+		scheduleExpiry(ct);
+	}
+
+	private void putNode(Tuple tuple, TupleHash node) {
+		TupleHash previous = this.hash.get(tuple);
+		if (previous != null) {
+			throw new IllegalStateException(
+					"two confirmed entries share the tuple " + tuple + ": " + previous.ct() + " and " + node.ct());
+		}
+		this.hash.put(tuple, node);
+		this.chainLengths[bucket(tuple)]++;
+	}
+
+	/**
+	 * Removes an entry wherever it is; the count drops once. Returns whether it was
+	 * present.
+	 */
+	boolean remove(Conntrack ct) {
+		if (ct.removed()) {
+			return false;
+		}
+		if (ct.confirmed()) {
+			removeNode(ct.original(), ct);
+			removeNode(ct.reply(), ct);
+			this.confirmedById.remove(ct.id());
+		}
+		else {
+			unlinkUnconfirmed(ct);
+		}
+		ct.markRemoved();
+		this.count--;
+		return true;
+	}
+
+	private void removeNode(Tuple tuple, Conntrack ct) {
+		TupleHash h = this.hash.get(tuple);
+		if (h != null && h.ct() == ct) {
+			this.hash.remove(tuple);
+			this.chainLengths[bucket(tuple)]--;
+		}
+	}
+
+	/**
+	 * Arms the expiry of a confirmed entry after its timeout changed. A later expiry is
+	 * picked up lazily when the earlier one comes due, so the queue holds about one
+	 * element per entry.
+	 */
+	void scheduleExpiry(Conntrack ct) {
+		if (ct.confirmed() && ct.timeoutNanos() < ct.scheduledExpiryNanos()) {
+			ct.scheduledExpiryNanos(ct.timeoutNanos());
+			this.expiries.add(new long[] { ct.timeoutNanos(), ct.id() });
+		}
+	}
+
+	/**
+	 * Removes every confirmed entry whose timeout has passed, the way the conntrack
+	 * garbage collector would, and returns them in expiry order.
+	 */
+	public List<Conntrack> expire(long nowNanos) {
+		List<Conntrack> gone = new ArrayList<>();
+		while (nextExpiryNanos() <= nowNanos) {
+			Conntrack ct = this.confirmedById.get(this.expiries.poll()[1]);
+			ct.scheduledExpiryNanos(Long.MAX_VALUE);
+			remove(ct);
+			gone.add(ct);
+		}
+		return gone;
+	}
+
+	/** The earliest pending expiry, or {@link Long#MAX_VALUE}. */
+	public long nextExpiryNanos() {
+		while (!this.expiries.isEmpty()) {
+			long[] next = this.expiries.peek();
+			Conntrack ct = this.confirmedById.get(next[1]);
+			if (ct == null || ct.scheduledExpiryNanos() != next[0]) {
+				this.expiries.poll();
+			}
+			else if (ct.timeoutNanos() > next[0]) {
+				this.expiries.poll();
+				ct.scheduledExpiryNanos(ct.timeoutNanos());
+				this.expiries.add(new long[] { ct.timeoutNanos(), ct.id() });
+			}
+			else {
+				return next[0];
+			}
+		}
+		return Long.MAX_VALUE;
+	}
+
+	/** The length of the hash chain a tuple falls in. */
+	int chainLength(Tuple tuple) {
+		return this.chainLengths[bucket(tuple)];
+	}
+
+	private int bucket(Tuple tuple) {
+		int h = tuple.hashCode();
+		h ^= (h >>> 16);
+		return h & (this.chainLengths.length - 1);
+	}
+
+	/** Confirmed entries (clash entries included), oldest first. */
+	public List<Conntrack> confirmed() {
+		return List.copyOf(this.confirmedById.values());
+	}
+
+	/** Number of confirmed entries. */
+	public int confirmedCount() {
+		return this.confirmedById.size();
+	}
+
+	/**
+	 * The oldest confirmed entry that is not ASSURED ({@code early_drop}'s victim), if
+	 * any.
+	 */
+	Conntrack earlyDropVictim(long nowNanos) {
+		for (Conntrack ct : this.confirmedById.values()) {
+			if (!ct.has(IpsStatus.ASSURED) && !ct.expired(nowNanos)) {
+				return ct;
+			}
+		}
+		return null;
+	}
+
+	/** A CPU's unconfirmed list (read-only): what only that CPU can see. */
+	public List<Conntrack> unconfirmed(int cpu) {
+		return Collections.unmodifiableList(this.unconfirmed.get(cpu));
+	}
+
+	public int cpus() {
+		return this.unconfirmed.size();
+	}
+
+	/** A confirmed entry by id, or {@code null}. */
+	public Conntrack byId(long id) {
+		return this.confirmedById.get(id);
+	}
+
+}

@@ -1,0 +1,40 @@
+package dev.racetrack.kernel.conntrack;
+
+import dev.racetrack.kernel.KernelProfile;
+
+/**
+ * The UDP tracker ({@code nf_conntrack_udp_packet}): 30 s until a reply is seen, then the
+ * stream timeout and ASSURED. In 4.17 the first packet after the reply makes a stream
+ * (180 s); on 6.x a flow must still be active two seconds after its first reply (120 s).
+ * Clash entries ({@code IPS_NAT_CLASH}) never become ASSURED and keep their fixed
+ * timeout.
+ */
+final class UdpTracker {
+
+	static final long UNREPLIED_NANOS = 30_000_000_000L;
+
+	static final long STREAM_DELAY_NANOS = 2_000_000_000L;
+
+	private UdpTracker() {
+	}
+
+	static void packet(Conntrack ct, KernelProfile profile, long nowNanos) {
+		long stream = profile.udpStreamTimeoutSeconds() * 1_000_000_000L;
+		if (!ct.has(IpsStatus.SEEN_REPLY)) {
+			ct.refresh(UNREPLIED_NANOS, nowNanos);
+			return;
+		}
+		boolean isStream = !profile.udpStreamAfterTwoSeconds()
+				|| (ct.udpStreamNanos() >= 0 && nowNanos > ct.udpStreamNanos());
+		ct.refresh(isStream ? stream : UNREPLIED_NANOS, nowNanos);
+		if (isStream && !ct.has(IpsStatus.NAT_CLASH)) {
+			ct.set(IpsStatus.ASSURED);
+		}
+	}
+
+	/** Called when the first reply is seen: 6.x starts the two-second stream clock. */
+	static void firstReply(Conntrack ct, long nowNanos) {
+		ct.udpStreamNanos(nowNanos + STREAM_DELAY_NANOS);
+	}
+
+}

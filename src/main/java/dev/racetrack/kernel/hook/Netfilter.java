@@ -1,0 +1,204 @@
+package dev.racetrack.kernel.hook;
+
+import java.util.List;
+import java.util.function.ToIntFunction;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.KernelRandom;
+import dev.racetrack.kernel.conntrack.ConfirmResult;
+import dev.racetrack.kernel.conntrack.Conntrack;
+import dev.racetrack.kernel.conntrack.ConntrackCore;
+import dev.racetrack.kernel.conntrack.ConntrackInResult;
+import dev.racetrack.kernel.conntrack.ConntrackStats;
+import dev.racetrack.kernel.conntrack.ConntrackTable;
+import dev.racetrack.kernel.conntrack.CtInfo;
+import dev.racetrack.kernel.conntrack.Skb;
+import dev.racetrack.kernel.conntrack.TupleHash;
+import dev.racetrack.kernel.iptables.IptablesEvaluator;
+import dev.racetrack.kernel.iptables.MatchContext;
+import dev.racetrack.kernel.iptables.Table;
+import dev.racetrack.kernel.iptables.Target;
+import dev.racetrack.kernel.iptables.Traversal;
+import dev.racetrack.kernel.nat.ManipType;
+import dev.racetrack.kernel.nat.NatCore;
+import dev.racetrack.kernel.nat.NatRange;
+import dev.racetrack.kernel.nat.NatSetup;
+import dev.racetrack.kernel.packet.PacketHeader;
+import dev.racetrack.kernel.packet.Tuple;
+
+/**
+ * The IPv4 netfilter hooks of one node, each a separate step so that an engine can switch
+ * CPUs between them: raw PREROUTING (−300), {@code nf_conntrack_in} (−200), nat
+ * PREROUTING (−100, DNAT or a null binding, then {@code nf_nat_packet}), nat POSTROUTING
+ * (+100, MASQUERADE or a null binding), {@code nf_nat_packet} for the SRC manip, and
+ * {@code ipv4_confirm} (last) [PRIO][K-L3V4][K-NATCORE6]. Every step returns what it did.
+ */
+public final class Netfilter {
+
+	private final KernelProfile profile;
+
+	private final ConntrackCore conntrack;
+
+	private final NatCore nat;
+
+	private final Table natTable;
+
+	private final Table rawTable;
+
+	private final KernelRandom random;
+
+	private final ToIntFunction<String> interfaceAddress;
+
+	/**
+	 * @param profile the kernel
+	 * @param cpus the number of CPUs
+	 * @param natTable the iptables nat table
+	 * @param rawTable the iptables raw table
+	 * @param conntrackMax {@code nf_conntrack_max}
+	 * @param random the kernel's randomness
+	 * @param interfaceAddress the primary address of an interface, for MASQUERADE
+	 */
+	public Netfilter(KernelProfile profile, int cpus, Table natTable, Table rawTable, int conntrackMax,
+			KernelRandom random, ToIntFunction<String> interfaceAddress) {
+		this.profile = profile;
+		ConntrackTable table = new ConntrackTable(cpus, ConntrackTable.DEFAULT_BUCKETS, conntrackMax);
+		this.conntrack = new ConntrackCore(profile, table, new ConntrackStats(cpus));
+		this.nat = new NatCore(profile, this.conntrack, random);
+		this.natTable = natTable;
+		this.rawTable = rawTable;
+		this.random = random;
+		this.interfaceAddress = interfaceAddress;
+	}
+
+	public KernelProfile profile() {
+		return this.profile;
+	}
+
+	public ConntrackTable table() {
+		return this.conntrack.table();
+	}
+
+	public ConntrackStats stats() {
+		return this.conntrack.stats();
+	}
+
+	public NatCore nat() {
+		return this.nat;
+	}
+
+	public Table natTable() {
+		return this.natTable;
+	}
+
+	public Table rawTable() {
+		return this.rawTable;
+	}
+
+	/**
+	 * raw PREROUTING (−300): a {@code NOTRACK} rule marks the packet untracked. Returns
+	 * the walk, or {@code null} when the raw table has no rules for this hook.
+	 */
+	public Traversal rawPrerouting(Skb skb, String inIface) {
+		if (this.rawTable.rules("PREROUTING").isEmpty()) {
+			return null;
+		}
+		Traversal walk = IptablesEvaluator.walk(this.rawTable, "PREROUTING",
+				new MatchContext(skb.tuple(), inIface, null, skb.mark(), this.random));
+		if (walk.verdict() instanceof Target.Notrack) {
+			skb.markUntracked();
+		}
+		return walk;
+	}
+
+	/** {@code nf_conntrack_in} (PREROUTING, −200). */
+	public ConntrackInResult conntrackIn(Skb skb, int cpu, long nowNanos) {
+		return this.conntrack.conntrackIn(skb, cpu, nowNanos);
+	}
+
+	/**
+	 * nat PREROUTING (−100): for a new entry, walk the nat PREROUTING chain; a DNAT sets
+	 * up the destination, otherwise a null binding; then {@code nf_nat_packet} rewrites
+	 * the destination (and de-SNATs replies).
+	 */
+	public NatHookResult natPrerouting(Skb skb, String inIface, int cpu, long nowNanos) {
+		return natHook(skb, ManipType.DST, "PREROUTING", inIface, null, cpu, nowNanos, true);
+	}
+
+	/**
+	 * nat POSTROUTING (+100): for a new entry, walk the nat POSTROUTING chain; MASQUERADE
+	 * sets up the source, otherwise a null binding. The header is rewritten by
+	 * {@link #natPacketSrc}.
+	 */
+	public NatHookResult natPostrouting(Skb skb, String outIface, int cpu, long nowNanos) {
+		return natHook(skb, ManipType.SRC, "POSTROUTING", null, outIface, cpu, nowNanos, false);
+	}
+
+	/**
+	 * {@code nf_nat_packet} at POSTROUTING: rewrites the source (and de-DNATs replies).
+	 */
+	public NatHookResult natPacketSrc(Skb skb) {
+		PacketHeader before = skb.header();
+		PacketHeader after = this.nat.natPacket(skb, ManipType.SRC);
+		return new NatHookResult(null, null, before, after, null);
+	}
+
+	/** {@code ipv4_confirm} → {@code __nf_conntrack_confirm} (POSTROUTING, last). */
+	public ConfirmResult confirm(Skb skb, int cpu, long nowNanos) {
+		return this.conntrack.confirm(skb, cpu, nowNanos);
+	}
+
+	/** The conntrack garbage collector: entries whose timeout passed. */
+	public List<Conntrack> expire(long nowNanos) {
+		return this.conntrack.table().expire(nowNanos);
+	}
+
+	/** {@code nf_conntrack_find_get}: the confirmed node of a tuple, counting nothing. */
+	public TupleHash find(Tuple tuple, long nowNanos) {
+		return this.conntrack.find(tuple, nowNanos);
+	}
+
+	/** {@code nf_ct_kill}. */
+	public boolean kill(Conntrack ct) {
+		return this.conntrack.kill(ct);
+	}
+
+	private NatHookResult natHook(Skb skb, ManipType manip, String chain, String inIface, String outIface, int cpu,
+			long nowNanos, boolean mangleNow) {
+		PacketHeader before = skb.header();
+		Conntrack ct = skb.ct();
+		Traversal walk = null;
+		NatSetup setup = null;
+		String note;
+		if (ct == null) {
+			note = skb.untracked() ? "untracked: no NAT" : "no conntrack entry: no NAT";
+		}
+		else if (skb.ctInfo() != CtInfo.NEW) {
+			note = "established: the entry's binding applies";
+		}
+		else if (ct.has(manip.doneBit())) {
+			note = "binding already set up for this entry";
+		}
+		else {
+			walk = IptablesEvaluator.walk(this.natTable, chain,
+					new MatchContext(skb.tuple(), inIface, outIface, skb.mark(), this.random));
+			skb.mark(walk.mark());
+			NatRange range = rangeOf(walk.verdict(), outIface);
+			setup = (range != null) ? this.nat.setupInfo(ct, range, manip, false, cpu, nowNanos)
+					: this.nat.allocNullBinding(ct, manip, cpu, nowNanos);
+			note = null;
+		}
+		PacketHeader after = mangleNow ? this.nat.natPacket(skb, manip) : before;
+		return new NatHookResult(walk, setup, before, after, note);
+	}
+
+	private NatRange rangeOf(Target verdict, String outIface) {
+		if (verdict instanceof Target.Dnat dnat) {
+			return dnat.range();
+		}
+		if (verdict instanceof Target.Masquerade masq) {
+			return NatRange.address(this.interfaceAddress.applyAsInt(outIface), masq.flags());
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,82 @@
+package dev.racetrack.kernel.iptables;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * {@code ipt_do_table} for one hook of one table: walks the built-in chain and its jumps,
+ * stops at the first terminal target, and falls back to the chain policy (ACCEPT). Jumps
+ * are bounded ({@code XT_MAX_CHAIN}-like) so that a loop of chains cannot hang the model.
+ */
+public final class IptablesEvaluator {
+
+	/** A bound on chain depth, like the kernel's jump stack. */
+	static final int MAX_DEPTH = 64;
+
+	private IptablesEvaluator() {
+	}
+
+	public static Traversal walk(Table table, String builtin, MatchContext context) {
+		if (!table.builtin(builtin)) {
+			throw new IllegalArgumentException(builtin + " is not a built-in chain of " + table.name());
+		}
+		List<Traversal.Hit> hits = new ArrayList<>();
+		Deque<int[]> returnStack = new ArrayDeque<>();
+		Deque<String> chainStack = new ArrayDeque<>();
+		String chain = builtin;
+		int index = 0;
+		MatchContext ctx = context;
+		while (true) {
+			List<Rule> rules = table.rules(chain);
+			if (index >= rules.size()) {
+				if (chainStack.isEmpty()) {
+					return new Traversal(hits, null, ctx.mark());
+				}
+				chain = chainStack.pop();
+				index = returnStack.pop()[0];
+				continue;
+			}
+			Rule rule = rules.get(index);
+			index++;
+			if (!matchesAll(rule, ctx)) {
+				continue;
+			}
+			hits.add(new Traversal.Hit(chain, index, rule.save(chain)));
+			Target target = rule.target();
+			if (target instanceof Target.Jump jump) {
+				if (chainStack.size() >= MAX_DEPTH || !table.hasChain(jump.chain())) {
+					continue;
+				}
+				chainStack.push(chain);
+				returnStack.push(new int[] { index });
+				chain = jump.chain();
+				index = 0;
+			}
+			else if (target instanceof Target.Return) {
+				if (chainStack.isEmpty()) {
+					return new Traversal(hits, null, ctx.mark());
+				}
+				chain = chainStack.pop();
+				index = returnStack.pop()[0];
+			}
+			else if (target instanceof Target.SetMark setMark) {
+				ctx = ctx.withMark(setMark.apply(ctx.mark()));
+			}
+			else {
+				return new Traversal(hits, target, ctx.mark());
+			}
+		}
+	}
+
+	private static boolean matchesAll(Rule rule, MatchContext ctx) {
+		for (Match m : rule.matches()) {
+			if (!m.matches(ctx)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}

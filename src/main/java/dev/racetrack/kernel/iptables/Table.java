@@ -1,0 +1,106 @@
+package dev.racetrack.kernel.iptables;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An iptables table ({@code nat} or {@code raw}): built-in chains with ACCEPT policies,
+ * and user-defined chains. Rules are appended in order, as {@code iptables -A} would.
+ */
+public final class Table {
+
+	/**
+	 * The built-in chains of the nat table, in the order {@code iptables -S} lists them.
+	 */
+	public static final List<String> NAT_BUILTINS = List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING");
+
+	/** The built-in chains of the raw table. */
+	public static final List<String> RAW_BUILTINS = List.of("PREROUTING", "OUTPUT");
+
+	/** A bound on rules per table, so a configuration cannot grow without limit. */
+	public static final int MAX_RULES = 4096;
+
+	private final String name;
+
+	private final Map<String, List<Rule>> builtins = new LinkedHashMap<>();
+
+	private final Map<String, List<Rule>> userChains = new TreeMap<>();
+
+	private int ruleCount;
+
+	public Table(String name, List<String> builtinChains) {
+		this.name = name;
+		for (String chain : builtinChains) {
+			this.builtins.put(chain, new ArrayList<>());
+		}
+	}
+
+	public static Table nat() {
+		return new Table("nat", NAT_BUILTINS);
+	}
+
+	public static Table raw() {
+		return new Table("raw", RAW_BUILTINS);
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	/** {@code iptables -N chain}; a no-op for an existing chain. */
+	public Table newChain(String chain) {
+		if (!this.builtins.containsKey(chain)) {
+			this.userChains.putIfAbsent(chain, new ArrayList<>());
+		}
+		return this;
+	}
+
+	/** {@code iptables -A chain rule}; the chain is created if it is new. */
+	public Table append(String chain, Rule rule) {
+		if (++this.ruleCount > MAX_RULES) {
+			throw new IllegalStateException("more than " + MAX_RULES + " rules in table " + this.name);
+		}
+		newChain(chain);
+		chain(chain).add(rule);
+		return this;
+	}
+
+	/** The rules of a chain, in order; empty for an unknown chain. */
+	public List<Rule> rules(String chain) {
+		List<Rule> rules = this.builtins.containsKey(chain) ? this.builtins.get(chain) : this.userChains.get(chain);
+		return (rules != null) ? Collections.unmodifiableList(rules) : List.of();
+	}
+
+	public boolean builtin(String chain) {
+		return this.builtins.containsKey(chain);
+	}
+
+	public boolean hasChain(String chain) {
+		return this.builtins.containsKey(chain) || this.userChains.containsKey(chain);
+	}
+
+	private List<Rule> chain(String chain) {
+		return this.builtins.containsKey(chain) ? this.builtins.get(chain) : this.userChains.get(chain);
+	}
+
+	/**
+	 * {@code iptables -t
+	 *
+	<table>
+	 *  -S}: the policies of the built-in chains, the user chains (in alphabetical order),
+	 * then every rule, chain by chain.
+	 */
+	public List<String> save() {
+		List<String> lines = new ArrayList<>();
+		this.builtins.keySet().forEach((chain) -> lines.add("-P " + chain + " ACCEPT"));
+		this.userChains.keySet().forEach((chain) -> lines.add("-N " + chain));
+		this.builtins.forEach((chain, rules) -> rules.forEach((rule) -> lines.add(rule.save(chain))));
+		this.userChains.forEach((chain, rules) -> rules.forEach((rule) -> lines.add(rule.save(chain))));
+		return lines;
+	}
+
+}

@@ -1,0 +1,239 @@
+package dev.racetrack.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.racetrack.kernel.conntrack.ConfirmResult;
+import dev.racetrack.kernel.conntrack.Conntrack;
+import dev.racetrack.kernel.conntrack.ConntrackInResult;
+import dev.racetrack.kernel.conntrack.Skb;
+import dev.racetrack.kernel.conntrack.TupleHash;
+import dev.racetrack.kernel.hook.NatHookResult;
+import dev.racetrack.kernel.hook.Netfilter;
+import dev.racetrack.kernel.iptables.Cidr;
+import dev.racetrack.kernel.iptables.KubeProxy;
+import dev.racetrack.kernel.iptables.Match;
+import dev.racetrack.kernel.iptables.Rule;
+import dev.racetrack.kernel.iptables.Table;
+import dev.racetrack.kernel.iptables.Target;
+import dev.racetrack.kernel.nat.NatRange;
+import dev.racetrack.kernel.packet.DnsMessage;
+import dev.racetrack.kernel.packet.Ipv4;
+import dev.racetrack.kernel.packet.L4Proto;
+import dev.racetrack.kernel.packet.PacketHeader;
+import dev.racetrack.kernel.packet.TcpFlags;
+import dev.racetrack.kernel.packet.Tuple;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A node's netfilter driven by hand: a test moves each packet through the hook steps on a
+ * CPU of its choice, so that it can interleave two CPUs exactly as a race needs, and
+ * checks the table's invariants after every step.
+ */
+public final class KernelHarness {
+
+	public static final String NODE_IP = "10.0.0.1";
+
+	public static final String SERVER_IP = "10.0.0.99";
+
+	public static final String CLUSTER_IP = "10.96.0.10";
+
+	public static final Cidr CLUSTER_CIDR = Cidr.parse("10.32.0.0/12");
+
+	private final Netfilter netfilter;
+
+	private long nowNanos = 1_000_000;
+
+	private long nextPacketId = 1;
+
+	private final List<String> log = new ArrayList<>();
+
+	public KernelHarness(KernelProfile profile, int masqueradeFlags, int cpus, List<String> endpoints, long seed) {
+		Table nat = Table.nat();
+		KubeProxy.addBase(nat, masqueradeFlags);
+		nat.append("POSTROUTING", Rule.of(new Target.Return(), new Match.Source(CLUSTER_CIDR, false),
+				new Match.Destination(CLUSTER_CIDR, false)));
+		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(masqueradeFlags), new Match.Source(CLUSTER_CIDR, false),
+				new Match.Destination(Cidr.parse("224.0.0.0/4"), true)));
+		if (!endpoints.isEmpty()) {
+			KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, Ipv4.parse(CLUSTER_IP), 53,
+					endpoints.stream().map(Ipv4::parse).toList(), CLUSTER_CIDR);
+		}
+		this.netfilter = new Netfilter(profile, cpus, nat, Table.raw(), 65_536, KernelRandom.seeded(seed),
+				(iface) -> Ipv4.parse(NODE_IP));
+	}
+
+	public static KernelHarness masquerade(KernelProfile profile, String mode) {
+		int flags = switch (mode) {
+			case "random" -> NatRange.PROTO_RANDOM;
+			case "random-fully" -> NatRange.PROTO_RANDOM_FULLY;
+			default -> 0;
+		};
+		return new KernelHarness(profile, flags, 2, List.of("10.32.0.6"), 1);
+	}
+
+	public Netfilter netfilter() {
+		return this.netfilter;
+	}
+
+	public List<String> log() {
+		return this.log;
+	}
+
+	public void advance(long nanos) {
+		this.nowNanos += nanos;
+	}
+
+	public long now() {
+		return this.nowNanos;
+	}
+
+	public Skb syn(String podIp, int sport) {
+		return new Skb(this.nextPacketId++, PacketHeader.tcp(Tuple.of(L4Proto.TCP, podIp, sport, SERVER_IP, 80),
+				TcpFlags.SYN, 1000 + this.nextPacketId, 0));
+	}
+
+	public Skb dns(String podIp, int sport, DnsMessage.QueryType type) {
+		return new Skb(this.nextPacketId++, PacketHeader.udp(Tuple.of(L4Proto.UDP, podIp, sport, CLUSTER_IP, 53),
+				DnsMessage.query(42, "example.com", type)));
+	}
+
+	/** A packet on its way out of the node: its steps, one at a time. */
+	public final class Flight {
+
+		private final Skb skb;
+
+		private final int cpu;
+
+		private int step;
+
+		private boolean dropped;
+
+		private ConfirmResult confirm;
+
+		private NatHookResult snat;
+
+		private NatHookResult dnat;
+
+		Flight(Skb skb, int cpu) {
+			this.skb = skb;
+			this.cpu = cpu;
+		}
+
+		public Skb skb() {
+			return this.skb;
+		}
+
+		/** Runs the next hook step; returns this for chaining. */
+		public Flight step() {
+			switch (this.step++) {
+				case 0 -> {
+					ConntrackInResult r = KernelHarness.this.netfilter.conntrackIn(this.skb, this.cpu,
+							KernelHarness.this.nowNanos);
+					this.dropped = r instanceof ConntrackInResult.TableFull;
+					note("nf_conntrack_in " + r.getClass().getSimpleName());
+				}
+				case 1 -> {
+					this.dnat = KernelHarness.this.netfilter.natPrerouting(this.skb, "cni0", this.cpu,
+							KernelHarness.this.nowNanos);
+					note("nat PREROUTING " + this.skb.tuple());
+				}
+				case 2 -> {
+					this.snat = KernelHarness.this.netfilter.natPostrouting(this.skb, "eth0", this.cpu,
+							KernelHarness.this.nowNanos);
+					note("nat POSTROUTING " + ((this.snat.setup() != null) ? this.snat.setup().step() : "-"));
+				}
+				case 3 -> {
+					KernelHarness.this.netfilter.natPacketSrc(this.skb);
+					note("nf_nat_packet " + this.skb.tuple());
+				}
+				case 4 -> {
+					this.confirm = KernelHarness.this.netfilter.confirm(this.skb, this.cpu,
+							KernelHarness.this.nowNanos);
+					this.dropped = this.confirm instanceof ConfirmResult.Clash c && c.dropped()
+							|| this.confirm instanceof ConfirmResult.ChainTooLong;
+					note("confirm " + this.confirm.getClass().getSimpleName());
+				}
+				default -> throw new IllegalStateException("no more steps");
+			}
+			KernelHarness.this.checkInvariants();
+			return this;
+		}
+
+		/** Runs steps until the packet leaves POSTROUTING. */
+		public Flight finish() {
+			while (this.step < 5 && !this.dropped) {
+				step();
+			}
+			return this;
+		}
+
+		/**
+		 * Runs steps up to and including {@code n} (0-based: 0 ct_in, 1 DNAT, 2 SNAT, 3
+		 * nat_packet, 4 confirm).
+		 */
+		public Flight through(int n) {
+			while (this.step <= n && !this.dropped) {
+				step();
+			}
+			return this;
+		}
+
+		public boolean dropped() {
+			return this.dropped;
+		}
+
+		public ConfirmResult confirmResult() {
+			return this.confirm;
+		}
+
+		public NatHookResult snat() {
+			return this.snat;
+		}
+
+		public NatHookResult dnat() {
+			return this.dnat;
+		}
+
+		private void note(String what) {
+			KernelHarness.this.log.add("cpu" + this.cpu + " pkt" + this.skb.id() + " " + what);
+		}
+
+	}
+
+	public Flight send(Skb skb, int cpu) {
+		return new Flight(skb, cpu);
+	}
+
+	/**
+	 * Table invariants (style-anchors habit 8): no two confirmed entries share an
+	 * original or a reply tuple; every confirmed entry is found by both of its tuples (a
+	 * clash entry by its reply only); unconfirmed entries are not in the hash.
+	 */
+	public void checkInvariants() {
+		java.util.Set<Tuple> seen = new java.util.HashSet<>();
+		for (Conntrack ct : this.netfilter.table().confirmed()) {
+			if (!ct.clashEntry()) {
+				assertThat(seen.add(ct.original())).as("original tuple of %s is unique", ct).isTrue();
+				TupleHash byOrig = findRaw(ct.original());
+				assertThat(byOrig).as("%s is found by its original tuple", ct).isNotNull();
+				assertThat(byOrig.ct()).isSameAs(ct);
+			}
+			assertThat(seen.add(ct.reply())).as("reply tuple of %s is unique", ct).isTrue();
+			assertThat(findRaw(ct.reply()).ct()).as("%s is found by its reply tuple", ct).isSameAs(ct);
+		}
+		for (int cpu = 0; cpu < this.netfilter.table().cpus(); cpu++) {
+			for (Conntrack ct : this.netfilter.table().unconfirmed(cpu)) {
+				assertThat(ct.confirmed()).isFalse();
+				TupleHash h = findRaw(ct.original());
+				assertThat(h == null || h.ct() != ct).as("unconfirmed %s is not in the hash", ct).isTrue();
+			}
+		}
+	}
+
+	private TupleHash findRaw(Tuple tuple) {
+		return this.netfilter.find(tuple, this.nowNanos);
+	}
+
+}
