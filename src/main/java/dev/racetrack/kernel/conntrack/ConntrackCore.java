@@ -102,7 +102,9 @@ public final class ConntrackCore {
 			}
 			this.table.scheduleExpiry(ct);
 			skb.attach(ct, info);
-			return new ConntrackInResult.Found(ct, h.dir(), info, before, statusBefore);
+			boolean deleted = h.dir() == CtDir.REPLY && ct.clashEntry() && this.profile.clashEntryDeletedOnReply()
+					&& kill(ct);
+			return new ConntrackInResult.Found(ct, h.dir(), info, before, statusBefore, deleted);
 		}
 	}
 

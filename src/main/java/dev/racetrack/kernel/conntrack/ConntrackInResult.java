@@ -25,9 +25,11 @@ public sealed interface ConntrackInResult {
 	 * @param info the packet's ctinfo
 	 * @param before the TCP state before the packet, or {@code null} for UDP
 	 * @param statusBefore the status bits before the packet
+	 * @param clashEntryDeleted whether this reply deleted the clash entry it matched (5.6
+	 * to 5.8: {@code IPS_NAT_CLASH} entries went away on the first reply)
 	 */
-	record Found(Conntrack ct, CtDir dir, CtInfo info, TcpConntrackState before,
-			int statusBefore) implements ConntrackInResult {
+	record Found(Conntrack ct, CtDir dir, CtInfo info, TcpConntrackState before, int statusBefore,
+			boolean clashEntryDeleted) implements ConntrackInResult {
 	}
 
 	/**
