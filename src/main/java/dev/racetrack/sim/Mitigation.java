@@ -1,0 +1,60 @@
+package dev.racetrack.sim;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The remedies a run may apply, each modelled through the same kernel and client
+ * mechanics as everything else (rules, raw-table NOTRACK, client behaviour, link delay).
+ */
+public enum Mitigation {
+
+	NONE("none", "no mitigation"),
+
+	/**
+	 * Routable pod IPs: no MASQUERADE for the destination (AWS VPC CNI, ip-masq-agent).
+	 */
+	NO_SNAT("no-snat", "routable pod IPs: no SNAT toward the destination"),
+
+	/** Each pod opens one connection and reuses it for every later request. */
+	KEEP_ALIVE("keep-alive", "keep-alive: one connection per pod, reused"),
+
+	/**
+	 * A node-local DNS cache reached without DNAT and without conntrack, forwarding over
+	 * TCP.
+	 */
+	NODELOCAL_DNS("nodelocal-dns", "NodeLocal DNSCache"),
+
+	/**
+	 * The second DNS packet of a pair delayed by a few microseconds before it enters the
+	 * node.
+	 */
+	TC_DELAY("tc-delay", "tc delay on DNS packets");
+
+	private final String id;
+
+	private final String title;
+
+	Mitigation(String id, String title) {
+		this.id = id;
+		this.title = title;
+	}
+
+	public String id() {
+		return this.id;
+	}
+
+	public String title() {
+		return this.title;
+	}
+
+	public static List<String> ids() {
+		return Arrays.stream(values()).map(Mitigation::id).toList();
+	}
+
+	public static Optional<Mitigation> fromId(String id) {
+		return Arrays.stream(values()).filter((m) -> m.id.equals(id)).findFirst();
+	}
+
+}

@@ -1,0 +1,604 @@
+package dev.racetrack.sim;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.racetrack.kernel.conntrack.ConfirmResult;
+import dev.racetrack.kernel.conntrack.Conntrack;
+import dev.racetrack.kernel.conntrack.ConntrackInResult;
+import dev.racetrack.kernel.conntrack.ConntrackStats;
+import dev.racetrack.kernel.conntrack.Skb;
+import dev.racetrack.kernel.hook.NatHookResult;
+import dev.racetrack.kernel.hook.Netfilter;
+import dev.racetrack.kernel.iptables.Traversal;
+import dev.racetrack.kernel.nat.NatSetup;
+import dev.racetrack.kernel.nat.PortSearch;
+import dev.racetrack.kernel.packet.L4Proto;
+import dev.racetrack.kernel.packet.PacketHeader;
+import dev.racetrack.sim.Views.CtView;
+import dev.racetrack.sim.Views.PacketView;
+import dev.racetrack.sim.Views.RoverView;
+import dev.racetrack.sim.Views.SearchView;
+import dev.racetrack.sim.Views.TupleView;
+
+/**
+ * The modelled node: its netfilter, its CPUs, and the path of a forwarded packet through
+ * the hook steps. Packets from a pod's veth or from {@code eth0} wait in the receive
+ * backlog (or the queue of the CPU they are pinned to); an idle CPU takes the next one
+ * and runs its steps one engine event each, each lasting its modelled duration, so that
+ * two CPUs really are inside the same window at once. A step's state change happens when
+ * the step starts.
+ */
+public final class Node {
+
+	/** The steps of a forwarded packet. */
+	enum Step {
+
+		CONNTRACK_IN("PREROUTING", "nf_conntrack_in"), NAT_PREROUTING("PREROUTING", "nf_nat_ipv4_pre_routing"),
+		FORWARD(null, "ip_forward"), NAT_POSTROUTING("POSTROUTING", "nf_nat_ipv4_out"),
+		NAT_PACKET("POSTROUTING", "nf_nat_packet"), CONFIRM("POSTROUTING", "__nf_conntrack_confirm");
+
+		final String hook;
+
+		final String func;
+
+		Step(String hook, String func) {
+			this.hook = hook;
+			this.func = func;
+		}
+
+	}
+
+	/** A packet inside the node. */
+	static final class Job {
+
+		final Skb skb;
+
+		final String inIface;
+
+		final Integer pinnedCpu;
+
+		String outIface;
+
+		Step step = Step.CONNTRACK_IN;
+
+		Job(Skb skb, String inIface, Integer pinnedCpu) {
+			this.skb = skb;
+			this.inIface = inIface;
+			this.pinnedCpu = pinnedCpu;
+		}
+
+	}
+
+	/** One CPU: busy with at most one packet, with a queue of packets pinned to it. */
+	static final class Cpu {
+
+		final int id;
+
+		final ArrayDeque<Job> pinned = new ArrayDeque<>();
+
+		Job job;
+
+		Cpu(int id) {
+			this.id = id;
+		}
+
+	}
+
+	/** Something at the far end of a link: a pod, the server, a DNS endpoint. */
+	public interface Host {
+
+		String name();
+
+		void receive(long packetId, PacketHeader header);
+
+	}
+
+	private final Simulation sim;
+
+	private final Tracer trace;
+
+	private final TimingModel timing;
+
+	private final Topology topology;
+
+	private final NodeConfig config;
+
+	private final Netfilter netfilter;
+
+	private final SeededRandom jitter;
+
+	private final SeededRandom steering;
+
+	private final Cpu[] cpus;
+
+	private final ArrayDeque<Job> backlog = new ArrayDeque<>();
+
+	private final Map<Integer, Host> pods = new HashMap<>();
+
+	private final Map<Integer, String> podVeths = new HashMap<>();
+
+	private final Map<Integer, Host> remotes = new HashMap<>();
+
+	private long nextPacketId = 1;
+
+	private Simulation.Timer gcTimer;
+
+	public Node(Simulation sim, Tracer trace, TimingModel timing, Topology topology, NodeConfig config,
+			SeededRandom random) {
+		this.sim = sim;
+		this.trace = trace;
+		this.timing = timing;
+		this.topology = topology;
+		this.config = config;
+		this.jitter = random.split("step-jitter");
+		this.steering = random.split("steering");
+		this.netfilter = new Netfilter(config.kernel(), config.cpus(), NodeRules.nat(config, topology),
+				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
+				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
+		this.cpus = new Cpu[config.cpus()];
+		for (int i = 0; i < this.cpus.length; i++) {
+			this.cpus[i] = new Cpu(i);
+		}
+	}
+
+	public Netfilter netfilter() {
+		return this.netfilter;
+	}
+
+	public Topology topology() {
+		return this.topology;
+	}
+
+	public NodeConfig config() {
+		return this.config;
+	}
+
+	public Simulation sim() {
+		return this.sim;
+	}
+
+	public Tracer trace() {
+		return this.trace;
+	}
+
+	public TimingModel timing() {
+		return this.timing;
+	}
+
+	/** Attaches a pod behind {@code cni0} through its veth. */
+	public void attachPod(int ip, String veth, Host pod) {
+		this.pods.put(ip, pod);
+		this.podVeths.put(ip, veth);
+	}
+
+	/** Attaches a remote host reached through {@code eth0}. */
+	public void attachRemote(int ip, Host host) {
+		this.remotes.put(ip, host);
+	}
+
+	public long newPacketId() {
+		return this.nextPacketId++;
+	}
+
+	/**
+	 * A pod transmitted a packet on its veth: it crosses to the bridge and waits for a
+	 * CPU.
+	 * @param pinnedCpu the CPU that must take it (race replays), or {@code null} for any
+	 * @param extraDelayNanos a delay before it enters the node (the tc-delay mitigation)
+	 */
+	public void fromPod(int podIp, long id, PacketHeader header, Integer pinnedCpu, long extraDelayNanos) {
+		String veth = this.podVeths.get(podIp);
+		hop(id, header, veth, "out");
+		this.sim.after(this.timing.vethNanos() + extraDelayNanos, () -> {
+			hop(id, header, "cni0", "in");
+			enqueue(new Job(new Skb(id, header), "cni0", pinnedCpu));
+		});
+	}
+
+	/**
+	 * A remote host answered: the packet arrives on {@code eth0} after the wire delay.
+	 */
+	public void fromWire(long id, PacketHeader header) {
+		this.sim.after(this.timing.wireNanos(), () -> {
+			hop(id, header, "eth0", "in");
+			enqueue(new Job(new Skb(id, header), "eth0", null));
+		});
+	}
+
+	private void enqueue(Job job) {
+		if (job.pinnedCpu != null && job.pinnedCpu >= 0 && job.pinnedCpu < this.cpus.length) {
+			this.cpus[job.pinnedCpu].pinned.add(job);
+		}
+		else {
+			this.backlog.add(job);
+		}
+		dispatch();
+	}
+
+	/**
+	 * Every idle CPU takes its next packet: first those pinned to it, then the backlog.
+	 */
+	private void dispatch() {
+		int n = this.cpus.length;
+		int start = (n > 1) ? this.steering.nextInt(n) : 0;
+		for (int k = 0; k < n; k++) {
+			Cpu cpu = this.cpus[(start + k) % n];
+			if (cpu.job != null) {
+				continue;
+			}
+			Job job = cpu.pinned.isEmpty() ? this.backlog.poll() : cpu.pinned.poll();
+			if (job == null) {
+				continue;
+			}
+			cpu.job = job;
+			runStep(cpu);
+		}
+	}
+
+	private void runStep(Cpu cpu) {
+		Job job = cpu.job;
+		long[] before = this.trace.on() ? countersOf(cpu.id) : null;
+		long duration;
+		boolean dropped;
+		switch (job.step) {
+			case CONNTRACK_IN -> {
+				if (this.trace.on()) {
+					emit(cpu, job, null, "cni0".equals(job.inIface) ? job.inIface : "eth0", "net_rx_action",
+							Captions.cpu(cpu.id) + "takes " + job.skb.header().label() + " from the receive backlog.",
+							null, null, new Change.CpuTake(this.backlog.size()));
+				}
+				dropped = conntrackIn(cpu, job, before);
+				duration = this.timing.conntrackInNanos();
+			}
+			case NAT_PREROUTING -> {
+				NatHookResult r = this.netfilter.natPrerouting(job.skb, job.inIface, cpu.id, this.sim.now());
+				traceNat(cpu, job, r, "DST", before);
+				duration = natCost(r, this.timing.natHookNanos());
+				dropped = false;
+			}
+			case FORWARD -> {
+				dropped = forward(cpu, job);
+				duration = this.timing.forwardNanos();
+			}
+			case NAT_POSTROUTING -> {
+				NatHookResult r = this.netfilter.natPostrouting(job.skb, job.outIface, cpu.id, this.sim.now());
+				traceNat(cpu, job, r, "SRC", before);
+				duration = natCost(r, this.timing.natHookNanos());
+				dropped = false;
+			}
+			case NAT_PACKET -> {
+				NatHookResult r = this.netfilter.natPacketSrc(job.skb);
+				if (this.trace.on()) {
+					String text = r.mangled()
+							? Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
+									+ (isReply(job) ? "destination" : "source") + ": " + r.before().tuple()
+									+ " becomes " + r.after().tuple() + "."
+							: Captions.cpu(cpu.id) + "`nf_nat_packet` has nothing to rewrite here.";
+					emit(cpu, job, Step.NAT_PACKET, null, "nf_nat_packet", text, null, null, new Change.NatPacket("SRC",
+							PacketView.of(job.skb.id(), r.before()), PacketView.of(job.skb.id(), r.after())));
+				}
+				duration = this.timing.natPacketNanos();
+				dropped = false;
+			}
+			case CONFIRM -> {
+				dropped = confirm(cpu, job, before);
+				duration = this.timing.confirmNanos();
+			}
+			default -> throw new IllegalStateException("unknown step " + job.step);
+		}
+		long took = this.jitter.jitter(duration, this.timing.stepJitter());
+		if (dropped) {
+			this.sim.after(took, () -> release(cpu));
+			return;
+		}
+		Step next = (job.step.ordinal() + 1 < Step.values().length) ? Step.values()[job.step.ordinal() + 1] : null;
+		if (next == null) {
+			this.sim.after(took, () -> {
+				transmit(job);
+				release(cpu);
+			});
+			return;
+		}
+		job.step = next;
+		this.sim.after(took, () -> runStep(cpu));
+	}
+
+	private void release(Cpu cpu) {
+		cpu.job = null;
+		dispatch();
+	}
+
+	private boolean conntrackIn(Cpu cpu, Job job, long[] before) {
+		Traversal raw = this.netfilter.rawPrerouting(job.skb, job.inIface);
+		if (raw != null && job.skb.untracked() && this.trace.on()) {
+			emit(cpu, job, Step.CONNTRACK_IN, null, "ipt_do_table",
+					Captions.cpu(cpu.id) + "the raw table's NOTRACK rule exempts this packet from conntrack.", null,
+					null, new Change.Notrack(hitTexts(raw)));
+		}
+		ConntrackInResult r = this.netfilter.conntrackIn(job.skb, cpu.id, this.sim.now());
+		armGc();
+		if (r instanceof ConntrackInResult.TableFull) {
+			traceDrop(cpu, job, Step.CONNTRACK_IN, "nf_conntrack_in",
+					"the conntrack table is full and nothing can be evicted", before);
+			return true;
+		}
+		if (!this.trace.on()) {
+			return false;
+		}
+		long now = this.sim.now();
+		PacketHeader h = job.skb.header();
+		if (r instanceof ConntrackInResult.Created c) {
+			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in", Captions.ctNew(cpu.id, h, c.ct(), c.reopened()),
+					changed(cpu.id, before), null,
+					new Change.CtNew(CtView.of(c.ct(), now), (c.reopened() != null) ? c.reopened().id() : null,
+							(c.earlyDropped() != null) ? c.earlyDropped().id() : null));
+		}
+		else if (r instanceof ConntrackInResult.Found f) {
+			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
+					Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()), changed(cpu.id, before),
+					null, new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
+							(f.before() != null) ? f.before().name() : null, f.clashEntryDeleted()));
+		}
+		else if (r instanceof ConntrackInResult.Invalid i) {
+			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
+					Captions.cpu(cpu.id) + "`nf_conntrack_in`: " + i.reason() + "; the packet goes on untracked.",
+					changed(cpu.id, before), null,
+					new Change.CtInvalid((i.ct() != null) ? i.ct().id() : null, i.reason()));
+		}
+		else {
+			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
+					Captions.cpu(cpu.id) + "`nf_conntrack_in` skips an untracked packet.", changed(cpu.id, before),
+					null, new Change.CtNone("untracked"));
+		}
+		return false;
+	}
+
+	private boolean forward(Cpu cpu, Job job) {
+		int dst = job.skb.tuple().dstIp();
+		if (this.topology.localPods().contains(dst)) {
+			job.outIface = "cni0";
+		}
+		else {
+			job.outIface = "eth0";
+		}
+		if (this.trace.on()) {
+			emit(cpu, job, Step.FORWARD, null, "ip_forward",
+					Captions.cpu(cpu.id) + "routing sends " + job.skb.header().label() + " for "
+							+ dev.racetrack.kernel.packet.Ipv4.format(dst) + " out of " + job.outIface + ".",
+					null, null, new Change.Route(job.outIface));
+		}
+		return false;
+	}
+
+	private boolean confirm(Cpu cpu, Job job, long[] before) {
+		ConfirmResult r = this.netfilter.confirm(job.skb, cpu.id, this.sim.now());
+		boolean dropped = (r instanceof ConfirmResult.Clash c && c.dropped())
+				|| r instanceof ConfirmResult.ChainTooLong;
+		if (r instanceof ConfirmResult.Confirmed || r instanceof ConfirmResult.Clash) {
+			armGc();
+		}
+		if (this.trace.on()) {
+			long now = this.sim.now();
+			Change change;
+			if (r instanceof ConfirmResult.Confirmed c) {
+				change = new Change.CtConfirm(CtView.of(c.ct(), now));
+			}
+			else if (r instanceof ConfirmResult.Clash c) {
+				change = new Change.CtClash(CtView.of(c.loser(), now), CtView.of(c.winner(), now), c.clashedOn().name(),
+						c.resolution().name(), (c.attachedTo() != null) ? CtView.of(c.attachedTo(), now) : null);
+			}
+			else if (r instanceof ConfirmResult.ChainTooLong c) {
+				change = new Change.ChainTooLong(CtView.of(c.ct(), now));
+			}
+			else {
+				change = new Change.ConfirmSkip(((ConfirmResult.NotNeeded) r).reason());
+			}
+			emit(cpu, job, Step.CONFIRM, null, "__nf_conntrack_confirm", Captions.confirm(cpu.id, r),
+					changed(cpu.id, before), null, change);
+			if (dropped) {
+				emit(cpu, job, Step.CONFIRM, null, "nf_hook_slow", Captions.cpu(cpu.id) + job.skb.header().label()
+						+ " is dropped between cni0 and eth0: " + "it never leaves the node.", null, null,
+						new Change.PacketDropped("insert_failed"));
+			}
+		}
+		return dropped;
+	}
+
+	private void traceDrop(Cpu cpu, Job job, Step step, String func, String reason, long[] before) {
+		if (this.trace.on()) {
+			emit(cpu, job, step, null, func,
+					Captions.cpu(cpu.id) + job.skb.header().label() + " is dropped: " + reason + ".",
+					changed(cpu.id, before), null, new Change.PacketDropped(reason));
+		}
+	}
+
+	private void traceNat(Cpu cpu, Job job, NatHookResult r, String manip, long[] before) {
+		if (!this.trace.on()) {
+			return;
+		}
+		Step step = "DST".equals(manip) ? Step.NAT_PREROUTING : Step.NAT_POSTROUTING;
+		String func = "DST".equals(manip) ? "nf_nat_ipv4_pre_routing" : "nf_nat_ipv4_out";
+		long now = this.sim.now();
+		if (r.traversal() != null) {
+			Traversal t = r.traversal();
+			String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
+			String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": "
+					+ (t.hits().isEmpty() ? "no rule matches." : t.hits().size() + " rules match, ending in "
+							+ ((t.verdict() != null) ? "`" + t.verdict().save() + "`." : "the chain policy."));
+			emit(cpu, job, step, null, "ipt_do_table", text, null, null,
+					new Change.NatRules(step.hook, hitTexts(t), verdict));
+		}
+		if (r.setup() != null) {
+			NatSetup s = r.setup();
+			PortSearch p = s.search();
+			SearchView search = (p != null) ? new SearchView(p.offsetSource(), p.firstPort(), p.port(), p.tries(),
+					p.free(), p.rounds(), p.roverBefore(), p.roverAfter(), p.evictedCtId()) : null;
+			RoverView rover = null;
+			if (p != null && p.roverAfter() >= 0) {
+				rover = new RoverView(s.ct().proto().label(), p.roverAfter(), 1024 + p.roverAfter() % 64512);
+			}
+			boolean masquerade = r.traversal() != null && r.traversal().verdict() != null
+					&& r.traversal().verdict().save().contains("MASQUERADE");
+			emit(cpu, job, step, null, func, Captions.natSetup(cpu.id, s, masquerade), changed(cpu.id, before), rover,
+					new Change.NatSetup(CtView.of(s.ct(), now), manip, s.nullBinding(), s.step().name(),
+							TupleView.of(s.before()), TupleView.of(s.chosen()), search));
+		}
+		else if ("SRC".equals(manip) || !r.mangled()) {
+			emit(cpu, job, step, null, func, Captions.cpu(cpu.id) + "nat " + step.hook + ": " + r.note() + ".", null,
+					null, new Change.NatSkip(manip, r.note()));
+		}
+		if ("DST".equals(manip) && r.mangled()) {
+			emit(cpu, job, step, null, "nf_nat_packet",
+					Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
+							+ (isReply(job) ? "destination back: " : "destination: ") + r.before().tuple() + " becomes "
+							+ r.after().tuple() + ".",
+					null, null, new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
+							PacketView.of(job.skb.id(), r.after())));
+		}
+	}
+
+	private boolean isReply(Job job) {
+		return job.skb.ctInfo() != null && job.skb.ctInfo().dir() == dev.racetrack.kernel.conntrack.CtDir.REPLY;
+	}
+
+	private long natCost(NatHookResult r, long base) {
+		long cost = base;
+		if (r.traversal() != null) {
+			cost += this.timing.ruleNanos() * r.traversal().hits().size();
+		}
+		if (r.setup() != null) {
+			cost += this.timing.usedTupleNanos() * r.setup().usedChecks();
+			if (r.setup().search() != null) {
+				cost += this.timing.usedTupleNanos() * r.setup().search().tries();
+			}
+		}
+		return cost;
+	}
+
+	private void transmit(Job job) {
+		PacketHeader h = job.skb.header();
+		long id = job.skb.id();
+		hop(id, h, job.outIface, "out");
+		if ("cni0".equals(job.outIface)) {
+			Host pod = this.pods.get(h.tuple().dstIp());
+			if (pod == null) {
+				return;
+			}
+			String veth = this.podVeths.get(h.tuple().dstIp());
+			this.sim.after(this.timing.vethNanos(), () -> {
+				hop(id, h, veth, "in");
+				pod.receive(id, h);
+			});
+			return;
+		}
+		Host remote = this.remotes.get(h.tuple().dstIp());
+		if (remote != null) {
+			this.sim.after(this.timing.wireNanos(), () -> remote.receive(id, h));
+		}
+	}
+
+	private void hop(long id, PacketHeader h, String iface, String direction) {
+		if (this.trace.on()) {
+			String text = h.label() + " " + h.tuple() + ("in".equals(direction) ? " arrives on " : " leaves on ")
+					+ iface + ".";
+			this.trace.emit(this.sim.now(), -1, id, null, iface,
+					"in".equals(direction) ? "netif_receive_skb" : "dev_queue_xmit", text, null, null,
+					new Change.PacketHop(PacketView.of(id, h), direction));
+		}
+	}
+
+	/**
+	 * Arms the garbage collector for the next expiry, so entries leave the table on time.
+	 */
+	void armGc() {
+		long next = this.netfilter.table().nextExpiryNanos();
+		if (next == Long.MAX_VALUE) {
+			return;
+		}
+		if (this.gcTimer != null && !this.gcTimer.cancelled() && this.gcTimer.time() <= next
+				&& this.gcTimer.time() >= this.sim.now()) {
+			return;
+		}
+		if (this.gcTimer != null) {
+			this.gcTimer.cancel();
+		}
+		this.gcTimer = this.sim.at(Math.max(next, this.sim.now()), this::collectGarbage);
+	}
+
+	private void collectGarbage() {
+		this.gcTimer = null;
+		List<Conntrack> gone = this.netfilter.expire(this.sim.now());
+		if (this.trace.on()) {
+			for (Conntrack ct : gone) {
+				String what = ct.clashEntry() ? "clash entry #" + ct.id() + " times out after its fixed 1 s"
+						: "entry #" + ct.id() + " times out" + ((ct.tcpState() != null) ? " in " + ct.tcpState() : "");
+				this.trace.emit(this.sim.now(), -1, null, null, null, "gc_worker",
+						"`gc_worker`: " + what + " and leaves the table.", null, null,
+						new Change.CtDestroy(ct.id(), "expired"));
+			}
+		}
+		armGc();
+	}
+
+	/** Whether any CPU is busy or any packet waits. */
+	public boolean busy() {
+		if (!this.backlog.isEmpty()) {
+			return true;
+		}
+		for (Cpu cpu : this.cpus) {
+			if (cpu.job != null || !cpu.pinned.isEmpty()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void emit(Cpu cpu, Job job, Step step, String iface, String func, String text, Map<String, Long> counters,
+			RoverView rover, Change change) {
+		this.trace.emit(this.sim.now(), cpu.id, job.skb.id(), (step != null) ? step.hook : null, iface, func, text,
+				counters, rover, change);
+	}
+
+	private long[] countersOf(int cpu) {
+		ConntrackStats.Counter[] all = ConntrackStats.Counter.values();
+		long[] values = new long[all.length];
+		for (int i = 0; i < all.length; i++) {
+			values[i] = this.netfilter.stats().get(cpu, all[i]);
+		}
+		return values;
+	}
+
+	private Map<String, Long> changed(int cpu, long[] before) {
+		if (before == null) {
+			return null;
+		}
+		ConntrackStats.Counter[] all = ConntrackStats.Counter.values();
+		Map<String, Long> changed = null;
+		for (int i = 0; i < all.length; i++) {
+			long now = this.netfilter.stats().get(cpu, all[i]);
+			if (now != before[i]) {
+				if (changed == null) {
+					changed = new LinkedHashMap<>();
+				}
+				changed.put(all[i].label(), now);
+				before[i] = now;
+			}
+		}
+		return changed;
+	}
+
+	private static List<String> hitTexts(Traversal t) {
+		return t.hits().stream().map(Traversal.Hit::text).toList();
+	}
+
+	/** The shared rover of a protocol as a view, or {@code null} without a rover. */
+	public RoverView rover(L4Proto proto) {
+		int r = this.netfilter.nat().rover(proto);
+		return (r < 0) ? null : new RoverView(proto.label(), r, 1024 + r % 64512);
+	}
+
+}

@@ -1,0 +1,36 @@
+package dev.racetrack.sim;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.conntrack.ConntrackTable;
+
+/**
+ * What a node is: its kernel, the SNAT mode of its MASQUERADE rules, its CPUs, the number
+ * of DNS endpoints behind kube-dns, and a mitigation.
+ *
+ * @param kernel the kernel profile
+ * @param mode the MASQUERADE flags
+ * @param cpus CPUs processing packets (1..16)
+ * @param endpoints kube-dns endpoints (1..16)
+ * @param mitigation the remedy applied
+ * @param conntrackMax {@code nf_conntrack_max}
+ */
+public record NodeConfig(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation,
+		int conntrackMax) {
+
+	/** The most CPUs a node has in the model. */
+	public static final int MAX_CPUS = 16;
+
+	public NodeConfig {
+		if (cpus < 1 || cpus > MAX_CPUS) {
+			throw new IllegalArgumentException("cpus must be 1.." + MAX_CPUS);
+		}
+		if (endpoints < 1 || endpoints > Topology.MAX_ENDPOINTS) {
+			throw new IllegalArgumentException("endpoints must be 1.." + Topology.MAX_ENDPOINTS);
+		}
+	}
+
+	public static NodeConfig of(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation) {
+		return new NodeConfig(kernel, mode, cpus, endpoints, mitigation, ConntrackTable.DEFAULT_MAX);
+	}
+
+}

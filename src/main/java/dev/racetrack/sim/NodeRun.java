@@ -1,0 +1,203 @@
+package dev.racetrack.sim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import dev.racetrack.kernel.packet.DnsMessage;
+import dev.racetrack.kernel.packet.Ipv4;
+
+/**
+ * One simulated run of a node: the engine, the node with its netfilter and CPUs, the pods
+ * and remote hosts, the client flows and the trace. A scenario builds the workload
+ * through {@link #connect} and {@link #lookup}, then {@link #run}s it. Everything random
+ * comes from the seed given here.
+ */
+public final class NodeRun {
+
+	/** A hard bound on engine actions per run, whatever the workload. */
+	public static final long MAX_ACTIONS = 200_000_000L;
+
+	private final NodeConfig config;
+
+	private final TimingModel timing;
+
+	private final Topology topology;
+
+	private final SeededRandom random;
+
+	private final Simulation sim = new Simulation();
+
+	private final Tracer trace;
+
+	private final Node node;
+
+	private final List<Pod> pods = new ArrayList<>();
+
+	private final List<Flow> flows = new ArrayList<>();
+
+	private boolean stoppedByBound;
+
+	public NodeRun(NodeConfig config, TimingModel timing, long seed, Tracer trace) {
+		this.config = config;
+		this.timing = timing;
+		this.topology = Topology.standard(config.endpoints());
+		this.random = new SeededRandom(seed);
+		this.trace = trace;
+		this.node = new Node(this.sim, trace, timing, this.topology, config, this.random);
+		this.node.attachRemote(this.topology.serverIp(),
+				RemoteHosts.server(this, this.topology, this.random.split("server")));
+		for (int i = 0; i < this.topology.dnsEndpoints().size(); i++) {
+			int ip = this.topology.dnsEndpoints().get(i);
+			this.node.attachRemote(ip, RemoteHosts.endpoint(this, i, ip, this.random.split("endpoint-" + i)));
+		}
+	}
+
+	public NodeConfig config() {
+		return this.config;
+	}
+
+	public TimingModel timing() {
+		return this.timing;
+	}
+
+	public Topology topology() {
+		return this.topology;
+	}
+
+	public Simulation sim() {
+		return this.sim;
+	}
+
+	public Tracer trace() {
+		return this.trace;
+	}
+
+	public Node node() {
+		return this.node;
+	}
+
+	/** An independent random stream of this run, for one purpose. */
+	public SeededRandom random(String purpose) {
+		return this.random.split(purpose);
+	}
+
+	/** Pod {@code index}, created (with the pods before it) on first use. */
+	public Pod pod(int index) {
+		while (this.pods.size() <= index) {
+			int i = this.pods.size();
+			Pod pod = new Pod(this, i, this.random.split("pod-" + i));
+			this.pods.add(pod);
+			this.node.attachPod(pod.ip(), pod.veth(), pod);
+		}
+		return this.pods.get(index);
+	}
+
+	public List<Pod> pods() {
+		return Collections.unmodifiableList(this.pods);
+	}
+
+	public List<Flow> flows() {
+		return Collections.unmodifiableList(this.flows);
+	}
+
+	/** Whether the last {@link #run} stopped at {@link #MAX_ACTIONS}. */
+	public boolean stoppedByBound() {
+		return this.stoppedByBound;
+	}
+
+	Flow newFlow(Pod pod, Flow.Kind kind, String detail) {
+		Flow flow = new Flow("f" + (this.flows.size() + 1), pod.name(), kind, this.sim.now(), detail);
+		this.flows.add(flow);
+		if (this.trace.on()) {
+			String what = (kind == Flow.Kind.TCP_CONNECT) ? "connects to " + detail : "looks up " + detail;
+			this.trace.emit(this.sim.now(), -1, null, null, pod.name(),
+					(kind == Flow.Kind.TCP_CONNECT) ? "connect" : "getaddrinfo", pod.name() + " " + what + ".", null,
+					null, new Change.FlowStart(flow.view()));
+		}
+		return flow;
+	}
+
+	/** A client timer, traced as set, fired, or cleared. */
+	Simulation.Timer timer(Flow flow, String name, long delayNanos, Runnable action) {
+		long at = this.sim.now() + delayNanos;
+		if (this.trace.on()) {
+			this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "mod_timer",
+					flow.pod() + " arms its " + name + " timer for " + TcpClient.format(delayNanos) + ".", null, null,
+					new Change.TimerSet(flow.id(), name, at));
+		}
+		return this.sim.at(at, () -> {
+			if (this.trace.on()) {
+				this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "run_timer_softirq",
+						flow.pod() + "'s " + name + " timer fires.", null, null,
+						new Change.TimerFired(flow.id(), name));
+			}
+			action.run();
+		});
+	}
+
+	void cancel(Flow flow, String name, Simulation.Timer timer) {
+		if (timer == null || timer.cancelled() || timer.fired()) {
+			return;
+		}
+		timer.cancel();
+		if (this.trace.on()) {
+			this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "del_timer",
+					flow.pod() + " stops its " + name + " timer.", null, null,
+					new Change.TimerCleared(flow.id(), name));
+		}
+	}
+
+	/**
+	 * A TCP connection from a pod to the server at {@code atNanos}.
+	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
+	 * @param cpu the CPU the first SYN is pinned to, or {@code null}
+	 * @param onDone called when the connection is closed or has failed
+	 */
+	public void connect(Pod pod, long atNanos, int sourcePort, Integer cpu, Runnable onDone) {
+		this.sim.at(atNanos, () -> {
+			Flow flow = newFlow(pod, Flow.Kind.TCP_CONNECT,
+					Ipv4.format(this.topology.serverIp()) + ":" + this.topology.serverPort());
+			new TcpClient(pod, flow, this.topology.serverIp(), this.topology.serverPort(), sourcePort, cpu, List.of(),
+					new TcpClient.Listener() {
+						@Override
+						public void connected(TcpClient client) {
+						}
+
+						@Override
+						public void answered(TcpClient client, DnsMessage answer) {
+						}
+
+						@Override
+						public void closed(TcpClient client, boolean ok) {
+							onDone.run();
+						}
+					}, true)
+				.start();
+		});
+	}
+
+	/**
+	 * A DNS lookup from a pod at {@code atNanos}.
+	 * @param onDone called when the lookup has an answer or has failed
+	 */
+	public void lookup(Pod pod, long atNanos, LookupOptions options, Runnable onDone) {
+		this.sim.at(atNanos, () -> {
+			Flow flow = newFlow(pod, Flow.Kind.DNS_LOOKUP, options.name());
+			new Resolver(pod, flow, options, onDone).start();
+		});
+	}
+
+	/**
+	 * Runs until nothing is pending or {@code untilNanos}, within {@link #MAX_ACTIONS}.
+	 */
+	public void run(long untilNanos) {
+		this.stoppedByBound = this.sim.run(untilNanos, MAX_ACTIONS);
+	}
+
+	/** The summary of the run so far. */
+	public RunSummary summary() {
+		return RunSummary.of(this);
+	}
+
+}

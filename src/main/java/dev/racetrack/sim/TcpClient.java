@@ -1,0 +1,246 @@
+package dev.racetrack.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.racetrack.kernel.packet.DnsMessage;
+import dev.racetrack.kernel.packet.DnsWire;
+import dev.racetrack.kernel.packet.Ipv4;
+import dev.racetrack.kernel.packet.L4Proto;
+import dev.racetrack.kernel.packet.PacketHeader;
+import dev.racetrack.kernel.packet.TcpFlags;
+import dev.racetrack.kernel.packet.Tuple;
+import dev.racetrack.sim.Views.FlowView;
+
+/**
+ * A connecting TCP socket in a pod: SYN, SYN retransmission per the kernel's back-off
+ * ({@link SynBackoff}), the ACK of the handshake, then either a hold and an active close
+ * (an HTTP-like request) or DNS queries over the stream ({@code use-vc}), then FIN. The
+ * connect latency is the time from {@code connect()} to the SYN-ACK.
+ */
+final class TcpClient implements Pod.Socket {
+
+	/** Called when the socket is done (closed, or failed). */
+	interface Listener {
+
+		void connected(TcpClient client);
+
+		void answered(TcpClient client, DnsMessage answer);
+
+		void closed(TcpClient client, boolean ok);
+
+	}
+
+	private enum State {
+
+		SYN_SENT, ESTABLISHED, FIN_WAIT, CLOSED
+
+	}
+
+	private final Pod pod;
+
+	private final Flow flow;
+
+	private final int dstIp;
+
+	private final int dstPort;
+
+	private final int localPort;
+
+	private final long isn;
+
+	private final Integer firstCpu;
+
+	private final List<DnsMessage> queries;
+
+	private final Listener listener;
+
+	private final boolean ownsFlow;
+
+	private final long startNanos;
+
+	private State state = State.SYN_SENT;
+
+	private int transmissions;
+
+	private long nextSeq;
+
+	private long serverNext;
+
+	private int answersPending;
+
+	private Simulation.Timer rto;
+
+	/**
+	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
+	 * @param firstCpu the CPU the first SYN is pinned to (race replays), or {@code null}
+	 * @param queries DNS queries to send once connected ({@code use-vc}), or empty
+	 * @param ownsFlow whether the flow is this connection (a lookup over TCP owns its own
+	 * flow)
+	 */
+	TcpClient(Pod pod, Flow flow, int dstIp, int dstPort, int sourcePort, Integer firstCpu, List<DnsMessage> queries,
+			Listener listener, boolean ownsFlow) {
+		this.pod = pod;
+		this.flow = flow;
+		this.dstIp = dstIp;
+		this.dstPort = dstPort;
+		this.localPort = (sourcePort > 0) ? sourcePort : pod.connectPort(dstIp, dstPort);
+		NodeRun run = pod.run();
+		this.isn = ((run.sim().now() >>> 6) + pod.random().nextInt(1 << 16)) & 0xffffffffL;
+		this.firstCpu = firstCpu;
+		this.queries = new ArrayList<>(queries);
+		this.listener = listener;
+		this.ownsFlow = ownsFlow;
+		this.startNanos = run.sim().now();
+	}
+
+	Flow flow() {
+		return this.flow;
+	}
+
+	int localPort() {
+		return this.localPort;
+	}
+
+	long connectLatencyNanos() {
+		return this.flow.latencyNanos();
+	}
+
+	void start() {
+		this.pod.bind(this.localPort, this);
+		this.nextSeq = this.isn + 1;
+		sendSyn("tcp_v4_connect", this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
+				+ this.dstPort + " from port " + this.localPort + " and sends a SYN.", this.firstCpu);
+	}
+
+	private void sendSyn(String func, String caption, Integer cpu) {
+		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
+		this.pod.send(PacketHeader.tcp(t, TcpFlags.SYN, this.isn, 0), this.flow, func, caption, cpu, 0);
+		long rtoNanos = SynBackoff.rtoNanos(this.pod.run().config().kernel(), this.transmissions);
+		this.transmissions++;
+		NodeRun run = this.pod.run();
+		this.rto = run.timer(this.flow, "syn-rto", rtoNanos, this::retransmit);
+	}
+
+	private void retransmit() {
+		if (this.state != State.SYN_SENT) {
+			return;
+		}
+		if (this.transmissions > SynBackoff.SYN_RETRIES) {
+			finish(false);
+			return;
+		}
+		this.flow.retransmitted();
+		long elapsed = this.pod.run().sim().now() - this.startNanos;
+		sendSyn("tcp_retransmit_timer", this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
+				+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9) + " s after `connect()`, same ports.",
+				null);
+	}
+
+	@Override
+	public void receive(long packetId, PacketHeader h) {
+		NodeRun run = this.pod.run();
+		int flags = h.tcpFlags();
+		if (this.state == State.SYN_SENT && TcpFlags.has(flags, TcpFlags.SYN | TcpFlags.ACK)) {
+			run.cancel(this.flow, "syn-rto", this.rto);
+			this.state = State.ESTABLISHED;
+			this.serverNext = h.seq() + 1;
+			if (this.ownsFlow) {
+				this.flow.finish(true, run.sim().now());
+			}
+			if (this.ownsFlow && run.trace().on()) {
+				FlowView v = this.flow.view();
+				run.trace()
+					.emit(run.sim().now(), -1, packetId, null, this.pod.name(), "tcp_finish_connect",
+							this.pod.name() + " is connected after " + format(v.latencyNs())
+									+ (v.retransmits() > 0 ? ", " + v.retransmits() + " SYN retransmission"
+											+ (v.retransmits() > 1 ? "s" : "") : "")
+									+ ".",
+							null, null, new Change.FlowDone(v));
+			}
+			this.listener.connected(this);
+			run.sim().after(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " completes the handshake with an ACK.");
+				if (this.queries.isEmpty()) {
+					run.sim().after(run.timing().holdNanos(), this::close);
+				}
+				else {
+					sendQueries();
+				}
+			});
+			return;
+		}
+		if (this.state == State.ESTABLISHED && h.dns() != null && h.dns().response()) {
+			this.serverNext = h.seq() + h.payloadLength();
+			this.listener.answered(this, h.dns());
+			if (--this.answersPending <= 0) {
+				run.sim().after(run.timing().podStackNanos(), this::close);
+			}
+			return;
+		}
+		if (this.state == State.FIN_WAIT && TcpFlags.has(flags, TcpFlags.FIN)) {
+			this.serverNext = h.seq() + 1;
+			run.sim().after(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " acknowledges the server's FIN.");
+				finish(true);
+			});
+		}
+	}
+
+	private void sendQueries() {
+		this.answersPending = this.queries.size();
+		for (DnsMessage q : this.queries) {
+			Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
+			int length = 2 + DnsWire.length(q);
+			this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, q),
+					this.flow, "send_vc", this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP.", null,
+					0);
+			this.nextSeq += length;
+		}
+	}
+
+	private void close() {
+		if (this.state != State.ESTABLISHED) {
+			return;
+		}
+		this.state = State.FIN_WAIT;
+		sendFlags(TcpFlags.FIN | TcpFlags.ACK, "tcp_send_fin", this.pod.name() + " closes the connection with a FIN.");
+		this.nextSeq++;
+	}
+
+	private void sendFlags(int flags, String func, String caption) {
+		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
+		this.pod.send(PacketHeader.tcp(t, flags, this.nextSeq, this.serverNext), this.flow, func, caption, null, 0);
+	}
+
+	private void finish(boolean ok) {
+		if (this.state == State.CLOSED) {
+			return;
+		}
+		boolean wasConnecting = this.state == State.SYN_SENT;
+		this.state = State.CLOSED;
+		this.pod.unbind(this.localPort, this);
+		NodeRun run = this.pod.run();
+		if (wasConnecting && this.ownsFlow) {
+			this.flow.finish(false, run.sim().now());
+			if (run.trace().on()) {
+				run.trace()
+					.emit(run.sim().now(), -1, null, null, this.pod.name(), "tcp_write_err", this.pod.name()
+							+ " gives up connecting after " + SynBackoff.SYN_RETRIES + " SYN retransmissions.", null,
+							null, new Change.FlowDone(this.flow.view()));
+			}
+		}
+		this.listener.closed(this, ok);
+	}
+
+	static String format(long nanos) {
+		if (nanos >= 1_000_000_000L) {
+			return String.format(java.util.Locale.ROOT, "%.3f s", nanos / 1e9);
+		}
+		if (nanos >= 1_000_000L) {
+			return String.format(java.util.Locale.ROOT, "%.2f ms", nanos / 1e6);
+		}
+		return String.format(java.util.Locale.ROOT, "%.1f µs", nanos / 1e3);
+	}
+
+}
