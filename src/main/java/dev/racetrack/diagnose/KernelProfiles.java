@@ -51,8 +51,8 @@ public final class KernelProfiles {
 		notes.addAll(notes(v, profile));
 		String distribution = v.distribution();
 		if (!distribution.isEmpty()) {
-			notes.add("This is a " + distribution + " kernel: distributions backport netfilter fixes, so the counters "
-					+ "are the ground truth.");
+			notes.add("This kernel is built by " + distribution
+					+ ": distributions backport netfilter fixes, so the counters " + "are the ground truth.");
 		}
 		return new KernelMatch(profile, Basis.UNAME, v.release(), String.join(" ", notes), v.isBefore(4, 17));
 	}
