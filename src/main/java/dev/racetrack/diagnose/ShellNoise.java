@@ -49,6 +49,11 @@ final class ShellNoise {
 
 	private static final Pattern COMMAND = Pattern.compile("(?:(?:\\S*[#$%>])\\s*)?" + COMMANDS);
 
+	/**
+	 * The first line of {@code watch conntrack -S}: {@code Every 2.0s: conntrack -S …}.
+	 */
+	private static final Pattern WATCH_HEADER = Pattern.compile("Every \\d+(?:\\.\\d+)?s: .*");
+
 	private static final Pattern SHELL_MESSAGE = Pattern.compile("-?(?:ba|z|da|k|c|tc|)sh(?:-[\\d.]+)?:\\s.*"
 			+ "|sudo:\\s.*|\\[sudo\\] password.*|.*: command not found|.*: No such file or directory"
 			+ "|.*: Permission denied|.*Operation not permitted.*");
@@ -64,8 +69,8 @@ final class ShellNoise {
 		if (text.startsWith("```") || text.startsWith("~~~")) {
 			return Kind.FENCE;
 		}
-		if (PROMPT_ONLY.matcher(text).matches() || PROMPT_AND_ANYTHING.matcher(text).matches()
-				|| COMMAND.matcher(text).matches()) {
+		if (WATCH_HEADER.matcher(text).matches() || PROMPT_ONLY.matcher(text).matches()
+				|| PROMPT_AND_ANYTHING.matcher(text).matches() || COMMAND.matcher(text).matches()) {
 			return Kind.COMMAND;
 		}
 		if (SHELL_MESSAGE.matcher(text).matches()) {

@@ -68,12 +68,24 @@ final class SnatPortRaceRule {
 				.of("No conntrack statistics were read: paste conntrack -S to see whether packets are lost now.");
 		}
 		List<String> evidence = new ArrayList<>(facts.counterEvidence(List.of(Counter.INSERT_FAILED, Counter.DROP)));
+		if (tcpSignature(facts)) {
+			evidence.add("insert_failed equals drop on every CPU: the signature of TCP clashes, which no kernel "
+					+ "resolves (as in XING's and snat-race-conn-test's counters).");
+		}
 		if (facts.lostOnlyBefore()) {
 			evidence.add("drop did not rise between the two samples: the drops counted happened earlier.");
 		}
 		evidence.add("A TCP clash always counts insert_failed and drop together; drops can also come from the UDP "
 				+ "races below or a full table.");
 		return evidence;
+	}
+
+	/** Every CPU lost as many packets as it failed to insert, and some did. */
+	static boolean tcpSignature(Facts facts) {
+		List<CpuCounters> cpus = facts.stats().cpus();
+		return facts.total(Counter.DROP) > 0 && !cpus.isEmpty() && cpus.stream()
+			.allMatch(
+					(cpu) -> cpu.has(Counter.INSERT_FAILED) && cpu.get(Counter.INSERT_FAILED) == cpu.get(Counter.DROP));
 	}
 
 	private static String kernelEvidence(Facts facts) {

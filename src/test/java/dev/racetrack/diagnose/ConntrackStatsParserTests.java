@@ -145,6 +145,14 @@ class ConntrackStatsParserTests {
 	}
 
 	@Test
+	void parseWhenWatchHeaderIsPastedSkipsIt() {
+		ConntrackStats stats = ConntrackStatsParser
+			.parse("Every 2.0s: conntrack -S          node-1: Mon Mar 14 08:01:55 2022\n\ncpu=0 drop=1\n");
+		assertThat(stats.problems()).isEmpty();
+		assertThat(stats.total(Counter.DROP)).isEqualTo(1);
+	}
+
+	@Test
 	void parseWhenBothFormatsArePastedKeepsTheFirstAndReportsTheOther() {
 		String text = "cpu=0 found=1 insert_failed=2 drop=2\n" + Fixtures.read("proc-new-header.txt");
 		ConntrackStats stats = ConntrackStatsParser.parse(text);

@@ -37,6 +37,7 @@ class DiagnoserTests {
 		assertThat(snat.evidence()).contains(
 				"line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully)",
 				"line 2: cpu=0 insert_failed=74 drop=74");
+		assertThat(snat.evidence()).anySatisfy((line) -> assertThat(line).startsWith("insert_failed equals drop"));
 		assertThat(snat.mitigations().get(0)).contains("--random-fully")
 			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully");
 		assertThat(diagnosis.findings().get(0).id()).isEqualTo("snat-port-race");

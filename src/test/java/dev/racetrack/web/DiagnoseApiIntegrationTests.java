@@ -145,6 +145,11 @@ class DiagnoseApiIntegrationTests {
 	}
 
 	@Test
+	void bodyOverTheCodecLimitIs413ProblemJson() {
+		expectProblem(postJson(Map.of("iptables", "x".repeat(1_100_000))), 413, "body");
+	}
+
+	@Test
 	void intervalOutOfRangeIs400() {
 		expectProblem(postJson(
 				Map.of("conntrackStats", "cpu=0 drop=1", "conntrackStatsLater", "cpu=0 drop=2", "intervalSeconds", 0)),
