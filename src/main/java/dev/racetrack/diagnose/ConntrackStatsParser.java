@@ -1,0 +1,265 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.racetrack.diagnose.ConntrackStats.Format;
+
+/**
+ * Reads what a node prints for its conntrack statistics, recognising which of the two
+ * outputs was pasted:
+ * <ul>
+ * <li>{@code conntrack -S} (conntrack-tools {@code nfct_stats_cb}): one line per CPU,
+ * {@code cpu=%-4u\t} then {@code name=value} for each attribute the kernel sends, e.g.
+ * {@code ignore=} before 5.10, {@code clash_resolve=} from 5.10, {@code chaintoolong=}
+ * from 2021; the summary form ({@code entries 123}, one name and value a line) too;</li>
+ * <li>{@code /proc/net/stat/nf_conntrack} ({@code ct_cpu_seq_show}): a header line, then
+ * one line per CPU of 17 {@code %08x} fields. Columns are mapped by the header's names,
+ * so both eras ({@code searched … delete_list} before 5.10,
+ * {@code clashres … chainlength} after) and the mixed 5.10 header are read.</li>
+ * </ul>
+ * Never throws: every line it cannot read is reported with its number and a reason.
+ */
+public final class ConntrackStatsParser {
+
+	/** The column names of /proc/net/stat/nf_conntrack since 5.10 (with chainlength). */
+	static final List<String> MODERN_PROC_HEADER = List.of("entries", "clashres", "found", "new", "invalid", "ignore",
+			"delete", "chainlength", "insert", "insert_failed", "drop", "early_drop", "icmp_error", "expect_new",
+			"expect_create", "expect_delete", "search_restart");
+
+	private static final Pattern CPU_FIELD = Pattern.compile("cpu=(\\d{1,5})");
+
+	private static final Pattern NAME_VALUE = Pattern.compile("([a-z_][a-z0-9_]{0,39})=(\\d{1,18})");
+
+	private static final Pattern WORD = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
+
+	private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{1,12}");
+
+	private static final Pattern HEX_ROW_START = Pattern.compile("[0-9a-fA-F]{8}(?:\\s+[0-9a-fA-F]{1,12})+");
+
+	private static final Pattern SUMMARY = Pattern.compile("([a-z_]{1,40})\\s*[:=]?\\s+(\\d{1,18})");
+
+	private static final Pattern TOOL_BANNER = Pattern.compile("conntrack v[\\d.]+ \\(conntrack-tools\\).*");
+
+	private static final Set<String> SUMMARY_NAMES = Set.of(Counter.ENTRIES, "max_entries", Counter.SEARCHED,
+			Counter.FOUND, "new", Counter.INVALID, Counter.IGNORE, "delete", "delete_list", Counter.INSERT,
+			Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP, "icmp_error", Counter.ERROR, "expect_new",
+			"expect_create", "expect_delete", Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG);
+
+	private ConntrackStatsParser() {
+	}
+
+	/** Reads a pasted text; {@code null} and blank texts give {@link Format#NONE}. */
+	public static ConntrackStats parse(String text) {
+		PastedText pasted = PastedText.of(text);
+		Reader reader = new Reader();
+		for (int number = 1; number <= pasted.size(); number++) {
+			String line = pasted.line(number);
+			switch (ShellNoise.classify(line)) {
+				case CONTENT -> reader.read(number, line.strip());
+				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
+				default -> {
+				}
+			}
+		}
+		pasted.overflow().ifPresent(reader.problems::add);
+		return reader.result();
+	}
+
+	/** The state of one pass over the lines. */
+	private static final class Reader {
+
+		private Format format = Format.NONE;
+
+		private List<String> header;
+
+		private boolean headerMissingReported;
+
+		private final Map<Integer, CpuCounters> cpus = new LinkedHashMap<>();
+
+		private final Map<String, Long> summary = new LinkedHashMap<>();
+
+		private final List<LineProblem> problems = new ArrayList<>();
+
+		private int nextProcCpu;
+
+		void read(int number, String line) {
+			if (CPU_FIELD.matcher(line).lookingAt()) {
+				readCpuLine(number, line);
+			}
+			else if (isProcHeader(line)) {
+				readProcHeader(number, line);
+			}
+			else if (HEX_ROW_START.matcher(line).matches()) {
+				readProcRow(number, line);
+			}
+			else if (TOOL_BANNER.matcher(line).matches()) {
+				return;
+			}
+			else if (!readSummary(line)) {
+				problem(number, "not a line of conntrack -S (cpu=N name=value …) or of /proc/net/stat/nf_conntrack");
+			}
+		}
+
+		private void readCpuLine(int number, String line) {
+			if (!claimFormat(number, Format.CONNTRACK_S)) {
+				return;
+			}
+			String[] tokens = line.split("\\s+");
+			Matcher cpu = CPU_FIELD.matcher(tokens[0]);
+			if (!cpu.matches()) {
+				problem(number, "'" + abbreviate(tokens[0]) + "' is not cpu=N");
+				return;
+			}
+			Map<String, Long> counters = new LinkedHashMap<>();
+			List<String> unread = new ArrayList<>();
+			for (int i = 1; i < tokens.length; i++) {
+				Matcher pair = NAME_VALUE.matcher(tokens[i]);
+				if (pair.matches()) {
+					counters.put(pair.group(1), Long.parseLong(pair.group(2)));
+				}
+				else {
+					unread.add(tokens[i]);
+				}
+			}
+			addCpu(number, Integer.parseInt(cpu.group(1)), counters, unread, "name=number");
+		}
+
+		private void readProcHeader(int number, String line) {
+			if (!claimFormat(number, (line.contains(" clashres ") ? Format.PROC_NEW : Format.PROC_OLD))) {
+				return;
+			}
+			if (this.header != null) {
+				this.nextProcCpu = 0;
+			}
+			this.header = List.of(line.split("\\s+"));
+		}
+
+		private void readProcRow(int number, String line) {
+			if (!claimFormat(number, Format.PROC_NO_HEADER)) {
+				return;
+			}
+			List<String> columns = (this.header != null) ? this.header : MODERN_PROC_HEADER;
+			if (this.header == null && !this.headerMissingReported) {
+				this.headerMissingReported = true;
+				problem(number, "no header line above: columns read in the order of 5.10 and later "
+						+ "(clashres second, chainlength eighth); paste the header line to be sure");
+			}
+			String[] fields = line.split("\\s+");
+			Map<String, Long> counters = new LinkedHashMap<>();
+			List<String> unread = new ArrayList<>();
+			for (int i = 0; i < fields.length && i < columns.size(); i++) {
+				if (HEX.matcher(fields[i]).matches()) {
+					counters.put(Counter.fromProcColumn(columns.get(i)), Long.parseUnsignedLong(fields[i], 16));
+				}
+				else {
+					unread.add(fields[i]);
+				}
+			}
+			String shape = columnShape(fields.length, columns.size());
+			if (!shape.isEmpty()) {
+				unread.add(0, shape);
+			}
+			addCpu(number, this.nextProcCpu++, counters, unread, "hexadecimal");
+		}
+
+		private static String columnShape(int fields, int columns) {
+			if (fields < columns) {
+				return "only " + fields + " of " + columns + " columns (cut short?)";
+			}
+			if (fields > columns) {
+				return (fields - columns) + " more columns than the header names";
+			}
+			return "";
+		}
+
+		private boolean readSummary(String line) {
+			Matcher matcher = SUMMARY.matcher(line);
+			if (!matcher.matches() || !SUMMARY_NAMES.contains(matcher.group(1))) {
+				return false;
+			}
+			if (this.format == Format.NONE) {
+				this.format = Format.SUMMARY;
+			}
+			this.summary.putIfAbsent(Counter.fromProcColumn(matcher.group(1)), Long.parseLong(matcher.group(2)));
+			return true;
+		}
+
+		private void addCpu(int number, int cpu, Map<String, Long> counters, List<String> unread, String expected) {
+			CpuCounters earlier = this.cpus.get(cpu);
+			if (earlier != null) {
+				problem(number, "cpu " + cpu + " appears again (first on line " + earlier.line()
+						+ "): a second sample? Paste the later one into the later box; this line is ignored");
+				return;
+			}
+			if (counters.isEmpty()) {
+				problem(number, "no counter could be read on this line");
+				return;
+			}
+			if (!unread.isEmpty()) {
+				problem(number, describe(unread, expected));
+			}
+			this.cpus.put(cpu, new CpuCounters(cpu, number, counters));
+		}
+
+		private static String describe(List<String> unread, String expected) {
+			List<String> shown = new ArrayList<>();
+			for (String token : unread.subList(0, Math.min(3, unread.size()))) {
+				shown.add(token.contains(" ") ? token : "'" + abbreviate(token) + "'");
+			}
+			String more = (unread.size() > 3) ? " and " + (unread.size() - 3) + " more" : "";
+			return "read in part: could not read " + String.join(", ", shown) + more + " (expected " + expected + ")";
+		}
+
+		/** Keeps to the first format seen; a line of the other format is reported. */
+		private boolean claimFormat(int number, Format wanted) {
+			boolean wantsProc = wanted != Format.CONNTRACK_S;
+			if (this.format == Format.NONE || this.format == Format.SUMMARY) {
+				this.format = wanted;
+				return true;
+			}
+			boolean isProc = this.format != Format.CONNTRACK_S;
+			if (wantsProc == isProc) {
+				if (wanted != Format.PROC_NO_HEADER) {
+					this.format = wanted;
+				}
+				return true;
+			}
+			problem(number, "a line of " + (wantsProc ? "/proc/net/stat/nf_conntrack" : "conntrack -S")
+					+ " after lines of " + this.format.title() + ": paste one of the two; this line is ignored");
+			return false;
+		}
+
+		private static boolean isProcHeader(String line) {
+			String[] words = line.split("\\s+");
+			if (words.length < 3 || !Counter.ENTRIES.equals(words[0])) {
+				return false;
+			}
+			for (String word : words) {
+				if (!WORD.matcher(word).matches()) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+		void problem(int number, String reason) {
+			this.problems.add(new LineProblem(number, reason));
+		}
+
+		ConntrackStats result() {
+			return new ConntrackStats(this.format, new ArrayList<>(this.cpus.values()), this.summary, this.problems);
+		}
+
+	}
+
+	static String abbreviate(String token) {
+		return (token.length() > 30) ? token.substring(0, 30) + "…" : token;
+	}
+
+}

@@ -1,0 +1,186 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the nat table from {@code iptables-save -t nat} (or a whole
+ * {@code iptables-save}, of which only {@code *nat} is kept) or
+ * {@code iptables -t nat -S}: {@code *nat}, {@code :CHAIN POLICY [0:0]}, {@code -P},
+ * {@code -N}, {@code -A} and {@code -I} lines, {@code COMMIT}, {@code #} comments and the
+ * {@code [pkts:bytes]} prefix of {@code iptables-save -c}. Quoted comments are split as a
+ * shell would. Never throws: every line it cannot read is reported with its number and a
+ * reason.
+ */
+public final class IptablesParser {
+
+	private static final Pattern CHAIN_DECLARATION = Pattern.compile(":(\\S+)\\s+(\\S+)(?:\\s+\\[\\d+:\\d+\\])?");
+
+	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d+:\\d+\\]\\s+");
+
+	private static final Pattern LISTING = Pattern.compile(
+			"Chain \\S+ \\((?:policy \\w+.*|\\d+ references)\\)|\\s*(?:pkts\\s+bytes\\s+)?target\\s+prot\\s+opt\\s.*");
+
+	private static final Pattern NUMBER = Pattern.compile("\\d+");
+
+	private IptablesParser() {
+	}
+
+	/** Reads a pasted text; {@code null} and blank texts give an empty table. */
+	public static NatTable parse(String text) {
+		PastedText pasted = PastedText.of(text);
+		Reader reader = new Reader();
+		for (int number = 1; number <= pasted.size(); number++) {
+			String line = pasted.line(number);
+			switch (ShellNoise.classify(line)) {
+				case CONTENT -> reader.read(number, line.strip());
+				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
+				default -> {
+				}
+			}
+		}
+		pasted.overflow().ifPresent(reader.problems::add);
+		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems);
+	}
+
+	/** The state of one pass over the lines. */
+	private static final class Reader {
+
+		private String table = "nat";
+
+		private final List<NatRule> rules = new ArrayList<>();
+
+		private final List<LineProblem> problems = new ArrayList<>();
+
+		void read(int number, String line) {
+			if (line.startsWith("#") || line.equals("COMMIT")) {
+				return;
+			}
+			if (line.startsWith("*")) {
+				this.table = line.substring(1).strip();
+				return;
+			}
+			if (line.startsWith(":")) {
+				if (!CHAIN_DECLARATION.matcher(line).matches()) {
+					problem(number, "not a chain declaration (:CHAIN POLICY [packets:bytes])");
+				}
+				return;
+			}
+			if (LISTING.matcher(line).matches()) {
+				problem(number, "a line of iptables -L: paste iptables-save -t nat or iptables -t nat -S instead");
+				return;
+			}
+			readCommand(number, COUNTERS_PREFIX.matcher(line).replaceFirst(""));
+		}
+
+		private void readCommand(int number, String line) {
+			RuleTokenizer.Words split = RuleTokenizer.split(line);
+			List<String> words = split.words();
+			String command = words.isEmpty() ? "" : words.get(0);
+			switch (command) {
+				case "-A", "--append", "-I", "--insert" -> readRule(number, line, split);
+				case "-P", "--policy" -> expectWords(number, words, 3, "-P CHAIN POLICY");
+				case "-N", "--new-chain" -> expectWords(number, words, 2, "-N CHAIN");
+				default -> problem(number, "not a line of iptables-save or iptables -S "
+						+ "(expected *nat, :CHAIN, -P, -N, -A or COMMIT)");
+			}
+		}
+
+		private void expectWords(int number, List<String> words, int count, String shape) {
+			if (words.size() < count) {
+				problem(number, "cut short: expected " + shape);
+			}
+		}
+
+		private void readRule(int number, String line, RuleTokenizer.Words split) {
+			List<String> words = split.words();
+			if (words.size() < 2) {
+				problem(number, "cut short: " + words.get(0) + " without a chain");
+				return;
+			}
+			if (split.unterminated()) {
+				problem(number, "read in part: a quote is not closed, so the rest of the line was read as one word");
+			}
+			if (!"nat".equals(this.table)) {
+				return;
+			}
+			boolean insert = words.get(0).startsWith("-I") || words.get(0).equals("--insert");
+			int first = (insert && words.size() > 2 && NUMBER.matcher(words.get(2)).matches()) ? 3 : 2;
+			RuleOptions options = new RuleOptions();
+			String missing = options.read(words, first);
+			if (missing != null) {
+				problem(number, "read in part: " + missing + " has no value (cut short?)");
+			}
+			this.rules.add(options.toRule(number, line, words.get(1)));
+		}
+
+		void problem(int number, String reason) {
+			this.problems.add(new LineProblem(number, reason));
+		}
+
+	}
+
+	/** The options of one rule that the diagnosis needs. */
+	private static final class RuleOptions {
+
+		private final Map<String, String> values = new LinkedHashMap<>();
+
+		private boolean random;
+
+		private boolean randomFully;
+
+		/**
+		 * Reads the words from {@code first}; returns an option left without its value.
+		 */
+		String read(List<String> words, int first) {
+			boolean negated = false;
+			for (int i = first; i < words.size(); i++) {
+				String word = words.get(i);
+				String key = key(word);
+				if (word.equals("!")) {
+					negated = true;
+					continue;
+				}
+				if (word.equals("--random")) {
+					this.random = true;
+				}
+				else if (word.equals("--random-fully")) {
+					this.randomFully = true;
+				}
+				else if (key != null) {
+					if (i + 1 >= words.size()) {
+						return word;
+					}
+					this.values.putIfAbsent(key, (negated ? "!" : "") + words.get(++i));
+				}
+				negated = false;
+			}
+			return null;
+		}
+
+		private static String key(String word) {
+			return switch (word) {
+				case "-j", "--jump", "-g", "--goto" -> "target";
+				case "-p", "--protocol" -> "protocol";
+				case "--dport", "--destination-port" -> "dport";
+				case "--comment" -> "comment";
+				case "--to-destination" -> "to";
+				default -> null;
+			};
+		}
+
+		NatRule toRule(int number, String line, String chain) {
+			return new NatRule(number, line, chain, get("target"), get("protocol"), get("dport"), get("comment"),
+					get("to"), this.random, this.randomFully);
+		}
+
+		private String get(String key) {
+			return this.values.getOrDefault(key, "");
+		}
+
+	}
+
+}

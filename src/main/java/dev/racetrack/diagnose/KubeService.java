@@ -1,0 +1,55 @@
+package dev.racetrack.diagnose;
+
+import java.util.List;
+
+/**
+ * A kube-proxy service as its iptables rules show it: {@code KUBE-SERVICES} jumps to a
+ * {@code KUBE-SVC-*} chain, whose rules pick one {@code KUBE-SEP-*} endpoint chain each
+ * with {@code -m statistic --mode random}, and each endpoint chain DNATs to one pod.
+ *
+ * @param chain the {@code KUBE-SVC-*} (or {@code KUBE-SVL-*}) chain
+ * @param line the line of the chain's first rule
+ * @param name the service, e.g. {@code kube-system/kube-dns:dns}, or {@code ""}
+ * @param protocol {@code udp}, {@code tcp}, or {@code ""} when no rule says
+ * @param port the service port, or the endpoints' port, or {@code ""}
+ * @param endpointChains the distinct {@code KUBE-SEP-*} chains it jumps to
+ * @param endpoints the {@code --to-destination} of each endpoint chain that has one
+ */
+public record KubeService(String chain, int line, String name, String protocol, String port,
+		List<String> endpointChains, List<String> endpoints) {
+
+	public KubeService {
+		endpointChains = List.copyOf(endpointChains);
+		endpoints = List.copyOf(endpoints);
+	}
+
+	public int endpointCount() {
+		return this.endpointChains.size();
+	}
+
+	/** Cluster DNS over UDP: port 53, or kube-dns/CoreDNS's {@code dns} port. */
+	public boolean isDns() {
+		if ("tcp".equals(this.protocol)) {
+			return false;
+		}
+		boolean dnsName = this.name.endsWith(":dns") || this.name.contains("kube-dns:dns ")
+				|| this.name.endsWith("coredns:dns");
+		return ("53".equals(this.port) && "udp".equals(this.protocol)) || dnsName;
+	}
+
+	/** Whether DNAT races can happen on it: UDP, or a protocol no rule names. */
+	public boolean mayBeUdp() {
+		return !"tcp".equals(this.protocol) && !"sctp".equals(this.protocol);
+	}
+
+	/** {@code KUBE-SVC-… (kube-system/kube-dns:dns, udp/53): 2 endpoints}. */
+	public String describe() {
+		String what = this.name.isEmpty() ? "" : this.name;
+		String proto = this.protocol.isEmpty() ? "" : this.protocol + (this.port.isEmpty() ? "" : "/" + this.port);
+		String details = String.join(", ", List.of(what, proto).stream().filter((s) -> !s.isEmpty()).toList());
+		String endpointsText = this.endpoints.isEmpty() ? "" : " → " + String.join(", ", this.endpoints);
+		return "line " + this.line + ": " + this.chain + (details.isEmpty() ? "" : " (" + details + ")") + ": "
+				+ endpointCount() + " endpoint" + ((endpointCount() == 1) ? "" : "s") + endpointsText;
+	}
+
+}

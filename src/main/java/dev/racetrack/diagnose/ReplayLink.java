@@ -1,0 +1,61 @@
+package dev.racetrack.diagnose;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Lab permalink that replays the most severe race found, with the node's kernel, SNAT
+ * port allocation mode, resolver and number of DNS endpoints:
+ * {@code /?scenario=…&kernel=…&mode=…&resolver=…&endpoints=…}.
+ */
+final class ReplayLink {
+
+	/** The race scenarios, in the order that breaks ties of severity. */
+	static final List<String> RACES = List.of(SnatPortRaceRule.ID, DnatRaceRules.RACE_1.id(), DnatRaceRules.RACE_2.id(),
+			DnatRaceRules.RACE_3.id());
+
+	/** The most DNS endpoints the Lab models. */
+	static final int MAX_ENDPOINTS = 16;
+
+	private ReplayLink() {
+	}
+
+	static String of(Facts facts, List<Finding> findings) {
+		StringBuilder url = new StringBuilder("/?scenario=").append(scenario(findings));
+		url.append("&kernel=").append(facts.profile().id());
+		url.append("&mode=").append(mode(facts.nat()));
+		url.append("&resolver=").append(facts.resolver().labResolver());
+		facts.nat()
+			.dnsService()
+			.filter((dns) -> dns.endpointCount() > 0)
+			.ifPresent((dns) -> url.append("&endpoints=")
+				.append(Math.max(1, Math.min(MAX_ENDPOINTS, dns.endpointCount()))));
+		return url.toString();
+	}
+
+	static String scenario(List<Finding> findings) {
+		return findings.stream()
+			.filter((finding) -> RACES.contains(finding.id()))
+			.min(Comparator.comparing(Finding::severity).thenComparing((finding) -> RACES.indexOf(finding.id())))
+			.map(Finding::id)
+			.orElse(SnatPortRaceRule.ID);
+	}
+
+	/**
+	 * {@code default} when any SNAT rule has no flag, else {@code random} when any has
+	 * only {@code --random}, else {@code random-fully}; {@code default} without SNAT
+	 * rules.
+	 */
+	static String mode(NatTable nat) {
+		List<NatRule> rules = nat.sourceNatRules();
+		if (rules.isEmpty() || rules.stream().anyMatch((r) -> !r.random() && !r.randomFully())) {
+			return "default";
+		}
+		return rules.stream().anyMatch((r) -> !r.randomFully()) ? "random" : "random-fully";
+	}
+
+	/** The values a replay link may carry, for tests. */
+	static final Set<String> MODES = Set.of("default", "random", "random-fully");
+
+}
