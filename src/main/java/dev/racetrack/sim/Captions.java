@@ -21,6 +21,19 @@ final class Captions {
 		return "CPU " + cpu + ": ";
 	}
 
+	/**
+	 * The end of an iptables walk, e.g. "3 rules match, ending in `-j DNAT
+	 * --to-destination …`."
+	 */
+	static String walk(dev.racetrack.kernel.iptables.Traversal t) {
+		if (t.verdict() != null) {
+			return t.hits().size() + ((t.hits().size() == 1) ? " rule matches" : " rules match") + ", ending in `"
+					+ t.verdict().save() + "`.";
+		}
+		return t.hits().isEmpty() ? "no rule matches; the policy is ACCEPT." : "no NAT rule applies (" + t.hits().size()
+				+ ((t.hits().size() == 1) ? " jump" : " jumps or returns") + "); the policy is ACCEPT.";
+	}
+
 	static String ctNew(int cpu, PacketHeader h, Conntrack ct, Conntrack reopened) {
 		String start = (reopened != null)
 				? "`nf_conntrack_in` finds entry #" + reopened.id() + " closed (" + reopened.tcpState()
@@ -44,7 +57,7 @@ final class Captions {
 			.valueOf(s.manip() == dev.racetrack.kernel.nat.ManipType.SRC ? chosen.srcPort() : chosen.dstPort());
 		return switch (s.step()) {
 			case ORIGINAL_KEPT -> cpu(cpu) + who + ": `get_unique_tuple` keeps " + s.before()
-					+ " unchanged, because `nf_nat_used_tuple` sees no confirmed entry using it.";
+					+ " unchanged: `nf_nat_used_tuple` sees no confirmed entry with that reply tuple.";
 			case SOURCE_MAPPING_REUSED -> cpu(cpu) + who + ": `find_appropriate_src` reuses the mapping of an earlier "
 					+ "entry from the same source: " + chosen + ".";
 			case PORT_KEPT -> cpu(cpu) + who + ": "

@@ -274,9 +274,9 @@ public final class Node {
 				NatHookResult r = this.netfilter.natPacketSrc(job.skb);
 				if (this.trace.on()) {
 					String text = r.mangled()
-							? Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
-									+ (isReply(job) ? "destination" : "source") + ": " + r.before().tuple()
-									+ " becomes " + r.after().tuple() + "."
+							? Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the source"
+									+ (isReply(job) ? " back" : "") + ": " + r.before().tuple() + " becomes "
+									+ r.after().tuple() + "."
 							: Captions.cpu(cpu.id) + "`nf_nat_packet` has nothing to rewrite here.";
 					emit(cpu, job, Step.NAT_PACKET, null, "nf_nat_packet", text, null, null, new Change.NatPacket("SRC",
 							PacketView.of(job.skb.id(), r.before()), PacketView.of(job.skb.id(), r.after())));
@@ -426,9 +426,7 @@ public final class Node {
 		if (r.traversal() != null) {
 			Traversal t = r.traversal();
 			String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
-			String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": "
-					+ (t.hits().isEmpty() ? "no rule matches." : t.hits().size() + " rules match, ending in "
-							+ ((t.verdict() != null) ? "`" + t.verdict().save() + "`." : "the chain policy."));
+			String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": " + Captions.walk(t);
 			emit(cpu, job, step, null, "ipt_do_table", text, null, null,
 					new Change.NatRules(step.hook, hitTexts(t), verdict));
 		}

@@ -1,0 +1,106 @@
+package dev.racetrack.scenario;
+
+import java.util.List;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.sim.LookupOptions;
+import dev.racetrack.sim.Mitigation;
+import dev.racetrack.sim.NodeRun;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SnatMode;
+
+/**
+ * The three UDP/DNAT races of the Weave article (Pumputis, 2018): one pod's resolver
+ * sends A and AAAA from one socket, and the two packets are taken by two CPUs. The
+ * replays differ only in what the model is given: the gap between the two sends, and the
+ * number of DNS endpoints (race 3's default seed is one where kube-proxy's
+ * {@code statistic} match sends the two queries to different endpoints).
+ */
+final class DnatRace implements Scenario {
+
+	static final long START_NANOS = 1_000_000;
+
+	/** The name looked up: absolute, so that one A/AAAA pair is sent. */
+	static final String NAME = "api.default.svc.cluster.local.";
+
+	private final int race;
+
+	private final long gapNanos;
+
+	private final int endpoints;
+
+	private final long seed;
+
+	DnatRace(int race, long gapNanos, int endpoints, long seed) {
+		this.race = race;
+		this.gapNanos = gapNanos;
+		this.endpoints = endpoints;
+		this.seed = seed;
+	}
+
+	@Override
+	public String id() {
+		return "dnat-race-" + this.race;
+	}
+
+	@Override
+	public String title() {
+		return switch (this.race) {
+			case 1 -> "DNS race 1: identical tuples";
+			case 2 -> "DNS race 2: the reply port changes";
+			default -> "DNS race 3: different endpoints";
+		};
+	}
+
+	@Override
+	public String summary() {
+		return switch (this.race) {
+			case 1 -> "A and AAAA from one socket both get their NAT before either is confirmed: two identical "
+					+ "entries, and the later confirm clashes (a drop on 4.17, merged from 4.19).";
+			case 2 -> "AAAA's entry is created before A's confirm but its SNAT runs after it, sees the port taken and "
+					+ "moves to another: a drop until 5.0 keeps the port.";
+			default -> "kube-proxy sends A and AAAA to two different DNS endpoints: the entries can never match; "
+					+ "a drop until 5.6 adds reply-only clash entries.";
+		};
+	}
+
+	@Override
+	public RunParams defaults() {
+		return new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 1, 1, 0, 2,
+				this.endpoints, this.seed, Mitigation.NONE, 5);
+	}
+
+	@Override
+	public boolean replay() {
+		return true;
+	}
+
+	@Override
+	public Workload start(NodeRun run, RunParams p) {
+		int[] pending = { p.pods() * p.rounds() };
+		for (int round = 0; round < p.rounds(); round++) {
+			for (int i = 0; i < p.pods(); i++) {
+				long at = START_NANOS + round * 12_000_000_000L + i * 50_000;
+				LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), FreePlay.KUBELET_SEARCH,
+						0 % p.cpus(), 1 % p.cpus(), this.gapNanos, 0);
+				run.lookup(run.pod(i), at, options, () -> pending[0]--);
+			}
+		}
+		return () -> pending[0] == 0;
+	}
+
+	@Override
+	public long horizonNanos(RunParams params) {
+		return 60_000_000_000L + params.rounds() * 12_000_000_000L;
+	}
+
+	@Override
+	public long tailNanos() {
+		return 1_200_000_000L;
+	}
+
+	static List<DnatRace> all() {
+		return List.of(new DnatRace(1, 200, 1, 1), new DnatRace(2, 1_000, 1, 1), new DnatRace(3, 200, 2, 2));
+	}
+
+}

@@ -1,0 +1,87 @@
+package dev.racetrack.scenario;
+
+import java.util.List;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.sim.LookupOptions;
+import dev.racetrack.sim.Mitigation;
+import dev.racetrack.sim.NodeRun;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SnatMode;
+
+/**
+ * Free play: {@code pods} pods, each starting one connection ({@code tcp-free-play}) or
+ * one lookup ({@code dns-free-play}) in each of {@code rounds} rounds, under the seeded
+ * arrival model of {@link Rounds}.
+ */
+final class FreePlay implements Scenario {
+
+	/** kubelet's search list for a pod in namespace {@code default}. */
+	static final List<String> KUBELET_SEARCH = List.of("default.svc.cluster.local", "svc.cluster.local",
+			"cluster.local");
+
+	/** The name free-play lookups resolve: an outside name, as most lookups are. */
+	static final String NAME = "api.example.com";
+
+	private final boolean dns;
+
+	FreePlay(boolean dns) {
+		this.dns = dns;
+	}
+
+	@Override
+	public String id() {
+		return this.dns ? "dns-free-play" : "tcp-free-play";
+	}
+
+	@Override
+	public String title() {
+		return this.dns ? "Free play: DNS" : "Free play: TCP";
+	}
+
+	@Override
+	public String summary() {
+		return this.dns
+				? "Pods resolve " + NAME + " in rounds, with kubelet's ndots:5 and search list: "
+						+ "every name tried is another A/AAAA pair that can race."
+				: "Pods connect to 10.0.0.99:80 in rounds, as a load test does; set sourcePort to make every pod "
+						+ "bind the same port, as the published reproductions do.";
+	}
+
+	@Override
+	public RunParams defaults() {
+		return this.dns
+				? new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 16, 5, 0, 2, 2, 1,
+						Mitigation.NONE, 5)
+				: new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 32, 10, 0, 2, 2, 1,
+						Mitigation.NONE, 5);
+	}
+
+	@Override
+	public boolean replay() {
+		return false;
+	}
+
+	@Override
+	public Workload start(NodeRun run, RunParams p) {
+		Rounds rounds;
+		if (this.dns) {
+			LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), KUBELET_SEARCH, null, null, null,
+					0);
+			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().lookupGapMeanNanos(),
+					(pod, done) -> run.lookup(run.pod(pod), run.sim().now(), options, done));
+		}
+		else {
+			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().connectGapMeanNanos(),
+					(pod, done) -> run.connect(run.pod(pod), run.sim().now(), p.sourcePort(), null, done));
+		}
+		rounds.start(1_000_000);
+		return rounds;
+	}
+
+	@Override
+	public long horizonNanos(RunParams params) {
+		return 3_600_000_000_000L;
+	}
+
+}

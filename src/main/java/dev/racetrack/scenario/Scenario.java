@@ -1,0 +1,45 @@
+package dev.racetrack.scenario;
+
+import dev.racetrack.sim.NodeRun;
+
+/**
+ * One entry of the catalogue: a topology and a workload built from the knobs and the
+ * seed. A scenario sets up arrival times, CPU assignment and the seed; the model decides
+ * what happens.
+ */
+public interface Scenario {
+
+	/** Stable kebab-case id, e.g. {@code snat-port-race}. */
+	String id();
+
+	String title();
+
+	/** One or two sentences on what it shows. */
+	String summary();
+
+	/** The knobs it starts with. */
+	RunParams defaults();
+
+	/** Whether this is a race replay (guided beats) rather than free play. */
+	boolean replay();
+
+	/**
+	 * Schedules the workload on a fresh run and returns a handle that tells when it is
+	 * complete.
+	 */
+	Workload start(NodeRun run, RunParams params);
+
+	/** The longest a run of this scenario may last, in simulated nanoseconds. */
+	default long horizonNanos(RunParams params) {
+		return 600_000_000_000L;
+	}
+
+	/**
+	 * How long to keep running after the workload completes (so that timers and entries
+	 * show their end).
+	 */
+	default long tailNanos() {
+		return 10_000_000L;
+	}
+
+}

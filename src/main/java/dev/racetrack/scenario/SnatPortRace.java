@@ -1,0 +1,65 @@
+package dev.racetrack.scenario;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.sim.Mitigation;
+import dev.racetrack.sim.NodeRun;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SnatMode;
+
+/**
+ * The SNAT port race (XING, 2018): pods bound to the same source port connect to the same
+ * server at the same moment, each SYN on its own CPU. Whether they get the same SNAT
+ * port, and which confirm loses, is up to {@code get_unique_tuple} and
+ * {@code __nf_conntrack_confirm}.
+ */
+final class SnatPortRace implements Scenario {
+
+	static final long START_NANOS = 1_000_000;
+
+	static final long STAGGER_NANOS = 100;
+
+	@Override
+	public String id() {
+		return "snat-port-race";
+	}
+
+	@Override
+	public String title() {
+		return "SNAT port race";
+	}
+
+	@Override
+	public String summary() {
+		return "Two pods bound to port 32000 connect to 10.0.0.99:80 at the same moment on two CPUs; "
+				+ "MASQUERADE gives both the same port and the later confirm drops a SYN: a 1 s connect delay.";
+	}
+
+	@Override
+	public RunParams defaults() {
+		return new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 2, 1, 32000, 2, 1, 1,
+				Mitigation.NONE, 5);
+	}
+
+	@Override
+	public boolean replay() {
+		return true;
+	}
+
+	@Override
+	public Workload start(NodeRun run, RunParams p) {
+		int[] pending = { p.pods() * p.rounds() };
+		for (int round = 0; round < p.rounds(); round++) {
+			for (int i = 0; i < p.pods(); i++) {
+				long at = START_NANOS + round * 2_000_000_000L + i * STAGGER_NANOS;
+				run.connect(run.pod(i), at, p.sourcePort(), i % p.cpus(), () -> pending[0]--);
+			}
+		}
+		return () -> pending[0] == 0;
+	}
+
+	@Override
+	public long horizonNanos(RunParams params) {
+		return 200_000_000_000L + params.rounds() * 2_000_000_000L;
+	}
+
+}
