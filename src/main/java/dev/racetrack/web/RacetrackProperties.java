@@ -1,0 +1,29 @@
+package dev.racetrack.web;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Racetrack's limits and settings ({@code racetrack.*} in
+ * {@code application.properties}); the README documents each.
+ *
+ * @param maxTraceEvents the most events a run may record when events are asked for
+ * @param maxConcurrentRuns simulations computed at once; more get 429
+ * @param maxSessions live Lab and presenter sessions; more get 429
+ * @param maxFollowersPerSession followers of one presenter session; more get 429
+ * @param sseBufferEvents events buffered per SSE client before it is moved to the latest
+ * snapshot
+ * @param sessionIdleMinutes how long an unwatched session lives
+ * @param maxTrials trials per experiment configuration
+ * @param maxConfigurations configurations per experiment
+ * @param maxConcurrentExperiments experiments computed at once; more get 429
+ * @param frameAncestors the CSP {@code frame-ancestors} sources allowed to embed the
+ * pages
+ */
+@ConfigurationProperties("racetrack")
+public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @DefaultValue("4") int maxConcurrentRuns,
+		@DefaultValue("200") int maxSessions, @DefaultValue("2000") int maxFollowersPerSession,
+		@DefaultValue("256") int sseBufferEvents, @DefaultValue("60") int sessionIdleMinutes,
+		@DefaultValue("10000") int maxTrials, @DefaultValue("64") int maxConfigurations,
+		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("'self'") String frameAncestors) {
+}
