@@ -26,6 +26,29 @@ class ApiExceptionHandler {
 		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
+	@ExceptionHandler(NotFoundException.class)
+	ResponseEntity<ProblemDetail> notFound(NotFoundException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+		problem.setTitle("Not found: " + ex.what());
+		problem.setType(URI.create("/problems/not-found"));
+		return ResponseEntity.status(HttpStatus.NOT_FOUND)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(AccessDeniedException.class)
+	ResponseEntity<ProblemDetail> denied(AccessDeniedException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
+		problem.setTitle((ex.status() == HttpStatus.UNAUTHORIZED) ? "Token required" : "Wrong token");
+		problem.setType(URI.create("/problems/token"));
+		ResponseEntity.BodyBuilder builder = ResponseEntity.status(ex.status())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (ex.status() == HttpStatus.UNAUTHORIZED) {
+			builder.header("WWW-Authenticate", "Bearer");
+		}
+		return builder.body(problem);
+	}
+
 	@ExceptionHandler(TooManyRequestsException.class)
 	ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage());

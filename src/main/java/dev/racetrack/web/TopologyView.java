@@ -1,0 +1,45 @@
+package dev.racetrack.web;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.racetrack.kernel.packet.Ipv4;
+import dev.racetrack.scenario.RunParams;
+import dev.racetrack.sim.Topology;
+
+/**
+ * What the Lab draws of the node: its pods and their veths, the bridge, eth0, the server
+ * and the DNS endpoints behind the ClusterIP, and the number of CPUs.
+ */
+record TopologyView(String nodeIp, Iface bridge, Iface eth0, int cpus, List<PodView> pods, HostView server,
+		DnsView dns) {
+
+	record Iface(String name, String ip) {
+	}
+
+	record PodView(String name, String ip, String veth) {
+	}
+
+	record HostView(String name, String ip, int port) {
+	}
+
+	record DnsView(String clusterIp, int port, List<HostView> endpoints) {
+	}
+
+	static TopologyView of(RunParams p) {
+		Topology t = Topology.standard(p.endpoints());
+		List<PodView> pods = new ArrayList<>();
+		for (int i = 0; i < p.pods(); i++) {
+			pods.add(new PodView(Topology.podName(i), Ipv4.format(t.podIp(i)), Topology.vethName(i)));
+		}
+		List<HostView> endpoints = new ArrayList<>();
+		for (int i = 0; i < t.dnsEndpoints().size(); i++) {
+			endpoints.add(new HostView(Topology.endpointName(i), Ipv4.format(t.dnsEndpoints().get(i)), 53));
+		}
+		return new TopologyView(Ipv4.format(t.nodeIp()), new Iface("cni0", Ipv4.format(t.bridgeIp())),
+				new Iface("eth0", Ipv4.format(t.nodeIp())), p.cpus(), pods,
+				new HostView("server", Ipv4.format(t.serverIp()), t.serverPort()),
+				new DnsView(Ipv4.format(t.clusterDnsIp()), 53, endpoints));
+	}
+
+}
