@@ -21,11 +21,22 @@ public final class ScenarioRunner {
 	}
 
 	public static NodeRun run(RunParams params, TimingModel timing, Tracer tracer) {
+		return run(params, timing, tracer, (run) -> {
+		});
+	}
+
+	/**
+	 * Runs, handing the fresh run to {@code beforeStart} first (invariant checkers bind
+	 * to it).
+	 */
+	public static NodeRun run(RunParams params, TimingModel timing, Tracer tracer,
+			java.util.function.Consumer<NodeRun> beforeStart) {
 		Scenario scenario = Scenarios.byId(params.scenario())
 			.orElseThrow(() -> new IllegalArgumentException("unknown scenario " + params.scenario()));
 		NodeConfig config = NodeConfig.of(params.kernel(), params.mode(), params.cpus(), params.endpoints(),
 				params.mitigation());
 		NodeRun run = new NodeRun(config, timing, params.seed(), tracer);
+		beforeStart.accept(run);
 		Workload workload = scenario.start(run, params);
 		long horizon = scenario.horizonNanos(params);
 		Simulation sim = run.sim();

@@ -14,6 +14,7 @@ import dev.racetrack.kernel.conntrack.Skb;
 import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
 import dev.racetrack.kernel.iptables.Traversal;
+import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.kernel.nat.NatSetup;
 import dev.racetrack.kernel.nat.PortSearch;
 import dev.racetrack.kernel.packet.L4Proto;
@@ -255,7 +256,10 @@ public final class Node {
 				duration = this.timing.conntrackInNanos();
 			}
 			case NAT_PREROUTING -> {
-				NatHookResult r = this.netfilter.natPrerouting(job.skb, job.inIface, cpu.id, this.sim.now());
+				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.inIface, null);
+				traceWalk(cpu, job, walk, Step.NAT_PREROUTING);
+				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
+						true);
 				traceNat(cpu, job, r, "DST", before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
@@ -265,7 +269,10 @@ public final class Node {
 				duration = this.timing.forwardNanos();
 			}
 			case NAT_POSTROUTING -> {
-				NatHookResult r = this.netfilter.natPostrouting(job.skb, job.outIface, cpu.id, this.sim.now());
+				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, null, job.outIface);
+				traceWalk(cpu, job, walk, Step.NAT_POSTROUTING);
+				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
+						this.sim.now(), false);
 				traceNat(cpu, job, r, "SRC", before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
@@ -423,13 +430,6 @@ public final class Node {
 		Step step = "DST".equals(manip) ? Step.NAT_PREROUTING : Step.NAT_POSTROUTING;
 		String func = "DST".equals(manip) ? "nf_nat_ipv4_pre_routing" : "nf_nat_ipv4_out";
 		long now = this.sim.now();
-		if (r.traversal() != null) {
-			Traversal t = r.traversal();
-			String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
-			String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": " + Captions.walk(t);
-			emit(cpu, job, step, null, "ipt_do_table", text, null, null,
-					new Change.NatRules(step.hook, hitTexts(t), verdict));
-		}
 		if (r.setup() != null) {
 			NatSetup s = r.setup();
 			PortSearch p = s.search();
@@ -457,6 +457,16 @@ public final class Node {
 					null, null, new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
 							PacketView.of(job.skb.id(), r.after())));
 		}
+	}
+
+	private void traceWalk(Cpu cpu, Job job, Traversal t, Step step) {
+		if (t == null || !this.trace.on()) {
+			return;
+		}
+		String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
+		String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": " + Captions.walk(t);
+		emit(cpu, job, step, null, "ipt_do_table", text, null, null,
+				new Change.NatRules(step.hook, hitTexts(t), verdict));
 	}
 
 	private boolean isReply(Job job) {
@@ -529,9 +539,9 @@ public final class Node {
 
 	private void collectGarbage() {
 		this.gcTimer = null;
-		List<Conntrack> gone = this.netfilter.expire(this.sim.now());
-		if (this.trace.on()) {
-			for (Conntrack ct : gone) {
+		Conntrack ct;
+		while ((ct = this.netfilter.table().expireNext(this.sim.now())) != null) {
+			if (this.trace.on()) {
 				String what = ct.clashEntry() ? "clash entry #" + ct.id() + " times out after its fixed 1 s"
 						: "entry #" + ct.id() + " times out" + ((ct.tcpState() != null) ? " in " + ct.tcpState() : "");
 				this.trace.emit(this.sim.now(), -1, null, null, null, "gc_worker",

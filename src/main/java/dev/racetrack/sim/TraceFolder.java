@@ -85,6 +85,9 @@ public final class TraceFolder {
 			}
 		}
 		else if (c instanceof Change.NatSetup x) {
+			if (x.search() != null && x.search().evicted() >= 0) {
+				this.conntrack.remove(x.search().evicted());
+			}
 			put(x.ct());
 		}
 		else if (c instanceof Change.CtConfirm x) {

@@ -21,6 +21,8 @@ public final class Tracer {
 
 	private final List<TraceEvent> events;
 
+	private java.util.function.Consumer<TraceEvent> listener;
+
 	private Tracer(boolean on, long maxEvents) {
 		this.on = on;
 		this.maxEvents = maxEvents;
@@ -35,6 +37,15 @@ public final class Tracer {
 	/** A tracer that records up to {@code maxEvents} events. */
 	public static Tracer recording(long maxEvents) {
 		return new Tracer(true, maxEvents);
+	}
+
+	/**
+	 * Calls {@code listener} after each recorded event, while the model is in the state
+	 * that event describes (for invariant checkers in tests).
+	 */
+	public Tracer onEvent(java.util.function.Consumer<TraceEvent> listener) {
+		this.listener = listener;
+		return this;
 	}
 
 	public boolean on() {
@@ -54,8 +65,12 @@ public final class Tracer {
 		if (this.events.size() >= this.maxEvents) {
 			throw new TraceLimitExceededException(this.maxEvents);
 		}
-		this.events.add(new TraceEvent(this.events.size(), t, cpu, change.type(), packet, hook, iface, func, text,
-				counters, rover, change));
+		TraceEvent event = new TraceEvent(this.events.size(), t, cpu, change.type(), packet, hook, iface, func, text,
+				counters, rover, change);
+		this.events.add(event);
+		if (this.listener != null) {
+			this.listener.accept(event);
+		}
 	}
 
 	public int size() {

@@ -189,6 +189,17 @@ public final class ConntrackTable {
 		return gone;
 	}
 
+	/** Removes and returns the next entry whose timeout has passed, or {@code null}. */
+	public Conntrack expireNext(long nowNanos) {
+		if (nextExpiryNanos() > nowNanos) {
+			return null;
+		}
+		Conntrack ct = this.confirmedById.get(this.expiries.poll()[1]);
+		ct.scheduledExpiryNanos(Long.MAX_VALUE);
+		remove(ct);
+		return ct;
+	}
+
 	/** The earliest pending expiry, or {@link Long#MAX_VALUE}. */
 	public long nextExpiryNanos() {
 		while (!this.expiries.isEmpty()) {

@@ -164,31 +164,61 @@ public final class Netfilter {
 
 	private NatHookResult natHook(Skb skb, ManipType manip, String chain, String inIface, String outIface, int cpu,
 			long nowNanos, boolean mangleNow) {
+		Traversal walk = natWalk(skb, manip, inIface, outIface);
+		return natBind(skb, manip, walk, outIface, cpu, nowNanos, mangleNow);
+	}
+
+	/**
+	 * The first half of a nat hook: for a new entry whose manip is not yet done, walk the
+	 * nat chain of the hook ({@code ipt_do_table}); {@code null} when no walk is needed.
+	 * Changes nothing but the packet mark.
+	 */
+	public Traversal natWalk(Skb skb, ManipType manip, String inIface, String outIface) {
+		if (bindingNote(skb, manip) != null) {
+			return null;
+		}
+		String chain = (manip == ManipType.DST) ? "PREROUTING" : "POSTROUTING";
+		Traversal walk = IptablesEvaluator.walk(this.natTable, chain,
+				new MatchContext(skb.tuple(), inIface, outIface, skb.mark(), this.random));
+		skb.mark(walk.mark());
+		return walk;
+	}
+
+	/**
+	 * The second half: the walk's NAT target sets up the binding
+	 * ({@code nf_nat_setup_info}), or a null binding when it had none; then, in
+	 * PREROUTING, {@code nf_nat_packet}.
+	 */
+	public NatHookResult natBind(Skb skb, ManipType manip, Traversal walk, String outIface, int cpu, long nowNanos,
+			boolean mangleNow) {
 		PacketHeader before = skb.header();
-		Conntrack ct = skb.ct();
-		Traversal walk = null;
+		String note = bindingNote(skb, manip);
 		NatSetup setup = null;
-		String note;
-		if (ct == null) {
-			note = skb.untracked() ? "untracked: no NAT" : "no conntrack entry: no NAT";
-		}
-		else if (skb.ctInfo() != CtInfo.NEW) {
-			note = "established: the entry's binding applies";
-		}
-		else if (ct.has(manip.doneBit())) {
-			note = "binding already set up for this entry";
-		}
-		else {
-			walk = IptablesEvaluator.walk(this.natTable, chain,
-					new MatchContext(skb.tuple(), inIface, outIface, skb.mark(), this.random));
-			skb.mark(walk.mark());
-			NatRange range = rangeOf(walk.verdict(), outIface);
+		if (note == null) {
+			Conntrack ct = skb.ct();
+			NatRange range = (walk != null) ? rangeOf(walk.verdict(), outIface) : null;
 			setup = (range != null) ? this.nat.setupInfo(ct, range, manip, false, cpu, nowNanos)
 					: this.nat.allocNullBinding(ct, manip, cpu, nowNanos);
-			note = null;
 		}
 		PacketHeader after = mangleNow ? this.nat.natPacket(skb, manip) : before;
 		return new NatHookResult(walk, setup, before, after, note);
+	}
+
+	/**
+	 * Why a nat hook has nothing to set up for this packet, or {@code null} when it has.
+	 */
+	private static String bindingNote(Skb skb, ManipType manip) {
+		Conntrack ct = skb.ct();
+		if (ct == null) {
+			return skb.untracked() ? "untracked: no NAT" : "no conntrack entry: no NAT";
+		}
+		if (skb.ctInfo() != CtInfo.NEW) {
+			return "established: the entry's binding applies";
+		}
+		if (ct.has(manip.doneBit())) {
+			return "binding already set up for this entry";
+		}
+		return null;
 	}
 
 	private NatRange rangeOf(Target verdict, String outIface) {
