@@ -149,6 +149,21 @@ public sealed interface Match {
 
 	}
 
+	/** {@code -m udp|tcp --sport N}. */
+	record SourcePort(L4Proto proto, int sport) implements Match {
+
+		@Override
+		public boolean matches(MatchContext c) {
+			return c.tuple().proto() == this.proto && c.tuple().srcPort() == this.sport;
+		}
+
+		@Override
+		public String save() {
+			return "-m " + this.proto.label() + " --sport " + this.sport;
+		}
+
+	}
+
 	/** {@code -m comment --comment text}: matches everything. */
 	record Comment(String text) implements Match {
 
