@@ -98,7 +98,6 @@ public final class ConntrackCore {
 			}
 			if (h.dir() == CtDir.REPLY && !ct.has(IpsStatus.SEEN_REPLY)) {
 				ct.set(IpsStatus.SEEN_REPLY);
-				UdpTracker.firstReply(ct, nowNanos);
 			}
 			this.table.scheduleExpiry(ct);
 			skb.attach(ct, info);
