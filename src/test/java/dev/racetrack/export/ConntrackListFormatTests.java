@@ -38,7 +38,7 @@ class ConntrackListFormatTests {
 	}
 
 	@Test
-	@DisplayName("conntrack -L, 6.x: TCP state after the timeout, [ASSURED] after the reply tuple, [UNREPLIED] before it")
+	@DisplayName("conntrack -L, 6.x: TCP state after the timeout, [ASSURED] after the reply tuple, [UNREPLIED] before it (checklist 15)")
 	void tcpEntriesShowStateAndFlags() {
 		KernelHarness h = Scenarios.tcpEstablishedAndUnreplied(KernelProfile.V6_X);
 		Golden.assertMatches("conntrack-L-tcp-6.x.txt", ConntrackListFormat.format(h.netfilter().table(), h.now()));

@@ -45,7 +45,7 @@ class ConntrackStatsFormatTests {
 
 	@ParameterizedTest(name = "{0}: {1}")
 	@MethodSource("attributesByKernel")
-	@DisplayName("ctnetlink_ct_stat_cpu_fill_info: the attributes each kernel sends, in CTA_STATS_* order")
+	@DisplayName("ctnetlink_ct_stat_cpu_fill_info: the attributes each kernel sends, in CTA_STATS_* order (checklist 15)")
 	void attributesFollowTheKernel(String kernel, String names) {
 		KernelProfile profile = KernelProfile.fromId(kernel).orElseThrow();
 		assertThat(ConntrackStatsFormat.attributes(profile).stream().map(Counter::label))
@@ -53,14 +53,14 @@ class ConntrackStatsFormatTests {
 	}
 
 	@Test
-	@DisplayName("conntrack -S, 4.17: after the XING race and a third pod (golden)")
+	@DisplayName("conntrack -S, 4.17: after the XING race and a third pod, insert=0 (golden) (checklist 15)")
 	void tcpRaceOnFourSeventeen() {
 		Golden.assertMatches("conntrack-S-tcp-race-4.17.txt", ConntrackStatsFormat.format(KernelProfile.V4_17,
 				Scenarios.tcpRaceThenThirdPod(KernelProfile.V4_17).netfilter().stats()));
 	}
 
 	@Test
-	@DisplayName("conntrack -S, 6.x: after the XING race and a third pod (golden)")
+	@DisplayName("conntrack -S, 6.x: after the XING race and a third pod, insert=0 (golden) (checklist 15)")
 	void tcpRaceOnSixX() {
 		Golden.assertMatches("conntrack-S-tcp-race-6.x.txt", ConntrackStatsFormat.format(KernelProfile.V6_X,
 				Scenarios.tcpRaceThenThirdPod(KernelProfile.V6_X).netfilter().stats()));

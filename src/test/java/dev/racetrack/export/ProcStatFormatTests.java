@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProcStatFormatTests {
 
 	@Test
-	@DisplayName("ct_cpu_seq_show 4.17: searched header, 17 %08x fields with the kernel's double blanks (golden)")
+	@DisplayName("ct_cpu_seq_show 4.17: searched header, 17 %08x fields with the kernel's double blanks (golden) (checklist 15)")
 	void tcpRaceOnFourSeventeen() {
 		KernelHarness h = Scenarios.tcpRaceThenThirdPod(KernelProfile.V4_17);
 		Golden.assertMatches("proc-net-stat-nf_conntrack-tcp-race-4.17.txt",
@@ -26,7 +26,7 @@ class ProcStatFormatTests {
 	}
 
 	@Test
-	@DisplayName("ct_cpu_seq_show 6.x: clashres/chainlength header (golden)")
+	@DisplayName("ct_cpu_seq_show 6.x: clashres/chainlength header (golden) (checklist 15)")
 	void tcpRaceOnSixX() {
 		KernelHarness h = Scenarios.tcpRaceThenThirdPod(KernelProfile.V6_X);
 		Golden.assertMatches("proc-net-stat-nf_conntrack-tcp-race-6.x.txt",
