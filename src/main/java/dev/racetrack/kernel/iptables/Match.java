@@ -179,7 +179,10 @@ public sealed interface Match {
 
 	}
 
-	/** {@code -m mark [!] --mark value/mask}. */
+	/**
+	 * {@code -m mark [!] --mark value[/mask]}; libxt_mark's {@code print_mark} leaves out
+	 * a mask of 0xffffffff.
+	 */
 	record Mark(int value, int mask, boolean negate) implements Match {
 
 		@Override
@@ -189,7 +192,8 @@ public sealed interface Match {
 
 		@Override
 		public String save() {
-			return "-m mark" + (this.negate ? " !" : "") + " --mark " + hex(this.value) + "/" + hex(this.mask);
+			String mark = (this.mask == 0xffffffff) ? hex(this.value) : hex(this.value) + "/" + hex(this.mask);
+			return "-m mark" + (this.negate ? " !" : "") + " --mark " + mark;
 		}
 
 	}
