@@ -387,7 +387,7 @@ public final class Node {
 			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
 					Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()), changed(cpu.id, before),
 					null, new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
-							(f.before() != null) ? f.before().name() : null, f.clashEntryDeleted()));
+							(f.before() != null) ? f.before().name() : null, f.ct().removed()));
 		}
 		else if (r instanceof ConntrackInResult.Invalid i) {
 			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
