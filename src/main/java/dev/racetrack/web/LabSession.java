@@ -97,6 +97,13 @@ final class LabSession {
 		}
 	};
 
+	private final Map<String, String> rendered = new LinkedHashMap<>(32, 0.75f, true) {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+			return size() > 32;
+		}
+	};
+
 	private final AtomicInteger streams = new AtomicInteger();
 
 	private final AtomicInteger followers = new AtomicInteger();
@@ -204,6 +211,10 @@ final class LabSession {
 		emit(new Signal.Audience());
 	}
 
+	synchronized boolean knowsFollower(String followerId) {
+		return this.detached.containsKey(followerId);
+	}
+
 	synchronized void followerGone(String followerId) {
 		this.detached.remove(followerId);
 		emit(new Signal.Audience());
@@ -215,6 +226,21 @@ final class LabSession {
 	LabState stateAt(long step) {
 		synchronized (this.snapshots) {
 			return this.snapshots.computeIfAbsent(step, (s) -> TraceFolder.fold(events(), this.params.cpus(), s));
+		}
+	}
+
+	/**
+	 * A rendered payload, computed once for all of the session's streams (a thousand
+	 * followers share one serialisation of each step).
+	 */
+	String rendered(String key, java.util.function.Supplier<String> render) {
+		synchronized (this.rendered) {
+			String text = this.rendered.get(key);
+			if (text == null) {
+				text = render.get();
+				this.rendered.put(key, text);
+			}
+			return text;
 		}
 	}
 

@@ -94,7 +94,7 @@ class SessionStreams {
 			return ServerSentEvent.<String>builder()
 				.id(String.valueOf(e.seq()))
 				.event(e.type())
-				.data(this.json.writeValueAsString(e))
+				.data(session.rendered("e" + e.seq(), () -> this.json.writeValueAsString(e)))
 				.build();
 		}
 		if (signal instanceof LabSession.Signal.Snapshot snap) {
@@ -115,14 +115,14 @@ class SessionStreams {
 	}
 
 	ServerSentEvent<String> snapshot(LabSession session, long step) {
-		LabState state = session.stateAt(step);
-		SnapshotView view = new SnapshotView(step, state.t(), session.total(), session.playing(), session.speed(),
-				ParamsView.of(session.params()), state);
-		return ServerSentEvent.<String>builder()
-			.id(String.valueOf(step))
-			.event("snapshot")
-			.data(this.json.writeValueAsString(view))
-			.build();
+		boolean playing = session.playing();
+		double speed = session.speed();
+		String data = session.rendered("s" + step + "/" + playing + "/" + speed, () -> {
+			LabState state = session.stateAt(step);
+			return this.json.writeValueAsString(new SnapshotView(step, state.t(), session.total(), playing, speed,
+					ParamsView.of(session.params()), state));
+		});
+		return ServerSentEvent.<String>builder().id(String.valueOf(step)).event("snapshot").data(data).build();
 	}
 
 	ServerSentEvent<String> sse(String name, Object body) {
