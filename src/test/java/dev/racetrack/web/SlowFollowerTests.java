@@ -51,10 +51,9 @@ class SlowFollowerTests {
 			Socket socket = new Socket("localhost", this.port);
 			socket.setReceiveBufferSize(4096);
 			OutputStream out = socket.getOutputStream();
-			out.write(("GET /api watch".isEmpty() ? ""
-					: "GET /api/watch/" + session.get("code")
-							+ "/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			String request = "GET /api/watch/" + session.get("code")
+					+ "/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n";
+			out.write(request.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			stalled.add(socket);
 		}
