@@ -90,6 +90,8 @@ final class LabSession {
 
 	private final Sinks.Many<Signal> sink = Sinks.many().multicast().directBestEffort();
 
+	private final Sinks.Empty<Void> closed = Sinks.empty();
+
 	private final Map<Long, LabState> snapshots = new LinkedHashMap<>(8, 0.75f, true) {
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<Long, LabState> eldest) {
@@ -292,11 +294,17 @@ final class LabSession {
 		}
 	}
 
-	/** Stops the ticker for good (the session is being removed). */
+	/** Stops the ticker for good (the session is being removed); its streams complete. */
 	synchronized void close() {
 		this.playing = false;
 		cancelTicker();
 		this.sink.tryEmitComplete();
+		this.closed.tryEmitEmpty();
+	}
+
+	/** Completes when the session ends. */
+	reactor.core.publisher.Mono<Void> closed() {
+		return this.closed.asMono();
 	}
 
 	private void seekTo(long step) {

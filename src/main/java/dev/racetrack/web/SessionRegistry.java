@@ -94,16 +94,27 @@ class SessionRegistry {
 	}
 
 	/**
-	 * Removes sessions nobody has watched or controlled for {@code sessionIdleMinutes}.
+	 * Removes sessions nobody has watched or controlled for
+	 * {@code racetrack.session-idle}.
 	 */
-	@Scheduled(fixedDelay = 60_000)
+	@Scheduled(fixedDelayString = "${racetrack.session-sweep:30s}")
 	void sweep() {
-		long cutoff = this.clock.millis() - this.properties.sessionIdleMinutes() * 60_000L;
+		long cutoff = this.clock.millis() - this.properties.sessionIdle().toMillis();
 		for (LabSession s : all()) {
 			if (s.streams().get() == 0 && s.lastActivityMillis() < cutoff) {
 				remove(s);
 			}
 		}
+	}
+
+	/**
+	 * Ends every session: their streams complete, so a graceful shutdown is not held up.
+	 */
+	void closeAll() {
+		for (LabSession s : all()) {
+			remove(s);
+		}
+		this.scheduler.dispose();
 	}
 
 	private String newCode() {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "20s")
-@TestPropertySource(properties = "racetrack.max-followers-per-session=3")
+@TestPropertySource(properties = { "racetrack.max-followers-per-session=3", "racetrack.sse-heartbeat=500ms" })
 class WatchApiIntegrationTests {
 
 	static final Duration DEADLINE = Duration.ofSeconds(15);
