@@ -46,7 +46,7 @@ class Runs {
 				return cached;
 			}
 		}
-		NodeRun run = compute(params, Tracer.recording(this.properties.maxTraceEvents()));
+		NodeRun run = compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1);
 		synchronized (this.cache) {
 			this.cache.put(params, run);
 		}
@@ -55,16 +55,25 @@ class Runs {
 
 	/** An untraced run: counters and flows only. */
 	NodeRun untraced(RunParams params) {
-		return compute(params, Tracer.off());
+		return compute(params, Tracer.off(), -1);
 	}
 
-	private NodeRun compute(RunParams params, Tracer tracer) {
+	/**
+	 * The live model at step {@code step}: a fresh traced run stopped right after that
+	 * event (not cached: it is left frozen mid-run). The caller checks that the step
+	 * exists ({@code 0 <= step < traced(params).trace().size()}).
+	 */
+	NodeRun atStep(RunParams params, long step) {
+		return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step);
+	}
+
+	private NodeRun compute(RunParams params, Tracer tracer, long step) {
 		if (!this.permits.tryAcquire()) {
 			throw new TooManyRequestsException("runs", "The server is already computing "
 					+ this.properties.maxConcurrentRuns() + " runs; try again in a moment.");
 		}
 		try {
-			return ScenarioRunner.run(params, tracer);
+			return (step < 0) ? ScenarioRunner.run(params, tracer) : ScenarioRunner.runToStep(params, tracer, step);
 		}
 		catch (TraceLimitExceededException ex) {
 			throw new BadParameterException("events",
