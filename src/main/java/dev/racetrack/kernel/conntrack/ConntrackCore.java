@@ -121,7 +121,7 @@ public final class ConntrackCore {
 		}
 		Conntrack evicted = null;
 		if (this.table.count() >= this.table.max()) {
-			evicted = this.table.earlyDropVictim(nowNanos);
+			evicted = this.table.earlyDropVictim(tuple, nowNanos);
 			if (evicted == null) {
 				this.stats.inc(cpu, Counter.DROP);
 				return new ConntrackInResult.TableFull();
