@@ -238,3 +238,13 @@ test('permalinks hold every knob, the seed and the step', () => {
   assert.equal(fixFor(params).mode, 'random-fully');
   assert.equal(fixFor({ ...params, scenario: 'dnat-race-3' }).kernel, '5.6');
 });
+
+test('compare finds the first step where runs of one seed differ', async () => {
+  const { firstDivergence, differences } = await import('../js/diverge.js');
+  const fixed = fixture.runs.find((r) => r.query.includes('random-fully'));
+  const d = firstDivergence([snat.events, fixed.events]);
+  assert.ok(d > 0);
+  assert.equal(snat.events.slice(0, d).every((e, i) => e.text === fixed.events[i].text), true);
+  assert.equal(firstDivergence([snat.events, snat.events]), -1);
+  assert.equal(differences({ mode: 'random-fully', kernel: '4.17' }, { mode: 'default', kernel: '4.17' }), 'mode random-fully');
+});

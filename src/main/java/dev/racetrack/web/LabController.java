@@ -64,7 +64,44 @@ class LabController {
 	@GetMapping("/compare")
 	String compare(@RequestParam Map<String, String> query, Model model) {
 		model.addAttribute("page", "compare");
+		java.util.List<String> runs = new java.util.ArrayList<>();
+		java.util.List<String> errors = new java.util.ArrayList<>();
+		for (String key : java.util.List.of("a", "b", "c")) {
+			String q = query.get(key);
+			if (q == null || q.isBlank()) {
+				continue;
+			}
+			try {
+				runs.add(this.json.writeValueAsString(LabRun.of(RunParamsBinder.bind(parseQuery(q)))));
+			}
+			catch (BadParameterException | IllegalArgumentException ex) {
+				errors.add(key + ": " + ex.getMessage());
+			}
+		}
+		if (runs.isEmpty() && errors.isEmpty()) {
+			RunParams a = RunParamsBinder.bind(Map.of());
+			runs.add(this.json.writeValueAsString(LabRun.of(a)));
+			runs.add(this.json.writeValueAsString(
+					LabRun.of(a.withMode(dev.racetrack.sim.SnatMode.fromId("random-fully").orElseThrow()))));
+		}
+		model.addAttribute("runs", runs);
+		model.addAttribute("errors", errors);
 		return "compare";
+	}
+
+	/**
+	 * A run's query ({@code scenario=…&kernel=…}) as a map; the binder checks the values.
+	 */
+	static Map<String, String> parseQuery(String q) {
+		Map<String, String> out = new LinkedHashMap<>();
+		for (String pair : q.split("&")) {
+			String[] kv = pair.split("=", 2);
+			if (kv.length == 2 && out.size() < 32) {
+				out.put(java.net.URLDecoder.decode(kv[0], java.nio.charset.StandardCharsets.UTF_8),
+						java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8));
+			}
+		}
+		return out;
 	}
 
 	private ParamsView prepare(Map<String, String> values, String changed, Model model) {
