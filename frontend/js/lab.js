@@ -3,7 +3,7 @@
 // permalink, the inspector and the view toggles. Everything it draws comes from render/*.js.
 
 import { formatSimTime } from './format.js';
-import { SessionSource, LocalSource, BASE_STEP_MS } from './sources.js';
+import { SessionSource, LocalSource, Checkpoints, BASE_STEP_MS } from './sources.js';
 import { Player } from './player.js';
 import { deriveBeats } from './beats.js';
 import { annotate, markers, packetHistory } from './annotate.js';
@@ -105,6 +105,7 @@ async function start(data) {
     events,
     beats,
     marks: markers(events, beats),
+    checkpoints: new Checkpoints(events, (session?.topology ?? data.topology).cpus),
   };
   podIps = new Map(run.topology.pods.map((p) => [p.ip, p.name]));
   nodeView.setTopology(run.topology);
@@ -159,8 +160,10 @@ function onPlayerChange(p, why) {
 function drawStep(p, jump) {
   notes = annotate(run.events, p.step, podIps);
   const state = p.state;
+  // After a seek the stream gives no previous step; the recorded run does (what just left the table).
+  const prev = jump && p.step >= 0 ? run.checkpoints.stateAt(p.step - 1) : p.prevState;
   nodeView.update(state, notes, { jump: jump || reducedMotion() });
-  renderConntrack(ui.conntrack, state, p.prevState, notes);
+  renderConntrack(ui.conntrack, state, prev, notes);
   renderCounters(ui.counters, state, notes);
   renderRules(ui.rules, run.rules, notes);
   renderTimers(ui.timers, state);

@@ -211,8 +211,11 @@ export class NodeView {
       subBox.setAttribute('class', `token-sub-box${t.fresh ? ' fresh' : ''}`);
       sub.setAttribute('y', '32');
       sub.textContent = t.sub;
+      subBox.removeAttribute('display');
+      sub.removeAttribute('display');
     } else {
-      subBox.setAttribute('width', '0');
+      subBox.setAttribute('display', 'none');
+      sub.setAttribute('display', 'none');
       sub.textContent = '';
     }
     g.dataset_label = `${t.label}|${t.sub}|${t.kind}|${t.current}|${t.fresh}`;

@@ -152,6 +152,8 @@ export function renderStepsTable(el, events, step, { around = 12 } = {}) {
     h(doc, 'caption', {}, `Steps ${from}–${to} of ${events.length}`),
     h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', { scope: 'col' }, 'step'), h(doc, 'th', { scope: 'col' }, 't'), h(doc, 'th', { scope: 'col' }, 'CPU'), h(doc, 'th', { scope: 'col' }, 'caption'))),
     h(doc, 'tbody', {}, rows));
+  const current = el.querySelector('tr.current');
+  if (current && typeof current.scrollIntoView === 'function') current.scrollIntoView({ block: 'center' });
 }
 
 /** The packet inspector: its header at every hop (before/after NAT) and its conntrack tuples. */
