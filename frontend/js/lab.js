@@ -174,7 +174,7 @@ function drawStep(p, jump) {
   ui.beat.hidden = !beat;
   if (beat) renderCaption(ui.beatText, beat.text);
   document.body.classList.toggle('at-beat', !!beat);
-  ui.stepNo.textContent = `step ${Math.max(0, p.step + 1)} / ${p.total}`;
+  ui.stepNo.textContent = `step ${p.step < 0 ? "–" : p.step} / ${p.total}`;
   ui.clock.textContent = `t = ${formatSimTime(state.t)}`;
   timeline.show(p.step);
   if (document.body.classList.contains('table-view')) renderStepsTable(ui.steps, run.events, p.step);

@@ -92,8 +92,10 @@ class LabController {
 	/**
 	 * A run's query ({@code scenario=…&kernel=…}) as a map; the binder checks the values.
 	 */
-	static Map<String, String> parseQuery(String q) {
+	static Map<String, String> parseQuery(String query) {
 		Map<String, String> out = new LinkedHashMap<>();
+		String q = query.contains("=") ? query
+				: java.net.URLDecoder.decode(query, java.nio.charset.StandardCharsets.UTF_8);
 		for (String pair : q.split("&")) {
 			String[] kv = pair.split("=", 2);
 			if (kv.length == 2 && out.size() < 32) {
