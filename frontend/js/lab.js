@@ -47,7 +47,7 @@ let notes = null;
 let inspected = null;
 let lastUrlWrite = 0;
 
-const nodeView = new NodeView(ui.svg, { onPick: (id) => inspect(id) });
+const nodeView = new NodeView(ui.svg, { onPick: (id) => inspect(id), overlay: $('tokens') });
 const timeline = new Timeline($('timeline'), { onSeek: (step) => control('seek', step) });
 
 applyViewOptions();

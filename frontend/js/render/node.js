@@ -18,26 +18,33 @@ export class NodeView {
    * @param svg the <svg> element to draw into
    * @param onPick called with a packet id when a token is clicked
    */
-  constructor(svg, { onPick = () => {}, compact = false } = {}) {
+  constructor(svg, { onPick = () => {}, compact = false, overlay = null } = {}) {
     this.svg = svg;
+    // Moving tokens live in an HTML layer stacked on the drawing when the page gives one: each
+    // token is its own compositor layer moved by a CSS transform, so a frame repaints nothing,
+    // however many packets are in flight. Without one (tests, Compare) they are SVG groups.
+    this.overlay = overlay;
+    this.html = !!overlay;
     this.doc = svg.ownerDocument;
     this.onPick = onPick;
     this.compact = compact;
     this.tokens = new Map();
     this.from = [];
     this.to = [];
-    svg.addEventListener('click', (ev) => {
-      const g = ev.target.closest?.('[data-packet]');
-      if (g) this.onPick(Number(g.getAttribute('data-packet')));
-    });
-    svg.addEventListener('keydown', (ev) => {
-      const g = ev.target.closest?.('[data-packet]');
-      if (g && (ev.key === 'Enter' || ev.key === ' ')) {
-        ev.preventDefault();
-        ev.stopPropagation();
-        this.onPick(Number(g.getAttribute('data-packet')));
-      }
-    });
+    for (const target of overlay ? [svg, overlay] : [svg]) {
+      target.addEventListener('click', (ev) => {
+        const g = ev.target.closest?.('[data-packet]');
+        if (g) this.onPick(Number(g.getAttribute('data-packet')));
+      });
+      target.addEventListener('keydown', (ev) => {
+        const g = ev.target.closest?.('[data-packet]');
+        if (g && (ev.key === 'Enter' || ev.key === ' ')) {
+          ev.preventDefault();
+          ev.stopPropagation();
+          this.onPick(Number(g.getAttribute('data-packet')));
+        }
+      });
+    }
   }
 
   /** Draws the static node for a topology. */
@@ -126,10 +133,25 @@ export class NodeView {
     this.dropLayer = el(doc, 'g', { class: 'drops' });
     this.roverLayer = el(doc, 'g', { class: 'rover' });
     this.tokenLayer = el(doc, 'g', { class: 'tokens' });
-    this.svg.append(this.windowLayer, this.dropLayer, this.roverLayer, this.tokenLayer);
+    this.svg.append(this.windowLayer, this.dropLayer, this.roverLayer);
+    if (this.html) {
+      this.tokenLayer = this.overlay;
+      this.overlay.replaceChildren();
+      this.measure();
+    } else {
+      this.svg.append(this.tokenLayer);
+    }
     this.tokens.clear();
     this.from = [];
     this.to = [];
+  }
+
+  /** Maps the drawing's coordinates to the overlay's pixels (viewBox, xMidYMin meet). */
+  measure() {
+    const r = this.svg.getBoundingClientRect?.() ?? { width: 0, height: 0 };
+    const s = r.width > 0 && r.height > 0 ? Math.min(r.width / this.L.width, r.height / this.L.height) : 1;
+    this.map = { s, ox: (r.width - this.L.width * s) / 2, oy: 0 };
+    for (const g of this.tokens.values()) g.pos = null;
   }
 
   /** Lays the drawing out again when the page gives it another shape; true when it did. */
@@ -137,7 +159,10 @@ export class NodeView {
     if (!this.topology) return false;
     const r = this.svg.getBoundingClientRect();
     const ratio = r.width > 0 ? r.height / r.width : 0;
-    if (!ratio || Math.abs(ratio - this.ratio) / ratio < 0.04) return false;
+    if (!ratio || Math.abs(ratio - this.ratio) / ratio < 0.04) {
+      if (this.html) this.measure();
+      return false;
+    }
     this.setTopology(this.topology);
     return true;
   }
@@ -173,7 +198,12 @@ export class NodeView {
       if (g.dataset_label !== `${t.label}|${t.sub}|${t.kind}|${t.current}|${t.fresh}`) this.dressToken(g, t);
       const key = `${Math.round(t.x * 10)},${Math.round(t.y * 10)}`;
       if (g.pos !== key) {
-        g.setAttribute('transform', `translate(${t.x.toFixed(1)} ${t.y.toFixed(1)})`);
+        if (this.html) {
+          const { s, ox, oy } = this.map;
+          g.style.transform = `translate(${(ox + t.x * s).toFixed(1)}px, ${(oy + t.y * s).toFixed(1)}px) scale(${s.toFixed(4)}) translate(-50%, -14px)`;
+        } else {
+          g.setAttribute('transform', `translate(${t.x.toFixed(1)} ${t.y.toFixed(1)})`);
+        }
         g.pos = key;
       }
     }
@@ -187,6 +217,17 @@ export class NodeView {
 
   makeToken(t) {
     const doc = this.doc;
+    if (this.html) {
+      const b = doc.createElement('button');
+      b.type = 'button';
+      b.setAttribute('data-packet', String(t.id));
+      const label = doc.createElement('span');
+      label.className = 'token-label';
+      const sub = doc.createElement('span');
+      sub.className = 'token-sub';
+      b.append(label, sub);
+      return b;
+    }
     const g = el(doc, 'g', { class: 'token', 'data-packet': t.id, tabindex: 0, role: 'button' });
     g.append(el(doc, 'rect', { class: 'token-box', rx: 6 }), el(doc, 'text', { class: 'token-label', 'text-anchor': 'middle', y: 5 }),
       el(doc, 'rect', { class: 'token-sub-box', rx: 4 }), el(doc, 'text', { class: 'token-sub', 'text-anchor': 'middle' }));
@@ -194,6 +235,15 @@ export class NodeView {
   }
 
   dressToken(g, t) {
+    if (this.html) {
+      const [label, sub] = g.children;
+      g.className = `token ${t.kind}${t.current ? ' current' : ''}${t.sub ? ' has-sub' : ''}${t.fresh ? ' fresh' : ''}`;
+      g.setAttribute('aria-label', `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`);
+      if (label.textContent !== t.label) label.textContent = t.label;
+      if (sub.textContent !== (t.sub ?? '')) sub.textContent = t.sub ?? '';
+      g.dataset_label = `${t.label}|${t.sub}|${t.kind}|${t.current}|${t.fresh}`;
+      return;
+    }
     const [box, label, subBox, sub] = g.children;
     g.setAttribute('class', `token ${t.kind}${t.current ? ' current' : ''}`);
     g.setAttribute('aria-label', `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`);

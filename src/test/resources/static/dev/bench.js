@@ -32,9 +32,12 @@ function synthetic(phase) {
   return { state, notes };
 }
 
-const view = new NodeView(document.getElementById('node'));
+const overlay = q.has('flat') ? null : document.getElementById('tokens');
+const view = new NodeView(document.getElementById('node'), { overlay });
 view.setTopology(topology);
 const frames = [];
+const updates = [];
+const animates = [];
 let phase = 0;
 let stepAt = 0;
 const STEP_MS = 400;
@@ -42,10 +45,16 @@ function frame(ts) {
   frames.push(ts);
   if (ts - stepAt >= STEP_MS) {
     const { state, notes } = synthetic(phase++);
+    const t0 = performance.now();
     view.update(state, notes);
+    updates.push(performance.now() - t0);
     stepAt = ts;
   }
-  view.animate((ts - stepAt) / STEP_MS);
+  if (!q.has('still')) {
+    const t1 = performance.now();
+    view.animate((ts - stepAt) / STEP_MS);
+    animates.push(performance.now() - t1);
+  }
   if (ts - frames[0] < seconds * 1000) requestAnimationFrame(frame);
   else report();
 }
@@ -58,6 +67,9 @@ function report() {
     medianMs: Math.round(gaps[Math.floor(gaps.length / 2)] * 100) / 100,
     p95Ms: Math.round(gaps[Math.floor(gaps.length * 0.95)] * 100) / 100,
     worstMs: Math.round(gaps[gaps.length - 1] * 100) / 100,
+    updateMsMax: Math.round(Math.max(...updates) * 100) / 100,
+    updateMsMean: Math.round((updates.reduce((a, b) => a + b, 0) / updates.length) * 100) / 100,
+    animateMsMean: animates.length ? Math.round((animates.reduce((a, b) => a + b, 0) / animates.length) * 100) / 100 : 0,
   };
   document.body.dataset.done = 'true';
 }

@@ -136,7 +136,7 @@ class LabBrowserTests {
 		this.driver = Browser.start(1920, 1080);
 		open("/?" + SNAT + "&step=25");
 		waitFor((d) -> step() == 25);
-		WebElement token = this.driver.findElements(By.cssSelector("#node .token"))
+		WebElement token = this.driver.findElements(By.cssSelector("#tokens .token"))
 			.stream()
 			.filter((t) -> t.getText().contains("SYN b"))
 			.findFirst()
@@ -187,9 +187,13 @@ class LabBrowserTests {
 	@Test
 	void theNodeAnimatesTwoHundredPacketsInFlight() {
 		this.driver = Browser.start(1920, 1080);
-		this.driver.get(url("/dev/bench.html?packets=200&seconds=4"));
-		new WebDriverWait(this.driver, Duration.ofSeconds(30))
-			.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-done")));
+		for (String variant : List.of("packets=0", "packets=0&still", "packets=200&still", "packets=50",
+				"packets=200")) {
+			this.driver.get(url("/dev/bench.html?seconds=4&" + variant));
+			new WebDriverWait(this.driver, Duration.ofSeconds(30))
+				.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-done")));
+			System.out.println("FRAME RATE " + variant + ": " + this.driver.executeScript("return window.benchResult"));
+		}
 		@SuppressWarnings("unchecked")
 		Map<String, Object> result = (Map<String, Object>) this.driver.executeScript("return window.benchResult");
 		System.out.println("FRAME RATE, 200 packets in flight: " + result);
