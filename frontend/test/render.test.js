@@ -248,3 +248,14 @@ test('compare finds the first step where runs of one seed differ', async () => {
   assert.equal(firstDivergence([snat.events, snat.events]), -1);
   assert.equal(differences({ mode: 'random-fully', kernel: '4.17' }, { mode: 'default', kernel: '4.17' }), 'mode random-fully');
 });
+
+test('many packets in one place: a few tokens, then one badge counts the rest', () => {
+  const L = layout(topology(2, 2));
+  const packets = Array.from({ length: 9 }, (_, i) => ({ packet: { id: i + 1, label: 'SYN', proto: 'tcp', tuple: { src: '10.0.0.1', sport: 1000 + i, dst: '10.0.0.99', dport: 80 } }, where: 'eth0', t: 0 }));
+  const state = { ...fold([], 2), packets };
+  const notes = annotate([], -1, podIps);
+  const sc = scene(L, state, notes);
+  assert.equal(sc.tokens.filter((t) => t.kind !== 'more').length, 2);
+  assert.deepStrictEqual(sc.tokens.filter((t) => t.kind === 'more').map((t) => t.label), ['+7']);
+  assert.equal(scene(L, state, notes, { maxStack: Infinity }).tokens.length, 9);
+});

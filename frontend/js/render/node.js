@@ -171,8 +171,8 @@ export class NodeView {
    * Shows a step. Tokens move from where the previous step left them; `animate(p)` then moves
    * them along (p from 0 to 1).
    */
-  update(state, notes, { jump = false } = {}) {
-    const sc = scene(this.L, state, notes);
+  update(state, notes, { jump = false, maxStack = 3 } = {}) {
+    const sc = scene(this.L, state, notes, { maxStack });
     this.from = jump ? sc.tokens : this.current ?? sc.tokens;
     this.to = sc.tokens;
     this.paintWindows(sc.windows);
@@ -238,7 +238,7 @@ export class NodeView {
     if (this.html) {
       const [label, sub] = g.children;
       g.className = `token ${t.kind}${t.current ? ' current' : ''}${t.sub ? ' has-sub' : ''}${t.fresh ? ' fresh' : ''}`;
-      g.setAttribute('aria-label', `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`);
+      g.setAttribute('aria-label', t.kind === 'more' ? `${t.label.slice(1)} more packets here` : `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`);
       if (label.textContent !== t.label) label.textContent = t.label;
       if (sub.textContent !== (t.sub ?? '')) sub.textContent = t.sub ?? '';
       g.dataset_label = `${t.label}|${t.sub}|${t.kind}|${t.current}|${t.fresh}`;

@@ -10,6 +10,8 @@ const MAX_POD_ROWS = 6;
 const MAX_DNS_ROWS = 4;
 const STAGE_WIDTHS = [150, 206, 118, 168, 136, 202];
 const TOKEN_H = 28;
+/** How many tokens one place shows before a "+k" badge stands for the rest. */
+const AREA_CAP = { server: 1, dns: 1, eth0: 2, pod: 2, veth: 2, cni0: 2 };
 
 export function layout(topology, { compact = false, ratio = 0 } = {}) {
   const cpus = Math.max(1, topology.cpus);
@@ -104,9 +106,10 @@ export function tokenWidth(text) {
  * @param notes annotate(events, step, podIps)
  * @returns {{tokens, windows, drops, laneLabels, rover}}
  */
-export function scene(L, state, notes) {
+export function scene(L, state, notes, { maxStack = 3 } = {}) {
   const tokens = [];
   const stackAt = new Map();
+  const hidden = new Map(); // area -> {count, x, y}
   for (const f of state.packets) {
     const id = f.packet.id;
     const stage = notes.stage.get(id) ?? 0;
@@ -115,15 +118,28 @@ export function scene(L, state, notes) {
     if (!pos) continue;
     const n = stackAt.get(pos.area) ?? 0;
     stackAt.set(pos.area, n + 1);
+    // Past a few packets in one place, one badge counts the rest (the current packet always shows).
+    const cap = maxStack === Infinity ? Infinity : Math.min(maxStack, AREA_CAP[pos.area.split('-')[0]] ?? maxStack);
+    if (n >= cap && !pos.area.startsWith('lane') && notes.event?.packet !== id) {
+      const h = hidden.get(pos.area) ?? { count: 0, x: pos.x, y: pos.y + stackOffset(cap, pos.area) };
+      h.count += 1;
+      hidden.set(pos.area, h);
+      continue;
+    }
     const label = tokenLabel(f.packet.label, podName);
-    const rw = f.where.startsWith('cpu') || f.where === 'eth0' ? notes.rewrite.get(id) : null;
+    const current = notes.event?.packet === id;
+    const rw = f.where.startsWith('cpu') || (f.where === 'eth0' && current) ? notes.rewrite.get(id) : null;
     const reply = isReply(f.packet, L);
     tokens.push({
       id, label, sub: rw ? rw.text : null, fresh: rw ? rw.step === notes.event?.seq : false,
       x: pos.x, y: pos.y + stackOffset(n, pos.area), w: tokenWidth(label),
       kind: `${f.packet.proto}${reply ? ' reply' : ''}`,
-      current: notes.event?.packet === id,
+      current,
     });
+  }
+  for (const [area, h] of hidden) {
+    const label = `+${h.count}`;
+    tokens.push({ id: `more-${area}`, label, sub: null, fresh: false, x: h.x, y: h.y, w: tokenWidth(label), kind: 'more', current: false });
   }
   const windows = [];
   for (const lane of L.lanes) {

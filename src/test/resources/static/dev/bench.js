@@ -46,7 +46,7 @@ function frame(ts) {
   if (ts - stepAt >= STEP_MS) {
     const { state, notes } = synthetic(phase++);
     const t0 = performance.now();
-    view.update(state, notes);
+    view.update(state, notes, { maxStack: Infinity });
     updates.push(performance.now() - t0);
     stepAt = ts;
   }
