@@ -19,7 +19,7 @@ export function layout(topology, { compact = false, ratio = 0 } = {}) {
   const target = ratio > 0 ? WIDTH * ratio : 0;
   const fit = target > 0 ? Math.floor((target - 190) / cpus) : 0;
   const fallback = cpus <= 2 ? 66 : cpus <= 4 ? 52 : Math.max(22, Math.floor(264 / cpus));
-  const laneH = fit > 0 ? Math.max(22, Math.min(cpus <= 2 ? 120 : 90, fit)) : fallback;
+  const laneH = fit > 0 ? Math.max(22, Math.min(cpus <= 2 ? 140 : 96, fit)) : fallback;
   const node = { x: 284, y: 8, w: 1062 };
   const hookY = node.y + 26;
   const stageY = node.y + 38;
