@@ -50,6 +50,13 @@ let lastUrlWrite = 0;
 const nodeView = new NodeView(ui.svg, { onPick: (id) => inspect(id), overlay: $('tokens') });
 const timeline = new Timeline($('timeline'), { onSeek: (step) => control('seek', step) });
 
+// Knob changes push a permalink; going back to one reloads that page rather than restoring a
+// stale copy of the DOM the modules no longer hold.
+if (window.htmx) {
+  window.htmx.config.historyCacheSize = 0;
+  window.htmx.config.refreshOnHistoryMiss = true;
+}
+
 applyViewOptions();
 wireControls();
 if (typeof ResizeObserver === 'function') {
@@ -190,6 +197,8 @@ function drawPlayState(p) {
   if (i >= 0) ui.speed.value = String(i);
   ui.speedOut.textContent = speedLabel(p.speed);
   document.body.classList.toggle('playing', p.playing);
+  // A screen reader cannot keep up with fast play: narrate at up to ×2, and every step when paused.
+  ui.narration.setAttribute('aria-live', p.playing && p.speed > 2 ? 'off' : 'polite');
 }
 
 // The animation loop: between two steps, tokens travel and the clock runs from the previous
@@ -244,6 +253,7 @@ function currentSpeed() {
 
 function wireControls() {
   ui.beatText = $('beat-text');
+  ui.narration = document.querySelector('.narration');
   ui.play.addEventListener('click', toggle);
   $('step').addEventListener('click', () => control('step'));
   $('back').addEventListener('click', () => control('back'));
