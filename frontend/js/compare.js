@@ -52,7 +52,7 @@ async function load() {
   if (diverge >= 0) marks.push({ step: diverge, kind: 'beat', text: 'first difference' });
   tl.setRun(total, marks);
   panes.timeline = tl;
-  $('diverge').textContent = diverge >= 0 ? `first difference: step ${diverge + 1} ◆` : 'identical runs';
+  $('diverge').textContent = diverge >= 0 ? `first difference: step ${diverge} ◆` : 'identical runs';
   status.hidden = true;
   wire();
   show(-1);
@@ -78,7 +78,7 @@ function show(s) {
     renderConntrack(p.conntrack, state, prev, notes);
     renderCounters(p.counters, state, notes);
   }
-  $('step-no').textContent = `step ${step + 1} / ${total} · t = ${formatSimTime(panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t)}`;
+  $('step-no').textContent = `step ${step < 0 ? '–' : step} / ${total} · t = ${formatSimTime(panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t)}`;
   panes.timeline?.show(step);
   document.body.classList.toggle('diverged', diverge >= 0 && step >= diverge);
   const q = new URLSearchParams(location.search);

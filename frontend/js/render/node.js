@@ -51,7 +51,8 @@ export class NodeView {
   setTopology(topology) {
     this.topology = topology;
     const r = this.svg.getBoundingClientRect?.() ?? { width: 0, height: 0 };
-    this.ratio = r.width > 0 && r.height > 0 ? r.height / r.width : 0;
+    // A compact drawing (Compare) takes its height from its own viewBox instead.
+    this.ratio = !this.compact && r.width > 0 && r.height > 0 ? r.height / r.width : 0;
     this.L = layout(topology, { compact: this.compact, ratio: this.ratio });
     const L = this.L;
     const doc = this.doc;
@@ -285,7 +286,7 @@ export class NodeView {
     const doc = this.doc;
     this.dropLayer.replaceChildren();
     for (const d of drops) {
-      const g = el(doc, 'g', { class: `drop-mark${d.fresh ? ' fresh' : ''}`, transform: `translate(${d.x} ${d.y})`, 'data-packet': d.packet });
+      const g = el(doc, 'g', { class: `drop-mark${d.fresh ? ' fresh' : ''}${d.old ? ' old' : ''}`, transform: `translate(${d.x} ${d.y})`, 'data-packet': d.packet });
       g.append(el(doc, 'circle', { r: 15, class: 'drop-circle' }), el(doc, 'path', { d: 'M-7,-7 L7,7 M7,-7 L-7,7', class: 'drop-x' }),
         el(doc, 'text', { x: -22, y: 6, class: 'drop-label', 'text-anchor': 'end' }, d.text));
       this.dropLayer.append(g);
