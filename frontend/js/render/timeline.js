@@ -23,14 +23,24 @@ export class Timeline {
     this.onSeek = onSeek;
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.setAttribute('preserveAspectRatio', 'none');
-    const seek = (ev) => {
+    // While dragging, seek at most every 80 ms (each seek may be a request to the session), and
+    // always where the drag ends.
+    let last = -1;
+    let lastAt = 0;
+    const seek = (ev, force) => {
       const r = svg.getBoundingClientRect();
-      if (r.width > 0) this.onSeek(xToStep(((ev.clientX - r.left) / r.width) * W, this.total));
+      if (r.width <= 0) return;
+      const step = xToStep(((ev.clientX - r.left) / r.width) * W, this.total);
+      const now = ev.timeStamp ?? 0;
+      if (step === last || (!force && now - lastAt < 80)) return;
+      last = step;
+      lastAt = now;
+      this.onSeek(step);
     };
     let dragging = false;
-    svg.addEventListener('pointerdown', (ev) => { dragging = true; svg.setPointerCapture?.(ev.pointerId); seek(ev); });
-    svg.addEventListener('pointermove', (ev) => { if (dragging) seek(ev); });
-    svg.addEventListener('pointerup', () => { dragging = false; });
+    svg.addEventListener('pointerdown', (ev) => { dragging = true; last = -1; svg.setPointerCapture?.(ev.pointerId); seek(ev, true); });
+    svg.addEventListener('pointermove', (ev) => { if (dragging) seek(ev, false); });
+    svg.addEventListener('pointerup', (ev) => { if (dragging) seek(ev, true); dragging = false; });
   }
 
   setRun(total, markers) {
