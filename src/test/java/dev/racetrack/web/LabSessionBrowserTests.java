@@ -92,6 +92,39 @@ class LabSessionBrowserTests {
 		Browser.screenshot(this.driver, "lab-session-paused-at-a-beat-1280x800");
 	}
 
+	@Test
+	void theLabKeepsToAStrictContentSecurityPolicy() {
+		StandInSessions.CSP_REPORTS.clear();
+		this.driver = Browser.start(1920, 1080);
+		open("/?" + SNAT + "&step=26&csp");
+		waitFor(() -> step() == 26);
+		press(Keys.ARROW_RIGHT);
+		waitFor(() -> step() == 27);
+		press("t");
+		press("t");
+		press("?");
+		press(Keys.ESCAPE);
+		this.driver.findElements(By.cssSelector("#tokens .token")).get(0).click();
+		waitFor(() -> this.driver.findElement(By.id("inspector")).isDisplayed());
+		this.driver.get("http://localhost:" + this.port + "/compare?csp");
+		waitFor(() -> "true".equals(this.driver.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+		String header = String.valueOf(this.driver.executeScript("return document.body.dataset.ready"));
+		assertThat(header).isEqualTo("true");
+		try {
+			Thread.sleep(1000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		assertThat(StandInSessions.CSP_REPORTS).isEmpty();
+		// The control: an inline style attribute is refused and reported, so silence
+		// above means
+		// the page kept to the policy.
+		this.driver.executeScript("document.body.setAttribute('style', 'color: red')");
+		new WebDriverWait(this.driver, Duration.ofSeconds(10)).until((d) -> !StandInSessions.CSP_REPORTS.isEmpty());
+		assertThat(StandInSessions.CSP_REPORTS.get(0)).contains("style-src");
+	}
+
 	// --- helpers
 
 	private void open(String path) {
@@ -118,6 +151,30 @@ class LabSessionBrowserTests {
 	static class StandInSessions {
 
 		final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+		/** Violation reports of the strict policy that {@link #strictPolicy} sets. */
+		static final List<String> CSP_REPORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		/** The policy the layout promises to keep: no inline script or style, no eval. */
+		@Bean
+		org.springframework.web.server.WebFilter strictPolicy() {
+			return (exchange, chain) -> {
+				exchange.getResponse()
+					.getHeaders()
+					.set("Content-Security-Policy",
+							"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+									+ "connect-src 'self'; object-src 'none'; base-uri 'none'; report-uri /csp-report");
+				return chain.filter(exchange);
+			};
+		}
+
+		@Bean
+		RouterFunction<ServerResponse> cspReports() {
+			return RouterFunctions.route().POST("/csp-report", (req) -> req.bodyToMono(String.class).flatMap((body) -> {
+				CSP_REPORTS.add(body);
+				return ServerResponse.noContent().build();
+			})).build();
+		}
 
 		@Bean
 		RouterFunction<ServerResponse> standInSessionRoutes() {
