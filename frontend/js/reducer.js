@@ -76,7 +76,7 @@ export class Folder {
         this.put(c.ct);
         break;
       case 'ct-found':
-        if (c.clashEntryDeleted) this.conntrack.delete(c.ct.id);
+        if (c.deleted) this.conntrack.delete(c.ct.id);
         else this.put(c.ct);
         break;
       case 'nat-setup':
