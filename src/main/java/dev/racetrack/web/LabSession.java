@@ -80,7 +80,9 @@ final class LabSession {
 
 	private final RunParams params;
 
-	private final NodeRun run;
+	private final java.util.function.Supplier<NodeRun> run;
+
+	private final long total;
 
 	private final Map<Long, String> beats = new HashMap<>();
 
@@ -122,8 +124,8 @@ final class LabSession {
 
 	private volatile long lastActivityMillis;
 
-	LabSession(String id, String code, String token, RunParams params, NodeRun run, Scheduler scheduler,
-			long nowMillis) {
+	LabSession(String id, String code, String token, RunParams params, java.util.function.Supplier<NodeRun> run,
+			Scheduler scheduler, long nowMillis) {
 		this.id = id;
 		this.code = code;
 		this.token = token;
@@ -131,7 +133,9 @@ final class LabSession {
 		this.run = run;
 		this.scheduler = scheduler;
 		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
-		this.beatList = replay ? Beats.of(run.trace().events()) : List.of();
+		List<TraceEvent> events = run.get().trace().events();
+		this.total = events.size();
+		this.beatList = replay ? Beats.of(events) : List.of();
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
 		this.lastActivityMillis = nowMillis;
 	}
@@ -152,8 +156,11 @@ final class LabSession {
 		return this.params;
 	}
 
+	/**
+	 * The run, from the cache of runs (rebuilt from the parameters if it was evicted).
+	 */
 	NodeRun run() {
-		return this.run;
+		return this.run.get();
 	}
 
 	List<Beats.Beat> beats() {
@@ -161,11 +168,11 @@ final class LabSession {
 	}
 
 	List<TraceEvent> events() {
-		return this.run.trace().events();
+		return this.run.get().trace().events();
 	}
 
 	long total() {
-		return events().size();
+		return this.total;
 	}
 
 	Sinks.Many<Signal> sink() {

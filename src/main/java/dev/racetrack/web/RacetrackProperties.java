@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code application.properties}); the README documents each.
  *
  * @param maxTraceEvents the most events a run may record when events are asked for
+ * @param maxCachedEvents the most trace events kept in memory for recent runs and
+ * sessions
  * @param maxConcurrentRuns simulations computed at once; more get 429
  * @param maxSessions live Lab and presenter sessions; more get 429
  * @param maxFollowersPerSession followers of one presenter session; more get 429
@@ -26,7 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * pages
  */
 @ConfigurationProperties("racetrack")
-public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @DefaultValue("4") int maxConcurrentRuns,
+public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents,
+		@DefaultValue("600000") long maxCachedEvents, @DefaultValue("4") int maxConcurrentRuns,
 		@DefaultValue("200") int maxSessions, @DefaultValue("2000") int maxFollowersPerSession,
 		@DefaultValue("256") int sseBufferEvents, @DefaultValue("10m") Duration sessionIdle,
 		@DefaultValue("30s") Duration sessionSweep, @DefaultValue("15s") Duration sseHeartbeat,

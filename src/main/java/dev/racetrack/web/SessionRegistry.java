@@ -60,8 +60,9 @@ class SessionRegistry {
 						+ this.properties.maxSessions() + " sessions; try again when one ends.");
 			}
 		}
-		LabSession session = new LabSession(newToken(12), newCode(), newToken(24), params, this.runs.traced(params),
-				this.scheduler, this.clock.millis());
+		this.runs.traced(params);
+		LabSession session = new LabSession(newToken(12), newCode(), newToken(24), params,
+				() -> this.runs.forSession(params), this.scheduler, this.clock.millis());
 		this.byId.put(session.id(), session);
 		this.byCode.put(session.code(), session);
 		return session;
