@@ -134,6 +134,86 @@ class WatchApiIntegrationTests {
 		}
 	}
 
+	@Test
+	void theWatchPageIsTheLabFollowingTheSessionWithItsKnobsShownReadOnly() {
+		Presenter p = create();
+		String html = this.client.get()
+			.uri("/watch/{code}", p.code())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_HTML)
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(html).contains("data-mode=\"watch\"")
+			.contains("data-code=\"" + p.code() + "\"")
+			.contains("id=\"detach\"")
+			.contains("id=\"snap-back\"")
+			.contains("src=\"/js/lab.js\"")
+			.doesNotContain(p.token())
+			.doesNotContain("id=\"follow\"")
+			.doesNotContain("<script>")
+			.doesNotContain("style=\"")
+			.doesNotContain("onclick");
+		assertThat(html).as("the knobs show the session's run, read-only")
+			.contains("<select name=\"kernel\" disabled=\"disabled\">")
+			.contains("<option value=\"4.17\" selected=\"selected\">");
+		assertThat(html).as("a follower is not offered links away from the session").doesNotContain("compare-fix");
+	}
+
+	@Test
+	void codesAreTypedLooselyOnTheWatchPages() {
+		Presenter p = create();
+		String loose = p.code().substring(0, 3).toLowerCase() + "-" + p.code().substring(3).toLowerCase();
+		this.client.get()
+			.uri("/watch/{code}", loose)
+			.exchange()
+			.expectStatus()
+			.isSeeOther()
+			.expectHeader()
+			.location("/watch/" + p.code());
+		this.client.get()
+			.uri((b) -> b.path("/watch").queryParam("code", " " + loose + " ").build())
+			.exchange()
+			.expectStatus()
+			.isSeeOther()
+			.expectHeader()
+			.location("/watch/" + p.code());
+	}
+
+	@Test
+	void theJoinPageAsksForACodeAndAnUnknownCodeGetsItAgainWith404() {
+		String join = this.client.get()
+			.uri("/watch")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(join).contains("<form class=\"join-form\" action=\"/watch\" method=\"get\">")
+			.contains("name=\"code\"")
+			.doesNotContain("No session has the code");
+		for (String unknown : new String[] { "ZZZZZZ", "not-a-code", "<b>x</b>" }) {
+			String page = this.client.get()
+				.uri("/watch/{code}", unknown)
+				.exchange()
+				.expectStatus()
+				.isNotFound()
+				.expectHeader()
+				.contentTypeCompatibleWith(MediaType.TEXT_HTML)
+				.expectBody(String.class)
+				.returnResult()
+				.getResponseBody();
+			assertThat(page).contains("No session has the code")
+				.contains("name=\"code\"")
+				.doesNotContain("<b>x</b>")
+				.doesNotContain("data-mode=\"watch\"");
+		}
+	}
+
 	record Presenter(String id, String code, String token) {
 	}
 
