@@ -58,6 +58,8 @@ let session = null; // the presenter's {id, code, token}
 const follow = new Follow();
 const live = { run: null, player: null, source: null };
 let copy = null;
+let joining = false;
+const SESSION_KEY = 'racetrack.session';
 let podIps = new Map();
 let notes = null;
 let inspected = null;
@@ -148,8 +150,8 @@ async function start(data) {
     setStatus(`This run cannot be shown: ${err.message}`);
     return;
   }
-  session = null;
-  if (mode === 'lab' && !url.has('offline')) session = await createSession(data.params);
+  if (mode === 'lab' && !url.has('offline')) session = await openSession(data.params);
+  else session = null;
   const beats = session?.beats ?? data.beats ?? (data.replay ? deriveBeats(events) : []);
   run = buildRun(session ? { ...data, params: session.params, topology: session.topology, rules: session.rules } : data, events, beats);
   layoutFor(run);
@@ -220,7 +222,18 @@ function drawAudience(a) {
 // --- a follower
 
 async function startWatch() {
+  if (joining) return;
+  joining = true;
+  try {
+    await joinPresenter();
+  } finally {
+    joining = false;
+  }
+}
+
+async function joinPresenter() {
   const code = document.body.dataset.code;
+  live.player?.close();
   setStatus('Joining the presenter…');
   let view;
   let events;
@@ -235,7 +248,6 @@ async function startWatch() {
     drawWatchBar();
     return;
   }
-  live.player?.close();
   const data = { params: view.params, topology: view.topology, rules: view.rules, replay: view.beats.length > 0 };
   live.run = buildRun(data, events, view.beats);
   live.source = new WatchSource({ code });
@@ -248,6 +260,11 @@ async function startWatch() {
 }
 
 function onLiveChange(p, why) {
+  // The presenter opened another run (if the stream reconnected before 'session-changed' came).
+  if (why === 'snapshot' && p.params && live.run && runQuery(p.params) !== runQuery(live.run.params)) {
+    startWatch();
+    return;
+  }
   follow.live(p.step);
   if (player === p) onPlayerChange(p, why);
   else if (why === 'snapshot' || why === 'event') drawWatchBar();
@@ -364,6 +381,41 @@ function setKnobs(params) {
   for (const k of KNOBS) {
     const el = form.elements.namedItem(k);
     if (el && params[k] !== undefined && params[k] !== null) el.value = String(params[k]);
+  }
+}
+
+// The presenter keeps one session per tab: another run (a knob, a reload) goes into the same
+// session, so its join code, and its followers, stay.
+async function openSession(params) {
+  const kept = session ?? readKeptSession();
+  const next = (kept && (await replaceSession(kept, params))) || (await createSession(params));
+  try {
+    if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify({ id: next.id, token: next.token }));
+  } catch {
+    // no storage (a private window): a reload gets a new code
+  }
+  return next;
+}
+
+function readKeptSession() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+    return kept?.id && kept?.token ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
+async function replaceSession(kept, params) {
+  try {
+    const res = await fetch(`/api/sessions/${encodeURIComponent(kept.id)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${kept.token}` },
+      body: JSON.stringify(params),
+    });
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
   }
 }
 

@@ -46,6 +46,7 @@ export class Player {
         this.total = data.total;
         this.playing = !!data.playing;
         this.speed = data.speed ?? this.speed;
+        this.params = data.params ?? this.params ?? null;
         this.lastEvent = null;
         this.ended = data.step >= data.total - 1 && data.total > 0;
         this.jumped = true;

@@ -9,6 +9,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -137,10 +138,40 @@ class ClassroomBrowserTests {
 		waitFor(() -> text(this.presenter, "audience").equals("1 following"));
 	}
 
+	@Test
+	void thePresenterChangesTheRunAndReloadsAndTheFollowerStaysWithThem() {
+		this.presenter = Browser.start(1920, 1080);
+		open(this.presenter, "/?" + SNAT);
+		String code = text(this.presenter, "follow-code");
+		this.follower = Browser.start(1920, 1080);
+		open(this.follower, "/watch/" + code);
+		waitFor(() -> text(this.presenter, "audience").equals("1 following"));
+
+		new Select(this.presenter.findElement(By.name("kernel"))).selectByValue("6.x");
+		waitFor(() -> this.presenter.getCurrentUrl().contains("kernel=6.x")
+				&& "session".equals(this.presenter.findElement(By.tagName("body")).getDomAttribute("data-source")));
+		assertThat(text(this.presenter, "follow-code")).as("the same code for the next run").isEqualTo(code);
+		waitFor(() -> "6.x".equals(this.follower.findElement(By.name("kernel")).getDomProperty("value")));
+		waitFor(() -> text(this.follower, "step-no").equals(text(this.presenter, "step-no")));
+		waitFor(() -> text(this.presenter, "audience").equals("1 following"));
+		press(this.presenter, Keys.ARROW_RIGHT);
+		press(this.presenter, Keys.ARROW_RIGHT);
+		waitFor(() -> step(this.presenter) == 1 && step(this.follower) == 1);
+
+		this.presenter.navigate().refresh();
+		open(this.presenter, null);
+		assertThat(text(this.presenter, "follow-code")).as("a reload keeps the code").isEqualTo(code);
+		waitFor(() -> text(this.presenter, "audience").equals("1 following"));
+		press(this.presenter, Keys.ARROW_RIGHT);
+		waitFor(() -> step(this.follower) == step(this.presenter));
+	}
+
 	// --- helpers
 
 	private void open(ChromeDriver driver, String path) {
-		driver.get("http://localhost:" + this.port + path);
+		if (path != null) {
+			driver.get("http://localhost:" + this.port + path);
+		}
 		new WebDriverWait(driver, Duration.ofSeconds(20))
 			.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready"))
 					&& d.findElement(By.id("step-no")).getText().contains("/"));
