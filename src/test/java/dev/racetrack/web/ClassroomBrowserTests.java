@@ -133,9 +133,21 @@ class ClassroomBrowserTests {
 		waitFor(() -> text(this.presenter, "audience").equals("1 following · 1 detached"));
 		assertThat(step(this.presenter)).isEqualTo(20);
 		Browser.screenshot(this.follower, "classroom-follower-detached-1280x800");
+
+		// A knob of the copy: another run for the follower alone, at the same step.
+		new Select(this.follower.findElement(By.name("mode"))).selectByValue("random-fully");
+		waitFor(() -> this.follower.findElement(By.id("download-replay"))
+			.getDomAttribute("href")
+			.contains("mode=random-fully"));
+		waitFor(() -> step(this.follower) == 19);
+		assertThat(this.follower.getCurrentUrl()).as("a follower's address stays").endsWith("/watch/" + code);
+		assertThat(this.presenter.getCurrentUrl()).contains("mode=default");
+
 		this.follower.findElement(By.id("snap-back")).click();
 		waitFor(() -> step(this.follower) == 20);
 		waitFor(() -> text(this.presenter, "audience").equals("1 following"));
+		assertThat(this.follower.findElement(By.name("mode")).getDomProperty("value")).isEqualTo("default");
+		assertThat(this.follower.findElement(By.name("mode")).isEnabled()).isFalse();
 	}
 
 	@Test
