@@ -14,7 +14,15 @@ export const KEYS = [
   { keys: ['T'], action: 'table', text: 'table of steps instead of the drawing' },
   { keys: ['?'], action: 'help', text: 'this help' },
   { keys: ['Esc'], action: 'close', text: 'close help, inspector, black screen' },
+  { keys: ['J'], action: 'join', text: 'show the join code to the room', modes: ['lab'] },
+  { keys: ['D'], action: 'detach', text: 'explore your own copy from this step (any time control does too)', modes: ['watch'] },
+  { keys: ['S', 'Esc'], action: 'snap', text: 'snap back to the presenter\'s step', modes: ['watch'] },
 ];
+
+/** The keys that work on a page: 'lab' (a presenter), 'watch' (a follower) or 'replay' (the offline file). */
+export function keysFor(mode) {
+  return KEYS.filter((k) => !k.modes || k.modes.includes(mode));
+}
 
 /** The action for a keydown, or null. */
 export function actionFor(ev) {
@@ -56,6 +64,15 @@ export function actionFor(ev) {
       return 'help';
     case 'Escape':
       return 'close';
+    case 'j':
+    case 'J':
+      return 'join';
+    case 'd':
+    case 'D':
+      return 'detach';
+    case 's':
+    case 'S':
+      return 'snap';
     default:
       return null;
   }

@@ -9,10 +9,12 @@ export class Player {
    * @param source a SessionSource or LocalSource
    * @param beats the run's beats [{step, text}] (more may arrive as 'beat' messages)
    * @param onChange called with (player, why) after every message
+   * @param onNotice called with (kind, data) for 'audience', 'hello' and 'session-changed'
    * @param now wall clock in ms (performance.now in the browser)
    */
-  constructor({ source, beats = [], onChange = () => {}, onError = () => {}, now = () => Date.now() }) {
+  constructor({ source, beats = [], onChange = () => {}, onError = () => {}, onNotice = () => {}, now = () => Date.now() }) {
     this.source = source;
+    this.onNotice = onNotice;
     this.beats = new Map(beats.map((b) => [b.step, b]));
     this.onChange = onChange;
     this.onError = onError;
@@ -44,6 +46,7 @@ export class Player {
         this.total = data.total;
         this.playing = !!data.playing;
         this.speed = data.speed ?? this.speed;
+        this.params = data.params ?? this.params ?? null;
         this.lastEvent = null;
         this.ended = data.step >= data.total - 1 && data.total > 0;
         this.jumped = true;
@@ -70,6 +73,11 @@ export class Player {
         break;
       case 'error':
         this.onError(data.message);
+        return;
+      case 'audience':
+      case 'hello':
+      case 'session-changed':
+        this.onNotice(kind, data);
         return;
       default:
         return;

@@ -6,9 +6,13 @@
 //                                'play-state' {playing, speed, step}
 //                                'end'      {}
 //                                'error'    {message}
+//                                'audience' {followers, detached} (a session's stream)
+//                                'hello'    {follower, code, session} (a follower's stream, first)
+//                                'session-changed' {params} (the presenter opened another run)
 // and both take control(action, value), action: play, pause, step, back, seek, speed.
 //
 // SessionSource: the server's paced session (GET /api/sessions/{id}/events, POST …/control).
+// WatchSource: a follower's view of it (GET /api/watch/{code}/events): no control, a presence.
 // LocalSource: a recorded array of events (from /api/simulate, or a file), paced here with the
 // same rules: ~800 ms of wall time per event at ×1, pausing at beats. This is the path the
 // offline export uses too.
@@ -34,6 +38,9 @@ export function clampSpeed(x) {
   return Math.min(MAX_SPEED, Math.max(MIN_SPEED, v));
 }
 
+/** Stream messages that are neither steps nor play state, passed on as they come. */
+export const NOTICES = ['audience', 'hello', 'session-changed'];
+
 /** The server's session: an EventSource for the stream, fetch for the controls. */
 export class SessionSource {
   constructor({ id, token, EventSourceImpl = globalThis.EventSource, fetchImpl = globalThis.fetch?.bind(globalThis) }) {
@@ -44,8 +51,12 @@ export class SessionSource {
     this.kind = 'session';
   }
 
+  get streamUrl() {
+    return `/api/sessions/${encodeURIComponent(this.id)}/events`;
+  }
+
   start(listener) {
-    const es = new this.EventSourceImpl(`/api/sessions/${encodeURIComponent(this.id)}/events`);
+    const es = new this.EventSourceImpl(this.streamUrl);
     this.es = es;
     const json = (fn) => (msg) => {
       try {
@@ -59,6 +70,7 @@ export class SessionSource {
     es.addEventListener('beat', json((d) => listener('beat', d)));
     es.addEventListener('play-state', json((d) => listener('play-state', d)));
     es.addEventListener('end', () => listener('end', {}));
+    for (const name of NOTICES) es.addEventListener(name, json((d) => listener(name, d)));
     es.onerror = () => {
       if (es.readyState === 2) listener('error', { message: 'The session stream closed.' });
     };
@@ -80,19 +92,51 @@ export class SessionSource {
 }
 
 /**
+ * A follower's view of a presenter's session, by its join code: the same stream, a 'hello' with
+ * the follower's id first, and no control (the presenter's session is not theirs to move).
+ */
+export class WatchSource extends SessionSource {
+  constructor({ code, EventSourceImpl = globalThis.EventSource, fetchImpl = globalThis.fetch?.bind(globalThis) }) {
+    super({ id: null, token: null, EventSourceImpl, fetchImpl });
+    this.code = code;
+    this.kind = 'watch';
+  }
+
+  get streamUrl() {
+    return `/api/watch/${encodeURIComponent(this.code)}/events`;
+  }
+
+  control(action) {
+    return Promise.reject(new Error(`a follower cannot ${action} the presenter's session`));
+  }
+
+  /** Tells the presenter whether this follower explores on their own; resolves to {followers, detached}. */
+  async presence(follower, detached) {
+    const res = await this.fetchImpl(`/api/watch/${encodeURIComponent(this.code)}/presence`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ follower, detached }),
+    });
+    if (!res.ok) throw new Error(`presence: HTTP ${res.status}`);
+    return res.json();
+  }
+}
+
+/**
  * A recorded run played here. `clock` is {setTimeout, clearTimeout} (tests pass a fake one).
  * Seeking rebuilds the state from the nearest checkpoint (one every `every` steps), so a
  * scrub through 20,000 steps never folds more than `every` events.
  */
 export class LocalSource {
-  constructor({ events, cpus, params = null, beats = [], speed = 1, clock = globalThis, every = 512 }) {
+  constructor({ events, cpus, params = null, beats = [], speed = 1, clock = globalThis, every = 512, step = -1 }) {
     this.events = events;
     this.cpus = cpus;
     this.params = params;
     this.beats = new Map(beats.map((b) => [b.step, b]));
     this.speed = clampSpeed(speed);
     this.clock = clock;
-    this.cursor = -1;
+    // Where the first snapshot is (a follower's copy starts at the presenter's step).
+    this.cursor = Number.isFinite(step) ? Math.max(-1, Math.min(events.length - 1, Math.trunc(step))) : -1;
     this.playing = false;
     this.timer = null;
     this.kind = 'local';

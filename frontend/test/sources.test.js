@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LocalSource, SessionSource, Checkpoints, clampSpeed, EVENT_TYPES, BASE_STEP_MS } from '../js/sources.js';
+import { LocalSource, SessionSource, WatchSource, Checkpoints, clampSpeed, EVENT_TYPES, BASE_STEP_MS } from '../js/sources.js';
 import { Player } from '../js/player.js';
 import { fold } from '../js/reducer.js';
 import { deriveBeats } from '../js/beats.js';
@@ -172,4 +172,48 @@ test('derived beats mark the race: two windows, the same reply tuple, the first 
   assert.deepStrictEqual(beats.map((b) => snat.events[b.step].type), ['ct-new', 'nat-setup', 'ct-confirm', 'ct-clash', 'timer-fire', 'flow-done']);
   const fixed = fixture.runs.find((r) => r.query.includes('random-fully'));
   assert.ok(deriveBeats(fixed.events).every((b) => snat.events[b.step]?.type !== 'ct-clash'));
+});
+
+test('a follower\'s source reads the watch stream, passes on hello and audience, and never controls', async () => {
+  const posts = [];
+  const fetchImpl = async (url, init) => { posts.push({ url, init }); return { ok: true, status: 200, json: async () => ({ followers: 1, detached: 1 }) }; };
+  const src = new WatchSource({ code: 'J3M9YS', EventSourceImpl: FakeEventSource, fetchImpl });
+  const r = recorder();
+  src.start(r.listener);
+  const es = FakeEventSource.last;
+  assert.equal(es.url, '/api/watch/J3M9YS/events');
+  assert.equal(src.kind, 'watch');
+  es.emit('hello', { follower: 'f1', code: 'J3M9YS', session: 's' });
+  es.emit('snapshot', { step: 4, t: 0, total: 3, playing: false, speed: 1, params: {}, state: fold([], 2) });
+  es.emit('audience', { followers: 1, detached: 0 });
+  es.emit('session-changed', { params: { scenario: 'dnat-race-1' } });
+  assert.deepStrictEqual(r.log.map((m) => m.kind), ['hello', 'snapshot', 'audience', 'session-changed']);
+  await assert.rejects(src.control('step'), /cannot step/);
+  assert.deepStrictEqual(await src.presence('f1', true), { followers: 1, detached: 1 });
+  assert.equal(posts.length, 1);
+  assert.equal(posts[0].url, '/api/watch/J3M9YS/presence');
+  assert.deepStrictEqual(JSON.parse(posts[0].init.body), { follower: 'f1', detached: true });
+});
+
+test('the player passes notices on without changing its state', () => {
+  const notices = [];
+  const changes = [];
+  const p = new Player({ source: { start() {}, close() {} }, onNotice: (k, d) => notices.push([k, d]), onChange: (_, why) => changes.push(why) });
+  p.receive('audience', { followers: 2, detached: 1 });
+  p.receive('hello', { follower: 'f' });
+  assert.deepStrictEqual(notices, [['audience', { followers: 2, detached: 1 }], ['hello', { follower: 'f' }]]);
+  assert.deepStrictEqual(changes, []);
+  assert.equal(p.step, -1);
+});
+
+test('a local copy starts where it is told (a follower detaching at the presenter\'s step)', () => {
+  const src = new LocalSource({ events: snat.events, cpus: 2, clock: fakeClock(), step: 27 });
+  const r = recorder();
+  src.start(r.listener);
+  assert.equal(r.log[0].kind, 'snapshot');
+  assert.equal(r.log[0].data.step, 27);
+  assert.deepStrictEqual(r.log[0].data.state, fold(snat.events, 2, 27));
+  src.control('step');
+  assert.equal(r.log.at(-1).data.seq, 28);
+  assert.equal(new LocalSource({ events: snat.events, cpus: 2, step: 1e9 }).cursor, snat.events.length - 1);
 });

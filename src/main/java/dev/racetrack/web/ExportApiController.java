@@ -72,10 +72,13 @@ class ExportApiController {
 
 	private final RacetrackProperties properties;
 
-	ExportApiController(Runs runs, JsonMapper json, RacetrackProperties properties) {
+	private final OfflineReplay offlineReplay;
+
+	ExportApiController(Runs runs, JsonMapper json, RacetrackProperties properties, OfflineReplay offlineReplay) {
 		this.runs = runs;
 		this.json = json;
 		this.properties = properties;
+		this.offlineReplay = offlineReplay;
 	}
 
 	/** A run's parameters and one of its steps. */
@@ -175,6 +178,27 @@ class ExportApiController {
 			return ok(at).contentType(MediaType.APPLICATION_JSON)
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment(at.fileName("-events.json")))
 				.body(new EventLog(ParamsView.of(params), at.events()));
+		});
+	}
+
+	/**
+	 * The offline replay of a whole run: one HTML file with the Lab's styles and code
+	 * inlined and the run embedded, which plays with no server and no network. It is sent
+	 * as an attachment only, so that it is never rendered under this application's origin
+	 * (its inline scripts would not run under the application's policy anyway).
+	 */
+	@GetMapping("/api/export/replay")
+	Mono<ResponseEntity<String>> replay(@RequestParam Map<String, String> query) {
+		RunParams params = RunParamsBinder.bind(query);
+		return blocking(() -> {
+			NodeRun whole = this.runs.traced(params);
+			At at = new At(params, whole, Math.max(0, whole.trace().size() - 1), false);
+			String html = this.offlineReplay.html(params, whole);
+			return ResponseEntity.ok()
+				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("racetrack-" + at.fileName(".html")))
+				.header("X-Racetrack-Events", String.valueOf(whole.trace().size()))
+				.body(html);
 		});
 	}
 

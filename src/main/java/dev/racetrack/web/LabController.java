@@ -43,7 +43,8 @@ class LabController {
 
 	@PostMapping("/lab/run")
 	Mono<String> run(ServerWebExchange exchange, Model model,
-			@RequestHeader(name = "HX-Trigger-Name", required = false) String changed) {
+			@RequestHeader(name = "HX-Trigger-Name", required = false) String changed,
+			@RequestHeader(name = "HX-Current-URL", required = false) String current) {
 		return exchange.getFormData().map((form) -> {
 			Map<String, String> values = new LinkedHashMap<>();
 			form.forEach((k, v) -> {
@@ -52,7 +53,11 @@ class LabController {
 				}
 			});
 			ParamsView params = prepare(values, changed, model);
-			exchange.getResponse().getHeaders().set("HX-Push-Url", LabKnobs.permalink(params));
+			// A detached follower's knobs change their own copy: the address stays
+			// /watch/{code}.
+			if (!isWatchPage(current)) {
+				exchange.getResponse().getHeaders().set("HX-Push-Url", LabKnobs.permalink(params));
+			}
 			return KNOBS_FRAGMENT;
 		});
 	}
@@ -87,6 +92,19 @@ class LabController {
 		model.addAttribute("runs", runs);
 		model.addAttribute("errors", errors);
 		return "compare";
+	}
+
+	private static boolean isWatchPage(String url) {
+		if (url == null) {
+			return false;
+		}
+		try {
+			String path = java.net.URI.create(url).getPath();
+			return path != null && path.startsWith("/watch/");
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
 	}
 
 	/**

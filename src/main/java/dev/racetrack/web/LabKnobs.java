@@ -2,6 +2,7 @@ package dev.racetrack.web;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.springframework.ui.Model;
 
@@ -40,20 +41,24 @@ final class LabKnobs {
 	}
 
 	static void fill(Model model, RunParams params, JsonMapper json, String error) {
+		fillValues(model::addAttribute, params, json, error);
+	}
+
+	/** The knob bar's values, for a page's model or a template rendered to a file. */
+	static void fillValues(BiConsumer<String, Object> model, RunParams params, JsonMapper json, String error) {
 		LabRun run = LabRun.of(params);
-		model.addAttribute("params", run.params());
-		model.addAttribute("run", run);
-		model.addAttribute("runJson", json.writeValueAsString(run));
-		model.addAttribute("error", error);
-		model.addAttribute("scenarios",
-				Scenarios.all().stream().map((Scenario s) -> new Option(s.id(), s.title())).toList());
-		model.addAttribute("kernels", KernelProfile.ids());
-		model.addAttribute("modes", SnatMode.ids());
-		model.addAttribute("resolvers", ResolverKind.ids());
-		model.addAttribute("mitigations", Mitigation.ids());
-		model.addAttribute("limits", Map.of("pods", RunParams.MAX_PODS, "rounds", RunParams.MAX_ROUNDS, "cpus",
+		model.accept("params", run.params());
+		model.accept("run", run);
+		model.accept("runJson", json.writeValueAsString(run));
+		model.accept("error", error);
+		model.accept("scenarios", Scenarios.all().stream().map((Scenario s) -> new Option(s.id(), s.title())).toList());
+		model.accept("kernels", KernelProfile.ids());
+		model.accept("modes", SnatMode.ids());
+		model.accept("resolvers", ResolverKind.ids());
+		model.accept("mitigations", Mitigation.ids());
+		model.accept("limits", Map.of("pods", RunParams.MAX_PODS, "rounds", RunParams.MAX_ROUNDS, "cpus",
 				RunParams.MAX_CPUS, "endpoints", RunParams.MAX_ENDPOINTS, "seed", RunParamsBinder.MAX_SEED));
-		model.addAttribute("permalink", permalink(run.params()));
+		model.accept("permalink", permalink(run.params()));
 	}
 
 	static String permalink(ParamsView params) {

@@ -57,6 +57,10 @@ final class LabSession {
 		record Audience() implements Signal {
 		}
 
+		/** The presenter opened another run under this session's id and code. */
+		record Replaced(RunParams params) implements Signal {
+		}
+
 	}
 
 	/**
@@ -307,6 +311,15 @@ final class LabSession {
 		cancelTicker();
 		this.sink.tryEmitComplete();
 		this.closed.tryEmitEmpty();
+	}
+
+	/**
+	 * Tells this session's streams that another session took its id and code, then ends
+	 * them (their clients reconnect to the new one).
+	 */
+	synchronized void replacedBy(LabSession next) {
+		emit(new Signal.Replaced(next.params()));
+		close();
 	}
 
 	/** Completes when the session ends. */

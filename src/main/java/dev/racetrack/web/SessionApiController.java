@@ -18,6 +18,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -69,6 +70,25 @@ class SessionApiController {
 			.map((s) -> ResponseEntity.created(URI.create("/api/sessions/" + s.id())).body(view(s, true)));
 	}
 
+	/**
+	 * The presenter opened another run: the session keeps its id, code and token (its
+	 * followers stay), and its streams get {@code session-changed} and reconnect.
+	 */
+	@PutMapping(path = "/api/sessions/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+	Mono<SessionView> replace(@PathVariable String id,
+			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+			@RequestBody Map<String, Object> body) {
+		LabSession session = find(id);
+		authorize(session, authorization);
+		RunParams params = RunParamsBinder.bind(Fields.fromJson(body));
+		return Mono.fromCallable(() -> this.sessions.replace(session, params))
+			.subscribeOn(Schedulers.boundedElastic())
+			.map((s) -> {
+				s.touch(this.sessions.nowMillis());
+				return view(s, true);
+			});
+	}
+
 	@GetMapping("/api/sessions/{id}")
 	SessionView get(@PathVariable String id) {
 		return view(find(id), false);
@@ -78,7 +98,13 @@ class SessionApiController {
 	Flux<ServerSentEvent<String>> events(@PathVariable String id) {
 		LabSession session = find(id);
 		session.touch(this.sessions.nowMillis());
-		return this.streams.stream(session, Flux.empty(), (s) -> s.touch(this.sessions.nowMillis()));
+		// A presenter's stream opens with the audience when there is one (a reloaded Lab
+		// keeps its
+		// followers); with none, the client's "0 following" is right until someone joins.
+		Flux<ServerSentEvent<String>> audience = Flux
+			.defer(() -> (session.followers() == 0) ? Flux.empty() : Flux.just(this.streams.sse("audience",
+					new SessionStreams.AudienceView(session.followers(), session.detachedCount()))));
+		return this.streams.stream(session, audience, (s) -> s.touch(this.sessions.nowMillis()));
 	}
 
 	@PostMapping(path = "/api/sessions/{id}/control", consumes = MediaType.APPLICATION_JSON_VALUE)

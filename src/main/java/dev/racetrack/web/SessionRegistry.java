@@ -89,9 +89,32 @@ class SessionRegistry {
 	}
 
 	void remove(LabSession session) {
-		this.byId.remove(session.id());
-		this.byCode.remove(session.code());
+		// Only this session: a replaced session's id and code already name its successor.
+		this.byId.remove(session.id(), session);
+		this.byCode.remove(session.code(), session);
 		session.close();
+	}
+
+	/**
+	 * The presenter opened another run: a new session of it takes over the old one's id,
+	 * code and token, so followers stay with the presenter. The old session tells its
+	 * streams ({@code session-changed}) and ends them; clients reconnect to the new one.
+	 * The same parameters leave the session as it is.
+	 */
+	LabSession replace(LabSession old, RunParams params) {
+		if (old.params().equals(params)) {
+			return old;
+		}
+		LabSession next = new LabSession(old.id(), old.code(), old.token(), params, this.runs.traced(params),
+				this.scheduler, this.clock.millis());
+		synchronized (this) {
+			if (!this.byId.replace(old.id(), old, next)) {
+				throw new NotFoundException("session", "Session " + old.id() + " has ended; start a new one.");
+			}
+			this.byCode.put(old.code(), next);
+		}
+		old.replacedBy(next);
+		return next;
 	}
 
 	/**

@@ -113,6 +113,9 @@ class SessionStreams {
 		if (signal instanceof LabSession.Signal.Beat beat) {
 			return sse("beat", new BeatView(beat.step(), beat.text()));
 		}
+		if (signal instanceof LabSession.Signal.Replaced replaced) {
+			return sse("session-changed", Map.of("params", ParamsView.of(replaced.params())));
+		}
 		if (signal instanceof LabSession.Signal.Audience) {
 			return sse("audience", new AudienceView(session.followers(), session.detachedCount()));
 		}
