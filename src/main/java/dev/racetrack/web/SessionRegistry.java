@@ -105,7 +105,8 @@ class SessionRegistry {
 		if (old.params().equals(params)) {
 			return old;
 		}
-		LabSession next = new LabSession(old.id(), old.code(), old.token(), params, this.runs.traced(params),
+		this.runs.traced(params);
+		LabSession next = new LabSession(old.id(), old.code(), old.token(), params, () -> this.runs.forSession(params),
 				this.scheduler, this.clock.millis());
 		synchronized (this) {
 			if (!this.byId.replace(old.id(), old, next)) {
