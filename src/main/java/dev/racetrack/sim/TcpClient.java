@@ -109,8 +109,8 @@ final class TcpClient implements Pod.Socket {
 	void start() {
 		this.pod.bind(this.localPort, this);
 		this.nextSeq = this.isn + 1;
-		sendSyn("tcp_v4_connect", this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
-				+ this.dstPort + " from port " + this.localPort + " and sends a SYN.", this.firstCpu);
+		sendSyn("tcp_v4_connect", traced() ? this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
+				+ this.dstPort + " from port " + this.localPort + " and sends a SYN." : null, this.firstCpu);
 	}
 
 	private void sendSyn(String func, String caption, Integer cpu) {
@@ -132,8 +132,10 @@ final class TcpClient implements Pod.Socket {
 		}
 		this.flow.retransmitted();
 		long elapsed = this.pod.run().sim().now() - this.startNanos;
-		sendSyn("tcp_retransmit_timer", this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
-				+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9) + " s after `connect()`, same ports.",
+		sendSyn("tcp_retransmit_timer",
+				traced() ? this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
+						+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9)
+						+ " s after `connect()`, same ports." : null,
 				null);
 	}
 
@@ -159,10 +161,11 @@ final class TcpClient implements Pod.Socket {
 							null, null, new Change.FlowDone(v));
 			}
 			this.listener.connected(this);
-			run.sim().after(run.timing().podStackNanos(), () -> {
-				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " completes the handshake with an ACK.");
+			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack",
+						traced() ? this.pod.name() + " completes the handshake with an ACK." : null);
 				if (this.queries.isEmpty()) {
-					run.sim().after(run.timing().holdNanos(), this::close);
+					run.sim().scheduleAfter(run.timing().holdNanos(), this::close);
 				}
 				else {
 					sendQueries();
@@ -174,14 +177,15 @@ final class TcpClient implements Pod.Socket {
 			this.serverNext = h.seq() + h.payloadLength();
 			this.listener.answered(this, h.dns());
 			if (--this.answersPending <= 0) {
-				run.sim().after(run.timing().podStackNanos(), this::close);
+				run.sim().scheduleAfter(run.timing().podStackNanos(), this::close);
 			}
 			return;
 		}
 		if (this.state == State.FIN_WAIT && TcpFlags.has(flags, TcpFlags.FIN)) {
 			this.serverNext = h.seq() + 1;
-			run.sim().after(run.timing().podStackNanos(), () -> {
-				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " acknowledges the server's FIN.");
+			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack",
+						traced() ? this.pod.name() + " acknowledges the server's FIN." : null);
 				finish(true);
 			});
 		}
@@ -193,8 +197,8 @@ final class TcpClient implements Pod.Socket {
 			Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
 			int length = 2 + DnsWire.length(q);
 			this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, q),
-					this.flow, "send_vc", this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP.", null,
-					0);
+					this.flow, "send_vc",
+					traced() ? this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP." : null, null, 0);
 			this.nextSeq += length;
 		}
 	}
@@ -204,13 +208,19 @@ final class TcpClient implements Pod.Socket {
 			return;
 		}
 		this.state = State.FIN_WAIT;
-		sendFlags(TcpFlags.FIN | TcpFlags.ACK, "tcp_send_fin", this.pod.name() + " closes the connection with a FIN.");
+		sendFlags(TcpFlags.FIN | TcpFlags.ACK, "tcp_send_fin",
+				traced() ? this.pod.name() + " closes the connection with a FIN." : null);
 		this.nextSeq++;
 	}
 
 	private void sendFlags(int flags, String func, String caption) {
 		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
 		this.pod.send(PacketHeader.tcp(t, flags, this.nextSeq, this.serverNext), this.flow, func, caption, null, 0);
+	}
+
+	/** Whether captions are wanted: an untraced run builds none. */
+	private boolean traced() {
+		return this.pod.run().trace().on();
 	}
 
 	private void finish(boolean ok) {
