@@ -208,9 +208,8 @@ public final class ConntrackTable {
 				this.expiries.poll();
 			}
 			else if (ct.timeoutNanos() > at) {
-				this.expiries.poll();
 				ct.scheduledExpiryNanos(ct.timeoutNanos());
-				this.expiries.add(ct.timeoutNanos(), ct);
+				this.expiries.replaceTop(ct.timeoutNanos(), ct);
 			}
 			else {
 				return at;
@@ -276,24 +275,34 @@ public final class ConntrackTable {
 			Conntrack last = this.cts[n];
 			this.cts[n] = null;
 			if (n > 0) {
-				int i = 0;
-				while (i < (n >>> 1)) {
-					int child = 2 * i + 1;
-					if (child + 1 < n
-							&& before(this.ats[child + 1], this.ids[child + 1], this.ats[child], this.ids[child])) {
-						child++;
-					}
-					if (!before(this.ats[child], this.ids[child], at, id)) {
-						break;
-					}
-					move(child, i);
-					i = child;
-				}
-				this.ats[i] = at;
-				this.ids[i] = id;
-				this.cts[i] = last;
+				siftDown(at, id, last);
 			}
 			return top;
+		}
+
+		/** {@link #poll()} then {@link #add}, in one pass. */
+		void replaceTop(long at, Conntrack ct) {
+			siftDown(at, ct.id(), ct);
+		}
+
+		private void siftDown(long at, long id, Conntrack ct) {
+			int n = this.size;
+			int i = 0;
+			while (i < (n >>> 1)) {
+				int child = 2 * i + 1;
+				if (child + 1 < n
+						&& before(this.ats[child + 1], this.ids[child + 1], this.ats[child], this.ids[child])) {
+					child++;
+				}
+				if (!before(this.ats[child], this.ids[child], at, id)) {
+					break;
+				}
+				move(child, i);
+				i = child;
+			}
+			this.ats[i] = at;
+			this.ids[i] = id;
+			this.cts[i] = ct;
 		}
 
 		private void move(int from, int to) {
