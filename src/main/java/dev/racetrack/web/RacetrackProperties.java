@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTrials trials per experiment configuration
  * @param maxConfigurations configurations per experiment
  * @param maxConcurrentExperiments experiments computed at once; more get 429
+ * @param maxExperimentAttempts connections or lookups one experiment may simulate in all
+ * (trials × pods × rounds, over its configurations)
  * @param frameAncestors the CSP {@code frame-ancestors} sources allowed to embed the
  * pages
  */
@@ -25,5 +27,6 @@ public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @D
 		@DefaultValue("200") int maxSessions, @DefaultValue("2000") int maxFollowersPerSession,
 		@DefaultValue("256") int sseBufferEvents, @DefaultValue("60") int sessionIdleMinutes,
 		@DefaultValue("10000") int maxTrials, @DefaultValue("64") int maxConfigurations,
-		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("'self'") String frameAncestors) {
+		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("10000000") long maxExperimentAttempts,
+		@DefaultValue("'self'") String frameAncestors) {
 }
