@@ -1,6 +1,7 @@
 package dev.racetrack.experiment;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -57,7 +58,7 @@ public final class LatencyHistogram {
 	private long total;
 
 	public LatencyHistogram() {
-		java.util.Arrays.fill(this.seeds, -1);
+		Arrays.fill(this.seeds, -1);
 	}
 
 	private static long[] displayEdges() {
@@ -81,7 +82,7 @@ public final class LatencyHistogram {
 			edges[n++] = edge;
 			previous = edge;
 		}
-		return java.util.Arrays.copyOf(edges, n);
+		return Arrays.copyOf(edges, n);
 	}
 
 	/** Adds one latency seen in the trial of {@code seed}. */

@@ -1,5 +1,6 @@
 package dev.racetrack.experiment;
 
+import java.util.Arrays;
 import java.util.List;
 
 import dev.racetrack.kernel.conntrack.ConntrackStats;
@@ -42,7 +43,7 @@ public record Trial(int index, int configuration, int repetition, RunParams para
 		ConntrackStats stats = run.node().netfilter().stats();
 		return new TrialResult(this.index, this.configuration, this.params.seed(), flows.size(),
 				stats.total(Counter.INSERT_FAILED), stats.total(Counter.DROP), stats.total(Counter.CLASH_RESOLVE),
-				flows.size() - done, java.util.Arrays.copyOf(latencies, done));
+				flows.size() - done, Arrays.copyOf(latencies, done));
 	}
 
 }

@@ -126,7 +126,8 @@ class ExperimentApiController {
 		return Flux
 			.concat(Mono.fromSupplier(() -> progress(0, plan.size())), progress,
 					Mono.fromSupplier(() -> sse("result", ResultView.of(aggregator.result()))))
-			.onErrorResume((ex) -> Mono.just(sse("error", Map.of("detail", "The experiment failed: " + ex))))
+			.onErrorResume(
+					(ex) -> Mono.just(sse("error", Map.of("detail", "The experiment failed: " + ex.getMessage()))))
 			.doFinally((signal) -> release.run());
 	}
 

@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 
 import dev.racetrack.experiment.ExperimentPlan;
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.RunParams;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.sim.SnatMode;
@@ -41,7 +42,7 @@ class ExperimentsPageController {
 		model.addAttribute("maxTrials", this.properties.maxTrials());
 		model.addAttribute("maxConfigurations", this.properties.maxConfigurations());
 		model.addAttribute("maxAttempts", this.properties.maxExperimentAttempts());
-		model.addAttribute("maxRounds", dev.racetrack.scenario.RunParams.MAX_ROUNDS);
+		model.addAttribute("maxRounds", RunParams.MAX_ROUNDS);
 		return "experiments";
 	}
 
