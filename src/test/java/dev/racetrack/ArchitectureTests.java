@@ -110,9 +110,10 @@ class ArchitectureTests {
 		.because("web is the only adapter; nothing below may depend on it");
 
 	private static DescribedPredicate<JavaCall<?>> unseededRandom() {
-		return DescribedPredicate.describe("new Random() without a seed",
+		return DescribedPredicate.describe("new Random() or new SplittableRandom() without a seed",
 				(call) -> call instanceof JavaConstructorCall
-						&& call.getTarget().getOwner().isAssignableTo(Random.class)
+						&& (call.getTarget().getOwner().isAssignableTo(Random.class)
+								|| call.getTarget().getOwner().isAssignableTo(java.util.SplittableRandom.class))
 						&& rawParameterTypes(new Class<?>[0]).test(((JavaConstructorCall) call).getTarget()));
 	}
 

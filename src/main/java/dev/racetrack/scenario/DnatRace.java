@@ -82,7 +82,7 @@ final class DnatRace implements Scenario {
 			for (int i = 0; i < p.pods(); i++) {
 				long at = START_NANOS + round * 12_000_000_000L + i * 50_000;
 				LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), FreePlay.KUBELET_SEARCH,
-						0 % p.cpus(), 1 % p.cpus(), this.gapNanos, 0);
+						0 % p.cpus(), 1 % p.cpus(), this.gapNanos, p.mitigation().secondDnsPacketDelayNanos());
 				run.lookup(run.pod(i), at, options, () -> pending[0]--);
 			}
 		}

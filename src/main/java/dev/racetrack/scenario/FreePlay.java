@@ -67,13 +67,20 @@ final class FreePlay implements Scenario {
 		Rounds rounds;
 		if (this.dns) {
 			LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), KUBELET_SEARCH, null, null, null,
-					0);
+					p.mitigation().secondDnsPacketDelayNanos());
 			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().lookupGapMeanNanos(),
 					(pod, done) -> run.lookup(run.pod(pod), run.sim().now(), options, done));
 		}
 		else {
-			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().connectGapMeanNanos(),
-					(pod, done) -> run.connect(run.pod(pod), run.sim().now(), p.sourcePort(), null, done));
+			boolean keepAlive = p.mitigation() == Mitigation.KEEP_ALIVE;
+			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().connectGapMeanNanos(), (pod, done) -> {
+				if (keepAlive) {
+					run.request(run.pod(pod), run.sim().now(), p.sourcePort(), null, done);
+				}
+				else {
+					run.connect(run.pod(pod), run.sim().now(), p.sourcePort(), null, done);
+				}
+			});
 		}
 		rounds.start(1_000_000);
 		return rounds;

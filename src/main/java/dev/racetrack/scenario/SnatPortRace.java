@@ -51,7 +51,12 @@ final class SnatPortRace implements Scenario {
 		for (int round = 0; round < p.rounds(); round++) {
 			for (int i = 0; i < p.pods(); i++) {
 				long at = START_NANOS + round * 2_000_000_000L + i * STAGGER_NANOS;
-				run.connect(run.pod(i), at, p.sourcePort(), i % p.cpus(), () -> pending[0]--);
+				if (p.mitigation() == Mitigation.KEEP_ALIVE) {
+					run.request(run.pod(i), at, p.sourcePort(), i % p.cpus(), () -> pending[0]--);
+				}
+				else {
+					run.connect(run.pod(i), at, p.sourcePort(), i % p.cpus(), () -> pending[0]--);
+				}
 			}
 		}
 		return () -> pending[0] == 0;

@@ -94,9 +94,17 @@ public sealed interface Change {
 
 	}
 
-	/** {@code nf_conntrack_in} matched a confirmed entry (and updated it). */
-	record CtFound(CtView ct, String dir, String ctinfo, String stateBefore,
-			boolean clashEntryDeleted) implements Change {
+	/**
+	 * {@code nf_conntrack_in} matched a confirmed entry (and updated it).
+	 *
+	 * @param ct the entry after the packet
+	 * @param dir which of its tuples matched
+	 * @param ctinfo the packet's ctinfo
+	 * @param stateBefore the TCP state before, or {@code null}
+	 * @param deleted whether the packet deleted the entry (a clash entry's first reply on
+	 * 5.6 to 5.8; an RST before any reply)
+	 */
+	record CtFound(CtView ct, String dir, String ctinfo, String stateBefore, boolean deleted) implements Change {
 
 		@Override
 		public String type() {

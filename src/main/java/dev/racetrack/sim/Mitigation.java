@@ -32,6 +32,13 @@ public enum Mitigation {
 	 */
 	TC_DELAY("tc-delay", "tc delay on DNS packets");
 
+	/**
+	 * The delay the tc-delay workaround adds to the second DNS packet of a pair: a few
+	 * microseconds, longer than the ~2 µs between the first packet's conntrack entry and
+	 * its confirm, so the second finds the first's entry confirmed.
+	 */
+	public static final long TC_DELAY_NANOS = 10_000;
+
 	private final String id;
 
 	private final String title;
@@ -47,6 +54,11 @@ public enum Mitigation {
 
 	public String title() {
 		return this.title;
+	}
+
+	/** The delay this mitigation adds to the second packet of a DNS pair. */
+	public long secondDnsPacketDelayNanos() {
+		return (this == TC_DELAY) ? TC_DELAY_NANOS : 0;
 	}
 
 	public static List<String> ids() {

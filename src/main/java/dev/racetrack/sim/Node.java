@@ -17,6 +17,7 @@ import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.kernel.nat.NatSetup;
 import dev.racetrack.kernel.nat.PortSearch;
+import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.PacketHeader;
 import dev.racetrack.sim.Views.CtView;
@@ -38,23 +39,26 @@ public final class Node {
 	/** The steps of a forwarded packet. */
 	enum Step {
 
-		CONNTRACK_IN("PREROUTING", "nf_conntrack_in"), NAT_PREROUTING("PREROUTING", "nf_nat_ipv4_pre_routing"),
-		FORWARD(null, "ip_forward"), NAT_POSTROUTING("POSTROUTING", "nf_nat_ipv4_out"),
-		NAT_PACKET("POSTROUTING", "nf_nat_packet"), CONFIRM("POSTROUTING", "__nf_conntrack_confirm");
-
-		final String hook;
-
-		final String func;
-
-		Step(String hook, String func) {
-			this.hook = hook;
-			this.func = func;
-		}
+		CONNTRACK_IN, NAT_PREROUTING, FORWARD, NAT_POSTROUTING, NAT_PACKET, CONFIRM;
 
 		/** The step after this one, or {@code null} after the last. */
 		Step next() {
 			return (ordinal() + 1 < STEPS.length) ? STEPS[ordinal() + 1] : null;
 		}
+
+	}
+
+	/** Where a packet entered the node's stack. */
+	enum Origin {
+
+		/** From a pod's veth through cni0: PREROUTING. */
+		POD,
+
+		/** From the wire on eth0: PREROUTING. */
+		WIRE,
+
+		/** From a process of the node itself: OUTPUT. */
+		LOCAL
 
 	}
 
@@ -73,14 +77,29 @@ public final class Node {
 
 		final Integer pinnedCpu;
 
+		final Origin origin;
+
 		String outIface;
+
+		/** Routed to a process of the node (INPUT) rather than forwarded. */
+		boolean local;
 
 		Step step = Step.CONNTRACK_IN;
 
-		Job(Skb skb, String inIface, Integer pinnedCpu) {
+		Job(Skb skb, String inIface, Integer pinnedCpu, Origin origin) {
 			this.skb = skb;
 			this.inIface = inIface;
 			this.pinnedCpu = pinnedCpu;
+			this.origin = origin;
+		}
+
+		/** The hook a step runs in on this packet's path. */
+		String hook(Step step) {
+			return switch (step) {
+				case CONNTRACK_IN, NAT_PREROUTING -> (this.origin == Origin.LOCAL) ? "OUTPUT" : "PREROUTING";
+				case FORWARD -> null;
+				default -> this.local ? "INPUT" : "POSTROUTING";
+			};
 		}
 
 		@Override
@@ -153,6 +172,8 @@ public final class Node {
 
 	private final Map<Integer, Host> remotes = new HashMap<>();
 
+	private final Map<Integer, Host> locals = new HashMap<>();
+
 	private long nextPacketId = 1;
 
 	private Simulation.Timer gcTimer;
@@ -210,6 +231,11 @@ public final class Node {
 		this.remotes.put(ip, host);
 	}
 
+	/** Attaches a process of the node itself, listening on a local address. */
+	public void attachLocal(int ip, Host host) {
+		this.locals.put(ip, host);
+	}
+
 	public long newPacketId() {
 		return this.nextPacketId++;
 	}
@@ -224,14 +250,22 @@ public final class Node {
 		String veth = this.podVeths.get(podIp);
 		hop(id, header, veth, "out");
 		this.sim.scheduleAfter(this.timing.vethNanos() + extraDelayNanos,
-				new Job(new Skb(id, header), "cni0", pinnedCpu));
+				new Job(new Skb(id, header), "cni0", pinnedCpu, Origin.POD));
 	}
 
 	/**
 	 * A remote host answered: the packet arrives on {@code eth0} after the wire delay.
 	 */
 	public void fromWire(long id, PacketHeader header) {
-		this.sim.scheduleAfter(this.timing.wireNanos(), new Job(new Skb(id, header), "eth0", null));
+		this.sim.scheduleAfter(this.timing.wireNanos(), new Job(new Skb(id, header), "eth0", null, Origin.WIRE));
+	}
+
+	/**
+	 * A process of the node sent a packet: it takes the OUTPUT path on the sending CPU's
+	 * backlog.
+	 */
+	public void fromLocal(long id, PacketHeader header) {
+		enqueue(new Job(new Skb(id, header), null, null, Origin.LOCAL));
 	}
 
 	private void enqueue(Job job) {
@@ -272,15 +306,19 @@ public final class Node {
 		switch (job.step) {
 			case CONNTRACK_IN -> {
 				if (this.trace.on()) {
-					emit(cpu, job, null, "cni0".equals(job.inIface) ? job.inIface : "eth0", "net_rx_action",
-							Captions.cpu(cpu.id) + "takes " + job.skb.header().label() + " from the receive backlog.",
+					emit(cpu, job, null, (job.inIface != null) ? job.inIface : "lo",
+							(job.origin == Origin.LOCAL) ? "ip_local_out" : "net_rx_action",
+							Captions.cpu(cpu.id) + "takes " + job.skb.header().label()
+									+ ((job.origin == Origin.LOCAL) ? " from a process of the node."
+											: " from the receive backlog."),
 							null, null, new Change.CpuTake(this.backlog.size()));
 				}
 				dropped = conntrackIn(cpu, job, before);
 				duration = this.timing.conntrackInNanos();
 			}
 			case NAT_PREROUTING -> {
-				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.inIface, null);
+				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.hook(Step.NAT_PREROUTING),
+						job.inIface, null);
 				traceWalk(cpu, job, walk, Step.NAT_PREROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
 						true);
@@ -293,7 +331,8 @@ public final class Node {
 				duration = this.timing.forwardNanos();
 			}
 			case NAT_POSTROUTING -> {
-				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, null, job.outIface);
+				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, job.hook(Step.NAT_POSTROUTING), null,
+						job.outIface);
 				traceWalk(cpu, job, walk, Step.NAT_POSTROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
 						this.sim.now(), false);
@@ -341,7 +380,7 @@ public final class Node {
 	}
 
 	private boolean conntrackIn(Cpu cpu, Job job, long[] before) {
-		Traversal raw = this.netfilter.rawPrerouting(job.skb, job.inIface);
+		Traversal raw = this.netfilter.raw(job.skb, job.hook(Step.CONNTRACK_IN), job.inIface);
 		if (raw != null && job.skb.untracked() && this.trace.on()) {
 			emit(cpu, job, Step.CONNTRACK_IN, null, "ipt_do_table",
 					Captions.cpu(cpu.id) + "the raw table's NOTRACK rule exempts this packet from conntrack.", null,
@@ -369,7 +408,7 @@ public final class Node {
 			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
 					Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()), changed(cpu.id, before),
 					null, new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
-							(f.before() != null) ? f.before().name() : null, f.clashEntryDeleted()));
+							(f.before() != null) ? f.before().name() : null, f.ct().removed()));
 		}
 		else if (r instanceof ConntrackInResult.Invalid i) {
 			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
@@ -387,17 +426,25 @@ public final class Node {
 
 	private boolean forward(Cpu cpu, Job job) {
 		int dst = job.skb.tuple().dstIp();
-		if (this.topology.localPods().contains(dst)) {
+		if (this.locals.containsKey(dst) && job.origin != Origin.LOCAL) {
+			job.local = true;
+			job.outIface = "lo";
+		}
+		else if (this.topology.localPods().contains(dst)) {
 			job.outIface = "cni0";
 		}
 		else {
 			job.outIface = "eth0";
 		}
 		if (this.trace.on()) {
-			emit(cpu, job, Step.FORWARD, null, "ip_forward",
-					Captions.cpu(cpu.id) + "routing sends " + job.skb.header().label() + " for "
-							+ dev.racetrack.kernel.packet.Ipv4.format(dst) + " out of " + job.outIface + ".",
-					null, null, new Change.Route(job.outIface));
+			String label = job.skb.header().label();
+			String where = job.local
+					? "delivers " + label + " for " + Ipv4.format(dst) + " to a process of the node (INPUT)"
+					: "sends " + label + " for " + Ipv4.format(dst) + " out of " + job.outIface;
+			String func = (job.origin == Origin.LOCAL) ? "ip_route_output_key"
+					: job.local ? "ip_local_deliver" : "ip_forward";
+			emit(cpu, job, Step.FORWARD, null, func, Captions.cpu(cpu.id) + "routing " + where + ".", null, null,
+					new Change.Route(job.outIface));
 		}
 		return false;
 	}
@@ -467,8 +514,8 @@ public final class Node {
 							TupleView.of(s.before()), TupleView.of(s.chosen()), search));
 		}
 		else if ("SRC".equals(manip) || !r.mangled()) {
-			emit(cpu, job, step, null, func, Captions.cpu(cpu.id) + "nat " + step.hook + ": " + r.note() + ".", null,
-					null, new Change.NatSkip(manip, r.note()));
+			emit(cpu, job, step, null, func, Captions.cpu(cpu.id) + "nat " + job.hook(step) + ": " + r.note() + ".",
+					null, null, new Change.NatSkip(manip, r.note()));
 		}
 		if ("DST".equals(manip) && r.mangled()) {
 			emit(cpu, job, step, null, "nf_nat_packet",
@@ -485,9 +532,9 @@ public final class Node {
 			return;
 		}
 		String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
-		String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + step.hook + ": " + Captions.walk(t);
+		String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + job.hook(step) + ": " + Captions.walk(t);
 		emit(cpu, job, step, null, "ipt_do_table", text, null, null,
-				new Change.NatRules(step.hook, hitTexts(t), verdict));
+				new Change.NatRules(job.hook(step), hitTexts(t), verdict));
 	}
 
 	private boolean isReply(Job job) {
@@ -511,6 +558,13 @@ public final class Node {
 	private void transmit(Job job) {
 		PacketHeader h = job.skb.header();
 		long id = job.skb.id();
+		if (job.local) {
+			Host process = this.locals.get(h.tuple().dstIp());
+			if (process != null) {
+				process.receive(id, h);
+			}
+			return;
+		}
 		hop(id, h, job.outIface, "out");
 		if ("cni0".equals(job.outIface)) {
 			Host pod = this.pods.get(h.tuple().dstIp());
@@ -588,7 +642,7 @@ public final class Node {
 
 	private void emit(Cpu cpu, Job job, Step step, String iface, String func, String text, Map<String, Long> counters,
 			RoverView rover, Change change) {
-		this.trace.emit(this.sim.now(), cpu.id, job.skb.id(), (step != null) ? step.hook : null, iface, func, text,
+		this.trace.emit(this.sim.now(), cpu.id, job.skb.id(), (step != null) ? job.hook(step) : null, iface, func, text,
 				counters, rover, change);
 	}
 

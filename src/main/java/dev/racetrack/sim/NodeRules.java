@@ -26,10 +26,15 @@ public final class NodeRules {
 		int flags = config.mode().flags();
 		KubeProxy.addBase(nat, flags);
 		Cidr cluster = topology.clusterCidr();
-		nat.append("POSTROUTING",
-				Rule.of(new Target.Return(), new Match.Source(cluster, false), new Match.Destination(cluster, false)));
-		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(flags), new Match.Source(cluster, false),
-				new Match.Destination(Cidr.parse("224.0.0.0/4"), true)));
+		if (config.mitigation() == Mitigation.NO_SNAT) {
+			ipMasqAgent(nat, cluster, flags);
+		}
+		else {
+			nat.append("POSTROUTING", Rule.of(new Target.Return(), new Match.Source(cluster, false),
+					new Match.Destination(cluster, false)));
+			nat.append("POSTROUTING", Rule.of(new Target.Masquerade(flags), new Match.Source(cluster, false),
+					new Match.Destination(Cidr.parse("224.0.0.0/4"), true)));
+		}
 		KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, topology.clusterDnsIp(), 53,
 				topology.dnsEndpoints(), cluster);
 		KubeProxy.addService(nat, "kube-system/kube-dns:dns-tcp", L4Proto.TCP, topology.clusterDnsIp(), 53,
@@ -37,9 +42,40 @@ public final class NodeRules {
 		return nat;
 	}
 
-	/** The raw table (empty without a mitigation that needs it). */
+	/**
+	 * ip-masq-agent (the {@code no-snat} mitigation): destinations inside the VPC, here
+	 * 10.0.0.0/8, are reached with the pod's own, routable address; only the rest is
+	 * masqueraded.
+	 */
+	private static void ipMasqAgent(Table nat, Cidr cluster, int flags) {
+		nat.append("POSTROUTING", Rule.of(new Target.Jump("IP-MASQ-AGENT"), new Match.Comment(
+				"ip-masq-agent: ensure nat POSTROUTING directs all non-LOCAL destination traffic to our custom IP-MASQ-AGENT chain")));
+		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Return(), new Match.Destination(Cidr.parse("10.0.0.0/8"), false),
+				new Match.Comment("ip-masq-agent: local traffic is not subject to MASQUERADE")));
+		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Return(), new Match.Destination(cluster, false),
+				new Match.Comment("ip-masq-agent: local traffic is not subject to MASQUERADE")));
+		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Masquerade(flags),
+				new Match.Comment("ip-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)")));
+	}
+
+	/**
+	 * The raw table. With NodeLocal DNSCache, its NOTRACK rules (the DaemonSet's iptables
+	 * mode) exempt every packet to and from the cache's address from conntrack.
+	 */
 	public static Table raw(NodeConfig config, Topology topology) {
-		return Table.raw();
+		Table raw = Table.raw();
+		if (config.mitigation() == Mitigation.NODELOCAL_DNS) {
+			Cidr cache = Cidr.parse(Topology.NODE_LOCAL_DNS + "/32");
+			for (L4Proto proto : new L4Proto[] { L4Proto.UDP, L4Proto.TCP }) {
+				raw.append("PREROUTING", Rule.of(new Target.Notrack(), new Match.Destination(cache, false),
+						new Match.Protocol(proto), new Match.Port(proto, 53)));
+			}
+			for (L4Proto proto : new L4Proto[] { L4Proto.UDP, L4Proto.TCP }) {
+				raw.append("OUTPUT", Rule.of(new Target.Notrack(), new Match.Source(cache, false),
+						new Match.Protocol(proto), new Match.SourcePort(proto, 53)));
+			}
+		}
+		return raw;
 	}
 
 }

@@ -41,6 +41,10 @@ public final class NodeRun {
 
 	private boolean stoppedByBound;
 
+	private int internalFlows;
+
+	private final java.util.Map<Integer, TcpClient> keepAlive = new java.util.HashMap<>();
+
 	public NodeRun(NodeConfig config, TimingModel timing, long seed, Tracer trace) {
 		this.config = config;
 		this.timing = timing;
@@ -55,6 +59,26 @@ public final class NodeRun {
 			int ip = this.topology.dnsEndpoints().get(i);
 			this.node.attachRemote(ip, RemoteHosts.endpoint(this, i, ip, this.random.split("endpoint-" + i)));
 		}
+		if (config.mitigation() == Mitigation.NODELOCAL_DNS) {
+			new NodeLocalDns(this, Ipv4.parse(Topology.NODE_LOCAL_DNS), this.topology.nodeIp());
+		}
+	}
+
+	/**
+	 * The nameserver of the pods' resolv.conf: kube-dns's ClusterIP, or NodeLocal
+	 * DNSCache.
+	 */
+	public int nameserver() {
+		return (this.config.mitigation() == Mitigation.NODELOCAL_DNS) ? Ipv4.parse(Topology.NODE_LOCAL_DNS)
+				: this.topology.clusterDnsIp();
+	}
+
+	/**
+	 * A flow of the node's own processes (e.g. the cache's upstream queries): not a
+	 * client flow.
+	 */
+	Flow internalFlow(Stack stack, String detail) {
+		return new Flow("n" + (++this.internalFlows), stack.name(), Flow.Kind.DNS_LOOKUP, this.sim.now(), detail);
 	}
 
 	public NodeConfig config() {
@@ -110,7 +134,7 @@ public final class NodeRun {
 		return this.stoppedByBound;
 	}
 
-	Flow newFlow(Pod pod, Flow.Kind kind, String detail) {
+	Flow newFlow(Stack pod, Flow.Kind kind, String detail) {
 		Flow flow = new Flow("f" + (this.flows.size() + 1), pod.name(), kind, this.sim.now(), detail);
 		this.flows.add(flow);
 		if (this.trace.on()) {
@@ -177,6 +201,43 @@ public final class NodeRun {
 						}
 					}, true)
 				.start();
+		});
+	}
+
+	/**
+	 * A request from a pod to the server at {@code atNanos} over the pod's one kept-alive
+	 * connection (the keep-alive mitigation): the first request opens it, later ones
+	 * reuse it.
+	 * @param onDone called when the server's response arrives (or the connection failed)
+	 */
+	public void request(Pod pod, long atNanos, int sourcePort, Integer cpu, Runnable onDone) {
+		this.sim.at(atNanos, () -> {
+			TcpClient client = this.keepAlive.get(pod.index());
+			if (client == null || client.closed()) {
+				Flow flow = newFlow(pod, Flow.Kind.TCP_CONNECT,
+						Ipv4.format(this.topology.serverIp()) + ":" + this.topology.serverPort());
+				client = new TcpClient(pod, flow, this.topology.serverIp(), this.topology.serverPort(), sourcePort, cpu,
+						List.of(), new TcpClient.Listener() {
+							@Override
+							public void connected(TcpClient c) {
+							}
+
+							@Override
+							public void answered(TcpClient c, DnsMessage answer) {
+							}
+
+							@Override
+							public void closed(TcpClient c, boolean ok) {
+								if (!ok) {
+									onDone.run();
+								}
+							}
+						}, true)
+					.persistent();
+				this.keepAlive.put(pod.index(), client);
+				client.start();
+			}
+			client.request(onDone);
 		});
 	}
 

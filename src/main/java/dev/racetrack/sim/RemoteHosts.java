@@ -96,6 +96,13 @@ final class RemoteHosts {
 				conn[0] += length;
 				return;
 			}
+			if (h.payloadLength() > 0 && h.dns() == null) {
+				int length = 1000;
+				answer(new PacketHeader(key.invert(), TcpFlags.PSH | TcpFlags.ACK, conn[0], h.seq() + h.payloadLength(),
+						length, null));
+				conn[0] += length;
+				return;
+			}
 			if (TcpFlags.has(flags, TcpFlags.FIN)) {
 				answer(PacketHeader.tcp(key.invert(), TcpFlags.FIN | TcpFlags.ACK, conn[0], h.seq() + 1));
 				conn[0]++;

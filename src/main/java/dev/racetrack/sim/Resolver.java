@@ -24,7 +24,7 @@ import dev.racetrack.kernel.packet.PacketHeader;
  * Each name of the search list (ndots, search domains) is tried in turn, each from a new
  * socket, so each is another A/AAAA pair.
  */
-final class Resolver implements Pod.Socket {
+final class Resolver implements Stack.Socket {
 
 	static final long GLIBC_TIMEOUT_NANOS = 5_000_000_000L;
 
@@ -48,7 +48,7 @@ final class Resolver implements Pod.Socket {
 
 	}
 
-	private final Pod pod;
+	private final Stack pod;
 
 	private final Flow flow;
 
@@ -76,7 +76,7 @@ final class Resolver implements Pod.Socket {
 
 	private String timerName;
 
-	Resolver(Pod pod, Flow flow, LookupOptions options, Runnable onDone) {
+	Resolver(Stack pod, Flow flow, LookupOptions options, Runnable onDone) {
 		this.pod = pod;
 		this.flow = flow;
 		this.options = options;
@@ -207,9 +207,7 @@ final class Resolver implements Pod.Socket {
 		if (this.port < 0) {
 			return;
 		}
-		this.pod.send(
-				PacketHeader.udp(RemoteHosts.udp(this.pod.ip(), this.port, run().topology().clusterDnsIp(), 53),
-						q.message),
+		this.pod.send(PacketHeader.udp(RemoteHosts.udp(this.pod.ip(), this.port, run().nameserver(), 53), q.message),
 				this.flow, this.options.kind().glibc() ? "send_dg" : "__res_msend", caption, cpu, extraDelay);
 	}
 
@@ -231,7 +229,7 @@ final class Resolver implements Pod.Socket {
 	@Override
 	public void receive(long packetId, PacketHeader h) {
 		DnsMessage m = h.dns();
-		if (m == null || !m.response() || h.tuple().srcIp() != run().topology().clusterDnsIp()) {
+		if (m == null || !m.response() || h.tuple().srcIp() != run().nameserver()) {
 			return;
 		}
 		for (Query q : this.queries) {
@@ -318,8 +316,8 @@ final class Resolver implements Pod.Socket {
 
 	private void lookupOverTcp() {
 		List<DnsMessage> messages = this.queries.stream().map((q) -> q.message).toList();
-		TcpClient client = new TcpClient(this.pod, this.flow, run().topology().clusterDnsIp(), 53, 0,
-				this.options.cpuA(), messages, new TcpClient.Listener() {
+		TcpClient client = new TcpClient(this.pod, this.flow, run().nameserver(), 53, 0, this.options.cpuA(), messages,
+				new TcpClient.Listener() {
 					@Override
 					public void connected(TcpClient c) {
 					}

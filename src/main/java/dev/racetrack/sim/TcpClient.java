@@ -18,7 +18,7 @@ import dev.racetrack.sim.Views.FlowView;
  * (an HTTP-like request) or DNS queries over the stream ({@code use-vc}), then FIN. The
  * connect latency is the time from {@code connect()} to the SYN-ACK.
  */
-final class TcpClient implements Pod.Socket {
+final class TcpClient implements Stack.Socket {
 
 	/** Called when the socket is done (closed, or failed). */
 	interface Listener {
@@ -37,7 +37,7 @@ final class TcpClient implements Pod.Socket {
 
 	}
 
-	private final Pod pod;
+	private final Stack pod;
 
 	private final Flow flow;
 
@@ -71,6 +71,12 @@ final class TcpClient implements Pod.Socket {
 
 	private Simulation.Timer rto;
 
+	private boolean persistent;
+
+	private final java.util.ArrayDeque<Runnable> requests = new java.util.ArrayDeque<>();
+
+	private Runnable awaiting;
+
 	/**
 	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
 	 * @param firstCpu the CPU the first SYN is pinned to (race replays), or {@code null}
@@ -78,7 +84,7 @@ final class TcpClient implements Pod.Socket {
 	 * @param ownsFlow whether the flow is this connection (a lookup over TCP owns its own
 	 * flow)
 	 */
-	TcpClient(Pod pod, Flow flow, int dstIp, int dstPort, int sourcePort, Integer firstCpu, List<DnsMessage> queries,
+	TcpClient(Stack pod, Flow flow, int dstIp, int dstPort, int sourcePort, Integer firstCpu, List<DnsMessage> queries,
 			Listener listener, boolean ownsFlow) {
 		this.pod = pod;
 		this.flow = flow;
@@ -104,6 +110,42 @@ final class TcpClient implements Pod.Socket {
 
 	long connectLatencyNanos() {
 		return this.flow.latencyNanos();
+	}
+
+	/**
+	 * Keeps the connection open after the handshake and carries {@link #request}s over it
+	 * (the keep-alive mitigation) instead of holding and closing.
+	 */
+	TcpClient persistent() {
+		this.persistent = true;
+		return this;
+	}
+
+	boolean closed() {
+		return this.state == State.CLOSED;
+	}
+
+	/**
+	 * Sends a request over the connection once it is established, and calls
+	 * {@code onResponse} when the server's answer arrives. Requests go one at a time.
+	 */
+	void request(Runnable onResponse) {
+		this.requests.add(onResponse);
+		sendNextRequest();
+	}
+
+	private void sendNextRequest() {
+		if (this.state != State.ESTABLISHED || this.awaiting != null || this.requests.isEmpty()) {
+			return;
+		}
+		this.awaiting = this.requests.poll();
+		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
+		int length = 200;
+		this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, null),
+				this.flow, "tcp_sendmsg", traced() ? this.pod.name()
+						+ " sends a request over its open connection: no new SYN, no " + "new conntrack entry." : null,
+				null, 0);
+		this.nextSeq += length;
 	}
 
 	void start() {
@@ -164,13 +206,26 @@ final class TcpClient implements Pod.Socket {
 			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
 				sendFlags(TcpFlags.ACK, "tcp_send_ack",
 						traced() ? this.pod.name() + " completes the handshake with an ACK." : null);
-				if (this.queries.isEmpty()) {
+				if (this.persistent) {
+					sendNextRequest();
+				}
+				else if (this.queries.isEmpty()) {
 					run.sim().scheduleAfter(run.timing().holdNanos(), this::close);
 				}
 				else {
 					sendQueries();
 				}
 			});
+			return;
+		}
+		if (this.state == State.ESTABLISHED && this.persistent && h.payloadLength() > 0 && h.dns() == null) {
+			this.serverNext = h.seq() + h.payloadLength();
+			Runnable done = this.awaiting;
+			this.awaiting = null;
+			if (done != null) {
+				done.run();
+			}
+			sendNextRequest();
 			return;
 		}
 		if (this.state == State.ESTABLISHED && h.dns() != null && h.dns().response()) {

@@ -49,6 +49,9 @@ public record Topology(int nodeIp, int bridgeIp, Cidr clusterCidr, Cidr localPod
 				Cidr.parse("10.40.0.0/24"), Ipv4.parse("10.0.0.99"), 80, Ipv4.parse("10.96.0.10"), eps);
 	}
 
+	/** NodeLocal DNSCache's link-local listen address. */
+	public static final String NODE_LOCAL_DNS = "169.254.20.10";
+
 	/** The address of pod {@code index} (0-based): 10.40.0.17, 10.40.0.18, … */
 	public int podIp(int index) {
 		if (index < 0 || index >= MAX_PODS) {

@@ -77,7 +77,7 @@ public final class TraceFolder {
 			put(x.ct());
 		}
 		else if (c instanceof Change.CtFound x) {
-			if (x.clashEntryDeleted()) {
+			if (x.deleted()) {
 				this.conntrack.remove(x.ct().id());
 			}
 			else {

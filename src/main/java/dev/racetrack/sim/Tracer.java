@@ -41,10 +41,13 @@ public final class Tracer {
 
 	/**
 	 * Calls {@code listener} after each recorded event, while the model is in the state
-	 * that event describes (for invariant checkers in tests).
+	 * that event describes (invariant checkers in tests; a run stopped at a step). A
+	 * second listener runs after the first. A listener may throw to stop the run right
+	 * there: the exception leaves {@link #emit} and the engine untouched by anything
+	 * after the event.
 	 */
 	public Tracer onEvent(java.util.function.Consumer<TraceEvent> listener) {
-		this.listener = listener;
+		this.listener = (this.listener != null) ? this.listener.andThen(listener) : listener;
 		return this;
 	}
 

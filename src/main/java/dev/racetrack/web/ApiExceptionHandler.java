@@ -2,19 +2,72 @@ package dev.racetrack.web;
 
 import java.net.URI;
 
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Turns bad input into HTTP 400 {@code application/problem+json} bodies that name the
- * parameter and the accepted values, never a stack trace.
+ * Every error as {@code application/problem+json}: bad input as 400 naming the parameter
+ * and the accepted values, limits as 429, the framework's own errors (malformed bodies,
+ * wrong content types, unknown paths, wrong methods) with their status, and anything
+ * unexpected as a bare 500 — never a stack trace or an internal detail.
  */
 @RestControllerAdvice
 class ApiExceptionHandler {
+
+	private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory
+		.getLog(ApiExceptionHandler.class);
+
+	private final RejectionMetrics metrics;
+
+	ApiExceptionHandler(RejectionMetrics metrics) {
+		this.metrics = metrics;
+	}
+
+	@ExceptionHandler({ ErrorResponseException.class, ResponseStatusException.class })
+	ResponseEntity<ProblemDetail> framework(Exception exception) {
+		ErrorResponse ex = (ErrorResponse) exception;
+		ProblemDetail body = ex.getBody();
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.getStatusCode(),
+				(body.getDetail() != null) ? BadParameterException.abbreviate(body.getDetail()) : null);
+		problem.setTitle(body.getTitle());
+		this.metrics.rejected(ex.getStatusCode().value());
+		return ResponseEntity.status(ex.getStatusCode())
+			.headers(ex.getHeaders())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(DataBufferLimitException.class)
+	ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+				"The request body is larger than this server accepts.");
+		problem.setTitle("Body too large");
+		problem.setProperty("parameter", "body");
+		this.metrics.rejected(413);
+		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+		log.error("Unexpected error", ex);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+				"Something went wrong on the server; the error has been logged.");
+		problem.setTitle("Internal error");
+		this.metrics.rejected(500);
+		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
 
 	@ExceptionHandler(BadParameterException.class)
 	ResponseEntity<ProblemDetail> badParameter(BadParameterException ex) {
@@ -23,6 +76,7 @@ class ApiExceptionHandler {
 		problem.setType(URI.create("/problems/bad-parameter"));
 		problem.setProperty("parameter", ex.parameter());
 		problem.setProperty("accepted", ex.accepted());
+		this.metrics.rejected(400);
 		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
@@ -49,12 +103,25 @@ class ApiExceptionHandler {
 		return builder.body(problem);
 	}
 
+	@ExceptionHandler(PayloadTooLargeException.class)
+	ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+		problem.setTitle("Body too large");
+		problem.setType(URI.create("/problems/body-too-large"));
+		problem.setProperty("parameter", "body");
+		problem.setProperty("limitBytes", ex.limitBytes());
+		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
 	@ExceptionHandler(TooManyRequestsException.class)
 	ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage());
 		problem.setTitle("Limit reached: " + ex.limit());
 		problem.setType(URI.create("/problems/limit"));
 		problem.setProperty("limit", ex.limit());
+		this.metrics.rejected(429);
 		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.header("Retry-After", "2")

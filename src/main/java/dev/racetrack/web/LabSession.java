@@ -80,7 +80,9 @@ final class LabSession {
 
 	private final RunParams params;
 
-	private final NodeRun run;
+	private final java.util.function.Supplier<NodeRun> run;
+
+	private final long total;
 
 	private final Map<Long, String> beats = new HashMap<>();
 
@@ -90,10 +92,19 @@ final class LabSession {
 
 	private final Sinks.Many<Signal> sink = Sinks.many().multicast().directBestEffort();
 
+	private final Sinks.Empty<Void> closed = Sinks.empty();
+
 	private final Map<Long, LabState> snapshots = new LinkedHashMap<>(8, 0.75f, true) {
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<Long, LabState> eldest) {
 			return size() > 8;
+		}
+	};
+
+	private final Map<String, String> rendered = new LinkedHashMap<>(32, 0.75f, true) {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+			return size() > 32;
 		}
 	};
 
@@ -113,8 +124,8 @@ final class LabSession {
 
 	private volatile long lastActivityMillis;
 
-	LabSession(String id, String code, String token, RunParams params, NodeRun run, Scheduler scheduler,
-			long nowMillis) {
+	LabSession(String id, String code, String token, RunParams params, java.util.function.Supplier<NodeRun> run,
+			Scheduler scheduler, long nowMillis) {
 		this.id = id;
 		this.code = code;
 		this.token = token;
@@ -122,7 +133,9 @@ final class LabSession {
 		this.run = run;
 		this.scheduler = scheduler;
 		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
-		this.beatList = replay ? Beats.of(run.trace().events()) : List.of();
+		List<TraceEvent> events = run.get().trace().events();
+		this.total = events.size();
+		this.beatList = replay ? Beats.of(events) : List.of();
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
 		this.lastActivityMillis = nowMillis;
 	}
@@ -143,8 +156,11 @@ final class LabSession {
 		return this.params;
 	}
 
+	/**
+	 * The run, from the cache of runs (rebuilt from the parameters if it was evicted).
+	 */
 	NodeRun run() {
-		return this.run;
+		return this.run.get();
 	}
 
 	List<Beats.Beat> beats() {
@@ -152,11 +168,11 @@ final class LabSession {
 	}
 
 	List<TraceEvent> events() {
-		return this.run.trace().events();
+		return this.run.get().trace().events();
 	}
 
 	long total() {
-		return events().size();
+		return this.total;
 	}
 
 	Sinks.Many<Signal> sink() {
@@ -204,6 +220,10 @@ final class LabSession {
 		emit(new Signal.Audience());
 	}
 
+	synchronized boolean knowsFollower(String followerId) {
+		return this.detached.containsKey(followerId);
+	}
+
 	synchronized void followerGone(String followerId) {
 		this.detached.remove(followerId);
 		emit(new Signal.Audience());
@@ -215,6 +235,21 @@ final class LabSession {
 	LabState stateAt(long step) {
 		synchronized (this.snapshots) {
 			return this.snapshots.computeIfAbsent(step, (s) -> TraceFolder.fold(events(), this.params.cpus(), s));
+		}
+	}
+
+	/**
+	 * A rendered payload, computed once for all of the session's streams (a thousand
+	 * followers share one serialisation of each step).
+	 */
+	String rendered(String key, java.util.function.Supplier<String> render) {
+		synchronized (this.rendered) {
+			String text = this.rendered.get(key);
+			if (text == null) {
+				text = render.get();
+				this.rendered.put(key, text);
+			}
+			return text;
 		}
 	}
 
@@ -266,11 +301,17 @@ final class LabSession {
 		}
 	}
 
-	/** Stops the ticker for good (the session is being removed). */
+	/** Stops the ticker for good (the session is being removed); its streams complete. */
 	synchronized void close() {
 		this.playing = false;
 		cancelTicker();
 		this.sink.tryEmitComplete();
+		this.closed.tryEmitEmpty();
+	}
+
+	/** Completes when the session ends. */
+	reactor.core.publisher.Mono<Void> closed() {
+		return this.closed.asMono();
 	}
 
 	private void seekTo(long step) {

@@ -1,5 +1,7 @@
 package dev.racetrack.web;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -8,12 +10,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code application.properties}); the README documents each.
  *
  * @param maxTraceEvents the most events a run may record when events are asked for
+ * @param maxCachedEvents the most trace events kept in memory for recent runs and
+ * sessions
  * @param maxConcurrentRuns simulations computed at once; more get 429
  * @param maxSessions live Lab and presenter sessions; more get 429
  * @param maxFollowersPerSession followers of one presenter session; more get 429
  * @param sseBufferEvents events buffered per SSE client before it is moved to the latest
  * snapshot
- * @param sessionIdleMinutes how long an unwatched session lives
+ * @param sessionIdle how long a session lives with nobody watching or controlling it
+ * @param sessionSweep how often idle sessions are looked for
+ * @param sseHeartbeat the interval of SSE heartbeats (they also reveal clients that went
+ * away)
  * @param maxTrials trials per experiment configuration
  * @param maxConfigurations configurations per experiment
  * @param maxConcurrentExperiments experiments computed at once; more get 429
@@ -23,9 +30,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * pages
  */
 @ConfigurationProperties("racetrack")
-public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @DefaultValue("4") int maxConcurrentRuns,
+public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents,
+		@DefaultValue("600000") long maxCachedEvents, @DefaultValue("4") int maxConcurrentRuns,
 		@DefaultValue("200") int maxSessions, @DefaultValue("2000") int maxFollowersPerSession,
-		@DefaultValue("256") int sseBufferEvents, @DefaultValue("60") int sessionIdleMinutes,
+		@DefaultValue("256") int sseBufferEvents, @DefaultValue("10m") Duration sessionIdle,
+		@DefaultValue("30s") Duration sessionSweep, @DefaultValue("15s") Duration sseHeartbeat,
 		@DefaultValue("10000") int maxTrials, @DefaultValue("64") int maxConfigurations,
 		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("10000000") long maxExperimentAttempts,
 		@DefaultValue("'self'") String frameAncestors) {

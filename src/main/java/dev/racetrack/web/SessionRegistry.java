@@ -60,8 +60,9 @@ class SessionRegistry {
 						+ this.properties.maxSessions() + " sessions; try again when one ends.");
 			}
 		}
-		LabSession session = new LabSession(newToken(12), newCode(), newToken(24), params, this.runs.traced(params),
-				this.scheduler, this.clock.millis());
+		this.runs.traced(params);
+		LabSession session = new LabSession(newToken(12), newCode(), newToken(24), params,
+				() -> this.runs.forSession(params), this.scheduler, this.clock.millis());
 		this.byId.put(session.id(), session);
 		this.byCode.put(session.code(), session);
 		return session;
@@ -94,16 +95,27 @@ class SessionRegistry {
 	}
 
 	/**
-	 * Removes sessions nobody has watched or controlled for {@code sessionIdleMinutes}.
+	 * Removes sessions nobody has watched or controlled for
+	 * {@code racetrack.session-idle}.
 	 */
-	@Scheduled(fixedDelay = 60_000)
+	@Scheduled(fixedDelayString = "${racetrack.session-sweep:30s}")
 	void sweep() {
-		long cutoff = this.clock.millis() - this.properties.sessionIdleMinutes() * 60_000L;
+		long cutoff = this.clock.millis() - this.properties.sessionIdle().toMillis();
 		for (LabSession s : all()) {
 			if (s.streams().get() == 0 && s.lastActivityMillis() < cutoff) {
 				remove(s);
 			}
 		}
+	}
+
+	/**
+	 * Ends every session: their streams complete, so a graceful shutdown is not held up.
+	 */
+	void closeAll() {
+		for (LabSession s : all()) {
+			remove(s);
+		}
+		this.scheduler.dispose();
 	}
 
 	private String newCode() {

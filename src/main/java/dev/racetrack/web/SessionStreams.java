@@ -32,10 +32,13 @@ class SessionStreams {
 
 	private final Duration heartbeat;
 
-	SessionStreams(JsonMapper json, RacetrackProperties properties) {
+	private final RejectionMetrics metrics;
+
+	SessionStreams(JsonMapper json, RacetrackProperties properties, RejectionMetrics metrics) {
 		this.json = json;
 		this.properties = properties;
-		this.heartbeat = Duration.ofSeconds(15);
+		this.metrics = metrics;
+		this.heartbeat = properties.sseHeartbeat();
 	}
 
 	/** The snapshot body: everything a client needs to draw a step. */
@@ -67,12 +70,14 @@ class SessionStreams {
 				.asFlux()
 				.onBackpressureBuffer(Math.max(4, this.properties.sseBufferEvents()), (dropped) -> {
 				}, BufferOverflowStrategy.DROP_OLDEST)
-				.concatMap((signal) -> Mono.justOrEmpty(render(session, signal, last)));
+				.concatMap((signal) -> Mono.justOrEmpty(render(session, signal, last)))
+				.doOnNext((e) -> this.metrics.eventSent());
 			Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.heartbeat)
 				.map((i) -> ServerSentEvent.<String>builder().event("heartbeat").data("{}").build())
 				.onBackpressureDrop();
 			return Flux.concat(prelude, Mono.fromSupplier(() -> snapshot(session, last[0])), live)
 				.mergeWith(heartbeats)
+				.takeUntilOther(session.closed())
 				.doFinally((s) -> {
 					session.streams().decrementAndGet();
 					onEnd.accept(session);
@@ -94,7 +99,7 @@ class SessionStreams {
 			return ServerSentEvent.<String>builder()
 				.id(String.valueOf(e.seq()))
 				.event(e.type())
-				.data(this.json.writeValueAsString(e))
+				.data(session.rendered("e" + e.seq(), () -> this.json.writeValueAsString(e)))
 				.build();
 		}
 		if (signal instanceof LabSession.Signal.Snapshot snap) {
@@ -115,14 +120,14 @@ class SessionStreams {
 	}
 
 	ServerSentEvent<String> snapshot(LabSession session, long step) {
-		LabState state = session.stateAt(step);
-		SnapshotView view = new SnapshotView(step, state.t(), session.total(), session.playing(), session.speed(),
-				ParamsView.of(session.params()), state);
-		return ServerSentEvent.<String>builder()
-			.id(String.valueOf(step))
-			.event("snapshot")
-			.data(this.json.writeValueAsString(view))
-			.build();
+		boolean playing = session.playing();
+		double speed = session.speed();
+		String data = session.rendered("s" + step + "/" + playing + "/" + speed, () -> {
+			LabState state = session.stateAt(step);
+			return this.json.writeValueAsString(new SnapshotView(step, state.t(), session.total(), playing, speed,
+					ParamsView.of(session.params()), state));
+		});
+		return ServerSentEvent.<String>builder().id(String.valueOf(step)).event("snapshot").data(data).build();
 	}
 
 	ServerSentEvent<String> sse(String name, Object body) {

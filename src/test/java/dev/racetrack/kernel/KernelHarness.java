@@ -4,8 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.racetrack.kernel.conntrack.ConfirmResult;
+import dev.racetrack.kernel.conntrack.ConfirmResult.Resolution;
 import dev.racetrack.kernel.conntrack.Conntrack;
 import dev.racetrack.kernel.conntrack.ConntrackInResult;
+import dev.racetrack.kernel.conntrack.ConntrackStats;
+import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
+import dev.racetrack.kernel.conntrack.IpsStatus;
+import dev.racetrack.kernel.conntrack.ConntrackTable;
 import dev.racetrack.kernel.conntrack.Skb;
 import dev.racetrack.kernel.conntrack.TupleHash;
 import dev.racetrack.kernel.hook.NatHookResult;
@@ -49,7 +54,28 @@ public final class KernelHarness {
 
 	private final List<String> log = new ArrayList<>();
 
+	private final Outcomes outcomes = new Outcomes();
+
 	public KernelHarness(KernelProfile profile, int masqueradeFlags, int cpus, List<String> endpoints, long seed) {
+		this(profile, cpus, kubernetesNode(masqueradeFlags, endpoints), ConntrackTable.DEFAULT_MAX,
+				KernelRandom.seeded(seed));
+	}
+
+	/**
+	 * A node with a nat table of the test's choosing, {@code nf_conntrack_max} and the
+	 * kernel's randomness.
+	 */
+	public KernelHarness(KernelProfile profile, int cpus, Table nat, int conntrackMax, KernelRandom random) {
+		this.netfilter = new Netfilter(profile, cpus, nat, Table.raw(), conntrackMax, random,
+				(iface) -> Ipv4.parse(NODE_IP));
+	}
+
+	/**
+	 * The nat table of a Kubernetes node: kube-proxy's base chains, pod-to-pod traffic
+	 * exempt, MASQUERADE for the rest, and kube-dns behind {@link #CLUSTER_IP} when
+	 * endpoints are given.
+	 */
+	public static Table kubernetesNode(int masqueradeFlags, List<String> endpoints) {
 		Table nat = Table.nat();
 		KubeProxy.addBase(nat, masqueradeFlags);
 		nat.append("POSTROUTING", Rule.of(new Target.Return(), new Match.Source(CLUSTER_CIDR, false),
@@ -60,8 +86,7 @@ public final class KernelHarness {
 			KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, Ipv4.parse(CLUSTER_IP), 53,
 					endpoints.stream().map(Ipv4::parse).toList(), CLUSTER_CIDR);
 		}
-		this.netfilter = new Netfilter(profile, cpus, nat, Table.raw(), 65_536, KernelRandom.seeded(seed),
-				(iface) -> Ipv4.parse(NODE_IP));
+		return nat;
 	}
 
 	public static KernelHarness masquerade(KernelProfile profile, String mode) {
@@ -92,6 +117,23 @@ public final class KernelHarness {
 	public Skb syn(String podIp, int sport) {
 		return new Skb(this.nextPacketId++, PacketHeader.tcp(Tuple.of(L4Proto.TCP, podIp, sport, SERVER_IP, 80),
 				TcpFlags.SYN, 1000 + this.nextPacketId, 0));
+	}
+
+	/**
+	 * A TCP segment of any tuple, flags and sequence number (replies, FINs, retransmits).
+	 */
+	public Skb tcp(Tuple tuple, int flags, long seq) {
+		return new Skb(this.nextPacketId++, PacketHeader.tcp(tuple, flags, seq, 0));
+	}
+
+	/** A UDP datagram of any tuple (DNS replies, retries). */
+	public Skb udp(Tuple tuple) {
+		return new Skb(this.nextPacketId++, PacketHeader.udp(tuple, null));
+	}
+
+	/** The outcomes of every flight so far, for the counter invariants. */
+	public Outcomes outcomes() {
+		return this.outcomes;
 	}
 
 	public Skb dns(String podIp, int sport, DnsMessage.QueryType type) {
@@ -132,6 +174,7 @@ public final class KernelHarness {
 					ConntrackInResult r = KernelHarness.this.netfilter.conntrackIn(this.skb, this.cpu,
 							KernelHarness.this.nowNanos);
 					this.dropped = r instanceof ConntrackInResult.TableFull;
+					KernelHarness.this.outcomes.record(r);
 					note("nf_conntrack_in " + r.getClass().getSimpleName());
 				}
 				case 1 -> {
@@ -153,6 +196,7 @@ public final class KernelHarness {
 							KernelHarness.this.nowNanos);
 					this.dropped = this.confirm instanceof ConfirmResult.Clash c && c.dropped()
 							|| this.confirm instanceof ConfirmResult.ChainTooLong;
+					KernelHarness.this.outcomes.record(this.confirm);
 					note("confirm " + this.confirm.getClass().getSimpleName());
 				}
 				default -> throw new IllegalStateException("no more steps");
@@ -207,28 +251,135 @@ public final class KernelHarness {
 	}
 
 	/**
-	 * Table invariants (style-anchors habit 8): no two confirmed entries share an
-	 * original or a reply tuple; every confirmed entry is found by both of its tuples (a
-	 * clash entry by its reply only); unconfirmed entries are not in the hash.
+	 * What happened to the flights, counted by the harness itself, so that the statistics
+	 * can be checked against it.
+	 */
+	public static final class Outcomes {
+
+		private int dropped;
+
+		private int tableFull;
+
+		private int clashDropped;
+
+		private int merged;
+
+		private int clashEntries;
+
+		private int chainTooLong;
+
+		void record(ConntrackInResult r) {
+			if (r instanceof ConntrackInResult.TableFull) {
+				this.dropped++;
+				this.tableFull++;
+			}
+		}
+
+		void record(ConfirmResult r) {
+			if (r instanceof ConfirmResult.Clash c) {
+				switch (c.resolution()) {
+					case DROP -> {
+						this.dropped++;
+						this.clashDropped++;
+					}
+					case MERGED -> this.merged++;
+					case CLASH_ENTRY -> this.clashEntries++;
+				}
+			}
+			else if (r instanceof ConfirmResult.ChainTooLong) {
+				this.dropped++;
+				this.chainTooLong++;
+			}
+		}
+
+		/** Flights dropped, by a full table or by confirm. */
+		public int dropped() {
+			return this.dropped;
+		}
+
+		/** Clashes that ended in {@link Resolution#DROP}. */
+		public int clashDropped() {
+			return this.clashDropped;
+		}
+
+		/** Clashes whose packet continued with the winner. */
+		public int merged() {
+			return this.merged;
+		}
+
+		/** Clashes that inserted a clash entry. */
+		public int clashEntries() {
+			return this.clashEntries;
+		}
+
+	}
+
+	/**
+	 * Table and counter invariants (style-anchors habit 8), checked after every step:
+	 * <ul>
+	 * <li>no two confirmed entries share an original or a reply tuple; every confirmed
+	 * entry is found by both of its tuples (a clash entry by its reply only); unconfirmed
+	 * entries are not in the hash;</li>
+	 * <li>{@code nf_conntrack_count} is confirmed plus unconfirmed entries;</li>
+	 * <li>clash entries have a fixed timeout and are never ASSURED;</li>
+	 * <li>the counters agree with what happened to the flights, per §4: {@code drop} ==
+	 * dropped flights; {@code insert} stays 0; before 5.10 {@code insert_failed} counts
+	 * every dropped or merged clash (a 5.6 clash entry counts nothing); from 5.10
+	 * {@code insert_failed} counts only unresolved ones and {@code clash_resolve} the
+	 * resolved ones.</li>
+	 * </ul>
 	 */
 	public void checkInvariants() {
 		java.util.Set<Tuple> seen = new java.util.HashSet<>();
-		for (Conntrack ct : this.netfilter.table().confirmed()) {
+		ConntrackTable table = this.netfilter.table();
+		for (Conntrack ct : table.confirmed()) {
+			assertThat(ct.has(IpsStatus.CONFIRMED) && !ct.removed()).as("%s is confirmed and live", ct).isTrue();
+			boolean live = !ct.expired(this.nowNanos);
 			if (!ct.clashEntry()) {
 				assertThat(seen.add(ct.original())).as("original tuple of %s is unique", ct).isTrue();
-				TupleHash byOrig = findRaw(ct.original());
-				assertThat(byOrig).as("%s is found by its original tuple", ct).isNotNull();
-				assertThat(byOrig.ct()).isSameAs(ct);
+				if (live) {
+					TupleHash byOrig = findRaw(ct.original());
+					assertThat(byOrig).as("%s is found by its original tuple", ct).isNotNull();
+					assertThat(byOrig.ct()).isSameAs(ct);
+				}
+			}
+			else {
+				assertThat(ct.has(IpsStatus.FIXED_TIMEOUT)).as("clash entry %s has a fixed timeout", ct).isTrue();
+				assertThat(ct.has(IpsStatus.ASSURED)).as("clash entry %s is never ASSURED", ct).isFalse();
 			}
 			assertThat(seen.add(ct.reply())).as("reply tuple of %s is unique", ct).isTrue();
-			assertThat(findRaw(ct.reply()).ct()).as("%s is found by its reply tuple", ct).isSameAs(ct);
+			if (live) {
+				assertThat(findRaw(ct.reply()).ct()).as("%s is found by its reply tuple", ct).isSameAs(ct);
+			}
 		}
-		for (int cpu = 0; cpu < this.netfilter.table().cpus(); cpu++) {
-			for (Conntrack ct : this.netfilter.table().unconfirmed(cpu)) {
+		int unconfirmed = 0;
+		for (int cpu = 0; cpu < table.cpus(); cpu++) {
+			for (Conntrack ct : table.unconfirmed(cpu)) {
+				unconfirmed++;
 				assertThat(ct.confirmed()).isFalse();
 				TupleHash h = findRaw(ct.original());
 				assertThat(h == null || h.ct() != ct).as("unconfirmed %s is not in the hash", ct).isTrue();
 			}
+		}
+		assertThat(table.count()).as("nf_conntrack_count").isEqualTo(table.confirmedCount() + unconfirmed);
+		checkCounters();
+	}
+
+	private void checkCounters() {
+		ConntrackStats stats = this.netfilter.stats();
+		Outcomes o = this.outcomes;
+		assertThat(stats.total(Counter.INSERT)).as("insert stays 0 (only ctnetlink inserts count it)").isZero();
+		assertThat(stats.total(Counter.DROP)).as("drop == dropped flights").isEqualTo(o.dropped);
+		if (this.netfilter.profile().clashResolveCounter()) {
+			assertThat(stats.total(Counter.INSERT_FAILED)).as("insert_failed == unresolved clashes")
+				.isEqualTo(o.clashDropped + o.chainTooLong);
+			assertThat(stats.total(Counter.CLASH_RESOLVE)).as("clash_resolve == resolved clashes")
+				.isEqualTo(o.merged + o.clashEntries);
+		}
+		else {
+			assertThat(stats.total(Counter.INSERT_FAILED)).as("insert_failed == dropped + merged clashes")
+				.isEqualTo(o.clashDropped + o.merged);
+			assertThat(stats.total(Counter.CLASH_RESOLVE)).as("no clash_resolve before 5.10").isZero();
 		}
 	}
 

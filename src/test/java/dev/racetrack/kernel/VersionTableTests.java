@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,6 +56,7 @@ class VersionTableTests {
 	}
 
 	@ParameterizedTest(name = "{0} on {1}: dropped={2}, {3}")
+	@DisplayName("__nf_conntrack_confirm and nf_ct_resolve_clash, 4.17 to 6.x: each race's drop and counters follow §4's table; insert stays 0 (checklist 9, 10, 12, 14, 15)")
 	@MethodSource("table")
 	void raceOutcomeFollowsTheVersionTable(String race, String kernel, boolean dropped, Map<String, Long> counters) {
 		KernelProfile profile = KernelProfile.fromId(kernel).orElseThrow();

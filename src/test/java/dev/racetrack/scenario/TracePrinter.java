@@ -31,6 +31,9 @@ public final class TracePrinter {
 		if (args.length > 4) {
 			p = p.withSeed(Long.parseLong(args[4]));
 		}
+		if (args.length > 5) {
+			p = p.withMitigation(dev.racetrack.sim.Mitigation.fromId(args[5]).orElseThrow());
+		}
 		NodeRun run = ScenarioRunner.run(p, Tracer.recording(1_000_000));
 		for (TraceEvent e : run.trace().events()) {
 			System.out.printf("%5d %14d cpu%-2d %-16s %s%s%n", e.seq(), e.t(), e.cpu(), e.type(), e.text(),

@@ -79,8 +79,10 @@ public final class ConntrackCore {
 					: ct.has(IpsStatus.SEEN_REPLY) ? CtInfo.ESTABLISHED : CtInfo.NEW;
 			TcpConntrackState before = ct.tcpState();
 			int statusBefore = ct.status();
+			boolean killAfter = false;
 			if (ct.proto() == L4Proto.TCP) {
 				TcpTracker.Verdict verdict = TcpTracker.packet(ct, h.dir(), skb.header(), nowNanos);
+				killAfter = verdict == TcpTracker.Verdict.KILL;
 				if (verdict == TcpTracker.Verdict.REPEAT) {
 					this.stats.inc(cpu, Counter.INVALID);
 					kill(ct);
@@ -98,12 +100,14 @@ public final class ConntrackCore {
 			}
 			if (h.dir() == CtDir.REPLY && !ct.has(IpsStatus.SEEN_REPLY)) {
 				ct.set(IpsStatus.SEEN_REPLY);
-				UdpTracker.firstReply(ct, nowNanos);
 			}
 			this.table.scheduleExpiry(ct);
 			skb.attach(ct, info);
 			boolean deleted = h.dir() == CtDir.REPLY && ct.clashEntry() && this.profile.clashEntryDeletedOnReply()
 					&& kill(ct);
+			if (killAfter) {
+				kill(ct);
+			}
 			return new ConntrackInResult.Found(ct, h.dir(), info, before, statusBefore, deleted);
 		}
 	}
@@ -117,7 +121,7 @@ public final class ConntrackCore {
 		}
 		Conntrack evicted = null;
 		if (this.table.count() >= this.table.max()) {
-			evicted = this.table.earlyDropVictim(nowNanos);
+			evicted = this.table.earlyDropVictim(tuple, nowNanos);
 			if (evicted == null) {
 				this.stats.inc(cpu, Counter.DROP);
 				return new ConntrackInResult.TableFull();

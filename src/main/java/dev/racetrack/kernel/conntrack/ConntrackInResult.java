@@ -18,7 +18,9 @@ public sealed interface ConntrackInResult {
 	}
 
 	/**
-	 * A confirmed entry matched the packet's tuple.
+	 * A confirmed entry matched the packet's tuple. The packet keeps the entry even when
+	 * the tracker deleted it (a TCP RST before any reply, {@code nf_ct_kill_acct}; then
+	 * {@code ct().removed()} is true).
 	 *
 	 * @param ct the entry
 	 * @param dir which of its tuples matched

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +43,9 @@ public final class ConntrackTable {
 	private final int[] chainLengths;
 
 	private final int max;
+
+	/** How many entries {@code early_drop} looks at: 8 buckets of about 8 entries. */
+	static final int EARLY_DROP_SCAN = 64;
 
 	private int count;
 
@@ -339,11 +343,24 @@ public final class ConntrackTable {
 	}
 
 	/**
-	 * The oldest confirmed entry that is not ASSURED ({@code early_drop}'s victim), if
-	 * any.
+	 * {@code early_drop}: like the kernel, which looks at a few buckets around the new
+	 * tuple's hash ({@code NF_CT_EVICTION_RANGE}), this looks at a bounded number of
+	 * entries from a point picked by the tuple's hash, for one that is not ASSURED; when
+	 * it finds none, the packet is dropped ("table full").
 	 */
-	Conntrack earlyDropVictim(long nowNanos) {
-		for (Conntrack ct : this.confirmedById.values()) {
+	Conntrack earlyDropVictim(Tuple tuple, long nowNanos) {
+		if (this.confirmedById.isEmpty()) {
+			return null;
+		}
+		long first = this.confirmedById.firstKey();
+		long span = this.confirmedById.lastKey() - first + 1;
+		long start = first + Math.floorMod((long) tuple.hashCode() * 0x9E3779B1L, span);
+		Iterator<Conntrack> it = this.confirmedById.tailMap(start, true).values().iterator();
+		for (int looked = 0; looked < EARLY_DROP_SCAN && looked < this.confirmedById.size(); looked++) {
+			if (!it.hasNext()) {
+				it = this.confirmedById.values().iterator();
+			}
+			Conntrack ct = it.next();
 			if (!ct.has(IpsStatus.ASSURED) && !ct.expired(nowNanos)) {
 				return ct;
 			}

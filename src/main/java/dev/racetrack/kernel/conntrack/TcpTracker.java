@@ -17,8 +17,10 @@ import static dev.racetrack.kernel.conntrack.TcpConntrackState.TIME_WAIT;
  * The TCP connection tracker: the state table {@code tcp_conntracks[2][6][10]} and the
  * parts of {@code nf_conntrack_tcp_packet} (net/netfilter/nf_conntrack_proto_tcp.c, 4.17
  * to 6.x) that matter for the races: the state transition, ASSURED, the per-state
- * timeout, and reopening a closed connection with a new SYN. Window tracking
- * ({@code tcp_in_window}) is not modelled: every segment is in window.
+ * timeout, reopening a closed connection with a new SYN (and ignoring a SYN in TIME_WAIT
+ * or CLOSE that may not reopen it), and deleting an entry whose only answer is an RST.
+ * Window tracking ({@code tcp_in_window}) is not modelled: every segment is in window.
+ * Nor is mid-stream pickup ({@code nf_conntrack_tcp_loose}): only a SYN creates an entry.
  */
 final class TcpTracker {
 
@@ -38,7 +40,13 @@ final class TcpTracker {
 		 * A SYN reopens a closed connection: kill the entry and look up again
 		 * ({@code -NF_REPEAT}).
 		 */
-		REPEAT
+		REPEAT,
+
+		/**
+		 * Accepted, then the entry is deleted: an RST before any reply
+		 * ({@code nf_ct_kill_acct}).
+		 */
+		KILL
 
 	}
 
@@ -137,6 +145,8 @@ final class TcpTracker {
 			if (ct.closeInitSeen() || ct.lastWasRstFromOriginal()) {
 				return Verdict.REPEAT;
 			}
+			// Otherwise the kernel falls through to the TCP_CONNTRACK_IGNORE case.
+			return Verdict.IGNORE;
 		}
 		if (next == IV) {
 			return Verdict.INVALID;
@@ -153,8 +163,14 @@ final class TcpTracker {
 			ct.originalSeqEnd(header.seq() + len);
 		}
 		ct.tcpState(next);
-		if (ct.has(IpsStatus.SEEN_REPLY) && !ct.has(IpsStatus.ASSURED) && (old == SYN_RECV || old == ESTABLISHED)
-				&& next == ESTABLISHED) {
+		if (!ct.has(IpsStatus.SEEN_REPLY)) {
+			// A connection answered only by an RST never existed: nf_ct_kill_acct
+			// deletes the entry at once, and the RST itself is accepted.
+			if (index == RST_SET) {
+				return Verdict.KILL;
+			}
+		}
+		else if (!ct.has(IpsStatus.ASSURED) && (old == SYN_RECV || old == ESTABLISHED) && next == ESTABLISHED) {
 			ct.set(IpsStatus.ASSURED);
 		}
 		ct.refresh(next.timeoutNanos(), nowNanos);

@@ -5,9 +5,11 @@ import dev.racetrack.kernel.KernelProfile;
 /**
  * The UDP tracker ({@code nf_conntrack_udp_packet}): 30 s until a reply is seen, then the
  * stream timeout and ASSURED. In 4.17 the first packet after the reply makes a stream
- * (180 s); on 6.x a flow must still be active two seconds after its first reply (120 s).
- * Clash entries ({@code IPS_NAT_CLASH}) never become ASSURED and keep their fixed
- * timeout.
+ * (180 s); on 6.x a flow must be more than two seconds old (120 s): d535c8a69c19 "udp:
+ * only extend timeout to stream mode after 2s" sets {@code ct->proto.udp.stream_ts =
+ * 2 * HZ + jiffies} on every packet while the entry is unconfirmed, so the two seconds
+ * count from the flow's first packet, not from its first reply. Clash entries
+ * ({@code IPS_NAT_CLASH}) never become ASSURED and keep their fixed timeout.
  */
 final class UdpTracker {
 
@@ -20,6 +22,9 @@ final class UdpTracker {
 
 	static void packet(Conntrack ct, KernelProfile profile, long nowNanos) {
 		long stream = profile.udpStreamTimeoutSeconds() * 1_000_000_000L;
+		if (profile.udpStreamAfterTwoSeconds() && !ct.confirmed()) {
+			ct.udpStreamNanos(nowNanos + STREAM_DELAY_NANOS);
+		}
 		if (!ct.has(IpsStatus.SEEN_REPLY)) {
 			ct.refresh(UNREPLIED_NANOS, nowNanos);
 			return;
@@ -30,11 +35,6 @@ final class UdpTracker {
 		if (isStream && !ct.has(IpsStatus.NAT_CLASH)) {
 			ct.set(IpsStatus.ASSURED);
 		}
-	}
-
-	/** Called when the first reply is seen: 6.x starts the two-second stream clock. */
-	static void firstReply(Conntrack ct, long nowNanos) {
-		ct.udpStreamNanos(nowNanos + STREAM_DELAY_NANOS);
 	}
 
 }

@@ -99,10 +99,18 @@ public final class Netfilter {
 	 * the walk, or {@code null} when the raw table has no rules for this hook.
 	 */
 	public Traversal rawPrerouting(Skb skb, String inIface) {
-		if (this.rawTable.rules("PREROUTING").isEmpty()) {
+		return raw(skb, "PREROUTING", inIface);
+	}
+
+	/**
+	 * The raw table at PREROUTING or OUTPUT (−300): a {@code NOTRACK} rule marks the
+	 * packet untracked. Returns the walk, or {@code null} when the chain has no rules.
+	 */
+	public Traversal raw(Skb skb, String chain, String inIface) {
+		if (this.rawTable.rules(chain).isEmpty()) {
 			return null;
 		}
-		Traversal walk = IptablesEvaluator.walk(this.rawTable, "PREROUTING",
+		Traversal walk = IptablesEvaluator.walk(this.rawTable, chain,
 				new MatchContext(skb.tuple(), inIface, null, skb.mark(), this.random));
 		if (walk.verdict() instanceof Target.Notrack) {
 			skb.markUntracked();
@@ -174,10 +182,18 @@ public final class Netfilter {
 	 * Changes nothing but the packet mark.
 	 */
 	public Traversal natWalk(Skb skb, ManipType manip, String inIface, String outIface) {
+		return natWalk(skb, manip, (manip == ManipType.DST) ? "PREROUTING" : "POSTROUTING", inIface, outIface);
+	}
+
+	/**
+	 * As {@link #natWalk(Skb, ManipType, String, String)}, on a given chain: OUTPUT for
+	 * the DST manip of locally generated packets, INPUT for the SRC manip of locally
+	 * delivered ones.
+	 */
+	public Traversal natWalk(Skb skb, ManipType manip, String chain, String inIface, String outIface) {
 		if (bindingNote(skb, manip) != null) {
 			return null;
 		}
-		String chain = (manip == ManipType.DST) ? "PREROUTING" : "POSTROUTING";
 		Traversal walk = IptablesEvaluator.walk(this.natTable, chain,
 				new MatchContext(skb.tuple(), inIface, outIface, skb.mark(), this.random));
 		skb.mark(walk.mark());

@@ -149,6 +149,21 @@ public sealed interface Match {
 
 	}
 
+	/** {@code -m udp|tcp --sport N}. */
+	record SourcePort(L4Proto proto, int sport) implements Match {
+
+		@Override
+		public boolean matches(MatchContext c) {
+			return c.tuple().proto() == this.proto && c.tuple().srcPort() == this.sport;
+		}
+
+		@Override
+		public String save() {
+			return "-m " + this.proto.label() + " --sport " + this.sport;
+		}
+
+	}
+
 	/** {@code -m comment --comment text}: matches everything. */
 	record Comment(String text) implements Match {
 
@@ -164,7 +179,10 @@ public sealed interface Match {
 
 	}
 
-	/** {@code -m mark [!] --mark value/mask}. */
+	/**
+	 * {@code -m mark [!] --mark value[/mask]}; libxt_mark's {@code print_mark} leaves out
+	 * a mask of 0xffffffff.
+	 */
 	record Mark(int value, int mask, boolean negate) implements Match {
 
 		@Override
@@ -174,7 +192,8 @@ public sealed interface Match {
 
 		@Override
 		public String save() {
-			return "-m mark" + (this.negate ? " !" : "") + " --mark " + hex(this.value) + "/" + hex(this.mask);
+			String mark = (this.mask == 0xffffffff) ? hex(this.value) : hex(this.value) + "/" + hex(this.mask);
+			return "-m mark" + (this.negate ? " !" : "") + " --mark " + mark;
 		}
 
 	}
