@@ -47,7 +47,7 @@ final class Rounds implements Workload {
 	}
 
 	void start(long atNanos) {
-		this.run.sim().at(atNanos, this::startRound);
+		this.run.sim().schedule(atNanos, this::startRound);
 	}
 
 	private void startRound() {
@@ -65,7 +65,7 @@ final class Rounds implements Workload {
 		}
 		long at = this.run.sim().now();
 		for (int pod : order) {
-			this.run.sim().at(at, () -> this.startFlow.accept(pod, this::flowDone));
+			this.run.sim().schedule(at, () -> this.startFlow.accept(pod, this::flowDone));
 			at += this.arrivals.exponential(this.gapMeanNanos);
 		}
 	}
@@ -78,7 +78,7 @@ final class Rounds implements Workload {
 			this.complete = true;
 			return;
 		}
-		this.run.sim().after(this.run.timing().roundPauseNanos(), this::startRound);
+		this.run.sim().scheduleAfter(this.run.timing().roundPauseNanos(), this::startRound);
 	}
 
 	@Override

@@ -39,7 +39,12 @@ public final class Node {
 	/** The steps of a forwarded packet. */
 	enum Step {
 
-		CONNTRACK_IN, NAT_PREROUTING, FORWARD, NAT_POSTROUTING, NAT_PACKET, CONFIRM
+		CONNTRACK_IN, NAT_PREROUTING, FORWARD, NAT_POSTROUTING, NAT_PACKET, CONFIRM;
+
+		/** The step after this one, or {@code null} after the last. */
+		Step next() {
+			return (ordinal() + 1 < STEPS.length) ? STEPS[ordinal() + 1] : null;
+		}
 
 	}
 
@@ -57,8 +62,14 @@ public final class Node {
 
 	}
 
-	/** A packet inside the node. */
-	static final class Job {
+	/** {@code Step.values()} once: the call copies the array every time. */
+	private static final Step[] STEPS = Step.values();
+
+	/**
+	 * A packet inside the node. As a {@link Runnable} it is the packet's arrival at the
+	 * node's side of its link, so that scheduling the arrival allocates nothing more.
+	 */
+	final class Job implements Runnable {
 
 		final Skb skb;
 
@@ -91,14 +102,32 @@ public final class Node {
 			};
 		}
 
+		@Override
+		public void run() {
+			hop(this.skb.id(), this.skb.header(), this.inIface, "in");
+			enqueue(this);
+		}
+
 	}
 
-	/** One CPU: busy with at most one packet, with a queue of packets pinned to it. */
-	static final class Cpu {
+	/**
+	 * One CPU: busy with at most one packet, with a queue of packets pinned to it. Its
+	 * three continuations are made once, so that stepping a packet allocates no closure.
+	 */
+	final class Cpu {
 
 		final int id;
 
 		final ArrayDeque<Job> pinned = new ArrayDeque<>();
+
+		final Runnable nextStep = () -> runStep(this);
+
+		final Runnable release = () -> release(this);
+
+		final Runnable transmitAndRelease = () -> {
+			transmit(this.job);
+			release(this);
+		};
 
 		Job job;
 
@@ -220,20 +249,15 @@ public final class Node {
 	public void fromPod(int podIp, long id, PacketHeader header, Integer pinnedCpu, long extraDelayNanos) {
 		String veth = this.podVeths.get(podIp);
 		hop(id, header, veth, "out");
-		this.sim.after(this.timing.vethNanos() + extraDelayNanos, () -> {
-			hop(id, header, "cni0", "in");
-			enqueue(new Job(new Skb(id, header), "cni0", pinnedCpu, Origin.POD));
-		});
+		this.sim.scheduleAfter(this.timing.vethNanos() + extraDelayNanos,
+				new Job(new Skb(id, header), "cni0", pinnedCpu, Origin.POD));
 	}
 
 	/**
 	 * A remote host answered: the packet arrives on {@code eth0} after the wire delay.
 	 */
 	public void fromWire(long id, PacketHeader header) {
-		this.sim.after(this.timing.wireNanos(), () -> {
-			hop(id, header, "eth0", "in");
-			enqueue(new Job(new Skb(id, header), "eth0", null, Origin.WIRE));
-		});
+		this.sim.scheduleAfter(this.timing.wireNanos(), new Job(new Skb(id, header), "eth0", null, Origin.WIRE));
 	}
 
 	/**
@@ -338,19 +362,16 @@ public final class Node {
 		}
 		long took = this.jitter.jitter(duration, this.timing.stepJitter());
 		if (dropped) {
-			this.sim.after(took, () -> release(cpu));
+			this.sim.scheduleAfter(took, cpu.release);
 			return;
 		}
-		Step next = (job.step.ordinal() + 1 < Step.values().length) ? Step.values()[job.step.ordinal() + 1] : null;
+		Step next = job.step.next();
 		if (next == null) {
-			this.sim.after(took, () -> {
-				transmit(job);
-				release(cpu);
-			});
+			this.sim.scheduleAfter(took, cpu.transmitAndRelease);
 			return;
 		}
 		job.step = next;
-		this.sim.after(took, () -> runStep(cpu));
+		this.sim.scheduleAfter(took, cpu.nextStep);
 	}
 
 	private void release(Cpu cpu) {
@@ -551,7 +572,7 @@ public final class Node {
 				return;
 			}
 			String veth = this.podVeths.get(h.tuple().dstIp());
-			this.sim.after(this.timing.vethNanos(), () -> {
+			this.sim.scheduleAfter(this.timing.vethNanos(), () -> {
 				hop(id, h, veth, "in");
 				pod.receive(id, h);
 			});
@@ -559,7 +580,7 @@ public final class Node {
 		}
 		Host remote = this.remotes.get(h.tuple().dstIp());
 		if (remote != null) {
-			this.sim.after(this.timing.wireNanos(), () -> remote.receive(id, h));
+			this.sim.scheduleAfter(this.timing.wireNanos(), () -> remote.receive(id, h));
 		}
 	}
 

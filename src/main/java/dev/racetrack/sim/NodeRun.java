@@ -36,6 +36,9 @@ public final class NodeRun {
 
 	private final List<Flow> flows = new ArrayList<>();
 
+	/** {@code 10.0.0.99:80}, the detail of every connect, formatted once. */
+	private final String serverLabel;
+
 	private boolean stoppedByBound;
 
 	private int internalFlows;
@@ -46,6 +49,7 @@ public final class NodeRun {
 		this.config = config;
 		this.timing = timing;
 		this.topology = Topology.standard(config.endpoints());
+		this.serverLabel = Ipv4.format(this.topology.serverIp()) + ":" + this.topology.serverPort();
 		this.random = new SeededRandom(seed);
 		this.trace = trace;
 		this.node = new Node(this.sim, trace, timing, this.topology, config, this.random);
@@ -179,9 +183,8 @@ public final class NodeRun {
 	 * @param onDone called when the connection is closed or has failed
 	 */
 	public void connect(Pod pod, long atNanos, int sourcePort, Integer cpu, Runnable onDone) {
-		this.sim.at(atNanos, () -> {
-			Flow flow = newFlow(pod, Flow.Kind.TCP_CONNECT,
-					Ipv4.format(this.topology.serverIp()) + ":" + this.topology.serverPort());
+		this.sim.schedule(atNanos, () -> {
+			Flow flow = newFlow(pod, Flow.Kind.TCP_CONNECT, this.serverLabel);
 			new TcpClient(pod, flow, this.topology.serverIp(), this.topology.serverPort(), sourcePort, cpu, List.of(),
 					new TcpClient.Listener() {
 						@Override
@@ -243,7 +246,7 @@ public final class NodeRun {
 	 * @param onDone called when the lookup has an answer or has failed
 	 */
 	public void lookup(Pod pod, long atNanos, LookupOptions options, Runnable onDone) {
-		this.sim.at(atNanos, () -> {
+		this.sim.schedule(atNanos, () -> {
 			Flow flow = newFlow(pod, Flow.Kind.DNS_LOOKUP, options.name());
 			new Resolver(pod, flow, options, onDone).start();
 		});

@@ -116,7 +116,7 @@ final class RemoteHosts {
 
 		private void answer(PacketHeader reply) {
 			long id = this.run.node().newPacketId();
-			this.run.sim().after(this.run.timing().serverNanos(), () -> {
+			this.run.sim().scheduleAfter(this.run.timing().serverNanos(), () -> {
 				Tracer trace = this.run.trace();
 				if (trace.on()) {
 					trace.emit(this.run.sim().now(), -1, id, null, this.name, "ip_output",

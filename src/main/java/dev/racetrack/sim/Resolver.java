@@ -170,7 +170,7 @@ final class Resolver implements Stack.Socket {
 			send(a, pinned ? this.options.cpuA() : null, 0, sendCaption(a, "sends"));
 			long gap = (this.options.pairGapNanos() != null && pinned) ? this.options.pairGapNanos() : pairGap();
 			run().sim()
-				.after(gap, () -> send(aaaa, pinned ? this.options.cpuAaaa() : null,
+				.scheduleAfter(gap, () -> send(aaaa, pinned ? this.options.cpuAaaa() : null,
 						this.options.secondPacketDelayNanos(), sendCaption(aaaa, "sends, on the same socket,")));
 		}
 		else {
@@ -181,6 +181,9 @@ final class Resolver implements Stack.Socket {
 	}
 
 	private String sendCaption(Query q, String verb) {
+		if (!run().trace().on()) {
+			return null;
+		}
 		String who = this.options.kind().glibc() ? "glibc's `send_dg`" : "musl's `res_msend`";
 		return this.pod.name() + ": " + who + " " + verb + " " + q.message.label() + " " + q.message.name()
 				+ " from port " + this.port + ".";

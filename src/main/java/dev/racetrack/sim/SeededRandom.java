@@ -45,7 +45,8 @@ public final class SeededRandom implements KernelRandom {
 		if (bound <= 0) {
 			throw new IllegalArgumentException("bound must be positive");
 		}
-		return (int) Math.floorMod(nextLong() >>> 1, (long) bound);
+		// The dividend is never negative, so % is floorMod without its sign fix-up.
+		return (int) ((nextLong() >>> 1) % bound);
 	}
 
 	/** Uniform in {@code [0, 1)}. */
@@ -58,7 +59,7 @@ public final class SeededRandom implements KernelRandom {
 		if (max <= min) {
 			return min;
 		}
-		return min + Math.floorMod(nextLong() >>> 1, max - min + 1);
+		return min + (nextLong() >>> 1) % (max - min + 1);
 	}
 
 	/** Exponentially distributed with the given mean (rounded to whole nanoseconds). */

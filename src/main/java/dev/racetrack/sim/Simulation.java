@@ -6,11 +6,21 @@ import java.util.Arrays;
  * A discrete-event simulator: a clock in long nanoseconds and a queue of actions ordered
  * by (time, sequence), so that actions due at the same instant run in the order they were
  * scheduled (ns-3's {@code EventKey}). Nothing here reads a wall clock or a thread.
+ *
+ * <p>
+ * A cancelled action is skipped when it comes due, as ns-3 does; {@link #nextTime()},
+ * {@link #step()} and {@link #run} still see it until then (a cancelled action due before
+ * {@code untilNanos} lets {@link #run} take the next live one). To keep the queue short,
+ * a cancelled timer leaves the queue of pending actions at once and only its key waits,
+ * in a second queue, for its time to come: the order of everything that runs is the same
+ * as if it had stayed.
  */
 public final class Simulation {
 
 	/** One scheduled action, which may be cancelled before it runs. */
 	public static final class Timer {
+
+		private final Simulation sim;
 
 		private final long time;
 
@@ -22,7 +32,8 @@ public final class Simulation {
 
 		private boolean fired;
 
-		Timer(long time, long seq, Runnable action) {
+		Timer(Simulation sim, long time, long seq, Runnable action) {
+			this.sim = sim;
 			this.time = time;
 			this.seq = seq;
 			this.action = action;
@@ -33,7 +44,13 @@ public final class Simulation {
 		}
 
 		public void cancel() {
+			if (this.cancelled) {
+				return;
+			}
 			this.cancelled = true;
+			if (!this.fired) {
+				this.sim.cancelledPending++;
+			}
 		}
 
 		public boolean cancelled() {
@@ -47,9 +64,27 @@ public final class Simulation {
 
 	}
 
-	private Timer[] heap = new Timer[256];
+	/** Actions that will run: a {@link Timer} or a bare {@link Runnable} each. */
+	private final Heap pending = new Heap(256);
 
-	private int size;
+	/** The keys of cancelled timers moved out of {@link #pending} (no payloads). */
+	private final Heap cancelled = new Heap(16);
+
+	/** Cancelled timers still in {@link #pending} or the head. */
+	private int cancelledPending;
+
+	/**
+	 * The head: the earliest live entry, held outside {@link #pending} when it was the
+	 * earliest as it was scheduled. An action that schedules the very next action (a CPU
+	 * stepping a packet through its hooks) then costs no heap operation at all.
+	 */
+	private boolean hasHead;
+
+	private long headTime;
+
+	private long headSeq;
+
+	private Object headPayload;
 
 	private long now;
 
@@ -69,11 +104,9 @@ public final class Simulation {
 
 	/** Schedules an action at an absolute time (not before now). */
 	public Timer at(long time, Runnable action) {
-		if (time < this.now) {
-			throw new IllegalArgumentException("cannot schedule in the past: " + time + " < " + this.now);
-		}
-		Timer timer = new Timer(time, this.nextSeq++, action);
-		push(timer);
+		checkNotPast(time);
+		Timer timer = new Timer(this, time, this.nextSeq, action);
+		enqueue(time, this.nextSeq++, timer);
 		return timer;
 	}
 
@@ -82,28 +115,124 @@ public final class Simulation {
 		return at(this.now + Math.max(0, delay), action);
 	}
 
-	public boolean idle() {
-		return this.size == 0;
+	/**
+	 * Schedules an action that is never cancelled at an absolute time (not before now):
+	 * the same order as {@link #at}, without a {@link Timer}.
+	 */
+	public void schedule(long time, Runnable action) {
+		checkNotPast(time);
+		enqueue(time, this.nextSeq++, action);
 	}
 
-	/** The time of the next pending action, or {@link Long#MAX_VALUE}. */
-	public long nextTime() {
-		return (this.size == 0) ? Long.MAX_VALUE : this.heap[0].time;
+	/**
+	 * Queues an entry; its sequence number is the largest yet, so it goes before another
+	 * entry exactly when its time is earlier.
+	 */
+	private void enqueue(long time, long seq, Object payload) {
+		if (this.hasHead) {
+			if (time >= this.headTime) {
+				this.pending.add(time, seq, payload);
+				return;
+			}
+			this.pending.add(this.headTime, this.headSeq, this.headPayload);
+		}
+		else if (this.pending.size > 0 && time >= this.pending.times[0]) {
+			this.pending.add(time, seq, payload);
+			return;
+		}
+		this.hasHead = true;
+		this.headTime = time;
+		this.headSeq = seq;
+		this.headPayload = payload;
 	}
 
-	/** Runs the next action; returns false when nothing is pending. */
-	public boolean step() {
-		while (this.size > 0) {
-			Timer next = pop();
-			if (next.cancelled) {
+	/** Moves the keys of cancelled timers out of the queue once they are half of it. */
+	private void compactIfMostlyCancelled() {
+		if (this.cancelledPending < 32 || 2 * this.cancelledPending < this.pending.size) {
+			return;
+		}
+		Heap live = this.pending;
+		int kept = 0;
+		for (int i = 0; i < live.size; i++) {
+			Object payload = live.payloads[i];
+			if (payload instanceof Timer timer && timer.cancelled) {
+				this.cancelled.add(live.times[i], live.seqs[i], null);
 				continue;
 			}
-			this.now = next.time;
+			live.times[kept] = live.times[i];
+			live.seqs[kept] = live.seqs[i];
+			live.payloads[kept++] = payload;
+		}
+		Arrays.fill(live.payloads, kept, live.size, null);
+		live.size = kept;
+		live.heapify();
+		this.cancelledPending = (this.hasHead && this.headPayload instanceof Timer timer && timer.cancelled) ? 1 : 0;
+	}
+
+	/** {@link #schedule} after a delay. */
+	public void scheduleAfter(long delay, Runnable action) {
+		schedule(this.now + Math.max(0, delay), action);
+	}
+
+	/** Whether nothing is pending, not even a cancelled timer. */
+	public boolean idle() {
+		return !this.hasHead && this.pending.size == 0 && this.cancelled.size == 0;
+	}
+
+	/**
+	 * The time of the next pending action, cancelled or not, or {@link Long#MAX_VALUE}.
+	 */
+	public long nextTime() {
+		long live = this.hasHead ? this.headTime : (this.pending.size == 0) ? Long.MAX_VALUE : this.pending.times[0];
+		long dead = (this.cancelled.size == 0) ? Long.MAX_VALUE : this.cancelled.times[0];
+		return Math.min(live, dead);
+	}
+
+	/**
+	 * Runs the next action that is not cancelled, dropping the cancelled ones due before
+	 * it; returns false when nothing is pending.
+	 */
+	public boolean step() {
+		Heap live = this.pending;
+		Heap dead = this.cancelled;
+		while (this.hasHead || live.size > 0) {
+			long time;
+			long seq;
+			Object payload;
+			if (this.hasHead) {
+				time = this.headTime;
+				seq = this.headSeq;
+				payload = this.headPayload;
+				this.hasHead = false;
+				this.headPayload = null;
+			}
+			else {
+				time = live.times[0];
+				seq = live.seqs[0];
+				payload = live.poll();
+			}
+			while (dead.size > 0 && Heap.before(dead.times[0], dead.seqs[0], time, seq)) {
+				dead.poll();
+			}
+			Runnable action;
+			if (payload instanceof Timer timer) {
+				if (timer.cancelled) {
+					this.cancelledPending--;
+					continue;
+				}
+				timer.fired = true;
+				action = timer.action;
+			}
+			else {
+				action = (Runnable) payload;
+			}
+			this.now = time;
 			this.executed++;
-			next.fired = true;
-			next.action.run();
+			action.run();
+			compactIfMostlyCancelled();
 			return true;
 		}
+		dead.size = 0;
 		return false;
 	}
 
@@ -114,7 +243,7 @@ public final class Simulation {
 	 */
 	public boolean run(long untilNanos, long maxActions) {
 		long budget = maxActions;
-		while (this.size > 0 && this.heap[0].time <= untilNanos) {
+		while (!idle() && nextTime() <= untilNanos) {
 			if (budget-- <= 0) {
 				return true;
 			}
@@ -123,49 +252,120 @@ public final class Simulation {
 		return false;
 	}
 
-	private void push(Timer timer) {
-		if (this.size == this.heap.length) {
-			this.heap = Arrays.copyOf(this.heap, this.size * 2);
+	private void checkNotPast(long time) {
+		if (time < this.now) {
+			throw new IllegalArgumentException("cannot schedule in the past: " + time + " < " + this.now);
 		}
-		int i = this.size++;
-		while (i > 0) {
-			int parent = (i - 1) >>> 1;
-			if (!before(timer, this.heap[parent])) {
-				break;
-			}
-			this.heap[i] = this.heap[parent];
-			i = parent;
-		}
-		this.heap[i] = timer;
 	}
 
-	private Timer pop() {
-		Timer top = this.heap[0];
-		Timer last = this.heap[--this.size];
-		this.heap[this.size] = null;
-		if (this.size > 0) {
-			int i = 0;
+	/**
+	 * A 4-ary min-heap ordered by (time, sequence) over parallel arrays: the keys sit in
+	 * primitive arrays, so that sifting compares longs without following references, and
+	 * the four children of a node share a cache line.
+	 */
+	private static final class Heap {
+
+		long[] times;
+
+		long[] seqs;
+
+		Object[] payloads;
+
+		int size;
+
+		Heap(int capacity) {
+			this.times = new long[capacity];
+			this.seqs = new long[capacity];
+			this.payloads = new Object[capacity];
+		}
+
+		static boolean before(long time, long seq, long otherTime, long otherSeq) {
+			return (time != otherTime) ? time < otherTime : seq < otherSeq;
+		}
+
+		void add(long time, long seq, Object payload) {
+			if (this.size == this.times.length) {
+				int capacity = this.size * 2;
+				this.times = Arrays.copyOf(this.times, capacity);
+				this.seqs = Arrays.copyOf(this.seqs, capacity);
+				this.payloads = Arrays.copyOf(this.payloads, capacity);
+			}
+			siftUp(this.size++, time, seq, payload);
+		}
+
+		/** Removes the first entry and returns its payload. */
+		Object poll() {
+			Object top = this.payloads[0];
+			int n = --this.size;
+			Object payload = this.payloads[n];
+			this.payloads[n] = null;
+			if (n > 0) {
+				siftDown(0, this.times[n], this.seqs[n], payload);
+			}
+			return top;
+		}
+
+		/** Restores the heap order of the whole array (Floyd). */
+		void heapify() {
+			for (int i = (this.size - 2) >>> 2; i >= 0 && this.size > 1; i--) {
+				siftDown(i, this.times[i], this.seqs[i], this.payloads[i]);
+			}
+		}
+
+		private void siftUp(int from, long time, long seq, Object payload) {
+			long[] t = this.times;
+			long[] q = this.seqs;
+			Object[] p = this.payloads;
+			int i = from;
+			while (i > 0) {
+				int parent = (i - 1) >>> 2;
+				long pt = t[parent];
+				if (pt < time || (pt == time && q[parent] < seq)) {
+					break;
+				}
+				place(i, pt, q[parent], p[parent]);
+				i = parent;
+			}
+			place(i, time, seq, payload);
+		}
+
+		private void siftDown(int from, long time, long seq, Object payload) {
+			long[] t = this.times;
+			long[] q = this.seqs;
+			int n = this.size;
+			int i = from;
 			while (true) {
-				int child = 2 * i + 1;
-				if (child >= this.size) {
+				int first = 4 * i + 1;
+				if (first >= n) {
 					break;
 				}
-				if (child + 1 < this.size && before(this.heap[child + 1], this.heap[child])) {
-					child++;
+				int best = first;
+				long bt = t[first];
+				long bq = q[first];
+				int last = Math.min(first + 4, n);
+				for (int c = first + 1; c < last; c++) {
+					long ct = t[c];
+					if (ct < bt || (ct == bt && q[c] < bq)) {
+						best = c;
+						bt = ct;
+						bq = q[c];
+					}
 				}
-				if (!before(this.heap[child], last)) {
+				if (time < bt || (time == bt && seq < bq)) {
 					break;
 				}
-				this.heap[i] = this.heap[child];
-				i = child;
+				place(i, bt, bq, this.payloads[best]);
+				i = best;
 			}
-			this.heap[i] = last;
+			place(i, time, seq, payload);
 		}
-		return top;
-	}
 
-	private static boolean before(Timer a, Timer b) {
-		return (a.time != b.time) ? a.time < b.time : a.seq < b.seq;
+		private void place(int i, long time, long seq, Object payload) {
+			this.times[i] = time;
+			this.seqs[i] = seq;
+			this.payloads[i] = payload;
+		}
+
 	}
 
 }

@@ -142,8 +142,8 @@ final class TcpClient implements Stack.Socket {
 		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
 		int length = 200;
 		this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, null),
-				this.flow, "tcp_sendmsg",
-				this.pod.name() + " sends a request over its open connection: no new SYN, no " + "new conntrack entry.",
+				this.flow, "tcp_sendmsg", traced() ? this.pod.name()
+						+ " sends a request over its open connection: no new SYN, no " + "new conntrack entry." : null,
 				null, 0);
 		this.nextSeq += length;
 	}
@@ -151,8 +151,8 @@ final class TcpClient implements Stack.Socket {
 	void start() {
 		this.pod.bind(this.localPort, this);
 		this.nextSeq = this.isn + 1;
-		sendSyn("tcp_v4_connect", this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
-				+ this.dstPort + " from port " + this.localPort + " and sends a SYN.", this.firstCpu);
+		sendSyn("tcp_v4_connect", traced() ? this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
+				+ this.dstPort + " from port " + this.localPort + " and sends a SYN." : null, this.firstCpu);
 	}
 
 	private void sendSyn(String func, String caption, Integer cpu) {
@@ -174,8 +174,10 @@ final class TcpClient implements Stack.Socket {
 		}
 		this.flow.retransmitted();
 		long elapsed = this.pod.run().sim().now() - this.startNanos;
-		sendSyn("tcp_retransmit_timer", this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
-				+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9) + " s after `connect()`, same ports.",
+		sendSyn("tcp_retransmit_timer",
+				traced() ? this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
+						+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9)
+						+ " s after `connect()`, same ports." : null,
 				null);
 	}
 
@@ -201,13 +203,14 @@ final class TcpClient implements Stack.Socket {
 							null, null, new Change.FlowDone(v));
 			}
 			this.listener.connected(this);
-			run.sim().after(run.timing().podStackNanos(), () -> {
-				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " completes the handshake with an ACK.");
+			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack",
+						traced() ? this.pod.name() + " completes the handshake with an ACK." : null);
 				if (this.persistent) {
 					sendNextRequest();
 				}
 				else if (this.queries.isEmpty()) {
-					run.sim().after(run.timing().holdNanos(), this::close);
+					run.sim().scheduleAfter(run.timing().holdNanos(), this::close);
 				}
 				else {
 					sendQueries();
@@ -229,14 +232,15 @@ final class TcpClient implements Stack.Socket {
 			this.serverNext = h.seq() + h.payloadLength();
 			this.listener.answered(this, h.dns());
 			if (--this.answersPending <= 0) {
-				run.sim().after(run.timing().podStackNanos(), this::close);
+				run.sim().scheduleAfter(run.timing().podStackNanos(), this::close);
 			}
 			return;
 		}
 		if (this.state == State.FIN_WAIT && TcpFlags.has(flags, TcpFlags.FIN)) {
 			this.serverNext = h.seq() + 1;
-			run.sim().after(run.timing().podStackNanos(), () -> {
-				sendFlags(TcpFlags.ACK, "tcp_send_ack", this.pod.name() + " acknowledges the server's FIN.");
+			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
+				sendFlags(TcpFlags.ACK, "tcp_send_ack",
+						traced() ? this.pod.name() + " acknowledges the server's FIN." : null);
 				finish(true);
 			});
 		}
@@ -248,8 +252,8 @@ final class TcpClient implements Stack.Socket {
 			Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
 			int length = 2 + DnsWire.length(q);
 			this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, q),
-					this.flow, "send_vc", this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP.", null,
-					0);
+					this.flow, "send_vc",
+					traced() ? this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP." : null, null, 0);
 			this.nextSeq += length;
 		}
 	}
@@ -259,13 +263,19 @@ final class TcpClient implements Stack.Socket {
 			return;
 		}
 		this.state = State.FIN_WAIT;
-		sendFlags(TcpFlags.FIN | TcpFlags.ACK, "tcp_send_fin", this.pod.name() + " closes the connection with a FIN.");
+		sendFlags(TcpFlags.FIN | TcpFlags.ACK, "tcp_send_fin",
+				traced() ? this.pod.name() + " closes the connection with a FIN." : null);
 		this.nextSeq++;
 	}
 
 	private void sendFlags(int flags, String func, String caption) {
 		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
 		this.pod.send(PacketHeader.tcp(t, flags, this.nextSeq, this.serverNext), this.flow, func, caption, null, 0);
+	}
+
+	/** Whether captions are wanted: an untraced run builds none. */
+	private boolean traced() {
+		return this.pod.run().trace().on();
 	}
 
 	private void finish(boolean ok) {

@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTrials trials per experiment configuration
  * @param maxConfigurations configurations per experiment
  * @param maxConcurrentExperiments experiments computed at once; more get 429
+ * @param maxExperimentAttempts connections or lookups one experiment may simulate in all
+ * (trials × pods × rounds, over its configurations)
  * @param frameAncestors the CSP {@code frame-ancestors} sources allowed to embed the
  * pages
  */
@@ -34,5 +36,6 @@ public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents,
 		@DefaultValue("256") int sseBufferEvents, @DefaultValue("10m") Duration sessionIdle,
 		@DefaultValue("30s") Duration sessionSweep, @DefaultValue("15s") Duration sseHeartbeat,
 		@DefaultValue("10000") int maxTrials, @DefaultValue("64") int maxConfigurations,
-		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("'self'") String frameAncestors) {
+		@DefaultValue("2") int maxConcurrentExperiments, @DefaultValue("10000000") long maxExperimentAttempts,
+		@DefaultValue("'self'") String frameAncestors) {
 }

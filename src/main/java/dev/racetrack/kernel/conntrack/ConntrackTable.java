@@ -1,12 +1,12 @@
 package dev.racetrack.kernel.conntrack;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 import dev.racetrack.kernel.packet.Tuple;
@@ -38,8 +38,7 @@ public final class ConntrackTable {
 
 	private final List<List<Conntrack>> unconfirmed;
 
-	private final PriorityQueue<long[]> expiries = new PriorityQueue<>(
-			(a, b) -> (a[0] != b[0]) ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+	private final ExpiryQueue expiries = new ExpiryQueue();
 
 	private final int[] chainLengths;
 
@@ -174,7 +173,7 @@ public final class ConntrackTable {
 	void scheduleExpiry(Conntrack ct) {
 		if (ct.confirmed() && ct.timeoutNanos() < ct.scheduledExpiryNanos()) {
 			ct.scheduledExpiryNanos(ct.timeoutNanos());
-			this.expiries.add(new long[] { ct.timeoutNanos(), ct.id() });
+			this.expiries.add(ct.timeoutNanos(), ct);
 		}
 	}
 
@@ -185,7 +184,7 @@ public final class ConntrackTable {
 	public List<Conntrack> expire(long nowNanos) {
 		List<Conntrack> gone = new ArrayList<>();
 		while (nextExpiryNanos() <= nowNanos) {
-			Conntrack ct = this.confirmedById.get(this.expiries.poll()[1]);
+			Conntrack ct = this.expiries.poll();
 			ct.scheduledExpiryNanos(Long.MAX_VALUE);
 			remove(ct);
 			gone.add(ct);
@@ -198,7 +197,7 @@ public final class ConntrackTable {
 		if (nextExpiryNanos() > nowNanos) {
 			return null;
 		}
-		Conntrack ct = this.confirmedById.get(this.expiries.poll()[1]);
+		Conntrack ct = this.expiries.poll();
 		ct.scheduledExpiryNanos(Long.MAX_VALUE);
 		remove(ct);
 		return ct;
@@ -207,21 +206,119 @@ public final class ConntrackTable {
 	/** The earliest pending expiry, or {@link Long#MAX_VALUE}. */
 	public long nextExpiryNanos() {
 		while (!this.expiries.isEmpty()) {
-			long[] next = this.expiries.peek();
-			Conntrack ct = this.confirmedById.get(next[1]);
-			if (ct == null || ct.scheduledExpiryNanos() != next[0]) {
+			long at = this.expiries.peekAt();
+			Conntrack ct = this.expiries.peek();
+			if (ct.removed() || ct.scheduledExpiryNanos() != at) {
 				this.expiries.poll();
 			}
-			else if (ct.timeoutNanos() > next[0]) {
-				this.expiries.poll();
+			else if (ct.timeoutNanos() > at) {
 				ct.scheduledExpiryNanos(ct.timeoutNanos());
-				this.expiries.add(new long[] { ct.timeoutNanos(), ct.id() });
+				this.expiries.replaceTop(ct.timeoutNanos(), ct);
 			}
 			else {
-				return next[0];
+				return at;
 			}
 		}
 		return Long.MAX_VALUE;
+	}
+
+	/**
+	 * The pending expiries, a binary heap ordered by (expiry, entry id) over primitive
+	 * keys. An element holds its entry itself: an entry is queued only once confirmed and
+	 * leaves the confirmed map only when it is removed, so {@link Conntrack#removed()}
+	 * tells what a lookup by id would.
+	 */
+	private static final class ExpiryQueue {
+
+		private long[] ats = new long[64];
+
+		private long[] ids = new long[64];
+
+		private Conntrack[] cts = new Conntrack[64];
+
+		private int size;
+
+		boolean isEmpty() {
+			return this.size == 0;
+		}
+
+		long peekAt() {
+			return this.ats[0];
+		}
+
+		Conntrack peek() {
+			return this.cts[0];
+		}
+
+		void add(long at, Conntrack ct) {
+			if (this.size == this.ats.length) {
+				this.ats = Arrays.copyOf(this.ats, this.size * 2);
+				this.ids = Arrays.copyOf(this.ids, this.size * 2);
+				this.cts = Arrays.copyOf(this.cts, this.size * 2);
+			}
+			long id = ct.id();
+			int i = this.size++;
+			while (i > 0) {
+				int parent = (i - 1) >>> 1;
+				if (!before(at, id, this.ats[parent], this.ids[parent])) {
+					break;
+				}
+				move(parent, i);
+				i = parent;
+			}
+			this.ats[i] = at;
+			this.ids[i] = id;
+			this.cts[i] = ct;
+		}
+
+		Conntrack poll() {
+			Conntrack top = this.cts[0];
+			int n = --this.size;
+			long at = this.ats[n];
+			long id = this.ids[n];
+			Conntrack last = this.cts[n];
+			this.cts[n] = null;
+			if (n > 0) {
+				siftDown(at, id, last);
+			}
+			return top;
+		}
+
+		/** {@link #poll()} then {@link #add}, in one pass. */
+		void replaceTop(long at, Conntrack ct) {
+			siftDown(at, ct.id(), ct);
+		}
+
+		private void siftDown(long at, long id, Conntrack ct) {
+			int n = this.size;
+			int i = 0;
+			while (i < (n >>> 1)) {
+				int child = 2 * i + 1;
+				if (child + 1 < n
+						&& before(this.ats[child + 1], this.ids[child + 1], this.ats[child], this.ids[child])) {
+					child++;
+				}
+				if (!before(this.ats[child], this.ids[child], at, id)) {
+					break;
+				}
+				move(child, i);
+				i = child;
+			}
+			this.ats[i] = at;
+			this.ids[i] = id;
+			this.cts[i] = ct;
+		}
+
+		private void move(int from, int to) {
+			this.ats[to] = this.ats[from];
+			this.ids[to] = this.ids[from];
+			this.cts[to] = this.cts[from];
+		}
+
+		private static boolean before(long at, long id, long otherAt, long otherId) {
+			return (at != otherAt) ? at < otherAt : id < otherId;
+		}
+
 	}
 
 	/** The length of the hash chain a tuple falls in. */

@@ -29,8 +29,8 @@ public final class IptablesEvaluator {
 		int index = 0;
 		MatchContext ctx = context;
 		while (true) {
-			List<Rule> rules = table.rules(chain);
-			if (index >= rules.size()) {
+			List<Rule> rules = table.chainRules(chain);
+			if (rules == null || index >= rules.size()) {
 				if (chainStack.isEmpty()) {
 					return new Traversal(hits, null, ctx.mark());
 				}
@@ -43,7 +43,7 @@ public final class IptablesEvaluator {
 			if (!matchesAll(rule, ctx)) {
 				continue;
 			}
-			hits.add(new Traversal.Hit(chain, index, rule.save(chain)));
+			hits.add(new Traversal.Hit(chain, index, table.savedText(chain, index - 1)));
 			Target target = rule.target();
 			if (target instanceof Target.Jump jump) {
 				if (chainStack.size() >= MAX_DEPTH || !table.hasChain(jump.chain())) {
@@ -71,8 +71,9 @@ public final class IptablesEvaluator {
 	}
 
 	private static boolean matchesAll(Rule rule, MatchContext ctx) {
-		for (Match m : rule.matches()) {
-			if (!m.matches(ctx)) {
+		List<Match> matches = rule.matches();
+		for (int i = 0; i < matches.size(); i++) {
+			if (!matches.get(i).matches(ctx)) {
 				return false;
 			}
 		}

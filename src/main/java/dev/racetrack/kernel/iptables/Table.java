@@ -2,6 +2,7 @@ package dev.racetrack.kernel.iptables;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,13 @@ public final class Table {
 	private final Map<String, List<Rule>> builtins = new LinkedHashMap<>();
 
 	private final Map<String, List<Rule>> userChains = new TreeMap<>();
+
+	/**
+	 * Each rule's {@code -A} text, made once when it is appended (rules are immutable):
+	 * {@code ipt_do_table} reports every rule that matched, and building the text on
+	 * every walk would cost more than the walk.
+	 */
+	private final Map<String, List<String>> texts = new HashMap<>();
 
 	private int ruleCount;
 
@@ -66,7 +74,22 @@ public final class Table {
 		}
 		newChain(chain);
 		chain(chain).add(rule);
+		this.texts.computeIfAbsent(chain, (c) -> new ArrayList<>()).add(rule.save(chain));
 		return this;
+	}
+
+	/**
+	 * The rules of a chain, in order, for {@link IptablesEvaluator} (no copy, no
+	 * wrapper); {@code null} for an unknown chain.
+	 */
+	List<Rule> chainRules(String chain) {
+		List<Rule> rules = this.builtins.get(chain);
+		return (rules != null) ? rules : this.userChains.get(chain);
+	}
+
+	/** {@link Rule#save} of rule {@code index} (0-based) of a chain. */
+	String savedText(String chain, int index) {
+		return this.texts.get(chain).get(index);
 	}
 
 	/** The rules of a chain, in order; empty for an unknown chain. */

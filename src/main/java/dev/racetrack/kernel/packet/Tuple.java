@@ -48,6 +48,13 @@ public record Tuple(L4Proto proto, int srcIp, int srcPort, int dstIp, int dstPor
 		return new Tuple(this.proto, this.srcIp, port, this.dstIp, this.dstPort);
 	}
 
+	/** The record's equality, written out: tuples key the conntrack hash. */
+	@Override
+	public boolean equals(Object other) {
+		return this == other || (other instanceof Tuple t && this.srcIp == t.srcIp && this.dstIp == t.dstIp
+				&& this.srcPort == t.srcPort && this.dstPort == t.dstPort && this.proto == t.proto);
+	}
+
 	@Override
 	public int hashCode() {
 		int h = this.proto.number();

@@ -1,0 +1,272 @@
+package dev.racetrack.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Simulation}: its queue (4-ary heap, head slot, cancelled keys moved
+ * aside) must run exactly what a plain sorted list with lazy cancellation runs, in the
+ * same order, with the same clock, and see cancelled timers in
+ * {@link Simulation#nextTime()} and {@link Simulation#run} the same way.
+ */
+class SimulationTests {
+
+	@Test
+	void actionsDueAtTheSameInstantRunInTheOrderTheyWereScheduled() {
+		Simulation sim = new Simulation();
+		List<String> log = new ArrayList<>();
+		sim.schedule(10, () -> log.add("a"));
+		sim.at(10, () -> log.add("b"));
+		sim.schedule(5, () -> {
+			log.add("first");
+			sim.schedule(10, () -> log.add("c"));
+			sim.scheduleAfter(0, () -> log.add("now"));
+		});
+		sim.run(Long.MAX_VALUE, 100);
+		assertThat(log).containsExactly("first", "now", "a", "b", "c");
+		assertThat(sim.now()).isEqualTo(10);
+		assertThat(sim.executed()).isEqualTo(5);
+	}
+
+	@Test
+	void aCancelledTimerIsSkippedButStillCountsAsPendingUntilItsTime() {
+		Simulation sim = new Simulation();
+		List<String> log = new ArrayList<>();
+		Simulation.Timer timer = sim.at(5, () -> log.add("cancelled"));
+		sim.schedule(20, () -> log.add("late"));
+		timer.cancel();
+		assertThat(sim.nextTime()).isEqualTo(5);
+		assertThat(sim.idle()).isFalse();
+		// Run until 10: the cancelled timer at 5 is due, so run takes the next live
+		// action.
+		assertThat(sim.run(10, 100)).isFalse();
+		assertThat(log).containsExactly("late");
+		assertThat(sim.now()).isEqualTo(20);
+		assertThat(timer.fired()).isFalse();
+		assertThat(sim.idle()).isTrue();
+	}
+
+	@ParameterizedTest(name = "seed {0}")
+	@ValueSource(longs = { 1, 2, 3, 4, 5, 6, 7, 8 })
+	void theQueueRunsWhatASortedListWouldRun(long seed) {
+		Script a = new Script(seed, new Real());
+		Script b = new Script(seed, new Reference());
+		a.play();
+		b.play();
+		assertThat(a.log).hasSizeGreaterThan(1000).isEqualTo(b.log);
+	}
+
+	/** The operations both queues offer. */
+	interface Queue {
+
+		long now();
+
+		int schedule(long time, Runnable action, boolean cancellable);
+
+		void cancel(int id);
+
+		long nextTime();
+
+		boolean idle();
+
+		boolean run(long until, long max);
+
+	}
+
+	/** Drives a queue with seeded actions that schedule and cancel more actions. */
+	static final class Script {
+
+		final List<String> log = new ArrayList<>();
+
+		final SeededRandom random;
+
+		final Queue queue;
+
+		final List<Integer> timers = new ArrayList<>();
+
+		int budget = 4000;
+
+		Script(long seed, Queue queue) {
+			this.random = new SeededRandom(seed);
+			this.queue = queue;
+		}
+
+		void play() {
+			for (int i = 0; i < 200; i++) {
+				add();
+			}
+			while (!this.queue.idle()) {
+				long until = this.queue.now() + this.random.nextInt(3000);
+				boolean bounded = this.queue.run(until, 1 + this.random.nextInt(40));
+				this.log.add(
+						"run " + until + " " + bounded + " now " + this.queue.now() + " next " + this.queue.nextTime());
+			}
+		}
+
+		void add() {
+			// Timers (like SYN timeouts) lie far ahead and are mostly cancelled, so that
+			// their
+			// keys pile up and move aside; other actions come soon, often at the same
+			// instant.
+			boolean cancellable = this.random.nextInt(2) == 0;
+			long delay = cancellable ? 500 + this.random.nextInt(20_000)
+					: (this.random.nextInt(4) == 0) ? 0 : this.random.nextInt(2000);
+			long time = this.queue.now() + delay;
+			int[] id = new int[1];
+			id[0] = this.queue.schedule(time, () -> fire(id[0]), cancellable);
+			if (cancellable) {
+				this.timers.add(id[0]);
+			}
+		}
+
+		void fire(int id) {
+			this.log.add(id + "@" + this.queue.now());
+			int children = (this.budget-- > 0) ? this.random.nextInt(4) : 0;
+			for (int i = 0; i < children; i++) {
+				add();
+			}
+			if (!this.timers.isEmpty() && this.random.nextInt(4) != 0) {
+				int recent = Math.min(8, this.timers.size());
+				this.queue.cancel(this.timers.get(this.timers.size() - 1 - this.random.nextInt(recent)));
+			}
+		}
+
+	}
+
+	static final class Real implements Queue {
+
+		final Simulation sim = new Simulation();
+
+		final Map<Integer, Simulation.Timer> timers = new HashMap<>();
+
+		int next;
+
+		@Override
+		public long now() {
+			return this.sim.now();
+		}
+
+		@Override
+		public int schedule(long time, Runnable action, boolean cancellable) {
+			int id = this.next++;
+			if (cancellable) {
+				this.timers.put(id, this.sim.at(time, action));
+			}
+			else {
+				this.sim.schedule(time, action);
+			}
+			return id;
+		}
+
+		@Override
+		public void cancel(int id) {
+			this.timers.get(id).cancel();
+		}
+
+		@Override
+		public long nextTime() {
+			return this.sim.nextTime();
+		}
+
+		@Override
+		public boolean idle() {
+			return this.sim.idle();
+		}
+
+		@Override
+		public boolean run(long until, long max) {
+			return this.sim.run(until, max);
+		}
+
+	}
+
+	/** The plainest correct queue: a list, the minimum found by a scan, lazy cancels. */
+	static final class Reference implements Queue {
+
+		record Entry(long time, long seq, int id, Runnable action) {
+		}
+
+		final List<Entry> entries = new ArrayList<>();
+
+		final Map<Integer, Boolean> cancelled = new HashMap<>();
+
+		long now;
+
+		long seq;
+
+		int next;
+
+		@Override
+		public long now() {
+			return this.now;
+		}
+
+		@Override
+		public int schedule(long time, Runnable action, boolean cancellable) {
+			int id = this.next++;
+			this.entries.add(new Entry(time, this.seq++, id, action));
+			return id;
+		}
+
+		@Override
+		public void cancel(int id) {
+			this.cancelled.put(id, true);
+		}
+
+		@Override
+		public long nextTime() {
+			return this.entries.isEmpty() ? Long.MAX_VALUE : min().time();
+		}
+
+		@Override
+		public boolean idle() {
+			return this.entries.isEmpty();
+		}
+
+		private Entry min() {
+			Entry best = null;
+			for (Entry e : this.entries) {
+				if (best == null || e.time() < best.time() || (e.time() == best.time() && e.seq() < best.seq())) {
+					best = e;
+				}
+			}
+			return best;
+		}
+
+		boolean step() {
+			while (!this.entries.isEmpty()) {
+				Entry e = min();
+				this.entries.remove(e);
+				if (this.cancelled.getOrDefault(e.id(), false)) {
+					continue;
+				}
+				this.now = e.time();
+				e.action().run();
+				return true;
+			}
+			return false;
+		}
+
+		@Override
+		public boolean run(long until, long max) {
+			long budget = max;
+			while (!this.entries.isEmpty() && nextTime() <= until) {
+				if (budget-- <= 0) {
+					return true;
+				}
+				step();
+			}
+			return false;
+		}
+
+	}
+
+}
