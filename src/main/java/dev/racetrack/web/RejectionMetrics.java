@@ -17,8 +17,11 @@ class RejectionMetrics {
 
 	private final Counter eventsSent;
 
-	RejectionMetrics(MeterRegistry registry, SessionRegistry sessions) {
+	RejectionMetrics(MeterRegistry registry, SessionRegistry sessions, ExperimentRunner experiments) {
 		this.registry = registry;
+		Gauge.builder("racetrack.experiments.running", experiments, ExperimentRunner::running)
+			.description("Experiments computing now")
+			.register(registry);
 		Gauge.builder("racetrack.sessions", sessions, SessionRegistry::size)
 			.description("Live Lab and presenter sessions")
 			.register(registry);

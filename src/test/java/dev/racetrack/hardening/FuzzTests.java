@@ -65,7 +65,8 @@ class FuzzTests {
 			if (result.status >= 500) {
 				failures.add(result.status + " for " + r);
 			}
-			else if (result.status >= 400 && !result.problemJson) {
+			else if (result.status >= 400 && !result.problemJson
+					&& (r.path().startsWith("/api") || !result.contentType.startsWith("text/html"))) {
 				failures.add(result.status + " without problem+json (" + result.contentType + ") for " + r);
 			}
 		}
@@ -89,7 +90,7 @@ class FuzzTests {
 	}
 
 	private Request request(Random random, String session) {
-		int kind = random.nextInt(10);
+		int kind = random.nextInt(13);
 		String query = query(random);
 		return switch (kind) {
 			case 0, 1, 2 -> new Request(HttpMethod.GET, "/api/simulate?" + query + "&events=false", null, null);
@@ -102,8 +103,18 @@ class FuzzTests {
 			case 7 -> new Request(HttpMethod.GET, "/api/sessions/" + enc(value(random)), null, null);
 			case 8 -> new Request(random.nextBoolean() ? HttpMethod.DELETE : HttpMethod.PUT,
 					pick(random, "/api/simulate", "/api/sessions", "/api/diagnose"), contentType(random), body(random));
-			default -> new Request(HttpMethod.GET,
-					pick(random, "/api/scenarios", "/nope", "/api/", "/diagnose") + "?" + query, null, null);
+			case 9 ->
+				new Request(
+						HttpMethod.GET, pick(random, "/api/export/conntrack", "/api/export/iptables",
+								"/api/export/pcap", "/api/export/events", "/api/export/replay") + "?" + query,
+						null, null);
+			case 10 ->
+				new Request(HttpMethod.GET, "/api/experiments?" + query + "&trials=" + enc(value(random)), null, null);
+			case 11 -> new Request(HttpMethod.POST, "/api/export/events", contentType(random),
+					"{\"params\":" + pick(random, "{}", json(random), "{\"scenario\":\"snat-port-race\"}")
+							+ ",\"events\":" + pick(random, "[]", json(random), "[{\"seq\":0}]") + "}");
+			default -> new Request(HttpMethod.GET, pick(random, "/api/scenarios", "/nope", "/api/", "/diagnose",
+					"/experiments", "/compare", "/watch", "/watch/" + enc(value(random))) + "?" + query, null, null);
 		};
 	}
 
