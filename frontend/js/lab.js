@@ -126,6 +126,7 @@ function buildRun(data, events, beats) {
     params: data.params,
     topology: data.topology,
     rules: data.rules,
+    rawRules: data.rawRules ?? [],
     replay: data.replay,
     events,
     beats,
@@ -153,7 +154,7 @@ async function start(data) {
   if (mode === 'lab' && !url.has('offline')) session = await openSession(data.params);
   else session = null;
   const beats = session?.beats ?? data.beats ?? (data.replay ? deriveBeats(events) : []);
-  run = buildRun(session ? { ...data, params: session.params, topology: session.topology, rules: session.rules } : data, events, beats);
+  run = buildRun(session ? { ...data, params: session.params, topology: session.topology, rules: session.rules, rawRules: session.rawRules } : data, events, beats);
   layoutFor(run);
   const source = session
     ? new SessionSource({ id: session.id, token: session.token })
@@ -248,7 +249,7 @@ async function joinPresenter() {
     drawWatchBar();
     return;
   }
-  const data = { params: view.params, topology: view.topology, rules: view.rules, replay: view.beats.length > 0 };
+  const data = { params: view.params, topology: view.topology, rules: view.rules, rawRules: view.rawRules, replay: view.beats.length > 0 };
   live.run = buildRun(data, events, view.beats);
   live.source = new WatchSource({ code });
   live.player = newPlayer(live.source, view.beats, onLiveChange, onWatchNotice);
@@ -457,7 +458,7 @@ function drawStep(p, jump) {
   nodeView.update(state, notes, { jump: jump || reducedMotion() });
   renderConntrack(ui.conntrack, state, prev, notes);
   renderCounters(ui.counters, state, notes);
-  renderRules(ui.rules, run.rules, notes);
+  renderRules(ui.rules, run.rules, notes, run.rawRules);
   renderTimers(ui.timers, state);
   const beat = p.beat;
   const text = notes.event ? notes.event.text : 'Press space (or ▶) to start. Each step is one thing the kernel or a client does.';

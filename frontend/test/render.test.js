@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseHTML } from 'linkedom';
 import { fold } from '../js/reducer.js';
 import { annotate, markers, packetHistory, rewriteText, stageOf, tokenLabel } from '../js/annotate.js';
-import { layout, scene, tween } from '../js/render/scene.js';
+import { layout, place, scene, tween } from '../js/render/scene.js';
 import { NodeView } from '../js/render/node.js';
 import { captionParts, renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector, shortRule } from '../js/render/panels.js';
 import { stepToX, xToStep } from '../js/render/timeline.js';
@@ -258,4 +258,33 @@ test('many packets in one place: a few tokens, then one badge counts the rest', 
   assert.equal(sc.tokens.filter((t) => t.kind !== 'more').length, 2);
   assert.deepStrictEqual(sc.tokens.filter((t) => t.kind === 'more').map((t) => t.label), ['+7']);
   assert.equal(scene(L, state, notes, { maxStack: Infinity }).tokens.length, 9);
+});
+
+test('the node view shows the mitigation where it acts: the local cache, the tc delay, the others at the foot', () => {
+  const cache = { ...topology(2, 2), mitigation: { id: 'nodelocal-dns', title: 'NodeLocal DNSCache', detail: 'pods ask 169.254.20.10' }, cache: { name: 'node-local-dns', ip: '169.254.20.10', port: 53 } };
+  const doc = dom();
+  const svg = doc.getElementById('node');
+  new NodeView(svg).setTopology(cache);
+  assert.ok(svg.textContent.includes('node-local-dns 169.254.20.10'), 'the cache is drawn on the node');
+  assert.equal(svg.querySelectorAll('rect.cache').length, 1);
+  assert.ok(place(layout(cache), 'node-local-dns'), 'a packet at the cache has a place');
+  const delay = { ...topology(2, 2), mitigation: { id: 'tc-delay', title: 'tc delay on DNS packets', detail: 'tc delays the second DNS packet of a pair by 10 µs' }, cache: null };
+  const doc2 = dom();
+  new NodeView(doc2.getElementById('node')).setTopology(delay);
+  assert.ok(doc2.getElementById('node').textContent.includes('2nd DNS packet +10 µs'));
+  const none = dom();
+  new NodeView(none.getElementById('node')).setTopology(topology(2, 2));
+  assert.equal(none.querySelectorAll('.mitigation-text, rect.cache').length, 0, 'no mitigation, nothing drawn');
+});
+
+test('the rules pane shows the raw table above the nat table when it has rules', () => {
+  const doc = dom();
+  const el = doc.getElementById('d');
+  renderRules(el, ['-P PREROUTING ACCEPT', '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'], {}, ['-P PREROUTING ACCEPT', '-A PREROUTING -d 169.254.20.10/32 -p udp -m udp --dport 53 -j NOTRACK']);
+  const text = el.textContent;
+  assert.ok(text.indexOf('iptables -t raw -S') < text.indexOf('iptables -t nat -S'));
+  assert.ok(text.includes('-j NOTRACK'));
+  const plain = dom().getElementById('d');
+  renderRules(plain, ['-A PREROUTING -j KUBE-SERVICES'], {}, []);
+  assert.ok(!plain.textContent.includes('-t raw'));
 });

@@ -128,6 +128,7 @@ export class NodeView {
       base.append(el(doc, 'text', { x: d.x + d.w - 10, y: ep.cy + 6, class: 'endpoint', 'text-anchor': 'end' }, `${ep.name} ${ep.ip}`));
     }
     if (d.more > 0) base.append(el(doc, 'text', { x: d.x + d.w - 10, y: d.y + d.h - 8, class: 'endpoint', 'text-anchor': 'end' }, `+ ${d.more} more`));
+    drawMitigation(doc, base, L, topology);
     this.svg.append(base);
 
     this.windowLayer = el(doc, 'g', { class: 'windows' });
@@ -305,4 +306,26 @@ export class NodeView {
 
 function easeInOut(p) {
   return p < 0.5 ? 2 * p * p : 1 - (-2 * p + 2) ** 2 / 2;
+}
+
+/**
+ * The mitigation in force, drawn where it acts: NodeLocal DNSCache as a process on the node (its
+ * address, and that its traffic is not tracked), the tc delay on the pods' side of cni0, and the
+ * others as a line at the foot of the node.
+ */
+function drawMitigation(doc, base, L, topology) {
+  const m = topology.mitigation;
+  if (!m) return;
+  const n = L.node;
+  const c = L.cache;
+  if (c) {
+    base.append(el(doc, 'rect', { x: c.x, y: c.y, width: c.w, height: c.h, rx: 6, class: 'host cache' }));
+    base.append(el(doc, 'text', { x: c.x + 10, y: c.y + 17, class: 'cache-text' }, `${topology.cache.name} ${topology.cache.ip} · NOTRACK · TCP upstream`));
+    return;
+  }
+  if (m.id === 'tc-delay') {
+    base.append(el(doc, 'text', { x: L.cni0.x - 6, y: 22, class: 'mitigation-text', 'text-anchor': 'end' }, `tc: 2nd DNS packet +${m.detail.match(/(\d+) µs/)?.[1] ?? '10'} µs`));
+    return;
+  }
+  base.append(el(doc, 'text', { x: n.x + n.w - 12, y: L.roverY, class: 'mitigation-text', 'text-anchor': 'end' }, `${m.title}: ${m.detail}`));
 }

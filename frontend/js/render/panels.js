@@ -98,14 +98,22 @@ export function renderCounters(el, state, notes) {
     h(doc, 'tbody', {}, rows));
 }
 
-/** iptables -t nat -S, the rules the current packet just matched highlighted. */
-export function renderRules(el, rules, notes) {
+/**
+ * iptables -t nat -S, the rules the current packet just matched highlighted; and, when the raw
+ * table has rules (the NodeLocal DNSCache's NOTRACK), iptables -t raw -S above it.
+ */
+export function renderRules(el, rules, notes, rawRules = []) {
   const doc = el.ownerDocument;
   const matched = new Set(notes.rulesMatched?.rules ?? []);
   const shown = rules.filter((r) => !r.startsWith('-P ') && !r.startsWith('-N '));
-  el.replaceChildren(
-    h(doc, 'h3', {}, h(doc, 'code', {}, 'iptables -t nat -S'), notes.rulesMatched ? h(doc, 'span', { class: 'verdict' }, ` → ${notes.rulesMatched.verdict}`) : null),
-    h(doc, 'ol', { class: 'rules' }, shown.map((r) => h(doc, 'li', { class: matched.has(r) ? 'matched' : null }, shortRule(r)))));
+  const raw = rawRules.filter((r) => r.startsWith('-A '));
+  el.replaceChildren(...[
+    raw.length > 0 ? h(doc, 'h3', {}, h(doc, 'code', {}, 'iptables -t raw -S')) : null,
+    raw.length > 0 ? h(doc, 'ol', { class: 'rules raw' }, raw.map((r) => h(doc, 'li', { class: 'matched-raw' }, r))) : null,
+    h(doc, 'h3', {}, h(doc, 'code', {}, 'iptables -t nat -S'), h(doc, 'span', { class: 'note' }, ' (comments hidden)'),
+      notes.rulesMatched ? h(doc, 'span', { class: 'verdict' }, ` → ${notes.rulesMatched.verdict}`) : null),
+    h(doc, 'ol', { class: 'rules' }, shown.map((r) => h(doc, 'li', { class: matched.has(r) ? 'matched' : null }, shortRule(r)))),
+  ].filter(Boolean));
   const first = el.querySelector('li.matched');
   if (first && typeof first.scrollIntoView === 'function') first.scrollIntoView({ block: 'nearest' });
 }

@@ -62,7 +62,9 @@ export function layout(topology, { compact = false, ratio = 0 } = {}) {
   const h = Math.max(height, dns.y + dns.h + 8);
   cni0.h = h - 52;
   eth0.h = h - 52;
-  return { width: WIDTH, height: h, node, hookY, stageY, stageH, stages, lanes, laneBottom, roverY, pods, hiddenPods, cni0, eth0, server, dns, topology };
+  // NodeLocal DNSCache: a process of the node, at the foot of the node box.
+  const cache = topology.cache ? { x: node.x + node.w - 540, y: roverY - 19, w: 530, h: 26, name: topology.cache.name } : null;
+  return { width: WIDTH, height: h, node, hookY, stageY, stageH, stages, lanes, laneBottom, roverY, pods, hiddenPods, cni0, eth0, server, dns, cache, topology };
 }
 
 /** Where a packet drawn at `where` sits (before stacking). */
@@ -81,6 +83,7 @@ export function place(L, where, stage, podName, tuple) {
   const remoteY = remoteRow(L, tuple);
   if (where === 'eth0') return { x: L.eth0.x + L.eth0.w / 2, y: remoteY, area: `eth0-${remoteY}` };
   if (where === 'server') return { x: L.server.x + 52, y: L.server.cy + 2, area: 'server' };
+  if (L.cache && where === L.cache.name) return { x: L.cache.x + 40, y: L.cache.y + L.cache.h / 2, area: 'cache' };
   const ep = L.dns.endpoints.find((e) => e.name === where);
   if (ep) return { x: L.dns.x + 52, y: ep.cy, area: where };
   return { x: L.dns.x + 52, y: L.dns.y + L.dns.h - 10, area: 'dns-more' };

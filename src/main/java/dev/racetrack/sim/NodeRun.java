@@ -78,7 +78,8 @@ public final class NodeRun {
 	 * client flow.
 	 */
 	Flow internalFlow(Stack stack, String detail) {
-		return new Flow("n" + (++this.internalFlows), stack.name(), Flow.Kind.DNS_LOOKUP, this.sim.now(), detail);
+		return new Flow(stack.name() + "#" + (++this.internalFlows), stack.name(), Flow.Kind.DNS_LOOKUP, this.sim.now(),
+				detail);
 	}
 
 	public NodeConfig config() {

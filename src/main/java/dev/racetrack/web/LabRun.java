@@ -1,9 +1,7 @@
 package dev.racetrack.web;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
@@ -20,46 +18,28 @@ import dev.racetrack.sim.Topology;
  * @param params the run's parameters
  * @param topology the node as the Lab draws it
  * @param rules the nat table, as {@code iptables -t nat -S} prints it
+ * @param rawRules the raw table, as {@code iptables -t raw -S} prints it, when it has
+ * rules
  * @param replay whether the scenario has guided beats
  * @param title the scenario's title
  */
-record LabRun(ParamsView params, TopologyData topology, List<String> rules, boolean replay, String title) {
-
-	/** The node: pods with their veths, the bridge, eth0, the server and kube-dns. */
-	record TopologyData(String nodeIp, Iface bridge, Iface eth0, int cpus, List<PodData> pods, HostData server,
-			DnsData dns) {
-	}
-
-	record Iface(String name, String ip) {
-	}
-
-	record PodData(String name, String ip, String veth) {
-	}
-
-	record HostData(String name, String ip, int port) {
-	}
-
-	record DnsData(String clusterIp, int port, List<HostData> endpoints) {
-	}
+record LabRun(ParamsView params, TopologyView topology, List<String> rules, List<String> rawRules, boolean replay,
+		String title) {
 
 	static LabRun of(RunParams p) {
 		Topology t = Topology.standard(p.endpoints());
-		List<PodData> pods = new ArrayList<>();
-		for (int i = 0; i < p.pods(); i++) {
-			pods.add(new PodData(Topology.podName(i), Ipv4.format(t.podIp(i)), Topology.vethName(i)));
-		}
-		List<HostData> endpoints = new ArrayList<>();
-		for (int i = 0; i < t.dnsEndpoints().size(); i++) {
-			endpoints.add(new HostData(Topology.endpointName(i), Ipv4.format(t.dnsEndpoints().get(i)), 53));
-		}
-		TopologyData topology = new TopologyData(Ipv4.format(t.nodeIp()), new Iface("cni0", Ipv4.format(t.bridgeIp())),
-				new Iface("eth0", Ipv4.format(t.nodeIp())), p.cpus(), pods,
-				new HostData("server", Ipv4.format(t.serverIp()), t.serverPort()),
-				new DnsData(Ipv4.format(t.clusterDnsIp()), 53, endpoints));
 		NodeConfig config = NodeConfig.of(p.kernel(), p.mode(), p.cpus(), p.endpoints(), p.mitigation());
-		List<String> rules = NodeRules.nat(config, t).save();
 		Scenario scenario = Scenarios.byId(p.scenario()).orElseThrow();
-		return new LabRun(ParamsView.of(p), topology, rules, scenario.replay(), scenario.title());
+		return new LabRun(ParamsView.of(p), TopologyView.of(p), NodeRules.nat(config, t).save(),
+				rawRules(NodeRules.raw(config, t)), scenario.replay(), scenario.title());
+	}
+
+	/**
+	 * The raw table's rules, or none when it has none (the Lab then shows no raw table).
+	 */
+	static List<String> rawRules(dev.racetrack.kernel.iptables.Table raw) {
+		List<String> lines = raw.save().stream().filter((l) -> l.startsWith("-A ")).toList();
+		return lines.isEmpty() ? List.of() : raw.save();
 	}
 
 }

@@ -51,8 +51,8 @@ class OfflineReplay {
 	}
 
 	/** What the file embeds: {@link LabRun}'s fields, the events and the beats. */
-	record ReplayData(ParamsView params, LabRun.TopologyData topology, List<String> rules, boolean replay, String title,
-			List<TraceEvent> events, List<Beats.Beat> beats) {
+	record ReplayData(ParamsView params, TopologyView topology, List<String> rules, List<String> rawRules,
+			boolean replay, String title, List<TraceEvent> events, List<Beats.Beat> beats) {
 	}
 
 	/** The whole file. */
@@ -60,8 +60,8 @@ class OfflineReplay {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
 		List<Beats.Beat> beats = lab.replay() ? Beats.of(events) : List.of();
-		ReplayData data = new ReplayData(lab.params(), lab.topology(), lab.rules(), lab.replay(), lab.title(), events,
-				beats);
+		ReplayData data = new ReplayData(lab.params(), lab.topology(), lab.rules(), lab.rawRules(), lab.replay(),
+				lab.title(), events, beats);
 		Context context = new Context(Locale.ENGLISH);
 		LabKnobs.fillValues(context::setVariable, params, this.json, null);
 		context.setVariable("locked", true);

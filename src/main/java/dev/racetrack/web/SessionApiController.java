@@ -46,7 +46,7 @@ class SessionApiController {
 
 	/** The body of {@code POST /api/sessions} and {@code GET /api/sessions/{id}}. */
 	record SessionView(String id, String code, String token, long total, ParamsView params, TopologyView topology,
-			List<String> rules, List<Beats.Beat> beats, String url) {
+			List<String> rules, List<String> rawRules, List<Beats.Beat> beats, String url) {
 	}
 
 	/** The body of a control request. */
@@ -176,8 +176,8 @@ class SessionApiController {
 	SessionView view(LabSession s, boolean withToken) {
 		ParamsView params = ParamsView.of(s.params());
 		return new SessionView(s.id(), s.code(), withToken ? s.token() : null, s.total(), params,
-				TopologyView.of(s.params()), IptablesSave.nat(s.run().node().netfilter().natTable()), s.beats(),
-				LabLinks.permalink(params, -1));
+				TopologyView.of(s.params()), IptablesSave.nat(s.run().node().netfilter().natTable()),
+				LabRun.rawRules(s.run().node().netfilter().rawTable()), s.beats(), LabLinks.permalink(params, -1));
 	}
 
 }

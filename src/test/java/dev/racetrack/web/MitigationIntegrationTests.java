@@ -96,6 +96,39 @@ class MitigationIntegrationTests {
 		assertThat(counters(simulate("scenario=dnat-race-2&kernel=4.17&mode=random-fully")).get("drop")).isEqualTo(1);
 	}
 
+	@Test
+	@DisplayName("the Lab's session shows the mitigation: the raw NOTRACK rules, the local cache, the delay")
+	void theSessionCarriesTheMitigationForTheLab() {
+		this.client.post()
+			.uri("/api/sessions")
+			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("scenario", "dnat-race-1", "mitigation", "nodelocal-dns"))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.rawRules[?(@ =~ /.*169.254.20.10.*NOTRACK.*/)]")
+			.exists()
+			.jsonPath("$.topology.cache.ip")
+			.isEqualTo("169.254.20.10")
+			.jsonPath("$.topology.mitigation.id")
+			.isEqualTo("nodelocal-dns");
+		this.client.post()
+			.uri("/api/sessions")
+			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("scenario", "dnat-race-1", "mitigation", "tc-delay"))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.topology.mitigation.detail")
+			.value((d) -> assertThat((String) d).contains("10 µs"))
+			.jsonPath("$.topology.cache")
+			.doesNotExist()
+			.jsonPath("$.rawRules.length()")
+			.isEqualTo(0);
+	}
+
 	@SuppressWarnings("unchecked")
 	private static Map<String, Long> counters(Map<String, Object> body) {
 		Map<String, Object> raw = (Map<String, Object>) ((Map<String, Object>) body.get("summary")).get("counters");
