@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import reactor.core.Disposable;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -65,11 +66,19 @@ class SessionStreams {
 			Consumer<LabSession> onEnd) {
 		return Flux.defer(() -> {
 			session.streams().incrementAndGet();
-			long[] last = { session.cursor() };
-			Flux<ServerSentEvent<String>> live = session.sink()
+			// Listen first, then read the cursor: nothing broadcast between the snapshot
+			// and the
+			// first live signal can be missed (what is older than the snapshot is
+			// skipped).
+			Disposable[] connection = new Disposable[1];
+			Flux<LabSession.Signal> signals = session.sink()
 				.asFlux()
 				.onBackpressureBuffer(Math.max(4, this.properties.sseBufferEvents()), (dropped) -> {
 				}, BufferOverflowStrategy.DROP_OLDEST)
+				.publish()
+				.autoConnect(0, (c) -> connection[0] = c);
+			long[] last = { session.cursor() };
+			Flux<ServerSentEvent<String>> live = signals
 				.concatMap((signal) -> Mono.justOrEmpty(render(session, signal, last)))
 				.doOnNext((e) -> this.metrics.eventSent());
 			Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.heartbeat)
@@ -79,6 +88,9 @@ class SessionStreams {
 				.mergeWith(heartbeats)
 				.takeUntilOther(session.closed())
 				.doFinally((s) -> {
+					if (connection[0] != null) {
+						connection[0].dispose();
+					}
 					session.streams().decrementAndGet();
 					onEnd.accept(session);
 				});
