@@ -17,7 +17,7 @@ import { NodeView } from './render/node.js';
 import { Timeline } from './render/timeline.js';
 import { renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector } from './render/panels.js';
 import { actionFor, keysFor, SPEEDS, speedLabel, nextSpeed } from './keys.js';
-import { runQuery, labUrl, stepFrom, fixFor, KNOBS } from './permalink.js';
+import { runQuery, labUrl, stepFrom, fixesFor, KNOBS } from './permalink.js';
 import { Follow, audienceText } from './follow.js';
 
 const $ = (id) => document.getElementById(id);
@@ -718,5 +718,6 @@ function updateLinks(params) {
   if (!rf) return;
   rf.href = `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(runQuery({ ...params, mode: params.mode === 'random-fully' ? 'default' : 'random-fully' }))}`;
   rf.textContent = params.mode === 'random-fully' ? 'Compare with default' : 'Compare with random-fully';
-  $('compare-fix').href = `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(runQuery(fixFor(params)))}`;
+  const [b, c] = fixesFor(params).map((p) => encodeURIComponent(runQuery(p)));
+  $('compare-fix').href = `/compare?a=${encodeURIComponent(a)}&b=${b}&c=${c}`;
 }

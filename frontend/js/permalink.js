@@ -28,17 +28,21 @@ export function stepFrom(search) {
 
 /** The configuration that fixes the race of a run, for "What fixes this?". */
 export function fixFor(params) {
+  return fixesFor(params)[0];
+}
+
+/**
+ * "What fixes this?": the same seed under the remedies for the scenario's race, each through the
+ * model's mechanics: for the SNAT race, --random-fully and routable pod IPs (plus keep-alive in
+ * free play); for the DNS races, NodeLocal DNSCache and the tc delay.
+ */
+export function fixesFor(params) {
   switch (params.scenario) {
     case 'snat-port-race':
+      return [{ ...params, mode: 'random-fully' }, { ...params, mitigation: 'no-snat' }];
     case 'tcp-free-play':
-      return { ...params, mode: 'random-fully' };
-    case 'dnat-race-1':
-      return { ...params, kernel: '4.19' };
-    case 'dnat-race-2':
-      return { ...params, kernel: '5.0' };
-    case 'dnat-race-3':
-      return { ...params, kernel: '5.6' };
+      return [{ ...params, mode: 'random-fully' }, { ...params, mitigation: 'keep-alive' }];
     default:
-      return { ...params, mitigation: 'nodelocal-dns' };
+      return [{ ...params, mitigation: 'nodelocal-dns' }, { ...params, mitigation: 'tc-delay' }];
   }
 }

@@ -9,7 +9,7 @@ import { NodeView } from '../js/render/node.js';
 import { captionParts, renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector, shortRule } from '../js/render/panels.js';
 import { stepToX, xToStep } from '../js/render/timeline.js';
 import { actionFor, nextSpeed, speedLabel } from '../js/keys.js';
-import { runQuery, labUrl, stepFrom, fixFor } from '../js/permalink.js';
+import { runQuery, labUrl, stepFrom, fixFor, fixesFor } from '../js/permalink.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 const snat = fixture.runs.find((r) => r.query === 'scenario=snat-port-race');
@@ -236,7 +236,8 @@ test('permalinks hold every knob, the seed and the step', () => {
   assert.equal(stepFrom('?step=27'), 27);
   assert.equal(stepFrom('?step=x'), null);
   assert.equal(fixFor(params).mode, 'random-fully');
-  assert.equal(fixFor({ ...params, scenario: 'dnat-race-3' }).kernel, '5.6');
+  assert.deepEqual(fixesFor({ ...params, scenario: 'dnat-race-3' }).map((p) => p.mitigation), ['nodelocal-dns', 'tc-delay']);
+  assert.deepEqual(fixesFor(params).map((p) => [p.mode, p.mitigation]), [['random-fully', params.mitigation], [params.mode, 'no-snat']]);
 });
 
 test('compare finds the first step where runs of one seed differ', async () => {
