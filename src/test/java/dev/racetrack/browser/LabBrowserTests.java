@@ -26,7 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * controls), so these tests hold in both modes.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class LabBrowserTests {
+class LabBrowserTests implements LabPage {
+
+	@Override
+	public ChromeDriver driver() {
+		return this.driver;
+	}
 
 	static final String SNAT = "scenario=snat-port-race&kernel=4.17&mode=default";
 
@@ -214,30 +219,7 @@ class LabBrowserTests {
 
 	private void open(String path) {
 		this.driver.get(url(path));
-		waitFor((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")) && total() > 0);
-	}
-
-	private void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
-		new WebDriverWait(this.driver, Duration.ofSeconds(20)).until(condition::apply);
-	}
-
-	private long step() {
-		String s = this.driver.findElement(By.id("caption")).getDomAttribute("data-step");
-		return (s == null) ? -2 : Long.parseLong(s);
-	}
-
-	private long total() {
-		String text = this.driver.findElement(By.id("step-no")).getText();
-		int slash = text.indexOf('/');
-		return (slash < 0) ? 0 : Long.parseLong(text.substring(slash + 1).trim());
-	}
-
-	private String caption() {
-		return this.driver.findElement(By.id("caption")).getText();
-	}
-
-	private void press(CharSequence key) {
-		new Actions(this.driver).sendKeys(key).perform();
+		waitUntilReady();
 	}
 
 	/**
@@ -254,20 +236,6 @@ class LabBrowserTests {
 			press(Keys.ARROW_LEFT);
 			waitFor((d) -> step() < before);
 		}
-	}
-
-	/** The value of a {@code conntrack -S} counter on one CPU, as the page prints it. */
-	private String counter(int cpu, String name) {
-		List<WebElement> heads = this.driver.findElements(By.cssSelector("#counters thead th"));
-		int column = -1;
-		for (int i = 0; i < heads.size(); i++) {
-			if (heads.get(i).getText().equals(name)) {
-				column = i;
-			}
-		}
-		assertThat(column).as("counter column " + name).isPositive();
-		WebElement row = this.driver.findElements(By.cssSelector("#counters tbody tr")).get(cpu);
-		return row.findElements(By.cssSelector("th, td")).get(column).getText();
 	}
 
 }

@@ -16,10 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -35,7 +32,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * ({@code file://}). It fetches nothing, and replays the SNAT port race on 4.17 to the
  * dropped SYN.
  */
-class OfflineReplayBrowserTests {
+class OfflineReplayBrowserTests implements LabPage {
+
+	@Override
+	public ChromeDriver driver() {
+		return this.driver;
+	}
 
 	ChromeDriver driver;
 
@@ -53,7 +55,7 @@ class OfflineReplayBrowserTests {
 
 		this.driver = Browser.start(1920, 1080);
 		this.driver.get(file.toUri().toString());
-		waitFor((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")) && total() > 0);
+		waitUntilReady();
 		assertThat(this.driver.getCurrentUrl()).startsWith("file:");
 		assertThat(total()).isEqualTo(171);
 		assertThat(this.driver.findElement(By.id("source-mode")).getText()).isEqualTo("offline replay");
@@ -113,42 +115,6 @@ class OfflineReplayBrowserTests {
 		Path file = dir.resolve(name).toAbsolutePath();
 		Files.write(file, response.body());
 		return file;
-	}
-
-	private void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
-		new WebDriverWait(this.driver, Duration.ofSeconds(20)).until(condition::apply);
-	}
-
-	private long step() {
-		String s = this.driver.findElement(By.id("caption")).getDomAttribute("data-step");
-		return (s == null) ? -2 : Long.parseLong(s);
-	}
-
-	private long total() {
-		String text = this.driver.findElement(By.id("step-no")).getText();
-		int slash = text.indexOf('/');
-		return (slash < 0) ? 0 : Long.parseLong(text.substring(slash + 1).trim());
-	}
-
-	private String caption() {
-		return this.driver.findElement(By.id("caption")).getText();
-	}
-
-	private void press(CharSequence key) {
-		new Actions(this.driver).sendKeys(key).perform();
-	}
-
-	private String counter(int cpu, String name) {
-		List<WebElement> heads = this.driver.findElements(By.cssSelector("#counters thead th"));
-		int column = -1;
-		for (int i = 0; i < heads.size(); i++) {
-			if (heads.get(i).getText().equals(name)) {
-				column = i;
-			}
-		}
-		assertThat(column).as("counter column " + name).isPositive();
-		WebElement row = this.driver.findElements(By.cssSelector("#counters tbody tr")).get(cpu);
-		return row.findElements(By.cssSelector("th, td")).get(column).getText();
 	}
 
 }
