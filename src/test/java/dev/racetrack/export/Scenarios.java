@@ -1,12 +1,8 @@
 package dev.racetrack.export;
 
-import java.util.List;
-
 import dev.racetrack.kernel.KernelHarness;
-import dev.racetrack.kernel.KernelHarness.Flight;
 import dev.racetrack.kernel.KernelProfile;
-import dev.racetrack.kernel.packet.DnsMessage.QueryType;
-import dev.racetrack.kernel.packet.Ipv4;
+import dev.racetrack.kernel.Races;
 import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.TcpFlags;
 import dev.racetrack.kernel.packet.Tuple;
@@ -29,13 +25,7 @@ final class Scenarios {
 	 * port taken ({@code found} on CPU 0) and searches.
 	 */
 	static KernelHarness tcpRaceThenThirdPod(KernelProfile profile) {
-		KernelHarness h = KernelHarness.masquerade(profile, "default");
-		Flight a = h.send(h.syn("10.40.0.17", 32000), 0);
-		Flight b = h.send(h.syn("10.40.0.18", 32000), 1);
-		a.through(2);
-		b.through(2);
-		a.finish();
-		b.finish();
+		KernelHarness h = Races.tcpSnatRace(profile).harness();
 		h.send(h.syn("10.40.0.19", 32000), 0).finish();
 		return h;
 	}
@@ -44,36 +34,15 @@ final class Scenarios {
 	 * Race 1: A and AAAA of one socket on two CPUs, both NATed before either confirms.
 	 */
 	static KernelHarness dnsRace1(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
-		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
-		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
-		a.through(3);
-		aaaa.through(3);
-		a.finish();
-		aaaa.finish();
-		return h;
+		return Races.dnsRace1(profile).harness();
 	}
 
 	/**
 	 * Race 3 with the article's tuples: A (CPU 0) is DNATed to 10.32.0.6 and confirms
-	 * first, AAAA (CPU 1) to 10.32.0.7; the first seed that picks so is used.
+	 * first, AAAA (CPU 1) to 10.32.0.7.
 	 */
 	static KernelHarness dnsRace3(KernelProfile profile) {
-		for (long seed = 1; seed < 256; seed++) {
-			KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
-			Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
-			Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
-			a.through(1);
-			aaaa.through(1);
-			if (a.skb().tuple().dstIp() != Ipv4.parse("10.32.0.6")
-					|| aaaa.skb().tuple().dstIp() != Ipv4.parse("10.32.0.7")) {
-				continue;
-			}
-			a.finish();
-			aaaa.finish();
-			return h;
-		}
-		throw new IllegalStateException("no seed below 256 sends A to 10.32.0.6 and AAAA to 10.32.0.7");
+		return Races.dnsRace3(profile).harness();
 	}
 
 	/**

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.racetrack.kernel.KernelHarness.Flight;
-import dev.racetrack.kernel.VersionTableTests.Outcome;
+import dev.racetrack.kernel.Races.Outcome;
 import dev.racetrack.kernel.conntrack.ConfirmResult;
 import dev.racetrack.kernel.conntrack.Conntrack;
 import dev.racetrack.kernel.conntrack.CtInfo;
@@ -37,7 +37,7 @@ class RetryTests {
 	@EnumSource(KernelProfile.class)
 	@DisplayName("nf_conntrack_in: a UDP retry on the same socket after race 3 finds the winner's entry and follows its DNAT; no new entry, nothing to confirm (checklist 13)")
 	void udpRetryFollowsTheWinner(KernelProfile profile) {
-		Outcome race = VersionTableTests.dnsRace3(profile);
+		Outcome race = Races.dnsRace3(profile);
 		KernelHarness h = race.harness();
 		Conntrack winner = race.winner().skb().ct();
 		Tuple winnerEndpoint = winner.reply();
@@ -62,7 +62,7 @@ class RetryTests {
 	@MethodSource("tcpRetransmit")
 	@DisplayName("get_unique_tuple: the SYN retransmitted after a SNAT drop gets a fresh entry, finds the winner's port taken and searches another; it confirms (checklist 13)")
 	void tcpRetransmitGetsAnotherPort(KernelProfile profile, int expectedPort) {
-		Outcome race = VersionTableTests.tcpSnatRace(profile);
+		Outcome race = Races.tcpSnatRace(profile);
 		KernelHarness h = race.harness();
 		assertThat(race.loser().dropped()).isTrue();
 		h.advance(1_000_000_000L);

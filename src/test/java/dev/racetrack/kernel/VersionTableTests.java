@@ -1,6 +1,5 @@
 package dev.racetrack.kernel;
 
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -9,13 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.racetrack.kernel.KernelHarness.Flight;
 import dev.racetrack.kernel.conntrack.ConntrackStats;
-import dev.racetrack.kernel.packet.DnsMessage.QueryType;
-import dev.racetrack.kernel.packet.Ipv4;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The version table of netfilter-races.md §4 (checklist items 9, 10, 12, 14): each race,
@@ -60,98 +55,23 @@ class VersionTableTests {
 	@MethodSource("table")
 	void raceOutcomeFollowsTheVersionTable(String race, String kernel, boolean dropped, Map<String, Long> counters) {
 		KernelProfile profile = KernelProfile.fromId(kernel).orElseThrow();
-		Outcome outcome = switch (race) {
-			case "tcp-snat" -> tcpSnatRace(profile);
-			case "race-1" -> dnsRace1(profile);
-			case "race-2" -> dnsRace2(profile);
-			case "race-3" -> dnsRace3(profile);
+		Races.Outcome outcome = switch (race) {
+			case "tcp-snat" -> Races.tcpSnatRace(profile);
+			case "race-1" -> Races.dnsRace1(profile);
+			case "race-2" -> Races.dnsRace2(profile);
+			case "race-3" -> Races.dnsRace3(profile);
 			default -> throw new IllegalArgumentException(race);
 		};
-		assertThat(outcome.loser.dropped()).as("%s on %s dropped", race, kernel).isEqualTo(dropped);
-		assertThat(outcome.winner.dropped()).as("the winner is never dropped").isFalse();
-		Map<String, Long> loserCpu = outcome.harness.netfilter().stats().ofCpu(1);
+		assertThat(outcome.loser().dropped()).as("%s on %s dropped", race, kernel).isEqualTo(dropped);
+		assertThat(outcome.winner().dropped()).as("the winner is never dropped").isFalse();
+		Map<String, Long> loserCpu = outcome.harness().netfilter().stats().ofCpu(1);
 		counters
 			.forEach((name, value) -> assertThat(loserCpu.get(name)).as("%s on the losing CPU", name).isEqualTo(value));
-		assertThat(outcome.harness.netfilter().stats().total(ConntrackStats.Counter.INSERT)).as("insert stays 0")
+		assertThat(outcome.harness().netfilter().stats().total(ConntrackStats.Counter.INSERT)).as("insert stays 0")
 			.isZero();
 		if (!dropped && race.equals("race-3")) {
-			assertThat(outcome.harness.netfilter().table().confirmed()).anyMatch((ct) -> ct.clashEntry());
+			assertThat(outcome.harness().netfilter().table().confirmed()).anyMatch((ct) -> ct.clashEntry());
 		}
-	}
-
-	record Outcome(KernelHarness harness, Flight winner, Flight loser) {
-	}
-
-	/**
-	 * Two pods, same source port, same server, SNAT chosen on both CPUs before either
-	 * confirms.
-	 */
-	static Outcome tcpSnatRace(KernelProfile profile) {
-		KernelHarness h = KernelHarness.masquerade(profile, "default");
-		Flight a = h.send(h.syn("10.40.0.17", 32000), 0);
-		Flight b = h.send(h.syn("10.40.0.18", 32000), 1);
-		a.through(2);
-		b.through(2);
-		a.finish();
-		b.finish();
-		return new Outcome(h, a, b);
-	}
-
-	/**
-	 * Race 1: A and AAAA from one socket; both entries get their NAT before either
-	 * confirms.
-	 */
-	static Outcome dnsRace1(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
-		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
-		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
-		a.through(3);
-		aaaa.through(3);
-		a.finish();
-		aaaa.finish();
-		return new Outcome(h, a, aaaa);
-	}
-
-	/**
-	 * Race 2: AAAA's entry is created before A's confirm, but its SNAT null binding runs
-	 * after it, sees A's reply tuple taken and (before 5.0) moves to another port.
-	 */
-	static Outcome dnsRace2(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
-		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
-		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
-		a.through(1);
-		aaaa.through(1);
-		a.finish();
-		aaaa.finish();
-		if (!profile.sameOriginSkip()) {
-			assertThat(aaaa.snat().setup().chosen().srcPort()).as("race 2 changes the source port").isNotEqualTo(53378);
-		}
-		return new Outcome(h, a, aaaa);
-	}
-
-	/**
-	 * Race 3: as race 1, but kube-proxy's statistic match sends A and AAAA to different
-	 * endpoints.
-	 */
-	static Outcome dnsRace3(KernelProfile profile) {
-		for (long seed = 1; seed < 64; seed++) {
-			KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
-			Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
-			Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
-			a.through(1);
-			aaaa.through(1);
-			if (a.skb().tuple().dstIp() == aaaa.skb().tuple().dstIp()) {
-				continue;
-			}
-			assertThat(List.of(Ipv4.format(a.skb().tuple().dstIp()), Ipv4.format(aaaa.skb().tuple().dstIp())))
-				.containsExactlyInAnyOrder("10.32.0.6", "10.32.0.7");
-			a.finish();
-			aaaa.finish();
-			return new Outcome(h, a, aaaa);
-		}
-		assumeTrue(false, "no seed below 64 picked two endpoints");
-		return null;
 	}
 
 }
