@@ -9,8 +9,8 @@ import dev.racetrack.kernel.KernelProfile;
 
 /**
  * The three UDP races of a DNS lookup through a ClusterIP (Weave 2018), by the version
- * table of {@code netfilter-races.md} §4. Two packets of one socket (glibc's parallel A
- * and AAAA) are processed by two CPUs at once; the later confirm clashes:
+ * table of {@code src/docs/netfilter-races.md} §4. Two packets of one socket (glibc's
+ * parallel A and AAAA) are processed by two CPUs at once; the later confirm clashes:
  * <ol>
  * <li>race 1, identical tuples: dropped on 4.17; resolved from 4.19 (ed07d9a021df);</li>
  * <li>race 2, the reply port changed by the SRC null binding: dropped on 4.17 and 4.19;
