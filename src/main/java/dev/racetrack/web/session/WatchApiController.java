@@ -86,7 +86,7 @@ class WatchApiController {
 			session.touch(this.sessions.nowMillis());
 			Flux<byte[]> hello = Flux
 				.just(this.streams.sse("hello", Map.of("follower", follower, "code", session.code())));
-			return this.streams.write(exchange.getResponse(), session, hello, stream, () -> {
+			return this.streams.write(exchange.getResponse(), session, false, hello, stream, () -> {
 				session.followerGone(follower);
 				session.touch(this.sessions.nowMillis());
 			});
