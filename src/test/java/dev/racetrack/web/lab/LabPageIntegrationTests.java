@@ -22,7 +22,7 @@ class LabPageIntegrationTests {
 	WebTestClient client;
 
 	@Test
-	void labPageLoadsHtmxAndItsSseExtensionFromTheApp() {
+	void labPageLoadsHtmxFromTheApp() {
 		String html = this.client.get()
 			.uri("/")
 			.exchange()
@@ -34,21 +34,14 @@ class LabPageIntegrationTests {
 			.returnResult()
 			.getResponseBody();
 		assertThat(html).contains("src=\"/webjars/htmx.org/dist/htmx.min.js\"")
-			.contains("src=\"/webjars/htmx-ext-sse/sse.js\"")
+			.doesNotContain("htmx-ext-sse")
 			.contains("src=\"/js/lab.js\"")
 			.doesNotContainPattern("(src|href)=\"https?://");
 	}
 
 	@Test
-	void htmxAndTheSseExtensionAreServed() {
+	void htmxIsServed() {
 		this.client.get().uri("/webjars/htmx.org/dist/htmx.min.js").exchange().expectStatus().isOk();
-		this.client.get()
-			.uri("/webjars/htmx-ext-sse/sse.js")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.value((js) -> assertThat(js).contains("sse-connect"));
 	}
 
 	@Test
