@@ -93,6 +93,7 @@ class LabController {
 					LabRun.of(a.withMode(dev.racetrack.sim.SnatMode.fromId("random-fully").orElseThrow()))));
 		}
 		model.addAttribute("runs", runs);
+		model.addAttribute("catalogue", LabCatalogue.embeddable(this.json));
 		model.addAttribute("errors", errors);
 		return "lab/compare";
 	}

@@ -32,7 +32,7 @@ class DiagnosePageIntegrationTests {
 	void pageHasFourLabelledBoxesTheLaterSampleAndNoInlineScriptOrStyle() {
 		String html = get("/diagnose", false);
 		assertThat(html).contains("<title>Diagnose · Racetrack</title>")
-			.contains("href=\"/css/diagnose.css\"")
+			.contains("href=\"/css/diagnose/diagnose.css\"")
 			.contains("hx-post=\"/diagnose/findings\"")
 			.contains("<label for=\"conntrackStats\">")
 			.contains("<label for=\"iptables\">")
@@ -139,7 +139,7 @@ class DiagnosePageIntegrationTests {
 	@Test
 	void stylesheetIsServed() {
 		this.client.get()
-			.uri("/css/diagnose.css")
+			.uri("/css/diagnose/diagnose.css")
 			.exchange()
 			.expectStatus()
 			.isOk()

@@ -25,15 +25,16 @@ import dev.racetrack.web.shared.Runs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the browser's reducer ({@code frontend/js/reducer.js}) in step with
+ * Keeps the browser's reducer ({@code frontend/js/lab/reducer.js}) in step with
  * {@link TraceFolder}: this test owns a golden fixture of runs (their events, and the
- * states TraceFolder folds at chosen steps), which {@code frontend/test/reducer.test.js}
- * replays through the reducer. When the folder or the trace changes on purpose, rerun
- * with {@code -Dracetrack.updateFixtures=true} and commit the new fixture.
+ * states TraceFolder folds at chosen steps), which
+ * {@code frontend/test/lab/reducer.test.js} replays through the reducer. When the folder
+ * or the trace changes on purpose, rerun with {@code -Dracetrack.updateFixtures=true} and
+ * commit the new fixture.
  */
 class LabFolderParityTests {
 
-	static final Path FIXTURE = Path.of("frontend/test/fixtures/folder-parity.json");
+	static final Path FIXTURE = Path.of("frontend/test/lab/fixtures/folder-parity.json");
 
 	/**
 	 * Runs that cover every branch of the folder: drops, merges, clash entries, expiry.
@@ -54,7 +55,7 @@ class LabFolderParityTests {
 		assertThat(FIXTURE).as("fixture (create it with -Dracetrack.updateFixtures=true)").exists();
 		boolean same = fresh.equals(Files.readString(FIXTURE, StandardCharsets.UTF_8));
 		assertThat(same)
-			.as("frontend/test/fixtures/folder-parity.json is stale: rerun this test with "
+			.as("frontend/test/lab/fixtures/folder-parity.json is stale: rerun this test with "
 					+ "-Dracetrack.updateFixtures=true, then check frontend's npm test")
 			.isTrue();
 	}
@@ -65,7 +66,7 @@ class LabFolderParityTests {
 			runs.add(run(query));
 		}
 		Map<String, Object> out = new LinkedHashMap<>();
-		out.put("about", "Written by LabFolderParityTests from TraceFolder; read by frontend/test/reducer.test.js");
+		out.put("about", "Written by LabFolderParityTests from TraceFolder; read by frontend/test/lab/reducer.test.js");
 		out.put("runs", runs);
 		return out;
 	}

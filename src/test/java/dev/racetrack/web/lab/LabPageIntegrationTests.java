@@ -35,7 +35,7 @@ class LabPageIntegrationTests {
 			.getResponseBody();
 		assertThat(html).contains("src=\"/webjars/htmx.org/dist/htmx.min.js\"")
 			.doesNotContain("htmx-ext-sse")
-			.contains("src=\"/js/lab.js\"")
+			.contains("src=\"/js/session/present.js\"")
 			.doesNotContainPattern("(src|href)=\"https?://");
 	}
 
@@ -47,13 +47,13 @@ class LabPageIntegrationTests {
 	@Test
 	void frontendModulesAreServedFromTheJar() {
 		this.client.get()
-			.uri("/js/format.js")
+			.uri("/js/shared/format.js")
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
 			.value((js) -> assertThat(js).contains("export function formatSimTime"));
-		this.client.get().uri("/css/racetrack.css").exchange().expectStatus().isOk();
+		this.client.get().uri("/css/shared/racetrack.css").exchange().expectStatus().isOk();
 	}
 
 	@Test

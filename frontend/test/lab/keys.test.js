@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionFor, keysFor, KEYS } from '../js/keys.js';
+import { actionFor, keysFor, KEYS } from '../../js/lab/keys.js';
 
 const key = (k, mods = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, ...mods });
 

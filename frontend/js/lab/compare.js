@@ -1,9 +1,10 @@
 // The Compare page: two or three runs of one seed side by side, stepping in lockstep, with a mark
 // at the first step where they differ. Runs come from /api/simulate and are played here.
 
-import { formatSimTime } from './format.js';
-import { Checkpoints, BASE_STEP_MS } from './sources.js';
-import { annotate, markers } from './annotate.js';
+import { formatSimTime } from '../shared/format.js';
+import { Checkpoints } from './sources.js';
+import { Annotator, markers } from './annotate.js';
+import { catalogue } from './catalogue.js';
 import { NodeView } from './render/node.js';
 import { Timeline } from './render/timeline.js';
 import { h, renderCaption, renderConntrack, renderCounters } from './render/panels.js';
@@ -43,7 +44,8 @@ async function load() {
     grid.append(pane);
     const view = new NodeView(svg, { compact: true });
     view.setTopology(r.topology);
-    panes.push({ run: r, events, view, caption, conntrack, counters, cp: new Checkpoints(events, r.topology.cpus), podIps: new Map(r.topology.pods.map((p) => [p.ip, p.name])) });
+    const podIps = new Map(r.topology.pods.map((p) => [p.ip, p.name]));
+    panes.push({ run: r, events, view, caption, conntrack, counters, cp: new Checkpoints(events, r.topology.cpus), annotator: new Annotator(events, podIps) });
   });
   total = Math.max(...panes.map((p) => p.events.length));
   diverge = firstDivergence(panes.map((p) => p.events));
@@ -71,7 +73,7 @@ function show(s) {
     const at = Math.min(step, p.events.length - 1);
     const state = p.cp.stateAt(at);
     const prev = p.cp.stateAt(at - 1);
-    const notes = annotate(p.events, at, p.podIps);
+    const notes = p.annotator.at(at);
     p.view.update(state, notes, { jump: true });
     renderCaption(p.caption, step >= p.events.length ? '(this run has ended)' : notes.event ? notes.event.text : 'Start.');
     p.caption.classList.toggle('differs', diverge >= 0 && step >= diverge);
@@ -94,7 +96,7 @@ function play() {
     timer = setInterval(() => {
       if (step >= total - 1) play();
       else show(step + 1);
-    }, BASE_STEP_MS / 2);
+    }, catalogue().pacing.stepMillis / 2);
   }
   $('play').textContent = timer ? '❚❚' : '▶';
 }

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LocalSource, SessionSource, WatchSource, Checkpoints, clampSpeed, EVENT_TYPES, BASE_STEP_MS } from '../js/sources.js';
-import { Player } from '../js/player.js';
-import { fold } from '../js/reducer.js';
-import { deriveBeats } from '../js/beats.js';
+import { LocalSource, Checkpoints } from '../../js/lab/sources.js';
+import { SessionSource, WatchSource } from '../../js/session/sources.js';
+import { Player } from '../../js/lab/player.js';
+import { fold } from '../../js/lab/reducer.js';
+import { useCatalogue, clampSpeed, stepDelay } from '../../js/lab/catalogue.js';
+
+// The server's catalogue, written by the Java test LabCatalogueTests.
+const catalogue = JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8'));
+useCatalogue(catalogue);
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 const snat = fixture.runs.find((r) => r.query === 'scenario=snat-port-race');
@@ -47,23 +52,34 @@ test('a local source starts with a snapshot before the first step', () => {
   assert.deepStrictEqual(r.log[0].data.state, fold(snat.events, 2, -1));
 });
 
-test('playing paces one event per 800 ms at ×1 and pauses by itself at a beat', () => {
+test('playing paces each step as the server does, by its type, and pauses by itself at a beat', () => {
   const clock = fakeClock();
   const beats = [{ step: 3, text: 'here' }];
   const src = new LocalSource({ events: snat.events, cpus: 2, beats, clock });
   const r = recorder();
   src.start(r.listener);
   src.control('play');
-  clock.advance(BASE_STEP_MS - 1);
+  const first = stepDelay(snat.events[0].type, 1);
+  assert.equal(first, Math.round(catalogue.pacing.stepMillis * (catalogue.pacing.minor.includes(snat.events[0].type) ? catalogue.pacing.minorWeight : 1)));
+  clock.advance(first - 1);
   assert.equal(r.log.filter((m) => m.kind === 'event').length, 0);
   clock.advance(1);
   assert.equal(r.log.filter((m) => m.kind === 'event').length, 1);
-  clock.advance(BASE_STEP_MS * 10);
+  clock.advance(catalogue.pacing.stepMillis * 10);
   const events = r.log.filter((m) => m.kind === 'event');
   assert.equal(events.length, 4, 'stops after the beat at step 3');
   assert.deepStrictEqual(r.log.find((m) => m.kind === 'beat').data, beats[0]);
   assert.deepStrictEqual(r.log.at(-1), { kind: 'play-state', data: { playing: false, speed: 1, step: 3 } });
   assert.equal(clock.pending(), 0);
+});
+
+test('the pacing is the catalogue\'s: minor steps are shorter, and no step is shorter than its floor', () => {
+  const { stepMillis, minorWeight, minDelayMillis, minor } = catalogue.pacing;
+  assert.ok(minor.includes('packet-hop') && !minor.includes('ct-clash'));
+  assert.equal(stepDelay('ct-clash', 1), stepMillis);
+  assert.equal(stepDelay('packet-hop', 1), Math.round(stepMillis * minorWeight));
+  assert.equal(stepDelay('ct-clash', 2), Math.round(stepMillis / 2));
+  assert.equal(stepDelay('packet-hop', 64), minDelayMillis);
 });
 
 test('speed scales the pacing on a log scale from ×¼ to ×64', () => {
@@ -73,7 +89,8 @@ test('speed scales the pacing on a log scale from ×¼ to ×64', () => {
   src.start(r.listener);
   src.control('speed', 64);
   src.control('play');
-  clock.advance(BASE_STEP_MS);
+  const first64 = snat.events.slice(0, 64).reduce((sum, e) => sum + stepDelay(e.type, 64), 0);
+  clock.advance(first64);
   assert.equal(r.log.filter((m) => m.kind === 'event').length, 64);
   assert.equal(clampSpeed(1000), 64);
   assert.equal(clampSpeed(0.01), 0.25);
@@ -107,7 +124,7 @@ test('the end stops playback and a new play starts over', () => {
   const r = recorder();
   src.start(r.listener);
   src.control('play');
-  clock.advance(BASE_STEP_MS * 10);
+  clock.advance(catalogue.pacing.stepMillis * 10);
   assert.ok(r.log.some((m) => m.kind === 'end'));
   assert.equal(src.playing, false);
   src.control('play');
@@ -145,18 +162,18 @@ class FakeEventSource {
 test('a session source maps the stream to the same messages and posts controls with the token', async () => {
   const posts = [];
   const fetchImpl = async (url, init) => { posts.push({ url, init }); return { ok: true, status: 204 }; };
-  const src = new SessionSource({ id: 'abc', token: 'tok', EventSourceImpl: FakeEventSource, fetchImpl });
+  const src = new SessionSource({ id: 'abc', token: 'tok', events: snat.events, EventSourceImpl: FakeEventSource, fetchImpl });
   const r = recorder();
   src.start(r.listener);
   const es = FakeEventSource.last;
   assert.equal(es.url, '/api/sessions/abc/events');
-  for (const type of EVENT_TYPES) assert.ok(es.listeners.has(type), type);
   es.emit('snapshot', { step: -1, t: 0, total: 3, playing: false, speed: 1, params: {}, state: fold([], 2) });
-  es.emit('ct-new', snat.events[10]);
+  es.emit('step', { step: 10 });
   es.emit('beat', { step: 10, text: 'b' });
   es.emit('play-state', { playing: true, speed: 2, step: 10 });
   es.listeners.get('end')({});
   assert.deepStrictEqual(r.log.map((m) => m.kind), ['snapshot', 'event', 'beat', 'play-state', 'end']);
+  assert.equal(r.log[1].data, snat.events[10], 'the step\'s event is the one the page loaded, whatever its type');
   await src.control('seek', 27);
   assert.equal(posts[0].url, '/api/sessions/abc/control');
   assert.equal(posts[0].init.headers.Authorization, 'Bearer tok');
@@ -167,17 +184,18 @@ test('a session source maps the stream to the same messages and posts controls w
   assert.ok(es.closed);
 });
 
-test('derived beats mark the race: two windows, the same reply tuple, the first confirm, the lost insert, the timer, the late flow', () => {
-  const beats = deriveBeats(snat.events);
-  assert.deepStrictEqual(beats.map((b) => snat.events[b.step].type), ['ct-new', 'nat-setup', 'ct-confirm', 'ct-clash', 'timer-fire', 'flow-done']);
-  const fixed = fixture.runs.find((r) => r.query.includes('random-fully'));
-  assert.ok(deriveBeats(fixed.events).every((b) => snat.events[b.step]?.type !== 'ct-clash'));
+test('a step the page\'s run does not have is an error, not a silent skip', () => {
+  const src = new SessionSource({ id: 'abc', token: 'tok', events: snat.events.slice(0, 5), EventSourceImpl: FakeEventSource });
+  const r = recorder();
+  src.start(r.listener);
+  FakeEventSource.last.emit('step', { step: 7 });
+  assert.deepStrictEqual(r.log, [{ kind: 'error', data: { message: 'step 7 is not in this run' } }]);
 });
 
 test('a follower\'s source reads the watch stream, passes on hello and audience, and never controls', async () => {
   const posts = [];
   const fetchImpl = async (url, init) => { posts.push({ url, init }); return { ok: true, status: 200, json: async () => ({ followers: 1, detached: 1 }) }; };
-  const src = new WatchSource({ code: 'J3M9YS', EventSourceImpl: FakeEventSource, fetchImpl });
+  const src = new WatchSource({ code: 'J3M9YS', events: snat.events, EventSourceImpl: FakeEventSource, fetchImpl });
   const r = recorder();
   src.start(r.listener);
   const es = FakeEventSource.last;

@@ -1,5 +1,9 @@
+// @ts-check
 // The Lab's keyboard: what each key does, as a pure mapping (tests read it; the help overlay
-// prints it). Clickers send PageUp/PageDown (and some send "." for black screen).
+// prints it). Clickers send PageUp/PageDown (and some send "." for black screen). The speeds
+// are the catalogue's.
+
+import { speeds } from './catalogue.js';
 
 export const KEYS = [
   { keys: ['Space'], action: 'toggle', text: 'play / pause (continue after a beat)' },
@@ -19,12 +23,18 @@ export const KEYS = [
   { keys: ['S', 'Esc'], action: 'snap', text: 'snap back to the presenter\'s step', modes: ['watch'] },
 ];
 
-/** The keys that work on a page: 'lab' (a presenter), 'watch' (a follower) or 'replay' (the offline file). */
+/**
+ * The keys that work on a page: 'lab' (a presenter), 'watch' (a follower) or 'replay' (the offline file).
+ * @param {string} mode
+ */
 export function keysFor(mode) {
   return KEYS.filter((k) => !k.modes || k.modes.includes(mode));
 }
 
-/** The action for a keydown, or null. */
+/**
+ * The action for a keydown, or null.
+ * @param {{key: string, ctrlKey?: boolean, metaKey?: boolean, altKey?: boolean}} ev
+ */
 export function actionFor(ev) {
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return null;
   switch (ev.key) {
@@ -78,16 +88,22 @@ export function actionFor(ev) {
   }
 }
 
-/** Speeds on the log scale the slider walks: ×¼ … ×64. */
-export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64];
-
+/**
+ * "×¼", "×½", "×2".
+ * @param {number} x
+ */
 export function speedLabel(x) {
   return x === 0.25 ? '×¼' : x === 0.5 ? '×½' : `×${x}`;
 }
 
-/** The next speed up or down the scale. */
+/**
+ * The next speed up or down the catalogue's scale (×¼ … ×64).
+ * @param {number} current
+ * @param {number} dir +1 or -1
+ */
 export function nextSpeed(current, dir) {
-  const i = SPEEDS.findIndex((s) => s >= current - 1e-9);
-  const at = i < 0 ? SPEEDS.length - 1 : i;
-  return SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, at + dir))];
+  const all = speeds();
+  const i = all.findIndex((s) => s >= current - 1e-9);
+  const at = i < 0 ? all.length - 1 : i;
+  return all[Math.max(0, Math.min(all.length - 1, at + dir))];
 }

@@ -163,7 +163,7 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
   for (const d of notes.dropAt.values()) {
     const lane = L.lanes[d.cpu];
     if (!lane || d.stage < 0) continue;
-    drops.push({ packet: d.packet, x: L.stages[d.stage].cx, y: lane.cy, text: `${tokenLabel(d.label, notes.pod.get(d.packet))} dropped`, fresh: notes.event?.seq === d.step, old: (notes.event?.seq ?? 0) - d.step > 12 });
+    drops.push({ packet: d.packet, x: L.stages[d.stage].cx, y: lane.cy, text: `${tokenLabel(d.label, d.pod ?? notes.pod.get(d.packet))} dropped`, fresh: notes.event?.seq === d.step, old: (notes.event?.seq ?? 0) - d.step > 12 });
   }
   // Keep only the latest drop per lane: older ones are on the timeline.
   const latest = new Map();

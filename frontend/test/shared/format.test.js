@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSimTime, formatDuration } from '../js/format.js';
+import { formatSimTime, formatDuration } from '../../js/shared/format.js';
 
 test('formatSimTime groups the fraction by three digits', () => {
   assert.equal(formatSimTime(1_000_021_300), '1.000\u2009021\u20093 s');

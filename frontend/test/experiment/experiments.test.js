@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import {
   SseParser, experimentQuery, planSize, labLink, variedParams, rateSeries, spikeMarks,
   formatRateWithInterval, defaultRow,
-} from '../js/experiments.js';
+} from '../../js/experiment/experiments.js';
+import { readFileSync } from 'node:fs';
+import { useCatalogue } from '../../js/lab/catalogue.js';
+
+// The server's catalogue, written by the Java test LabCatalogueTests.
+useCatalogue(JSON.parse(readFileSync(new URL('../lab/fixtures/catalogue.json', import.meta.url), 'utf8')));
+
 
 test('the SSE parser reassembles events split anywhere', () => {
   const text = 'event:progress\ndata:{"done":0,"total":4}\n\n: comment\nevent: result\r\ndata:{"a":\ndata:1}\r\n\r\n';

@@ -2,7 +2,7 @@
 // the client timers, the plain table of steps, and the packet inspector. Each is a function of
 // (element, data); none keeps state of its own.
 
-import { formatSimTime, formatDuration } from '../format.js';
+import { formatSimTime, formatDuration } from '../../shared/format.js';
 
 export function h(doc, tag, attrs = {}, ...children) {
   const e = doc.createElement(tag);

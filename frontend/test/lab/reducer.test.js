@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fold, reduce, initialState, Folder } from '../js/reducer.js';
+import { fold, reduce, initialState, Folder } from '../../js/lab/reducer.js';
 
 // Written by the Java test LabFolderParityTests from TraceFolder: events and the states TraceFolder
 // folds at chosen steps. The reducer must give exactly the same states.

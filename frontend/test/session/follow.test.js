@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Follow, CONNECTING, FOLLOWING, DETACHED, ENDED, audienceText, normalizeCode } from '../js/follow.js';
+import { Follow, CONNECTING, FOLLOWING, DETACHED, ENDED, audienceText, normalizeCode } from '../../js/session/follow.js';
 
 const types = (effects) => effects.map((e) => e.type);
 

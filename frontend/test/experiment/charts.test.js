@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   linearScale, logScale, niceTicks, decadeTicks, formatNanos, formatCount, formatPercent,
   rateChart, histogramChart, legendSwatch, walk,
-} from '../js/charts.js';
+} from '../../js/experiment/charts.js';
 
 test('scales map their domain onto their range', () => {
   const x = linearScale([0, 10], [100, 200]);

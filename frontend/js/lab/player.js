@@ -1,3 +1,4 @@
+// @ts-check
 // The player: takes a source's messages (sources.js), keeps the folded state of the current step
 // and the one before it (for the animation between them), the beats, and the play state, and
 // tells the view when any of it changed. It knows nothing of the DOM.
@@ -6,11 +7,14 @@ import { Folder } from './reducer.js';
 
 export class Player {
   /**
-   * @param source a SessionSource or LocalSource
-   * @param beats the run's beats [{step, text}] (more may arrive as 'beat' messages)
-   * @param onChange called with (player, why) after every message
-   * @param onNotice called with (kind, data) for 'audience', 'hello' and 'session-changed'
-   * @param now wall clock in ms (performance.now in the browser)
+   * @param {object} options
+   * @param {{start: (l: Listener) => void, control: (action: string, value?: any) => any, close: () => void}} options.source
+   *   a SessionSource, WatchSource or LocalSource
+   * @param {Beat[]=} options.beats the run's beats (more may arrive as 'beat' messages)
+   * @param {(p: Player, why: string) => void=} options.onChange called with (player, why) after every message
+   * @param {(message: string) => void=} options.onError called with a message when the source fails
+   * @param {(kind: string, data: any) => void=} options.onNotice called for 'audience', 'hello' and 'session-changed'
+   * @param {() => number=} options.now wall clock in ms (performance.now in the browser)
    */
   constructor({ source, beats = [], onChange = () => {}, onError = () => {}, onNotice = () => {}, now = () => Date.now() }) {
     this.source = source;
@@ -19,14 +23,20 @@ export class Player {
     this.onChange = onChange;
     this.onError = onError;
     this.now = now;
+    /** @type {Folder|null} */
     this.folder = null;
+    /** @type {LabState|null} */
     this.state = null;
+    /** @type {LabState|null} */
     this.prevState = null;
+    /** @type {Params|null} */
+    this.params = null;
     this.step = -1;
     this.total = 0;
     this.playing = false;
     this.speed = 1;
     this.ended = false;
+    /** @type {TraceEvent|null} */
     this.lastEvent = null;
     this.changedAt = 0;
     this.jumped = true;
@@ -36,6 +46,10 @@ export class Player {
     this.source.start((kind, data) => this.receive(kind, data));
   }
 
+  /**
+   * @param {string} kind
+   * @param {any} data
+   */
   receive(kind, data) {
     switch (kind) {
       case 'snapshot':
@@ -91,7 +105,11 @@ export class Player {
     return this.beats.get(this.step) ?? null;
   }
 
-  control(action, value) {
+  /**
+   * @param {string} action
+   * @param {any} value
+   */
+  control(action, value = undefined) {
     return Promise.resolve(this.source.control(action, value)).catch((err) => this.onError(err.message));
   }
 

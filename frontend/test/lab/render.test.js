@@ -2,14 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseHTML } from 'linkedom';
-import { fold } from '../js/reducer.js';
-import { annotate, markers, packetHistory, rewriteText, stageOf, tokenLabel } from '../js/annotate.js';
-import { layout, place, scene, tween } from '../js/render/scene.js';
-import { NodeView } from '../js/render/node.js';
-import { captionParts, renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector, shortRule } from '../js/render/panels.js';
-import { stepToX, xToStep } from '../js/render/timeline.js';
-import { actionFor, nextSpeed, speedLabel } from '../js/keys.js';
-import { runQuery, labUrl, stepFrom, fixFor, fixesFor } from '../js/permalink.js';
+import { fold } from '../../js/lab/reducer.js';
+import { annotate, markers, packetHistory, rewriteText, stageOf, tokenLabel } from '../../js/lab/annotate.js';
+import { layout, place, scene, tween } from '../../js/lab/render/scene.js';
+import { NodeView } from '../../js/lab/render/node.js';
+import { captionParts, renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector, shortRule } from '../../js/lab/render/panels.js';
+import { stepToX, xToStep } from '../../js/lab/render/timeline.js';
+import { actionFor, nextSpeed, speedLabel } from '../../js/lab/keys.js';
+import { runQuery, labUrl, stepFrom, fixFor, fixesFor } from '../../js/lab/permalink.js';
+import { useCatalogue } from '../../js/lab/catalogue.js';
+
+// The server's catalogue, written by the Java test LabCatalogueTests.
+useCatalogue(JSON.parse(readFileSync(new URL('../lab/fixtures/catalogue.json', import.meta.url), 'utf8')));
+
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 const snat = fixture.runs.find((r) => r.query === 'scenario=snat-port-race');
@@ -241,7 +246,7 @@ test('permalinks hold every knob, the seed and the step', () => {
 });
 
 test('compare finds the first step where runs of one seed differ', async () => {
-  const { firstDivergence, differences } = await import('../js/diverge.js');
+  const { firstDivergence, differences } = await import('../../js/lab/diverge.js');
   const fixed = fixture.runs.find((r) => r.query.includes('random-fully'));
   const d = firstDivergence([snat.events, fixed.events]);
   assert.ok(d > 0);

@@ -1,4 +1,5 @@
-// Where a run's steps come from. Both sources speak the session stream's protocol to one
+// @ts-check
+// Where a run's steps come from. Every source speaks the session stream's protocol to one
 // listener, so the player does not know (or care) which one it has:
 //   listener(kind, data), kind: 'snapshot' {step, t, total, playing, speed, params, state}
 //                                'event'    a TraceEvent
@@ -9,125 +10,38 @@
 //                                'audience' {followers, detached} (a session's stream)
 //                                'hello'    {follower, code, session} (a follower's stream, first)
 //                                'session-changed' {params} (the presenter opened another run)
-// and both take control(action, value), action: play, pause, step, back, seek, speed.
+// and each takes control(action, value), action: play, pause, step, back, seek, speed.
 //
-// SessionSource: the server's paced session (GET /api/sessions/{id}/events, POST …/control).
-// WatchSource: a follower's view of it (GET /api/watch/{code}/events): no control, a presence.
-// LocalSource: a recorded array of events (from /api/simulate, or a file), paced here with the
-// same rules: ~800 ms of wall time per event at ×1, pausing at beats. This is the path the
-// offline export uses too.
+// LocalSource (here): a recorded array of events (from /api/simulate, or a file), paced in the
+// browser by the server's rules (the catalogue's pacing), pausing at beats. The offline replay,
+// ?offline and a detached follower use it. The server's sessions are in ../session/sources.js.
 
 import { Folder, initialState } from './reducer.js';
-
-export const EVENT_TYPES = [
-  'flow-start', 'flow-done', 'packet-sent', 'packet-hop', 'packet-received', 'packet-drop', 'cpu-take',
-  'raw-notrack', 'ct-new', 'ct-found', 'ct-invalid', 'ct-none', 'nat-rules', 'nat-setup', 'nat-skip',
-  'nat-packet', 'route', 'ct-confirm', 'confirm-skip', 'ct-clash', 'ct-chaintoolong', 'ct-destroy',
-  'timer-set', 'timer-fire', 'timer-clear', 'resolver-option',
-];
-
-/** Wall milliseconds per event at speed ×1. */
-export const BASE_STEP_MS = 800;
-
-export const MIN_SPEED = 0.25;
-export const MAX_SPEED = 64;
-
-export function clampSpeed(x) {
-  const v = Number(x);
-  if (!Number.isFinite(v)) return 1;
-  return Math.min(MAX_SPEED, Math.max(MIN_SPEED, v));
-}
-
-/** Stream messages that are neither steps nor play state, passed on as they come. */
-export const NOTICES = ['audience', 'hello', 'session-changed'];
-
-/** The server's session: an EventSource for the stream, fetch for the controls. */
-export class SessionSource {
-  constructor({ id, token, EventSourceImpl = globalThis.EventSource, fetchImpl = globalThis.fetch?.bind(globalThis) }) {
-    this.id = id;
-    this.token = token;
-    this.EventSourceImpl = EventSourceImpl;
-    this.fetchImpl = fetchImpl;
-    this.kind = 'session';
-  }
-
-  get streamUrl() {
-    return `/api/sessions/${encodeURIComponent(this.id)}/events`;
-  }
-
-  start(listener) {
-    const es = new this.EventSourceImpl(this.streamUrl);
-    this.es = es;
-    const json = (fn) => (msg) => {
-      try {
-        fn(JSON.parse(msg.data));
-      } catch (err) {
-        listener('error', { message: `bad ${msg.type} message: ${err.message}` });
-      }
-    };
-    es.addEventListener('snapshot', json((d) => listener('snapshot', d)));
-    for (const type of EVENT_TYPES) es.addEventListener(type, json((d) => listener('event', d)));
-    es.addEventListener('beat', json((d) => listener('beat', d)));
-    es.addEventListener('play-state', json((d) => listener('play-state', d)));
-    es.addEventListener('end', () => listener('end', {}));
-    for (const name of NOTICES) es.addEventListener(name, json((d) => listener(name, d)));
-    es.onerror = () => {
-      if (es.readyState === 2) listener('error', { message: 'The session stream closed.' });
-    };
-  }
-
-  async control(action, value) {
-    const body = value === undefined ? { action } : { action, value };
-    const res = await this.fetchImpl(`/api/sessions/${encodeURIComponent(this.id)}/control`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`control ${action}: HTTP ${res.status}`);
-  }
-
-  close() {
-    this.es?.close();
-  }
-}
+import { clampSpeed, stepDelay } from './catalogue.js';
 
 /**
- * A follower's view of a presenter's session, by its join code: the same stream, a 'hello' with
- * the follower's id first, and no control (the presenter's session is not theirs to move).
+ * @typedef {object} Source
+ * @property {string} kind
+ * @property {(listener: Listener) => void} start
+ * @property {(action: string, value?: any) => Promise<any>} control
+ * @property {() => void} close
  */
-export class WatchSource extends SessionSource {
-  constructor({ code, EventSourceImpl = globalThis.EventSource, fetchImpl = globalThis.fetch?.bind(globalThis) }) {
-    super({ id: null, token: null, EventSourceImpl, fetchImpl });
-    this.code = code;
-    this.kind = 'watch';
-  }
-
-  get streamUrl() {
-    return `/api/watch/${encodeURIComponent(this.code)}/events`;
-  }
-
-  control(action) {
-    return Promise.reject(new Error(`a follower cannot ${action} the presenter's session`));
-  }
-
-  /** Tells the presenter whether this follower explores on their own; resolves to {followers, detached}. */
-  async presence(follower, detached) {
-    const res = await this.fetchImpl(`/api/watch/${encodeURIComponent(this.code)}/presence`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ follower, detached }),
-    });
-    if (!res.ok) throw new Error(`presence: HTTP ${res.status}`);
-    return res.json();
-  }
-}
 
 /**
- * A recorded run played here. `clock` is {setTimeout, clearTimeout} (tests pass a fake one).
- * Seeking rebuilds the state from the nearest checkpoint (one every `every` steps), so a
- * scrub through 20,000 steps never folds more than `every` events.
+ * A clock that schedules with setTimeout; tests pass a fake one.
+ * @typedef {{setTimeout: (fn: () => void, ms: number) => any, clearTimeout: (id: any) => void}} Clock
+ */
+
+/**
+ * A recorded run played here. Seeking rebuilds the state from the nearest checkpoint (one every
+ * `every` steps), so a scrub through 20,000 steps never folds more than `every` events.
+ * @implements {Source}
  */
 export class LocalSource {
+  /**
+   * @param {{events: TraceEvent[], cpus: number, params?: Params|null, beats?: Beat[], speed?: number,
+   *   clock?: Clock, every?: number, step?: number}} options
+   */
   constructor({ events, cpus, params = null, beats = [], speed = 1, clock = globalThis, every = 512, step = -1 }) {
     this.events = events;
     this.cpus = cpus;
@@ -138,21 +52,29 @@ export class LocalSource {
     // Where the first snapshot is (a follower's copy starts at the presenter's step).
     this.cursor = Number.isFinite(step) ? Math.max(-1, Math.min(events.length - 1, Math.trunc(step))) : -1;
     this.playing = false;
+    /** @type {any} */
     this.timer = null;
     this.kind = 'local';
     this.checkpoints = new Checkpoints(events, cpus, every);
+    /** @type {Listener|null} */
+    this.listener = null;
   }
 
   get total() {
     return this.events.length;
   }
 
+  /** @param {Listener} listener */
   start(listener) {
     this.listener = listener;
     this.snapshot();
   }
 
-  control(action, value) {
+  /**
+   * @param {string} action
+   * @param {any} value
+   */
+  control(action, value = undefined) {
     switch (action) {
       case 'play':
         if (this.cursor >= this.total - 1) this.seekTo(-1);
@@ -200,6 +122,10 @@ export class LocalSource {
 
   // --- internals
 
+  /**
+   * @param {string} kind
+   * @param {any} data
+   */
   emit(kind, data) {
     if (this.listener) this.listener(kind, data);
   }
@@ -228,6 +154,7 @@ export class LocalSource {
     this.timer = null;
   }
 
+  /** @param {number} step */
   seekTo(step) {
     const s = Number.isFinite(step) ? Math.max(-1, Math.min(this.total - 1, Math.trunc(step))) : this.cursor;
     this.cursor = s;
@@ -245,9 +172,11 @@ export class LocalSource {
     return true;
   }
 
+  /** Waits as long as the server's session would before the next step (its type, the speed). */
   schedule() {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => this.tick(), BASE_STEP_MS / this.speed);
+    const next = this.events[this.cursor + 1];
+    this.timer = this.clock.setTimeout(() => this.tick(), stepDelay(next ? next.type : '', this.speed));
   }
 
   tick() {
@@ -265,18 +194,25 @@ export class LocalSource {
 
 /** States of a recorded run at any step, from a checkpoint every `every` steps. */
 export class Checkpoints {
+  /**
+   * @param {TraceEvent[]} events
+   * @param {number} cpus
+   * @param {number} every
+   */
   constructor(events, cpus, every = 512) {
     this.events = events;
     this.cpus = cpus;
     this.every = every;
+    /** @type {Map<number, LabState>} */
     this.saved = new Map([[-1, initialState(cpus)]]);
   }
 
+  /** @param {number} step */
   stateAt(step) {
     const target = Math.max(-1, Math.min(step, this.events.length - 1));
     let base = -1;
     for (const k of this.saved.keys()) if (k <= target && k > base) base = k;
-    const folder = Folder.fromState(this.saved.get(base));
+    const folder = Folder.fromState(/** @type {LabState} */ (this.saved.get(base)));
     for (let i = base + 1; i <= target; i++) {
       folder.apply(this.events[i]);
       if ((i + 1) % this.every === 0 && !this.saved.has(i)) this.saved.set(i, folder.state());
