@@ -43,7 +43,7 @@
  * @property {Map<number, string>} label
  * @property {Map<number, Window>} windows
  * @property {Map<number, Window>} lastWindow
- * @property {Map<number, DropMark>} dropAt
+ * @property {Map<number, DropMark>} dropAt the latest drop of each CPU, by CPU (in the order of their first drop)
  * @property {Map<number, number[]>} ctPackets
  * @property {any} rulesMatched
  * @property {{cpu: number, keys: string[]}|null} countersChanged
@@ -336,8 +336,7 @@ export class Annotator {
           const stage = stageOf(e);
           // Only the latest drop of each CPU is drawn; older ones are on the timeline.
           if (stage >= 0 && e.cpu >= 0) {
-            for (const [k, d] of s.dropAt) if (d.cpu === e.cpu) s.dropAt.delete(k);
-            s.dropAt.set(p, { packet: p, stage, cpu: e.cpu, step: e.seq, reason: c.reason, label: s.label.get(p), pod: s.pod.get(p) });
+            s.dropAt.set(e.cpu, { packet: p, stage, cpu: e.cpu, step: e.seq, reason: c.reason, label: s.label.get(p), pod: s.pod.get(p) });
           }
           this.forget(p);
         }
