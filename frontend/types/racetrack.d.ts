@@ -21,7 +21,18 @@ declare type TraceEvent = {
 };
 
 /** A conntrack entry as the Lab draws it (dev.racetrack.sim.Views.CtView). */
-declare type CtView = { id: number; proto: string; orig: Tuple; reply: Tuple; confirmed: boolean; clash?: boolean; cpu: number; state?: string; expiresAt: number; [k: string]: any };
+declare type CtView = {
+  id: number;
+  proto: string;
+  orig: Tuple;
+  reply: Tuple;
+  confirmed: boolean;
+  clash?: boolean;
+  cpu: number;
+  state?: string;
+  expiresAt: number;
+  [k: string]: any;
+};
 
 /** What the Lab draws at a step (dev.racetrack.sim.LabState). */
 declare type LabState = {

@@ -1,3 +1,4 @@
+// @ts-check
 // A small SVG chart module for the Experiments page. The chart functions are pure: they
 // return a tree of plain objects ({tag, attrs, children, text}) that the tests can read,
 // and render() turns such a tree into SVG elements. Colours and strokes come from CSS
@@ -82,13 +83,17 @@ export function formatPercent(rate) {
 const MARGIN = { top: 34, right: 24, bottom: 64, left: 86 };
 
 function frame(width, height, label, children) {
-  return el('svg', {
-    xmlns: SVG_NS,
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': label,
-    class: 'chart',
-  }, children);
+  return el(
+    'svg',
+    {
+      xmlns: SVG_NS,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': label,
+      class: 'chart',
+    },
+    children,
+  );
 }
 
 function text(x, y, content, cls, extra = {}) {
@@ -103,8 +108,8 @@ function round(x) {
  * The insert_failed rate (or another rate) against concurrency, one line per series, each
  * point with its 95 % interval as a whisker.
  *
- * @param series [{key, label, cls, points: [{x, rate, low, high, title}]}]
- * @param options {width, height, xLabel, yLabel}
+ * @param {{key: string, label: string, cls?: string, points: {x: number, rate: number, low: number, high: number, title?: string}[]}[]} series
+ * @param {{width?: number, height?: number, xLabel?: string, yLabel?: string, label?: string}} options
  */
 export function rateChart(series, options = {}) {
   const width = options.width ?? 640;
@@ -128,26 +133,32 @@ export function rateChart(series, options = {}) {
   }
   children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
   children.push(el('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
-  children.push(text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }));
+  children.push(
+    text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }),
+  );
   children.push(text(16, MARGIN.top - 14, options.yLabel ?? 'insert_failed per connection', 'axis-label'));
   series.forEach((s, i) => {
     const sorted = [...s.points].sort((a, b) => a.x - b.x);
     const group = [];
     if (sorted.length > 1) {
-      group.push(el('polyline', {
-        points: sorted.map((p) => `${round(x(p.x))},${round(y(p.rate))}`).join(' '),
-        class: 'series-line',
-      }));
+      group.push(
+        el('polyline', {
+          points: sorted.map((p) => `${round(x(p.x))},${round(y(p.rate))}`).join(' '),
+          class: 'series-line',
+        }),
+      );
     }
     for (const p of sorted) {
       const cx = round(x(p.x));
-      group.push(el('g', { class: 'point' }, [
-        { tag: 'title', attrs: {}, children: [], text: p.title ?? `${s.label}: ${formatPercent(p.rate)}` },
-        el('line', { x1: cx, x2: cx, y1: round(y(p.low)), y2: round(y(p.high)), class: 'whisker' }),
-        el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.low)), y2: round(y(p.low)), class: 'whisker' }),
-        el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.high)), y2: round(y(p.high)), class: 'whisker' }),
-        el('circle', { cx, cy: round(y(p.rate)), r: 6, class: 'dot' }),
-      ]));
+      group.push(
+        el('g', { class: 'point' }, [
+          { tag: 'title', attrs: {}, children: [], text: p.title ?? `${s.label}: ${formatPercent(p.rate)}` },
+          el('line', { x1: cx, x2: cx, y1: round(y(p.low)), y2: round(y(p.high)), class: 'whisker' }),
+          el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.low)), y2: round(y(p.low)), class: 'whisker' }),
+          el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.high)), y2: round(y(p.high)), class: 'whisker' }),
+          el('circle', { cx, cy: round(y(p.rate)), r: 6, class: 'dot' }),
+        ]),
+      );
     }
     children.push(el('g', { class: `series ${s.cls ?? `series-${i}`}`, 'data-series': s.key }, group));
   });
@@ -172,8 +183,9 @@ export function legendSwatch(cls) {
  * a spike of a few hundred attempts at 1 s stands out next to a million fast connects.
  * Each bar is a link (to the Lab, by `hrefFor(bucket)`) when the bucket has a seed.
  *
- * @param buckets [{lowNs, highNs, count, seed}]
- * @param options {width, height, marks: [{ns, label}], hrefFor, label}
+ * @param {{lowNs: number, highNs: number, count: number, seed?: number|null}[]} buckets
+ * @param {{width?: number, height?: number, marks?: {ns: number, label: string}[], hrefFor?: (b: any) => string,
+ *   label?: string, xLabel?: string, yLabel?: string}} options
  */
 export function histogramChart(buckets, options = {}) {
   const width = options.width ?? 640;
@@ -223,16 +235,22 @@ export function histogramChart(buckets, options = {}) {
       'data-low-ns': b.lowNs,
       'data-count': b.count,
     });
-    const title = { tag: 'title', attrs: {}, children: [], text: `${formatNanos(b.lowNs)} to ${formatNanos(b.highNs)}: ${b.count} attempts` + (b.seed != null ? ` (open seed ${b.seed} in the Lab)` : '') };
+    const title = {
+      tag: 'title',
+      attrs: {},
+      children: [],
+      text: `${formatNanos(b.lowNs)} to ${formatNanos(b.highNs)}: ${b.count} attempts` + (b.seed != null ? ` (open seed ${b.seed} in the Lab)` : ''),
+    };
     const href = b.seed != null && options.hrefFor ? options.hrefFor(b) : null;
     const count = text((x0 + x1) / 2, y0 - 6, formatCount(b.count), 'bar-count', { 'text-anchor': 'middle' });
-    bars.push(href ? el('a', { href, class: 'bar-link', 'data-seed': b.seed }, [title, rect, count])
-      : el('g', {}, [title, rect, count]));
+    bars.push(href ? el('a', { href, class: 'bar-link', 'data-seed': b.seed }, [title, rect, count]) : el('g', {}, [title, rect, count]));
   }
   children.push(el('g', { class: 'bars' }, bars));
   children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
   children.push(el('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
-  children.push(text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'latency (log scale)', 'axis-label', { 'text-anchor': 'middle' }));
+  children.push(
+    text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'latency (log scale)', 'axis-label', { 'text-anchor': 'middle' }),
+  );
   children.push(text(16, MARGIN.top - 14, options.yLabel ?? 'attempts (log)', 'axis-label'));
   return frame(width, height, label, children);
 }

@@ -112,8 +112,7 @@ export function labLink(params, seed) {
  * @param {{params: Params}[]} configurations
  */
 export function variedParams(configurations) {
-  return knobNames().filter((name) => name !== 'seed'
-    && new Set(configurations.map((c) => String(c.params[name]))).size > 1);
+  return knobNames().filter((name) => name !== 'seed' && new Set(configurations.map((c) => String(c.params[name]))).size > 1);
 }
 
 /** A short name for a configuration from the parameters that vary. */
@@ -338,7 +337,7 @@ class ExperimentsPage {
 
   /** @param {ReadableStream<Uint8Array>} body */
   async read(body) {
-    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = body.pipeThrough(/** @type {any} */ (new TextDecoderStream())).getReader();
     const parser = new SseParser();
     for (;;) {
       const { value, done } = await reader.read();

@@ -1,3 +1,4 @@
+// @ts-check
 // The Compare page: two or three runs of one seed side by side, stepping in lockstep, with a mark
 // at the first step where they differ. Runs come from /api/simulate and are played here.
 
@@ -19,16 +20,23 @@ let step = -1;
 let total = 0;
 let diverge = -1;
 let timer = null;
+/** @type {any[]} */
 const panes = [];
+/** @type {Timeline|null} */
+let timeline = null;
 
-load().catch((err) => { status.textContent = `The runs cannot be shown: ${err.message}`; });
+load().catch((err) => {
+  status.textContent = `The runs cannot be shown: ${err.message}`;
+});
 
 async function load() {
-  const bodies = await Promise.all(runs.map(async (r) => {
-    const res = await fetch(`/api/simulate?${runQuery(r.params)}`, { headers: { Accept: 'application/json' } });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return res.json();
-  }));
+  const bodies = await Promise.all(
+    runs.map(async (r) => {
+      const res = await fetch(`/api/simulate?${runQuery(r.params)}`, { headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.json();
+    }),
+  );
   const grid = $('runs');
   grid.classList.add(`n${runs.length}`);
   runs.forEach((r, i) => {
@@ -40,7 +48,16 @@ async function load() {
     const counters = h(document, 'table', { class: 'counters' });
     const outcome = h(document, 'p', { class: 'outcome' }, outcomeText(bodies[i].summary));
     const title = h(document, 'h2', {}, h(document, 'a', { href: labUrl(r.params, -1) }, differences(r.params, runs[0].params)));
-    const pane = h(document, 'section', { class: 'compare-run', 'aria-label': `Run ${i + 1}` }, title, outcome, svg, caption, h(document, 'div', { class: 'compare-tables' }, conntrack, counters));
+    const pane = h(
+      document,
+      'section',
+      { class: 'compare-run', 'aria-label': `Run ${i + 1}` },
+      title,
+      outcome,
+      svg,
+      caption,
+      h(document, 'div', { class: 'compare-tables' }, conntrack, counters),
+    );
     grid.append(pane);
     const view = new NodeView(svg, { compact: true });
     view.setTopology(r.topology);
@@ -53,7 +70,7 @@ async function load() {
   const marks = markers(panes[0].events);
   if (diverge >= 0) marks.push({ step: diverge, kind: 'beat', text: 'first difference' });
   tl.setRun(total, marks);
-  panes.timeline = tl;
+  timeline = tl;
   $('diverge').textContent = diverge >= 0 ? `first difference: step ${diverge} ◆` : 'identical runs';
   status.hidden = true;
   wire();
@@ -80,8 +97,9 @@ function show(s) {
     renderConntrack(p.conntrack, state, prev, notes);
     renderCounters(p.counters, state, notes);
   }
-  $('step-no').textContent = `step ${step < 0 ? '–' : step} / ${total} · t = ${formatSimTime(panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t)}`;
-  panes.timeline?.show(step);
+  $('step-no').textContent =
+    `step ${step < 0 ? '–' : step} / ${total} · t = ${formatSimTime(panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t)}`;
+  timeline?.show(step);
   document.body.classList.toggle('diverged', diverge >= 0 && step >= diverge);
   const q = new URLSearchParams(location.search);
   q.set('step', String(step));
@@ -109,7 +127,7 @@ function wire() {
   $('diverge').addEventListener('click', () => diverge >= 0 && show(diverge));
   document.addEventListener('keydown', (ev) => {
     const a = actionFor(ev);
-    if (!a || /^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName)) return;
+    if (!a || /^(INPUT|SELECT|TEXTAREA)$/.test(/** @type {HTMLElement} */ (ev.target).tagName)) return;
     ev.preventDefault();
     if (a === 'toggle') play();
     else if (a === 'step') show(step + 1);

@@ -1,3 +1,4 @@
+// @ts-check
 // Compare's core: where two runs of one seed first differ. Pure.
 
 /** The identity of a step for comparison: what happened, where, to which packet, and the caption. */

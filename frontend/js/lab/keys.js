@@ -20,7 +20,7 @@ export const KEYS = [
   { keys: ['Esc'], action: 'close', text: 'close help, inspector, black screen' },
   { keys: ['J'], action: 'join', text: 'show the join code to the room', modes: ['lab'] },
   { keys: ['D'], action: 'detach', text: 'explore your own copy from this step (any time control does too)', modes: ['watch'] },
-  { keys: ['S', 'Esc'], action: 'snap', text: 'snap back to the presenter\'s step', modes: ['watch'] },
+  { keys: ['S', 'Esc'], action: 'snap', text: "snap back to the presenter's step", modes: ['watch'] },
 ];
 
 /**

@@ -54,7 +54,9 @@ export class Folder {
     f.cpus = [...s.cpus];
     // TraceFolder frees a CPU only when it still holds the packet, so the inverse of `cpus`
     // is all of its packet -> CPU map that can ever matter.
-    s.cpus.forEach((p, cpu) => { if (p !== null && p !== undefined) f.packetCpu.set(p, cpu); });
+    s.cpus.forEach((p, cpu) => {
+      if (p !== null && p !== undefined) f.packetCpu.set(p, cpu);
+    });
     for (const f2 of s.packets) f.packets.set(f2.packet.id, f2);
     for (const tm of s.timers) f.timers.set(`${tm.flow}/${tm.timer}`, tm);
     for (const fl of s.flows) f.flows.set(fl.id, fl);
@@ -98,6 +100,7 @@ export class Folder {
     if (id !== null && id !== undefined) this.conntrack.delete(id);
   }
 
+  /** @returns {LabState} a fresh, plain copy */
   state() {
     return {
       step: this.step,
@@ -198,7 +201,10 @@ export const FOLDS = {
   'resolver-option': () => {},
 };
 
-/** @param {Record<string, any>} m */
+/**
+ * @param {Record<string, any>} m
+ * @returns {Record<string, any>}
+ */
 function sortedObject(m) {
   const out = {};
   for (const k of Object.keys(m).sort()) out[k] = m[k];

@@ -1,3 +1,4 @@
+// @ts-check
 // Following a presenter: a follower's page shows either the presenter's live stream or a copy of
 // the run they explore on their own (detached), and tells the server which, so the presenter sees
 // how many follow and how many have wandered off. This module is the state machine alone: each
@@ -47,11 +48,7 @@ export class Follow {
   detach() {
     if (this.state !== FOLLOWING) return [];
     this.state = DETACHED;
-    return [
-      { type: 'copy', step: this.liveStep },
-      { type: 'show', view: 'copy' },
-      ...this.presence(true),
-    ];
+    return [{ type: 'copy', step: this.liveStep }, { type: 'show', view: 'copy' }, ...this.presence(true)];
   }
 
   /** Back to the live stream, at the presenter's current step. */
@@ -90,5 +87,7 @@ export function audienceText({ followers = 0, detached = 0 } = {}) {
 
 /** Join codes are read aloud and typed: ignore case, spaces and dashes (as the server does). */
 export function normalizeCode(code) {
-  return String(code ?? '').replace(/[\s-]/g, '').toUpperCase();
+  return String(code ?? '')
+    .replace(/[\s-]/g, '')
+    .toUpperCase();
 }

@@ -40,7 +40,10 @@ export class SessionSource {
         listener('error', { message: `bad ${msg.type} message: ${/** @type {Error} */ (err).message}` });
       }
     };
-    es.addEventListener('snapshot', json((d) => listener('snapshot', d)));
+    es.addEventListener(
+      'snapshot',
+      json((d) => listener('snapshot', d)),
+    );
     es.addEventListener(
       'step',
       json((d) => {
@@ -49,10 +52,20 @@ export class SessionSource {
         else listener('error', { message: `step ${d.step} is not in this run` });
       }),
     );
-    es.addEventListener('beat', json((d) => listener('beat', d)));
-    es.addEventListener('play-state', json((d) => listener('play-state', d)));
+    es.addEventListener(
+      'beat',
+      json((d) => listener('beat', d)),
+    );
+    es.addEventListener(
+      'play-state',
+      json((d) => listener('play-state', d)),
+    );
     es.addEventListener('end', () => listener('end', {}));
-    for (const name of NOTICES) es.addEventListener(name, json((d) => listener(name, d)));
+    for (const name of NOTICES)
+      es.addEventListener(
+        name,
+        json((d) => listener(name, d)),
+      );
     es.onerror = () => {
       if (es.readyState === 2) listener('error', { message: 'The session stream closed.' });
     };

@@ -72,7 +72,12 @@ export class Watcher {
     const run = buildRun(data, recorded.events, session.beats);
     const source = new WatchSource({ code, events: run.events });
     this.live = { run, source, player: null };
-    this.live.player = view.newPlayer(source, session.beats, (p, why) => this.onLiveChange(p, why), (kind, d) => this.onNotice(kind, d));
+    this.live.player = view.newPlayer(
+      source,
+      session.beats,
+      (p, why) => this.onLiveChange(p, why),
+      (kind, d) => this.onNotice(kind, d),
+    );
     if (!this.follow.detached) this.show('live');
     view.ui.mode.dataset.mode = 'watch';
     document.body.dataset.source = 'watch';

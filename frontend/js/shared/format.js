@@ -1,3 +1,4 @@
+// @ts-check
 // Formatting helpers shared by the Lab, Compare and Experiments pages. Pure functions.
 
 /**
@@ -7,7 +8,9 @@
 export function formatSimTime(ns) {
   if (!Number.isFinite(ns) || ns < 0) return '–';
   const whole = Math.floor(ns / 1e9);
-  const frac = String(Math.round(ns % 1e9)).padStart(9, '0').replace(/0+$/, '');
+  const frac = String(Math.round(ns % 1e9))
+    .padStart(9, '0')
+    .replace(/0+$/, '');
   if (frac.length === 0) return `${whole} s`;
   const groups = frac.match(/.{1,3}/g);
   return `${whole}.${groups.join('\u2009')} s`;

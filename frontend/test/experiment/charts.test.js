@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  linearScale, logScale, niceTicks, decadeTicks, formatNanos, formatCount, formatPercent,
-  rateChart, histogramChart, legendSwatch, walk,
+  linearScale,
+  logScale,
+  niceTicks,
+  decadeTicks,
+  formatNanos,
+  formatCount,
+  formatPercent,
+  rateChart,
+  histogramChart,
+  legendSwatch,
+  walk,
 } from '../../js/experiment/charts.js';
 
 test('scales map their domain onto their range', () => {
@@ -36,12 +45,18 @@ const buckets = [
 
 test('the histogram draws one linked bar per filled bucket, the slow ones marked', () => {
   const tree = histogramChart(buckets, {
-    marks: [{ ns: 1e9, label: '1 s' }, { ns: 3e9, label: '3 s' }],
+    marks: [
+      { ns: 1e9, label: '1 s' },
+      { ns: 3e9, label: '3 s' },
+    ],
     hrefFor: (b) => `/?seed=${b.seed}`,
   });
   const nodes = walk(tree);
   const links = nodes.filter((n) => n.tag === 'a');
-  assert.deepEqual(links.map((a) => a.attrs.href), ['/?seed=11', '/?seed=42', '/?seed=43']);
+  assert.deepEqual(
+    links.map((a) => a.attrs.href),
+    ['/?seed=11', '/?seed=42', '/?seed=43'],
+  );
   const bars = nodes.filter((n) => n.tag === 'rect');
   assert.equal(bars.length, 3);
   assert.equal(bars.filter((b) => b.attrs.class.includes('bar-slow')).length, 2);
@@ -53,7 +68,12 @@ test('the histogram draws one linked bar per filled bucket, the slow ones marked
 });
 
 test('the 1 s bar lies right of the 1 s mark and left of the 3 s mark', () => {
-  const tree = histogramChart(buckets, { marks: [{ ns: 1e9, label: '1 s' }, { ns: 3e9, label: '3 s' }] });
+  const tree = histogramChart(buckets, {
+    marks: [
+      { ns: 1e9, label: '1 s' },
+      { ns: 3e9, label: '3 s' },
+    ],
+  });
   const nodes = walk(tree);
   const marks = nodes.filter((n) => n.attrs?.class === 'mark');
   const bar = nodes.find((n) => n.tag === 'rect' && n.attrs['data-low-ns'] === 1_000_000_000);
@@ -63,10 +83,24 @@ test('the 1 s bar lies right of the 1 s mark and left of the 3 s mark', () => {
 
 test('the rate chart has a whiskered point per configuration and a legend per series', () => {
   const series = [
-    { key: 'default', label: 'default', cls: 'mode-default', points: [
-      { x: 10, rate: 0.02, low: 0.018, high: 0.022 }, { x: 32, rate: 0.025, low: 0.023, high: 0.027 }] },
-    { key: 'random-fully', label: 'random-fully', cls: 'mode-random-fully', points: [
-      { x: 10, rate: 0, low: 0, high: 0.0002 }, { x: 32, rate: 0, low: 0, high: 0.0001 }] },
+    {
+      key: 'default',
+      label: 'default',
+      cls: 'mode-default',
+      points: [
+        { x: 10, rate: 0.02, low: 0.018, high: 0.022 },
+        { x: 32, rate: 0.025, low: 0.023, high: 0.027 },
+      ],
+    },
+    {
+      key: 'random-fully',
+      label: 'random-fully',
+      cls: 'mode-random-fully',
+      points: [
+        { x: 10, rate: 0, low: 0, high: 0.0002 },
+        { x: 32, rate: 0, low: 0, high: 0.0001 },
+      ],
+    },
   ];
   const nodes = walk(rateChart(series));
   const dots = nodes.filter((n) => n.tag === 'circle' && n.attrs.class === 'dot');
@@ -74,8 +108,10 @@ test('the rate chart has a whiskered point per configuration and a legend per se
   assert.equal(nodes.filter((n) => n.tag === 'polyline').length, 2);
   const whiskers = nodes.filter((n) => n.attrs?.class === 'whisker');
   assert.equal(whiskers.length, 4 * 3);
-  assert.deepEqual(nodes.filter((n) => n.attrs?.['data-series']).map((n) => n.attrs['data-series']),
-    ['default', 'random-fully']);
+  assert.deepEqual(
+    nodes.filter((n) => n.attrs?.['data-series']).map((n) => n.attrs['data-series']),
+    ['default', 'random-fully'],
+  );
   // Higher rates sit higher: smaller y.
   const [low, high] = dots.slice(0, 2);
   assert.ok(high.attrs.cy < low.attrs.cy);
@@ -84,5 +120,8 @@ test('the rate chart has a whiskered point per configuration and a legend per se
 test('a legend swatch draws the series look', () => {
   const nodes = walk(legendSwatch('mode-default variant-1'));
   assert.equal(nodes[1].attrs.class, 'series mode-default variant-1');
-  assert.deepEqual(nodes.slice(2).map((n) => n.tag), ['line', 'circle']);
+  assert.deepEqual(
+    nodes.slice(2).map((n) => n.tag),
+    ['line', 'circle'],
+  );
 });

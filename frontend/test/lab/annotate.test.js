@@ -8,8 +8,15 @@ import { layout, scene } from '../../js/lab/render/scene.js';
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 
 const topology = (pods, cpus, endpoints = 2) => ({
-  nodeIp: '10.0.0.1', bridge: { name: 'cni0', ip: '10.40.0.1' }, eth0: { ip: '10.0.0.1' }, cpus,
-  pods: Array.from({ length: pods }, (_, i) => ({ name: `pod-${String.fromCharCode(97 + i)}`, ip: `10.40.0.${17 + i}`, veth: `veth-${String.fromCharCode(97 + i)}` })),
+  nodeIp: '10.0.0.1',
+  bridge: { name: 'cni0', ip: '10.40.0.1' },
+  eth0: { ip: '10.0.0.1' },
+  cpus,
+  pods: Array.from({ length: pods }, (_, i) => ({
+    name: `pod-${String.fromCharCode(97 + i)}`,
+    ip: `10.40.0.${17 + i}`,
+    veth: `veth-${String.fromCharCode(97 + i)}`,
+  })),
   server: { name: 'server', ip: '10.0.0.99', port: 80 },
   dns: { clusterIp: '10.96.0.10', port: 53, endpoints: Array.from({ length: endpoints }, (_, i) => ({ name: `dns-${i + 1}`, ip: `10.32.0.${6 + i}` })) },
 });
@@ -67,8 +74,16 @@ function fromStepZero(events, step, podIps = new Map()) {
       case 'nat-setup': {
         if (!windows.has(p) && !c.ct.confirmed && !(c.nullBinding && c.manip === 'DST')) {
           const w = {
-            packet: p, cpu: e.cpu, startStage: stageOf(e), startStep: e.seq, endStep: null, outcome: null,
-            ct: c.ct.id, chosen: c.chosen, manip: c.manip, search: c.search,
+            packet: p,
+            cpu: e.cpu,
+            startStage: stageOf(e),
+            startStep: e.seq,
+            endStep: null,
+            outcome: null,
+            ct: c.ct.id,
+            chosen: c.chosen,
+            manip: c.manip,
+            search: c.search,
           };
           windows.set(p, w);
           lastWindow.set(e.cpu, w);
@@ -84,9 +99,14 @@ function fromStepZero(events, step, podIps = new Map()) {
         const w = windows.get(p);
         if (w && w.endStep === null) {
           w.endStep = e.seq;
-          w.outcome = e.type === 'ct-confirm' ? 'confirmed'
-            : e.type === 'ct-clash' ? `clash-${String(c.resolution).toLowerCase()}`
-              : e.type === 'packet-drop' ? 'dropped' : 'skipped';
+          w.outcome =
+            e.type === 'ct-confirm'
+              ? 'confirmed'
+              : e.type === 'ct-clash'
+                ? `clash-${String(c.resolution).toLowerCase()}`
+                : e.type === 'packet-drop'
+                  ? 'dropped'
+                  : 'skipped';
         } else if (w && e.type === 'packet-drop') {
           w.outcome = 'dropped';
         }
@@ -181,8 +201,20 @@ function longRun(times) {
       out.push({ ...e, seq: out.length, t: e.t + k * span, packet: e.packet === null ? null : e.packet + k * 100_000, change: c });
     }
     for (const id of survivors) {
-      out.push({ seq: out.length, t: (k + 1) * span - 1, cpu: -1, type: 'ct-destroy', packet: null, hook: null, iface: null,
-        func: 'nf_ct_gc_expired', text: 'expired', counters: null, rover: null, change: { id: id + k * 100_000, reason: 'timeout' } });
+      out.push({
+        seq: out.length,
+        t: (k + 1) * span - 1,
+        cpu: -1,
+        type: 'ct-destroy',
+        packet: null,
+        hook: null,
+        iface: null,
+        func: 'nf_ct_gc_expired',
+        text: 'expired',
+        counters: null,
+        rover: null,
+        change: { id: id + k * 100_000, reason: 'timeout' },
+      });
     }
   }
   return out;
@@ -214,10 +246,15 @@ test('drawing the next step reads one event, at step 10 as at step 100,000', () 
   assert.ok(cost(100_000) <= 1);
 });
 
-test('a packet\'s history reads that packet\'s events only', () => {
+test("a packet's history reads that packet's events only", () => {
   const events = longRun(40);
   let reads = 0;
-  const counted = new Proxy(events, { get(target, key) { if (/^\d+$/.test(String(key))) reads += 1; return target[key]; } });
+  const counted = new Proxy(events, {
+    get(target, key) {
+      if (/^\d+$/.test(String(key))) reads += 1;
+      return target[key];
+    },
+  });
   const a = new Annotator(counted, new Map());
   a.history(events[5].packet, 10); // builds the index once
   reads = 0;

@@ -48,7 +48,10 @@ test('every kind of Change has its fold in the browser', () => {
 
 test('the parity fixture holds every kind of Change, so each fold is checked against TraceFolder', () => {
   const types = new Set(fixture.runs.flatMap((r) => r.events.map((e) => e.type)));
-  assert.deepStrictEqual(catalogue.eventTypes.filter((t) => !types.has(t)), []);
+  assert.deepStrictEqual(
+    catalogue.eventTypes.filter((t) => !types.has(t)),
+    [],
+  );
 });
 
 test('an event type the reducer has no fold for is an error, not a silent skip', () => {
@@ -79,7 +82,15 @@ test('reduce is pure: it returns a new state and leaves its input alone', () => 
 
 test('initialState has one empty slot per CPU', () => {
   assert.deepStrictEqual(initialState(3), {
-    step: -1, t: 0, conntrack: [], counters: [{}, {}, {}], rovers: {}, cpus: [null, null, null],
-    packets: [], timers: [], flows: [], drops: [],
+    step: -1,
+    t: 0,
+    conntrack: [],
+    counters: [{}, {}, {}],
+    rovers: {},
+    cpus: [null, null, null],
+    packets: [],
+    timers: [],
+    flows: [],
+    drops: [],
   });
 });

@@ -6,7 +6,17 @@ import { fold } from '../../js/lab/reducer.js';
 import { annotate, markers, packetHistory, rewriteText, stageOf, tokenLabel } from '../../js/lab/annotate.js';
 import { layout, place, scene, tween } from '../../js/lab/render/scene.js';
 import { NodeView } from '../../js/lab/render/node.js';
-import { captionParts, renderCaption, renderConntrack, renderCounters, renderRules, renderTimers, renderStepsTable, renderInspector, shortRule } from '../../js/lab/render/panels.js';
+import {
+  captionParts,
+  renderCaption,
+  renderConntrack,
+  renderCounters,
+  renderRules,
+  renderTimers,
+  renderStepsTable,
+  renderInspector,
+  shortRule,
+} from '../../js/lab/render/panels.js';
 import { stepToX, xToStep } from '../../js/lab/render/timeline.js';
 import { actionFor, nextSpeed, speedLabel } from '../../js/lab/keys.js';
 import { runQuery, labUrl, stepFrom, fixFor, fixesFor } from '../../js/lab/permalink.js';
@@ -15,14 +25,20 @@ import { useCatalogue } from '../../js/lab/catalogue.js';
 // The server's catalogue, written by the Java test LabCatalogueTests.
 useCatalogue(JSON.parse(readFileSync(new URL('../lab/fixtures/catalogue.json', import.meta.url), 'utf8')));
 
-
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 const snat = fixture.runs.find((r) => r.query === 'scenario=snat-port-race');
 const race3 = fixture.runs.find((r) => r.query === 'scenario=dnat-race-3&kernel=6.x');
 
 const topology = (pods, cpus, endpoints = 1) => ({
-  nodeIp: '10.0.0.1', bridge: { name: 'cni0', ip: '10.40.0.1' }, eth0: { ip: '10.0.0.1' }, cpus,
-  pods: Array.from({ length: pods }, (_, i) => ({ name: `pod-${String.fromCharCode(97 + i)}`, ip: `10.40.0.${17 + i}`, veth: `veth-${String.fromCharCode(97 + i)}` })),
+  nodeIp: '10.0.0.1',
+  bridge: { name: 'cni0', ip: '10.40.0.1' },
+  eth0: { ip: '10.0.0.1' },
+  cpus,
+  pods: Array.from({ length: pods }, (_, i) => ({
+    name: `pod-${String.fromCharCode(97 + i)}`,
+    ip: `10.40.0.${17 + i}`,
+    veth: `veth-${String.fromCharCode(97 + i)}`,
+  })),
   server: { name: 'server', ip: '10.0.0.99', port: 80 },
   dns: { clusterIp: '10.96.0.10', port: 53, endpoints: Array.from({ length: endpoints }, (_, i) => ({ name: `dns-${i + 1}`, ip: `10.32.0.${6 + i}` })) },
 });
@@ -35,7 +51,18 @@ function dom() {
 
 test('stages follow the hook order: conntrack, DNAT, route, SNAT, rewrite, confirm', () => {
   const e = (type, hook) => ({ type, hook });
-  assert.deepStrictEqual([e('ct-new'), e('nat-setup', 'PREROUTING'), e('route'), e('nat-setup', 'POSTROUTING'), e('nat-packet', 'POSTROUTING'), e('ct-confirm', 'POSTROUTING'), e('packet-hop')].map(stageOf), [0, 1, 2, 3, 4, 5, -1]);
+  assert.deepStrictEqual(
+    [
+      e('ct-new'),
+      e('nat-setup', 'PREROUTING'),
+      e('route'),
+      e('nat-setup', 'POSTROUTING'),
+      e('nat-packet', 'POSTROUTING'),
+      e('ct-confirm', 'POSTROUTING'),
+      e('packet-hop'),
+    ].map(stageOf),
+    [0, 1, 2, 3, 4, 5, -1],
+  );
 });
 
 test('at the SNAT race both CPUs are inside an open race window at once', () => {
@@ -73,9 +100,15 @@ test('a NAT rewrite shows on the token: the port when it changes, else the addre
 
 test('markers: the drop, the retransmit and the beats, in step order', () => {
   const m = markers(snat.events, [{ step: 26, text: 'b' }]);
-  assert.deepStrictEqual(m.map((x) => x.kind), ['beat', 'drop', 'retransmit']);
+  assert.deepStrictEqual(
+    m.map((x) => x.kind),
+    ['beat', 'drop', 'retransmit'],
+  );
   const r3 = markers(race3.events);
-  assert.deepStrictEqual(r3.map((x) => x.kind), ['clash']);
+  assert.deepStrictEqual(
+    r3.map((x) => x.kind),
+    ['clash'],
+  );
 });
 
 test('the inspector lists every hop of a packet, with its header before and after NAT, and its entries', () => {
@@ -85,7 +118,10 @@ test('the inspector lists every hop of a packet, with its header before and afte
   assert.equal(nat.before.tuple.src, '10.40.0.18');
   assert.equal(nat.header.tuple.src, '10.0.0.1');
   assert.equal(h.rows.at(-1).type, 'packet-drop');
-  assert.deepStrictEqual(h.conntrack.map((c) => c.id), [1, 2]);
+  assert.deepStrictEqual(
+    h.conntrack.map((c) => c.id),
+    [1, 2],
+  );
   const doc = dom();
   const el = doc.getElementById('d');
   renderInspector(el, h);
@@ -100,7 +136,25 @@ test('the node view draws pods, veths, cni0, the six kernel functions, lanes, et
   const view = new NodeView(svg);
   view.setTopology(topology(2, 2, 2));
   const text = svg.textContent;
-  for (const s of ['pod-a', '10.40.0.17', 'veth-b', 'cni0', 'nf_conntrack_in', 'nf_nat_ipv4_pre_routing', 'ip_forward', 'nf_nat_ipv4_out', 'get_unique_tuple', 'nf_nat_packet', '__nf_conntrack_confirm', 'CPU 0', 'CPU 1', 'eth0', '10.0.0.99:80', '10.96.0.10:53', 'dns-2 10.32.0.7']) {
+  for (const s of [
+    'pod-a',
+    '10.40.0.17',
+    'veth-b',
+    'cni0',
+    'nf_conntrack_in',
+    'nf_nat_ipv4_pre_routing',
+    'ip_forward',
+    'nf_nat_ipv4_out',
+    'get_unique_tuple',
+    'nf_nat_packet',
+    '__nf_conntrack_confirm',
+    'CPU 0',
+    'CPU 1',
+    'eth0',
+    '10.0.0.99:80',
+    '10.96.0.10:53',
+    'dns-2 10.32.0.7',
+  ]) {
     assert.ok(text.includes(s), s);
   }
   view.update(fold(snat.events, 2, 23), annotate(snat.events, 23, podIps), { jump: true });
@@ -112,9 +166,18 @@ test('the node view draws pods, veths, cni0, the six kernel functions, lanes, et
 });
 
 test('tokens move between hops: tween interpolates and ends where the step puts them', () => {
-  const a = [{ id: 1, x: 0, y: 0 }, { id: 2, x: 10, y: 10 }];
-  const b = [{ id: 1, x: 100, y: 50 }, { id: 3, x: 5, y: 5 }];
-  assert.deepStrictEqual(tween(a, b, 0.5), [{ id: 1, x: 50, y: 25 }, { id: 3, x: 5, y: 5 }]);
+  const a = [
+    { id: 1, x: 0, y: 0 },
+    { id: 2, x: 10, y: 10 },
+  ];
+  const b = [
+    { id: 1, x: 100, y: 50 },
+    { id: 3, x: 5, y: 5 },
+  ];
+  assert.deepStrictEqual(tween(a, b, 0.5), [
+    { id: 1, x: 50, y: 25 },
+    { id: 3, x: 5, y: 5 },
+  ]);
   assert.deepStrictEqual(tween(a, b, 1), b);
 });
 
@@ -132,7 +195,10 @@ test('the conntrack table: unconfirmed hollow with its CPU, confirmed solid, the
   const t = doc.getElementById('t');
   renderConntrack(t, fold(snat.events, 2, 23), fold(snat.events, 2, 22), annotate(snat.events, 23, podIps));
   const rows = [...t.querySelectorAll('tbody tr')];
-  assert.deepStrictEqual(rows.map((r) => r.className), ['ct unconfirmed', 'ct unconfirmed']);
+  assert.deepStrictEqual(
+    rows.map((r) => r.className),
+    ['ct unconfirmed', 'ct unconfirmed'],
+  );
   assert.match(rows[1].textContent, /CPU 1 only/);
   renderConntrack(t, fold(snat.events, 2, 27), fold(snat.events, 2, 26), annotate(snat.events, 27, podIps));
   const flashed = [...t.querySelectorAll('tbody tr')].map((r) => r.className);
@@ -167,7 +233,12 @@ test('conntrack -S per CPU highlights the counters that just changed', () => {
 test('the nat rules the packet walked are highlighted', () => {
   const doc = dom();
   const d = doc.getElementById('d');
-  const rules = ['-P POSTROUTING ACCEPT', '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING', '-A POSTROUTING -s 10.32.0.0/12 ! -d 224.0.0.0/4 -j MASQUERADE', '-A POSTROUTING -s 10.32.0.0/12 -d 10.32.0.0/12 -j RETURN'];
+  const rules = [
+    '-P POSTROUTING ACCEPT',
+    '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
+    '-A POSTROUTING -s 10.32.0.0/12 ! -d 224.0.0.0/4 -j MASQUERADE',
+    '-A POSTROUTING -s 10.32.0.0/12 -d 10.32.0.0/12 -j RETURN',
+  ];
   renderRules(d, rules, annotate(snat.events, 20, podIps));
   assert.equal(d.querySelectorAll('li').length, 3);
   assert.equal(d.querySelectorAll('li.matched').length, 2);
@@ -188,7 +259,11 @@ test('timers count down in sim time', () => {
 });
 
 test('captions render backticked names as code', () => {
-  assert.deepStrictEqual(captionParts('a `f` b'), [{ code: false, text: 'a ' }, { code: true, text: 'f' }, { code: false, text: ' b' }]);
+  assert.deepStrictEqual(captionParts('a `f` b'), [
+    { code: false, text: 'a ' },
+    { code: true, text: 'f' },
+    { code: false, text: ' b' },
+  ]);
   const doc = dom();
   const c = doc.getElementById('c');
   renderCaption(c, snat.events[27].text);
@@ -232,8 +307,24 @@ test('keys: space, arrows, clicker pages, Home/End, b, f, ?', () => {
 });
 
 test('permalinks hold every knob, the seed and the step', () => {
-  const params = { scenario: 'snat-port-race', kernel: '4.17', mode: 'default', resolver: 'glibc', pods: 2, rounds: 1, sourcePort: 32000, cpus: 2, endpoints: 1, seed: 1, mitigation: 'none', ndots: 5 };
-  assert.equal(runQuery(params), 'scenario=snat-port-race&kernel=4.17&mode=default&resolver=glibc&pods=2&rounds=1&sourcePort=32000&cpus=2&endpoints=1&seed=1&mitigation=none&ndots=5');
+  const params = {
+    scenario: 'snat-port-race',
+    kernel: '4.17',
+    mode: 'default',
+    resolver: 'glibc',
+    pods: 2,
+    rounds: 1,
+    sourcePort: 32000,
+    cpus: 2,
+    endpoints: 1,
+    seed: 1,
+    mitigation: 'none',
+    ndots: 5,
+  };
+  assert.equal(
+    runQuery(params),
+    'scenario=snat-port-race&kernel=4.17&mode=default&resolver=glibc&pods=2&rounds=1&sourcePort=32000&cpus=2&endpoints=1&seed=1&mitigation=none&ndots=5',
+  );
   const u = labUrl(params, 27, '?theme=projector&foo=1');
   assert.match(u, /step=27/);
   assert.match(u, /theme=projector/);
@@ -241,8 +332,17 @@ test('permalinks hold every knob, the seed and the step', () => {
   assert.equal(stepFrom('?step=27'), 27);
   assert.equal(stepFrom('?step=x'), null);
   assert.equal(fixFor(params).mode, 'random-fully');
-  assert.deepEqual(fixesFor({ ...params, scenario: 'dnat-race-3' }).map((p) => p.mitigation), ['nodelocal-dns', 'tc-delay']);
-  assert.deepEqual(fixesFor(params).map((p) => [p.mode, p.mitigation]), [['random-fully', params.mitigation], [params.mode, 'no-snat']]);
+  assert.deepEqual(
+    fixesFor({ ...params, scenario: 'dnat-race-3' }).map((p) => p.mitigation),
+    ['nodelocal-dns', 'tc-delay'],
+  );
+  assert.deepEqual(
+    fixesFor(params).map((p) => [p.mode, p.mitigation]),
+    [
+      ['random-fully', params.mitigation],
+      [params.mode, 'no-snat'],
+    ],
+  );
 });
 
 test('compare finds the first step where runs of one seed differ', async () => {
@@ -250,31 +350,49 @@ test('compare finds the first step where runs of one seed differ', async () => {
   const fixed = fixture.runs.find((r) => r.query.includes('random-fully'));
   const d = firstDivergence([snat.events, fixed.events]);
   assert.ok(d > 0);
-  assert.equal(snat.events.slice(0, d).every((e, i) => e.text === fixed.events[i].text), true);
+  assert.equal(
+    snat.events.slice(0, d).every((e, i) => e.text === fixed.events[i].text),
+    true,
+  );
   assert.equal(firstDivergence([snat.events, snat.events]), -1);
   assert.equal(differences({ mode: 'random-fully', kernel: '4.17' }, { mode: 'default', kernel: '4.17' }), 'mode random-fully');
 });
 
 test('many packets in one place: a few tokens, then one badge counts the rest', () => {
   const L = layout(topology(2, 2));
-  const packets = Array.from({ length: 9 }, (_, i) => ({ packet: { id: i + 1, label: 'SYN', proto: 'tcp', tuple: { src: '10.0.0.1', sport: 1000 + i, dst: '10.0.0.99', dport: 80 } }, where: 'eth0', t: 0 }));
+  const packets = Array.from({ length: 9 }, (_, i) => ({
+    packet: { id: i + 1, label: 'SYN', proto: 'tcp', tuple: { src: '10.0.0.1', sport: 1000 + i, dst: '10.0.0.99', dport: 80 } },
+    where: 'eth0',
+    t: 0,
+  }));
   const state = { ...fold([], 2), packets };
   const notes = annotate([], -1, podIps);
   const sc = scene(L, state, notes);
   assert.equal(sc.tokens.filter((t) => t.kind !== 'more').length, 2);
-  assert.deepStrictEqual(sc.tokens.filter((t) => t.kind === 'more').map((t) => t.label), ['+7']);
+  assert.deepStrictEqual(
+    sc.tokens.filter((t) => t.kind === 'more').map((t) => t.label),
+    ['+7'],
+  );
   assert.equal(scene(L, state, notes, { maxStack: Infinity }).tokens.length, 9);
 });
 
 test('the node view shows the mitigation where it acts: the local cache, the tc delay, the others at the foot', () => {
-  const cache = { ...topology(2, 2), mitigation: { id: 'nodelocal-dns', title: 'NodeLocal DNSCache', detail: 'pods ask 169.254.20.10' }, cache: { name: 'node-local-dns', ip: '169.254.20.10', port: 53 } };
+  const cache = {
+    ...topology(2, 2),
+    mitigation: { id: 'nodelocal-dns', title: 'NodeLocal DNSCache', detail: 'pods ask 169.254.20.10' },
+    cache: { name: 'node-local-dns', ip: '169.254.20.10', port: 53 },
+  };
   const doc = dom();
   const svg = doc.getElementById('node');
   new NodeView(svg).setTopology(cache);
   assert.ok(svg.textContent.includes('node-local-dns 169.254.20.10'), 'the cache is drawn on the node');
   assert.equal(svg.querySelectorAll('rect.cache').length, 1);
   assert.ok(place(layout(cache), 'node-local-dns'), 'a packet at the cache has a place');
-  const delay = { ...topology(2, 2), mitigation: { id: 'tc-delay', title: 'tc delay on DNS packets', detail: 'tc delays the second DNS packet of a pair by 10 µs' }, cache: null };
+  const delay = {
+    ...topology(2, 2),
+    mitigation: { id: 'tc-delay', title: 'tc delay on DNS packets', detail: 'tc delays the second DNS packet of a pair by 10 µs' },
+    cache: null,
+  };
   const doc2 = dom();
   new NodeView(doc2.getElementById('node')).setTopology(delay);
   assert.ok(doc2.getElementById('node').textContent.includes('2nd DNS packet +10 µs'));
@@ -286,7 +404,10 @@ test('the node view shows the mitigation where it acts: the local cache, the tc 
 test('the rules pane shows the raw table above the nat table when it has rules', () => {
   const doc = dom();
   const el = doc.getElementById('d');
-  renderRules(el, ['-P PREROUTING ACCEPT', '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'], {}, ['-P PREROUTING ACCEPT', '-A PREROUTING -d 169.254.20.10/32 -p udp -m udp --dport 53 -j NOTRACK']);
+  renderRules(el, ['-P PREROUTING ACCEPT', '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'], {}, [
+    '-P PREROUTING ACCEPT',
+    '-A PREROUTING -d 169.254.20.10/32 -p udp -m udp --dport 53 -j NOTRACK',
+  ]);
   const text = el.textContent;
   assert.ok(text.indexOf('iptables -t raw -S') < text.indexOf('iptables -t nat -S'));
   assert.ok(text.includes('-j NOTRACK'));

@@ -20,8 +20,14 @@ function fakeClock() {
   let seq = 0;
   const timers = new Map();
   return {
-    setTimeout(fn, ms) { seq += 1; timers.set(seq, { fn, at: now + ms }); return seq; },
-    clearTimeout(id) { timers.delete(id); },
+    setTimeout(fn, ms) {
+      seq += 1;
+      timers.set(seq, { fn, at: now + ms });
+      return seq;
+    },
+    clearTimeout(id) {
+      timers.delete(id);
+    },
     advance(ms) {
       const until = now + ms;
       for (;;) {
@@ -73,7 +79,7 @@ test('playing paces each step as the server does, by its type, and pauses by its
   assert.equal(clock.pending(), 0);
 });
 
-test('the pacing is the catalogue\'s: minor steps are shorter, and no step is shorter than its floor', () => {
+test("the pacing is the catalogue's: minor steps are shorter, and no step is shorter than its floor", () => {
   const { stepMillis, minorWeight, minDelayMillis, minor } = catalogue.pacing;
   assert.ok(minor.includes('packet-hop') && !minor.includes('ct-clash'));
   assert.equal(stepDelay('ct-clash', 1), stepMillis);
@@ -103,7 +109,10 @@ test('step, back and seek: back and seek send a snapshot of the folded state', (
   src.start(r.listener);
   src.control('step');
   src.control('step');
-  assert.deepStrictEqual(r.log.filter((m) => m.kind === 'event').map((m) => m.data.seq), [0, 1]);
+  assert.deepStrictEqual(
+    r.log.filter((m) => m.kind === 'event').map((m) => m.data.seq),
+    [0, 1],
+  );
   src.control('seek', 100);
   let snap = r.log.at(-1);
   assert.equal(snap.kind, 'snapshot');
@@ -153,15 +162,29 @@ test('the player folds events after a snapshot and keeps the previous state for 
 });
 
 class FakeEventSource {
-  constructor(url) { this.url = url; this.listeners = new Map(); FakeEventSource.last = this; this.readyState = 1; }
-  addEventListener(type, fn) { this.listeners.set(type, fn); }
-  emit(type, data) { this.listeners.get(type)({ type, data: JSON.stringify(data) }); }
-  close() { this.closed = true; }
+  constructor(url) {
+    this.url = url;
+    this.listeners = new Map();
+    FakeEventSource.last = this;
+    this.readyState = 1;
+  }
+  addEventListener(type, fn) {
+    this.listeners.set(type, fn);
+  }
+  emit(type, data) {
+    this.listeners.get(type)({ type, data: JSON.stringify(data) });
+  }
+  close() {
+    this.closed = true;
+  }
 }
 
 test('a session source maps the stream to the same messages and posts controls with the token', async () => {
   const posts = [];
-  const fetchImpl = async (url, init) => { posts.push({ url, init }); return { ok: true, status: 204 }; };
+  const fetchImpl = async (url, init) => {
+    posts.push({ url, init });
+    return { ok: true, status: 204 };
+  };
   const src = new SessionSource({ id: 'abc', token: 'tok', events: snat.events, EventSourceImpl: FakeEventSource, fetchImpl });
   const r = recorder();
   src.start(r.listener);
@@ -172,8 +195,11 @@ test('a session source maps the stream to the same messages and posts controls w
   es.emit('beat', { step: 10, text: 'b' });
   es.emit('play-state', { playing: true, speed: 2, step: 10 });
   es.listeners.get('end')({});
-  assert.deepStrictEqual(r.log.map((m) => m.kind), ['snapshot', 'event', 'beat', 'play-state', 'end']);
-  assert.equal(r.log[1].data, snat.events[10], 'the step\'s event is the one the page loaded, whatever its type');
+  assert.deepStrictEqual(
+    r.log.map((m) => m.kind),
+    ['snapshot', 'event', 'beat', 'play-state', 'end'],
+  );
+  assert.equal(r.log[1].data, snat.events[10], "the step's event is the one the page loaded, whatever its type");
   await src.control('seek', 27);
   assert.equal(posts[0].url, '/api/sessions/abc/control');
   assert.equal(posts[0].init.headers.Authorization, 'Bearer tok');
@@ -184,7 +210,7 @@ test('a session source maps the stream to the same messages and posts controls w
   assert.ok(es.closed);
 });
 
-test('a step the page\'s run does not have is an error, not a silent skip', () => {
+test("a step the page's run does not have is an error, not a silent skip", () => {
   const src = new SessionSource({ id: 'abc', token: 'tok', events: snat.events.slice(0, 5), EventSourceImpl: FakeEventSource });
   const r = recorder();
   src.start(r.listener);
@@ -192,9 +218,12 @@ test('a step the page\'s run does not have is an error, not a silent skip', () =
   assert.deepStrictEqual(r.log, [{ kind: 'error', data: { message: 'step 7 is not in this run' } }]);
 });
 
-test('a follower\'s source reads the watch stream, passes on hello and audience, and never controls', async () => {
+test("a follower's source reads the watch stream, passes on hello and audience, and never controls", async () => {
   const posts = [];
-  const fetchImpl = async (url, init) => { posts.push({ url, init }); return { ok: true, status: 200, json: async () => ({ followers: 1, detached: 1 }) }; };
+  const fetchImpl = async (url, init) => {
+    posts.push({ url, init });
+    return { ok: true, status: 200, json: async () => ({ followers: 1, detached: 1 }) };
+  };
   const src = new WatchSource({ code: 'J3M9YS', events: snat.events, EventSourceImpl: FakeEventSource, fetchImpl });
   const r = recorder();
   src.start(r.listener);
@@ -205,7 +234,10 @@ test('a follower\'s source reads the watch stream, passes on hello and audience,
   es.emit('snapshot', { step: 4, t: 0, total: 3, playing: false, speed: 1, params: {}, state: fold([], 2) });
   es.emit('audience', { followers: 1, detached: 0 });
   es.emit('session-changed', { params: { scenario: 'dnat-race-1' } });
-  assert.deepStrictEqual(r.log.map((m) => m.kind), ['hello', 'snapshot', 'audience', 'session-changed']);
+  assert.deepStrictEqual(
+    r.log.map((m) => m.kind),
+    ['hello', 'snapshot', 'audience', 'session-changed'],
+  );
   await assert.rejects(src.control('step'), /cannot step/);
   assert.deepStrictEqual(await src.presence('f1', true), { followers: 1, detached: 1 });
   assert.equal(posts.length, 1);
@@ -219,12 +251,15 @@ test('the player passes notices on without changing its state', () => {
   const p = new Player({ source: { start() {}, close() {} }, onNotice: (k, d) => notices.push([k, d]), onChange: (_, why) => changes.push(why) });
   p.receive('audience', { followers: 2, detached: 1 });
   p.receive('hello', { follower: 'f' });
-  assert.deepStrictEqual(notices, [['audience', { followers: 2, detached: 1 }], ['hello', { follower: 'f' }]]);
+  assert.deepStrictEqual(notices, [
+    ['audience', { followers: 2, detached: 1 }],
+    ['hello', { follower: 'f' }],
+  ]);
   assert.deepStrictEqual(changes, []);
   assert.equal(p.step, -1);
 });
 
-test('a local copy starts where it is told (a follower detaching at the presenter\'s step)', () => {
+test("a local copy starts where it is told (a follower detaching at the presenter's step)", () => {
   const src = new LocalSource({ events: snat.events, cpus: 2, clock: fakeClock(), step: 27 });
   const r = recorder();
   src.start(r.listener);

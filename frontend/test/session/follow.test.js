@@ -13,7 +13,7 @@ test('a follower connects, then follows the live stream', () => {
   assert.equal(f.follower, 'f1');
 });
 
-test('detaching opens a copy at the presenter\'s current step and reports it', () => {
+test("detaching opens a copy at the presenter's current step and reports it", () => {
   const f = new Follow();
   f.hello('f1');
   f.live(12);
@@ -42,11 +42,7 @@ test('snapping back drops the copy, shows the live stream and reports it', () =>
   const f = new Follow();
   f.hello('f1');
   f.detach();
-  assert.deepStrictEqual(f.snapBack(), [
-    { type: 'drop-copy' },
-    { type: 'show', view: 'live' },
-    { type: 'presence', detached: false },
-  ]);
+  assert.deepStrictEqual(f.snapBack(), [{ type: 'drop-copy' }, { type: 'show', view: 'live' }, { type: 'presence', detached: false }]);
   assert.equal(f.state, FOLLOWING);
   assert.deepStrictEqual(f.snapBack(), [], 'snapping back while following does nothing');
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // Paints the node (scene.js) into an <svg>: the static drawing once per topology, then the
 // moving parts at each step, and the tokens at each animation frame. Elements are created once
 // by key and then updated, so 200 packets in flight cost 200 attribute writes per frame.
@@ -15,8 +16,9 @@ export function el(doc, name, attrs = {}, text = null) {
 
 export class NodeView {
   /**
-   * @param svg the <svg> element to draw into
-   * @param onPick called with a packet id when a token is clicked
+   * @param {SVGSVGElement} svg the <svg> element to draw into
+   * @param {{onPick?: (packet: number) => void, compact?: boolean, overlay?: HTMLElement|null}} options
+   *   onPick: called with a packet id when a token is clicked; overlay: an HTML layer for the tokens
    */
   constructor(svg, { onPick = () => {}, compact = false, overlay = null } = {}) {
     this.svg = svg;
@@ -32,12 +34,14 @@ export class NodeView {
     this.from = [];
     this.to = [];
     for (const target of overlay ? [svg, overlay] : [svg]) {
+      /** @param {Event} ev */
+      const packetOf = (ev) => /** @type {Element|null} */ (/** @type {any} */ (ev.target).closest?.('[data-packet]'));
       target.addEventListener('click', (ev) => {
-        const g = ev.target.closest?.('[data-packet]');
+        const g = packetOf(ev);
         if (g) this.onPick(Number(g.getAttribute('data-packet')));
       });
-      target.addEventListener('keydown', (ev) => {
-        const g = ev.target.closest?.('[data-packet]');
+      target.addEventListener('keydown', (/** @type {KeyboardEvent} */ ev) => {
+        const g = packetOf(ev);
         if (g && (ev.key === 'Enter' || ev.key === ' ')) {
           ev.preventDefault();
           ev.stopPropagation();
@@ -60,7 +64,10 @@ export class NodeView {
     this.svg.setAttribute('viewBox', `0 0 ${L.width} ${L.height}`);
     this.svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
     this.svg.setAttribute('role', 'img');
-    this.svg.setAttribute('aria-label', `The node: ${topology.pods.length} pods, cni0, the netfilter hooks on ${topology.cpus} CPUs, eth0, the server and kube-dns`);
+    this.svg.setAttribute(
+      'aria-label',
+      `The node: ${topology.pods.length} pods, cni0, the netfilter hooks on ${topology.cpus} CPUs, eth0, the server and kube-dns`,
+    );
     const defs = el(doc, 'defs');
     const pattern = el(doc, 'pattern', { id: 'hatch', width: 10, height: 10, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
     pattern.append(el(doc, 'rect', { width: 10, height: 10, class: 'hatch-bg' }), el(doc, 'line', { x1: 0, y1: 0, x2: 0, y2: 10, class: 'hatch-line' }));
@@ -84,7 +91,6 @@ export class NodeView {
     // cni0 and eth0 as bars.
     for (const bar of [L.cni0, L.eth0]) {
       base.append(el(doc, 'rect', { x: bar.x, y: bar.y, width: bar.w, height: bar.h, rx: 4, class: 'bar' }));
-      const lx = bar.x + bar.w / 2;
       const anchor = bar === L.cni0 ? 'end' : 'start';
       const ax = bar === L.cni0 ? bar.x + bar.w : bar.x;
       base.append(el(doc, 'text', { x: ax, y: bar.y + bar.h + 18, class: 'bar-label', 'text-anchor': anchor }, bar.name));
@@ -95,7 +101,11 @@ export class NodeView {
     base.append(el(doc, 'rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 10, class: 'node' }));
     base.append(el(doc, 'line', { x1: L.cni0.x + L.cni0.w, y1: L.lanes[0].cy, x2: n.x, y2: L.lanes[0].cy, class: 'wire', 'marker-end': 'url(#arrow)' }));
     base.append(el(doc, 'line', { x1: n.x + n.w, y1: L.lanes[0].cy, x2: L.eth0.x, y2: L.lanes[0].cy, class: 'wire', 'marker-end': 'url(#arrow)' }));
-    const hooks = [['PREROUTING', 0, 1], ['FORWARD', 2, 2], ['POSTROUTING', 3, 5]];
+    const hooks = [
+      ['PREROUTING', 0, 1],
+      ['FORWARD', 2, 2],
+      ['POSTROUTING', 3, 5],
+    ];
     for (const [name, a, b] of hooks) {
       const x1 = L.stages[a].x;
       const x2 = L.stages[b].x + L.stages[b].w;
@@ -175,7 +185,7 @@ export class NodeView {
    */
   update(state, notes, { jump = false, maxStack = 3 } = {}) {
     const sc = scene(this.L, state, notes, { maxStack });
-    this.from = jump ? sc.tokens : this.current ?? sc.tokens;
+    this.from = jump ? sc.tokens : (this.current ?? sc.tokens);
     this.to = sc.tokens;
     this.paintWindows(sc.windows);
     this.paintDrops(sc.drops);
@@ -231,8 +241,12 @@ export class NodeView {
       return b;
     }
     const g = el(doc, 'g', { class: 'token', 'data-packet': t.id, tabindex: 0, role: 'button' });
-    g.append(el(doc, 'rect', { class: 'token-box', rx: 6 }), el(doc, 'text', { class: 'token-label', 'text-anchor': 'middle', y: 5 }),
-      el(doc, 'rect', { class: 'token-sub-box', rx: 4 }), el(doc, 'text', { class: 'token-sub', 'text-anchor': 'middle' }));
+    g.append(
+      el(doc, 'rect', { class: 'token-box', rx: 6 }),
+      el(doc, 'text', { class: 'token-label', 'text-anchor': 'middle', y: 5 }),
+      el(doc, 'rect', { class: 'token-sub-box', rx: 4 }),
+      el(doc, 'text', { class: 'token-sub', 'text-anchor': 'middle' }),
+    );
     return g;
   }
 
@@ -240,7 +254,10 @@ export class NodeView {
     if (this.html) {
       const [label, sub] = g.children;
       g.className = `token ${t.kind}${t.current ? ' current' : ''}${t.sub ? ' has-sub' : ''}${t.fresh ? ' fresh' : ''}`;
-      g.setAttribute('aria-label', t.kind === 'more' ? `${t.label.slice(1)} more packets here` : `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`);
+      g.setAttribute(
+        'aria-label',
+        t.kind === 'more' ? `${t.label.slice(1)} more packets here` : `packet ${t.label}${t.sub ? `, rewritten ${t.sub}` : ''}: inspect`,
+      );
       if (label.textContent !== t.label) label.textContent = t.label;
       if (sub.textContent !== (t.sub ?? '')) sub.textContent = t.sub ?? '';
       g.dataset_label = `${t.label}|${t.sub}|${t.kind}|${t.current}|${t.fresh}`;
@@ -287,9 +304,16 @@ export class NodeView {
     const doc = this.doc;
     this.dropLayer.replaceChildren();
     for (const d of drops) {
-      const g = el(doc, 'g', { class: `drop-mark${d.fresh ? ' fresh' : ''}${d.old ? ' old' : ''}`, transform: `translate(${d.x} ${d.y})`, 'data-packet': d.packet });
-      g.append(el(doc, 'circle', { r: 15, class: 'drop-circle' }), el(doc, 'path', { d: 'M-7,-7 L7,7 M7,-7 L-7,7', class: 'drop-x' }),
-        el(doc, 'text', { x: -22, y: 6, class: 'drop-label', 'text-anchor': 'end' }, d.text));
+      const g = el(doc, 'g', {
+        class: `drop-mark${d.fresh ? ' fresh' : ''}${d.old ? ' old' : ''}`,
+        transform: `translate(${d.x} ${d.y})`,
+        'data-packet': d.packet,
+      });
+      g.append(
+        el(doc, 'circle', { r: 15, class: 'drop-circle' }),
+        el(doc, 'path', { d: 'M-7,-7 L7,7 M7,-7 L-7,7', class: 'drop-x' }),
+        el(doc, 'text', { x: -22, y: 6, class: 'drop-label', 'text-anchor': 'end' }, d.text),
+      );
       this.dropLayer.append(g);
     }
   }
@@ -299,8 +323,10 @@ export class NodeView {
     this.roverLayer.replaceChildren();
     if (!rover) return;
     const L = this.L;
-    this.roverLayer.append(el(doc, 'text', { x: L.node.x + 14, y: L.roverY, class: `rover-text${rover.moved ? ' moved' : ''}` }, `${rover.text}`),
-      el(doc, 'text', { x: L.stages[2].x + 40, y: L.roverY, class: 'rover-detail' }, rover.detail));
+    this.roverLayer.append(
+      el(doc, 'text', { x: L.node.x + 14, y: L.roverY, class: `rover-text${rover.moved ? ' moved' : ''}` }, `${rover.text}`),
+      el(doc, 'text', { x: L.stages[2].x + 40, y: L.roverY, class: 'rover-detail' }, rover.detail),
+    );
   }
 }
 
@@ -324,7 +350,14 @@ function drawMitigation(doc, base, L, topology) {
     return;
   }
   if (m.id === 'tc-delay') {
-    base.append(el(doc, 'text', { x: L.cni0.x - 6, y: 22, class: 'mitigation-text', 'text-anchor': 'end' }, `tc: 2nd DNS packet +${m.detail.match(/(\d+) µs/)?.[1] ?? '10'} µs`));
+    base.append(
+      el(
+        doc,
+        'text',
+        { x: L.cni0.x - 6, y: 22, class: 'mitigation-text', 'text-anchor': 'end' },
+        `tc: 2nd DNS packet +${m.detail.match(/(\d+) µs/)?.[1] ?? '10'} µs`,
+      ),
+    );
     return;
   }
   base.append(el(doc, 'text', { x: n.x + n.w - 12, y: L.roverY, class: 'mitigation-text', 'text-anchor': 'end' }, `${m.title}: ${m.detail}`));

@@ -1,3 +1,4 @@
+// @ts-check
 // The node drawing as plain data: layout(topology) places the pods, veths, cni0, the hook
 // pipeline, the CPU lanes, eth0, the server and the DNS endpoints; scene(layout, state, notes)
 // says where every packet token, race window, drop mark and label goes at one step. Both are
@@ -55,8 +56,13 @@ export function layout(topology, { compact = false, ratio = 0 } = {}) {
   const dnsTop = server.y + server.h + 22;
   const endpoints = dnsShown.map((ep, i) => ({ ...ep, cy: dnsTop + 56 + i * 30 }));
   const dns = {
-    x: right.x, y: dnsTop, w: right.w, h: 56 + dnsShown.length * 30 + (topology.dns.endpoints.length > MAX_DNS_ROWS ? 22 : 4),
-    clusterIp: topology.dns.clusterIp, port: topology.dns.port, endpoints,
+    x: right.x,
+    y: dnsTop,
+    w: right.w,
+    h: 56 + dnsShown.length * 30 + (topology.dns.endpoints.length > MAX_DNS_ROWS ? 22 : 4),
+    clusterIp: topology.dns.clusterIp,
+    port: topology.dns.port,
+    endpoints,
     more: topology.dns.endpoints.length - dnsShown.length,
   };
   const h = Math.max(height, dns.y + dns.h + 8);
@@ -64,13 +70,32 @@ export function layout(topology, { compact = false, ratio = 0 } = {}) {
   eth0.h = h - 52;
   // NodeLocal DNSCache: a process of the node, at the foot of the node box.
   const cache = topology.cache ? { x: node.x + node.w - 540, y: roverY - 19, w: 530, h: 26, name: topology.cache.name } : null;
-  return { width: WIDTH, height: h, node, hookY, stageY, stageH, stages, lanes, laneBottom, roverY, pods, hiddenPods, cni0, eth0, server, dns, cache, topology };
+  return {
+    width: WIDTH,
+    height: h,
+    node,
+    hookY,
+    stageY,
+    stageH,
+    stages,
+    lanes,
+    laneBottom,
+    roverY,
+    pods,
+    hiddenPods,
+    cni0,
+    eth0,
+    server,
+    dns,
+    cache,
+    topology,
+  };
 }
 
 /** Where a packet drawn at `where` sits (before stacking). */
 export function place(L, where, stage, podName, tuple) {
   const podRow = L.pods.find((p) => p.name === podName);
-  const podY = podRow ? podRow.cy : L.hiddenPods ? L.hiddenPods.cy : L.pods[0]?.cy ?? 40;
+  const podY = podRow ? podRow.cy : L.hiddenPods ? L.hiddenPods.cy : (L.pods[0]?.cy ?? 40);
   if (!where) return null;
   if (where.startsWith('cpu')) {
     const lane = L.lanes[Number(where.slice(3))];
@@ -107,7 +132,7 @@ export function tokenWidth(text) {
 /**
  * Everything that moves at one step.
  * @param notes annotate(events, step, podIps)
- * @returns {{tokens, windows, drops, laneLabels, rover}}
+ * @returns {{tokens: any[], windows: any[], drops: any[], rover: any}}
  */
 export function scene(L, state, notes, { maxStack = 3 } = {}) {
   const tokens = [];
@@ -134,8 +159,13 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     const rw = f.where.startsWith('cpu') || (f.where === 'eth0' && current) ? notes.rewrite.get(id) : null;
     const reply = isReply(f.packet, L);
     tokens.push({
-      id, label, sub: rw ? rw.text : null, fresh: rw ? rw.step === notes.event?.seq : false,
-      x: pos.x, y: pos.y + stackOffset(n, pos.area), w: tokenWidth(label),
+      id,
+      label,
+      sub: rw ? rw.text : null,
+      fresh: rw ? rw.step === notes.event?.seq : false,
+      x: pos.x,
+      y: pos.y + stackOffset(n, pos.area),
+      w: tokenWidth(label),
       kind: `${f.packet.proto}${reply ? ' reply' : ''}`,
       current,
     });
@@ -155,7 +185,13 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     const from = L.stages[w.startStage];
     const to = L.stages[5];
     windows.push({
-      cpu: lane.cpu, open, outcome: w.outcome, x: from.x + 2, w: to.x + to.w - from.x - 4, y: lane.y + 4, h: lane.h - 8,
+      cpu: lane.cpu,
+      open,
+      outcome: w.outcome,
+      x: from.x + 2,
+      w: to.x + to.w - from.x - 4,
+      y: lane.y + 4,
+      h: lane.h - 8,
       text: windowText(w, open),
     });
   }
@@ -163,7 +199,14 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
   for (const d of notes.dropAt.values()) {
     const lane = L.lanes[d.cpu];
     if (!lane || d.stage < 0) continue;
-    drops.push({ packet: d.packet, x: L.stages[d.stage].cx, y: lane.cy, text: `${tokenLabel(d.label, d.pod ?? notes.pod.get(d.packet))} dropped`, fresh: notes.event?.seq === d.step, old: (notes.event?.seq ?? 0) - d.step > 12 });
+    drops.push({
+      packet: d.packet,
+      x: L.stages[d.stage].cx,
+      y: lane.cy,
+      text: `${tokenLabel(d.label, d.pod ?? notes.pod.get(d.packet))} dropped`,
+      fresh: notes.event?.seq === d.step,
+      old: (notes.event?.seq ?? 0) - d.step > 12,
+    });
   }
   // Keep only the latest drop per lane: older ones are on the timeline.
   const latest = new Map();
@@ -186,12 +229,17 @@ function windowText(w, open) {
   const tuple = w.chosen ? `${w.manip === 'SRC' ? `${w.chosen.src}:${w.chosen.sport}` : `${w.chosen.dst}:${w.chosen.dport}`}` : '';
   if (open) return `race window: ${tuple} chosen, entry #${w.ct} unconfirmed`;
   switch (w.outcome) {
-    case 'confirmed': return `#${w.ct} confirmed ✓`;
+    case 'confirmed':
+      return `#${w.ct} confirmed ✓`;
     case 'clash-drop':
-    case 'dropped': return `#${w.ct} lost the race ✗`;
-    case 'clash-merged': return `#${w.ct} clashed: merged ✓`;
-    case 'clash-clash_entry': return `#${w.ct} clashed: clash entry ✓`;
-    default: return `#${w.ct}`;
+    case 'dropped':
+      return `#${w.ct} lost the race ✗`;
+    case 'clash-merged':
+      return `#${w.ct} clashed: merged ✓`;
+    case 'clash-clash_entry':
+      return `#${w.ct} clashed: clash entry ✓`;
+    default:
+      return `#${w.ct}`;
   }
 }
 
@@ -202,9 +250,12 @@ function roverText(state, notes) {
   return {
     moved: !!moved,
     text: rovers.map((r) => `${r.proto} rover → port ${r.port}`).join(' · '),
-    detail: moved && moved.search
-      ? `CPU ${moved.cpu} read it: search starts at ${moved.search.firstPort}, takes ${moved.search.port}`
-      : moved ? `moved by CPU ${moved.cpu}` : 'one value, shared by every CPU',
+    detail:
+      moved && moved.search
+        ? `CPU ${moved.cpu} read it: search starts at ${moved.search.firstPort}, takes ${moved.search.port}`
+        : moved
+          ? `moved by CPU ${moved.cpu}`
+          : 'one value, shared by every CPU',
   };
 }
 

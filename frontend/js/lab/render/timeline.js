@@ -1,3 +1,4 @@
+// @ts-check
 // The timeline under the controls: one mark per drop (▲), retransmit, resolver timeout and beat,
 // the current step, and a click or drag anywhere seeks. Steps map linearly to x.
 
@@ -13,7 +14,7 @@ export function stepToX(step, total) {
 
 export function xToStep(x, total) {
   if (total <= 1) return 0;
-  return Math.round(Math.min(W, Math.max(0, x)) / W * (total - 1));
+  return Math.round((Math.min(W, Math.max(0, x)) / W) * (total - 1));
 }
 
 export class Timeline {
@@ -38,9 +39,19 @@ export class Timeline {
       this.onSeek(step);
     };
     let dragging = false;
-    svg.addEventListener('pointerdown', (ev) => { dragging = true; last = -1; svg.setPointerCapture?.(ev.pointerId); seek(ev, true); });
-    svg.addEventListener('pointermove', (ev) => { if (dragging) seek(ev, false); });
-    svg.addEventListener('pointerup', (ev) => { if (dragging) seek(ev, true); dragging = false; });
+    svg.addEventListener('pointerdown', (ev) => {
+      dragging = true;
+      last = -1;
+      svg.setPointerCapture?.(ev.pointerId);
+      seek(ev, true);
+    });
+    svg.addEventListener('pointermove', (ev) => {
+      if (dragging) seek(ev, false);
+    });
+    svg.addEventListener('pointerup', (ev) => {
+      if (dragging) seek(ev, true);
+      dragging = false;
+    });
   }
 
   setRun(total, markers) {
