@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  */
 public final class IptablesParser {
 
-	private static final Pattern CHAIN_DECLARATION = Pattern.compile(":(\\S+)\\s+(\\S+)(?:\\s+\\[\\d+:\\d+\\])?");
+	private static final Pattern CHAIN_DECLARATION = Pattern
+		.compile(":(\\S{1,64})\\s{1,20}(\\S{1,16})(?:\\s{1,20}\\[\\d{1,20}:\\d{1,20}\\])?");
 
-	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d+:\\d+\\]\\s+");
+	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d{1,18}:\\d{1,20}\\]\\s{1,20}");
 
 	private static final Pattern LISTING = Pattern.compile(
 			"Chain \\S+ \\((?:policy \\w+.*|\\d+ references)\\)|\\s*(?:pkts\\s+bytes\\s+)?target\\s+prot\\s+opt\\s.*");
@@ -29,20 +30,41 @@ public final class IptablesParser {
 	private IptablesParser() {
 	}
 
-	/** Reads a pasted text; {@code null} and blank texts give an empty table. */
+	/**
+	 * Reads a pasted text of any nat-table format (iptables-save, -S, -L, nft);
+	 * {@code null} and blank texts give an empty table.
+	 */
 	public static NatTable parse(String text) {
-		PastedText pasted = PastedText.of(text);
-		Reader reader = new Reader();
-		for (int number = 1; number <= pasted.size(); number++) {
-			String line = pasted.line(number);
-			switch (ShellNoise.classify(line)) {
-				case CONTENT -> reader.read(number, line.strip());
-				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
-				default -> {
-				}
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		List<LineProblem> problems = new ArrayList<>(sorted.problems());
+		for (PasteFormat format : PasteFormat.values()) {
+			if (format != PasteFormat.IPTABLES_SAVE && format != PasteFormat.IPTABLES_LIST
+					&& format != PasteFormat.NFT) {
+				sorted.of(format)
+					.forEach((line) -> problems
+						.add(new LineProblem(line.number(), "a line of " + format.title() + ", not of the nat table")));
 			}
 		}
-		pasted.overflow().ifPresent(reader.problems::add);
+		NatTable table = parse(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
+				sorted.of(PasteFormat.NFT));
+		problems.addAll(table.problems());
+		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
+		return new NatTable(table.rules(), table.services(), problems);
+	}
+
+	/** Reads the lines of each nat-table format into one table. */
+	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft) {
+		Reader reader = new Reader();
+		for (Line line : save) {
+			reader.read(line.number(), line.text().strip());
+		}
+		IptablesListParser.Result listed = IptablesListParser.parse(list);
+		reader.rules.addAll(listed.rules());
+		reader.problems.addAll(listed.problems());
+		NftParser.Result nftRules = NftParser.parse(nft);
+		reader.rules.addAll(nftRules.rules());
+		reader.problems.addAll(nftRules.problems());
+		reader.rules.sort(java.util.Comparator.comparingInt(NatRule::line));
 		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems);
 	}
 
@@ -52,6 +74,8 @@ public final class IptablesParser {
 		private String table = "nat";
 
 		private final List<NatRule> rules = new ArrayList<>();
+
+		private long packets = -1;
 
 		private final List<LineProblem> problems = new ArrayList<>();
 
@@ -73,7 +97,9 @@ public final class IptablesParser {
 				problem(number, "a line of iptables -L: paste iptables-save -t nat or iptables -t nat -S instead");
 				return;
 			}
-			readCommand(number, COUNTERS_PREFIX.matcher(line).replaceFirst(""));
+			java.util.regex.Matcher counters = COUNTERS_PREFIX.matcher(line);
+			this.packets = counters.lookingAt() ? Long.parseLong(line.substring(1, line.indexOf(':'))) : -1;
+			readCommand(number, counters.replaceFirst(""));
 		}
 
 		private void readCommand(int number, String line) {
@@ -114,7 +140,7 @@ public final class IptablesParser {
 			if (missing != null) {
 				problem(number, "read in part: " + missing + " has no value (cut short?)");
 			}
-			this.rules.add(options.toRule(number, line, words.get(1)));
+			this.rules.add(options.toRule(number, line, words.get(1), this.packets));
 		}
 
 		void problem(int number, String reason) {
@@ -172,9 +198,9 @@ public final class IptablesParser {
 			};
 		}
 
-		NatRule toRule(int number, String line, String chain) {
+		NatRule toRule(int number, String line, String chain, long packets) {
 			return new NatRule(number, line, chain, get("target"), get("protocol"), get("dport"), get("comment"),
-					get("to"), this.random, this.randomFully);
+					get("to"), this.random, this.randomFully, line, packets, NatRule.Form.SAVE);
 		}
 
 		private String get(String key) {

@@ -32,22 +32,34 @@ public final class ResolvConfParser {
 	}
 
 	public static ResolverConfig parse(String text) {
-		PastedText pasted = PastedText.of(text);
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		List<LineProblem> problems = new ArrayList<>(sorted.problems());
+		for (PasteFormat format : PasteFormat.values()) {
+			if (format != PasteFormat.RESOLV_CONF) {
+				sorted.of(format)
+					.forEach((line) -> problems.add(new LineProblem(line.number(), "'"
+							+ ConntrackStatsParser.abbreviate(line.text().split("\\s+")[0])
+							+ "' is not a resolv.conf keyword (nameserver, search, domain, options, sortlist)")));
+			}
+		}
+		ResolverConfig config = parse(sorted.of(PasteFormat.RESOLV_CONF));
+		problems.addAll(config.problems());
+		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
+		return new ResolverConfig(config.present(), config.nameservers(), config.search(), config.ndots(),
+				config.timeoutSeconds(), config.attempts(), config.options(), problems);
+	}
+
+	/** Reads the resolv.conf lines of a sorted paste. */
+	static ResolverConfig parse(List<Line> lines) {
 		Reader reader = new Reader();
-		for (int number = 1; number <= pasted.size(); number++) {
-			String line = pasted.line(number);
-			String stripped = line.strip();
+		for (Line line : lines) {
+			String stripped = line.text().strip();
 			if (stripped.startsWith("#") || stripped.startsWith(";")) {
 				continue;
 			}
-			switch (ShellNoise.classify(line)) {
-				case CONTENT -> reader.read(number, stripped);
-				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
-				default -> {
-				}
-			}
+			int comment = stripped.indexOf(" #");
+			reader.read(line.number(), (comment > 0) ? stripped.substring(0, comment).strip() : stripped);
 		}
-		pasted.overflow().ifPresent(reader.problems::add);
 		return reader.result();
 	}
 
