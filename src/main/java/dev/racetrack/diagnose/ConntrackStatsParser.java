@@ -73,13 +73,8 @@ public final class ConntrackStatsParser {
 	public static ConntrackStats parse(String text) {
 		PasteReader.Sorted sorted = PasteReader.read(text);
 		List<LineProblem> problems = new ArrayList<>(sorted.problems());
-		for (PasteFormat format : PasteFormat.values()) {
-			if (format != PasteFormat.CONNTRACK_STATS) {
-				sorted.of(format)
-					.forEach((line) -> problems.add(new LineProblem(line.number(),
-							"not a line of conntrack -S (cpu=N name=value …) or of /proc/net/stat/nf_conntrack")));
-			}
-		}
+		problems.addAll(sorted.outside(PasteFormat.CONNTRACK_STATS,
+				(line) -> "not a line of conntrack -S (cpu=N name=value …) or of /proc/net/stat/nf_conntrack"));
 		List<ConntrackStats> samples = samples(sorted.of(PasteFormat.CONNTRACK_STATS),
 				sorted.hints().contains(PasteHints.CONNTRACK_NOT_ROOT));
 		ConntrackStats first = samples.get(0);
@@ -210,7 +205,8 @@ public final class ConntrackStatsParser {
 				if (pair.matches()) {
 					counters.put(pair.group(1), Long.parseLong(pair.group(2)));
 				}
-				else if (last && !counters.isEmpty() && !tokens[i].contains("=")) {
+				else if (last && !counters.isEmpty() && !tokens[i].contains("=")
+						&& (i + 1 < tokens.length || !WORD.matcher(tokens[i]).matches())) {
 					unread.add("the text after the counters");
 					break;
 				}

@@ -27,6 +27,14 @@ public final class IptablesParser {
 
 	private static final Pattern NUMBER = Pattern.compile("\\d+");
 
+	/**
+	 * Marks a line that continues the rule above it (wrapped by a terminal or a page).
+	 */
+	static final String CONTINUATION = "\u0000";
+
+	private static final java.util.Set<String> TARGETS = java.util.Set.of("SNAT", "DNAT", "MASQUERADE", "RETURN",
+			"ACCEPT", "DROP", "MARK", "REJECT", "REDIRECT");
+
 	private IptablesParser() {
 	}
 
@@ -37,12 +45,14 @@ public final class IptablesParser {
 	public static NatTable parse(String text) {
 		PasteReader.Sorted sorted = PasteReader.read(text);
 		List<LineProblem> problems = new ArrayList<>(sorted.problems());
-		for (PasteFormat format : PasteFormat.values()) {
-			if (format != PasteFormat.IPTABLES_SAVE && format != PasteFormat.IPTABLES_LIST
-					&& format != PasteFormat.NFT) {
-				sorted.of(format)
-					.forEach((line) -> problems
-						.add(new LineProblem(line.number(), "a line of " + format.title() + ", not of the nat table")));
+		for (LineProblem problem : sorted.outside(PasteFormat.IPTABLES_SAVE,
+				(line) -> "not a line of iptables-save or iptables -S (expected *nat, :CHAIN, -P, -N, -A or COMMIT)")) {
+			boolean otherNatForm = sorted.of(PasteFormat.IPTABLES_LIST)
+				.stream()
+				.anyMatch((line) -> line.number() == problem.line())
+					|| sorted.of(PasteFormat.NFT).stream().anyMatch((line) -> line.number() == problem.line());
+			if (!otherNatForm) {
+				problems.add(problem);
 			}
 		}
 		NatTable table = parse(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
@@ -80,6 +90,10 @@ public final class IptablesParser {
 		private final List<LineProblem> problems = new ArrayList<>();
 
 		void read(int number, String line) {
+			if (line.startsWith(CONTINUATION)) {
+				continueRule(number, line.substring(CONTINUATION.length()));
+				return;
+			}
 			if (line.startsWith("#") || line.equals("COMMIT")) {
 				return;
 			}
@@ -145,6 +159,32 @@ public final class IptablesParser {
 
 		void problem(int number, String reason) {
 			this.problems.add(new LineProblem(number, reason));
+		}
+
+		/**
+		 * Joins a wrapped line to the rule above it: without a space when the two halves
+		 * make a target ({@code -j S} + {@code NAT …}), with one otherwise.
+		 */
+		private void continueRule(int number, String rest) {
+			if (this.rules.isEmpty()) {
+				problem(number, "not a line of iptables-save or iptables -S");
+				return;
+			}
+			NatRule last = this.rules.remove(this.rules.size() - 1);
+			String text = last.text();
+			int space = text.lastIndexOf(' ');
+			String tail = text.substring(space + 1);
+			String head = rest.split("\\s+", 2)[0];
+			boolean glued = TARGETS.contains(tail + head);
+			String joined = text + (glued ? "" : " ") + rest;
+			int before = this.problems.size();
+			readCommand(last.line(), joined);
+			if (this.rules.isEmpty() || this.rules.get(this.rules.size() - 1).line() != last.line()) {
+				this.rules.add(last);
+			}
+			problem(number, "read with line " + last.line() + ": the rule was wrapped"
+					+ (glued ? " inside a word (" + tail + "|" + head + ")" : ""));
+			this.problems.subList(before, this.problems.size() - 1).clear();
 		}
 
 	}

@@ -37,28 +37,64 @@ public final class KernelProfiles {
 					false);
 		}
 		String counters = modern.isPresent() ? " The counters look older than 5.10." : "";
+		KernelFixes unknown = new KernelFixes(KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN,
+				KernelFixes.Fix.UNKNOWN, false, true, false, List.of());
 		return new KernelMatch(KernelProfile.V4_17, Basis.ASSUMED, "",
-				"No kernel release was given: 4.17, the oldest modelled kernel, is assumed, so every race it can show "
-						+ "is listed." + counters + " Paste uname -r to narrow this down.",
-				false);
+				"No kernel release was given, so whether the kernel resolves the UDP races is unknown; the replay "
+						+ "uses 4.17, the oldest modelled kernel." + counters + " Paste uname -r to narrow this down.",
+				false, unknown, "");
 	}
 
 	static KernelMatch fromUname(KernelVersion v) {
 		KernelFixes fixes = DistroKernels.fixes(v);
-		KernelProfile profile = fixes.nearestProfile();
+		KernelProfile profile = profileOf(v);
 		String distribution = v.distribution();
 		List<String> notes = new ArrayList<>();
 		notes.add(v.release() + " is Linux " + v.majorMinor()
 				+ (distribution.isEmpty() ? "" : " built by " + distribution) + ": replayed as the modelled "
 				+ profile.id() + " (" + rangeOf(profile) + ").");
+		if (v.isBefore(4, 17)) {
+			notes.add("Linux " + v.majorMinor() + " is older than any modelled kernel; upstream it has none of the "
+					+ "2018-2020 clash fixes.");
+		}
 		notes.addAll(fixes.notes());
+		notes.addAll(upstreamNotes(v));
 		notes.add(racesSentence(fixes));
-		if (!v.isBefore(5, 10) && v.isBefore(6, 5)) {
-			notes.add("Linux " + v.majorMinor() + " has the 6.x clash rules and counters (clash_resolve) but not the "
-					+ "linear SYN back-off (6.5): a twice-lost SYN costs 3 s here, not 2 s.");
+		if (fixes.nearestProfile() != profile && !v.isBefore(4, 17)) {
+			notes.add("Its clash fixes are those of the modelled " + fixes.nearestProfile().id()
+					+ ", which the findings follow.");
 		}
 		return new KernelMatch(profile, Basis.UNAME, v.release(), String.join(" ", notes), v.isBefore(4, 17), fixes,
 				distribution);
+	}
+
+	/**
+	 * What an upstream stable release carries beyond the modelled kernel it is read as.
+	 */
+	private static List<String> upstreamNotes(KernelVersion v) {
+		List<String> notes = new ArrayList<>();
+		int sublevel = v.upstreamSublevel();
+		if (v.major() == 4 && v.minor() == 19 && sublevel >= 228) {
+			notes.add("4.19.228 and later got the February 2022 backports (no shared rover, capped port search): port "
+					+ "selection behaves like 5.0.");
+		}
+		if (v.major() == 4 && v.minor() == 9 && sublevel >= 300) {
+			notes.add("4.9.300 and later got the rover removal and the capped port search (February 2022).");
+		}
+		if (v.major() == 4 && v.minor() == 14) {
+			notes.add("4.14 got the race 1 fix as a stable backport in February 2020, and the rover removal and capped "
+					+ "port search in February 2022; which 4.14.y has them is not read from the release.");
+		}
+		if (!v.isBefore(5, 6) && v.isBefore(5, 10)) {
+			notes.add("Resolved clashes count insert_failed here: the clash_resolve counter only exists from 5.10, so "
+					+ "insert_failed minus drop is what the kernel resolved.");
+		}
+		if (!v.isBefore(5, 10) && v.isBefore(6, 5)) {
+			notes.add("Linux " + v.majorMinor() + " has the 6.x clash rules and counters (clash_resolve) but not the "
+					+ "linear SYN back-off (6.5) or the TIME_WAIT eviction (2023): a twice-lost SYN costs 3 s here, "
+					+ "not 2 s.");
+		}
+		return notes;
 	}
 
 	/** "Races 1 and 2 are resolved here; race 3 drops." */

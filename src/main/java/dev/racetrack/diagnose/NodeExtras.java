@@ -96,9 +96,14 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			Map<String, Integer> sysctlLines) {
 		for (Line line : lines) {
 			Matcher pair = SYSCTL.matcher(line.text());
+			Matcher kubeProxy = PasteReader.KUBE_PROXY_MAX.matcher(line.text());
 			String key;
 			String value;
-			if (pair.matches()) {
+			if (kubeProxy.matches()) {
+				key = MAX;
+				value = kubeProxy.group(1);
+			}
+			else if (pair.matches()) {
 				key = normalise(pair.group(1));
 				value = pair.group(2);
 			}

@@ -110,15 +110,15 @@ final class ShellNoise {
 		if (WATCH_HEADER.matcher(text).matches()) {
 			return new Cleaned(Kind.COMMAND, "", text);
 		}
+		if (SHELL_MESSAGE.matcher(text).matches()) {
+			return new Cleaned(Kind.SHELL_MESSAGE, "", text);
+		}
 		String afterPrompt = afterPrompt(text);
 		if (afterPrompt != null) {
 			return command(afterPrompt.strip(), true);
 		}
 		if (startsWithCommand(text)) {
 			return command(text, false);
-		}
-		if (SHELL_MESSAGE.matcher(text).matches()) {
-			return new Cleaned(Kind.SHELL_MESSAGE, "", text);
 		}
 		return new Cleaned(Kind.CONTENT, text, "");
 	}

@@ -42,13 +42,8 @@ public final class UnameParser {
 		List<LineProblem> problems = new ArrayList<>();
 		PasteReader.Sorted sorted = PasteReader.read(text);
 		problems.addAll(sorted.problems());
-		for (PasteFormat format : PasteFormat.values()) {
-			if (format != PasteFormat.UNAME) {
-				sorted.of(format)
-					.forEach((line) -> problems.add(new LineProblem(line.number(),
-							"no kernel release here (expected e.g. 5.15.0-1057-azure)")));
-			}
-		}
+		problems.addAll(sorted.outside(PasteFormat.UNAME,
+				(line) -> "no kernel release here (expected e.g. 5.15.0-1057-azure)"));
 		Result result = parse(sorted.of(PasteFormat.UNAME));
 		problems.addAll(result.problems());
 		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
