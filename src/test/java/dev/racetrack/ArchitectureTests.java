@@ -23,12 +23,13 @@ import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nam
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.core.domain.properties.HasParameterTypes.Predicates.rawParameterTypes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The boundaries of {@code ARCHITECTURE.md}, as rules that fail the build: the model
- * packages stay free of frameworks, of wall clocks, of unseeded randomness and of
+ * The boundaries of {@code src/docs/ARCHITECTURE.md}, as rules that fail the build: the
+ * model packages stay free of frameworks, of wall clocks, of unseeded randomness and of
  * threads, and no package cycle creeps in.
  */
 @AnalyzeClasses(packages = "dev.racetrack", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -44,7 +45,7 @@ class ArchitectureTests {
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage("org.springframework..", "reactor..", "com.fasterxml.jackson..", "tools.jackson..")
-		.because("the model must run, and be tested, without Spring, Reactor or Jackson (ARCHITECTURE.md)");
+		.because("the model must run, and be tested, without Spring, Reactor or Jackson (src/docs/ARCHITECTURE.md)");
 
 	@ArchTest
 	static final ArchRule modelDoesNotReadTheWallClock = noClasses().that()
@@ -108,6 +109,87 @@ class ArchitectureTests {
 		.dependOnClassesThat()
 		.resideInAPackage("dev.racetrack.web..")
 		.because("web is the only adapter; nothing below may depend on it");
+
+	/** The web layer's features, each a package under {@code dev.racetrack.web}. */
+	static final String SHARED = "dev.racetrack.web.shared..";
+
+	static final String LAB = "dev.racetrack.web.lab..";
+
+	static final String SESSION = "dev.racetrack.web.session..";
+
+	static final String EXPERIMENT = "dev.racetrack.web.experiment..";
+
+	static final String DIAGNOSE = "dev.racetrack.web.diagnose..";
+
+	static final String EXPORT = "dev.racetrack.web.export..";
+
+	@ArchTest
+	static final ArchRule webClassesLiveInAFeature = classes().that()
+		.resideInAPackage("dev.racetrack.web..")
+		.and()
+		.doNotHaveSimpleName("package-info")
+		.should()
+		.resideInAnyPackage(SHARED, LAB, SESSION, EXPERIMENT, DIAGNOSE, EXPORT)
+		.because("a newcomer finds a page, a knob or an endpoint by the feature it belongs to "
+				+ "(lab, session, experiment, diagnose, export), and what they share in web.shared");
+
+	@ArchTest
+	static final ArchRule sharedKnowsNoFeature = noClasses().that()
+		.resideInAPackage(SHARED)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(LAB, SESSION, EXPERIMENT, DIAGNOSE, EXPORT)
+		.because("every feature builds on web.shared (run parameters, problem details, admission, headers, "
+				+ "metrics); if it knew a feature, that feature could no longer change or go alone");
+
+	@ArchTest
+	static final ArchRule labUsesOnlyShared = noClasses().that()
+		.resideInAPackage(LAB)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(SESSION, EXPERIMENT, DIAGNOSE, EXPORT)
+		.because("the Lab (its page, its run view and /api/simulate) is what the classroom, the experiments "
+				+ "and the exports show or link to; it must not depend on them");
+
+	@ArchTest
+	static final ArchRule nothingDependsOnSessions = noClasses().that()
+		.resideOutsideOfPackage(SESSION)
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage(SESSION)
+		.because("sessions and followers hold live state (and may live in Redis): they use the Lab's views, "
+				+ "and no other feature may reach into them");
+
+	@ArchTest
+	static final ArchRule nothingDependsOnExperiments = noClasses().that()
+		.resideOutsideOfPackage(EXPERIMENT)
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage(EXPERIMENT)
+		.because("the experiments page and API are a leaf: a Monte Carlo links to the Lab, never the reverse");
+
+	@ArchTest
+	static final ArchRule diagnoseStandsAlone = noClasses().that()
+		.resideInAPackage(DIAGNOSE)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(LAB, SESSION, EXPERIMENT, EXPORT)
+		.because("on-call diagnosis reads what a node printed; it links to a replay by its parameters and "
+				+ "needs no page, run view or session of the Lab");
+
+	@ArchTest
+	static final ArchRule nothingDependsOnDiagnoseOrExport = noClasses().that()
+		.resideOutsideOfPackages(DIAGNOSE, EXPORT)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(DIAGNOSE, EXPORT)
+		.because("diagnose and the exports are leaves: the Lab offers their links, it never calls them");
+
+	@ArchTest
+	static final ArchRule webFeaturesAreFreeOfCycles = slices().matching("dev.racetrack.web.(*)..")
+		.should()
+		.beFreeOfCycles()
+		.because("the features form a tree on web.shared: lab below session, experiment and export");
 
 	private static DescribedPredicate<JavaCall<?>> unseededRandom() {
 		return DescribedPredicate.describe("new Random() or new SplittableRandom() without a seed",

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Golden outputs under {@code src/test/resources/golden/}: the expected text of a tool,
  * written by hand from the tool's source, compared byte for byte (ns-3's reference
- * outputs, style-anchors §5).
+ * outputs, src/docs/style-anchors.md §5).
  */
 public final class Golden {
 

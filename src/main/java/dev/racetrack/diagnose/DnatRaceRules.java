@@ -8,7 +8,7 @@ import dev.racetrack.diagnose.KernelFixes.Fix;
 
 /**
  * The three UDP races of a DNS lookup through a ClusterIP (Weave 2018), by the version
- * table of {@code docs/netfilter-races.md} §4 and the distribution backports of
+ * table of {@code src/docs/netfilter-races.md} §4 and the distribution backports of
  * {@link DistroKernels}. Two packets of one socket (glibc's parallel A and AAAA) are
  * processed by two CPUs at once; the later confirm clashes:
  * <ol>

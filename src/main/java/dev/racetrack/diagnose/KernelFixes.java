@@ -5,7 +5,7 @@ import java.util.List;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
- * Which of the clash fixes of {@code docs/netfilter-races.md} §4 a real kernel has, once
+ * Which of the clash fixes of {@code src/docs/netfilter-races.md} §4 a real kernel has, once
  * its distribution's backports are counted ({@link DistroKernels}).
  *
  * @param race1 race 1 (identical tuples): ed07d9a021df, 4.19

@@ -9,8 +9,8 @@ import dev.racetrack.kernel.KernelProfile;
 
 /**
  * Maps a real kernel to the nearest modelled {@link KernelProfile}, by the version table
- * of {@code netfilter-races.md} §4: before 4.19 → 4.17; 4.19 → 4.19; 5.0–5.5 → 5.0;
- * 5.6–5.9 → 5.6; 5.10 and later → 6.x. The explanation names what the model does not
+ * of {@code src/docs/netfilter-races.md} §4: before 4.19 → 4.17; 4.19 → 4.19; 5.0–5.5 →
+ * 5.0; 5.6–5.9 → 5.6; 5.10 and later → 6.x. The explanation names what the model does not
  * capture: kernels older than 4.17, the February 2022 LTS backports of the rover removal
  * and the capped port search (4.9.300, 4.14.y, 4.19.228), the race 1 backport to 4.14
  * (February 2020), the counters that differ before 5.10, and the 6.x features that 5.10

@@ -14,7 +14,7 @@ import dev.racetrack.diagnose.KernelFixes.Fix;
  * {@code --random-fully} is exposed, on every kernel; a lost SYN counts
  * {@code insert_failed} and {@code drop} together and costs 1 s, a twice-lost one 3 s (2
  * s from 6.5, "tcp: make the first N SYN RTO backoffs linear";
- * {@code docs/netfilter-races.md} §6). Critical only when drops that a clash explains
+ * {@code src/docs/netfilter-races.md} §6). Critical only when drops that a clash explains
  * rose between two samples; the fix names the exact rule lines and who wrote them
  * ({@link MasqueradeOwners}).
  */

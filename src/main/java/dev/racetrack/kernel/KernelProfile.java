@@ -10,7 +10,7 @@ import java.util.Optional;
  * class asks its profile, never a version number.
  *
  * <p>
- * Sources, by behaviour (keys of {@code shared/reference/netfilter-races.md}):
+ * Sources, by behaviour (keys of {@code src/docs/netfilter-races.md}):
  * <ul>
  * <li>{@link #portRover}: per-protocol {@code tcp_port_rover}/{@code udp_port_rover} in
  * {@code nf_nat_l4proto_unique_tuple} [K-NPC417], removed by 6ed5943f8735 "nat: remove l4
@@ -33,6 +33,10 @@ import java.util.Optional;
  * <li>{@link #linearSynBackoff}: "tcp: make the first N SYN RTO backoffs linear"
  * [LINEAR], v6.5.</li>
  * </ul>
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 public enum KernelProfile {
 

@@ -25,7 +25,7 @@ import dev.racetrack.sim.SnatMode;
 public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, ResolverKind resolver, int pods,
 		int rounds, int sourcePort, int cpus, int endpoints, long seed, Mitigation mitigation, int ndots) {
 
-	/** Upper bounds of every knob (PRODUCT.md §3 asks for at least these). */
+	/** Upper bounds of every knob (src/docs/PRODUCT.md §3 asks for at least these). */
 	public static final int MAX_PODS = 128;
 
 	public static final int MAX_ROUNDS = 1000;

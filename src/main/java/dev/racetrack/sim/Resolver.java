@@ -8,7 +8,7 @@ import dev.racetrack.kernel.packet.DnsMessage.QueryType;
 import dev.racetrack.kernel.packet.PacketHeader;
 
 /**
- * A stub resolver in a pod, as netfilter-races.md §6 describes them:
+ * A stub resolver in a pod, as src/docs/netfilter-races.md §6 describes them:
  * <ul>
  * <li>glibc ({@code res_send.c} {@code send_dg}): A and AAAA back to back on one UDP
  * socket, a 5 s wait per try, 2 tries; when a try times out with one answer, it sets

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The DNS resolvers the pods may use (netfilter-races.md §6).
+ * The DNS resolvers the pods may use (src/docs/netfilter-races.md §6).
  */
 public enum ResolverKind {
 

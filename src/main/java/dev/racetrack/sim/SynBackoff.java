@@ -8,6 +8,10 @@ import dev.racetrack.kernel.KernelProfile;
  * give up at 127 s with {@code tcp_syn_retries} = 6); from 6.5 the first RTOs stay at 1 s
  * ({@code tcp_syn_linear_timeouts} = 4: retransmissions at 1, 2, 3, 4, 5, 7 s)
  * [TCP-H][LINEAR].
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 public final class SynBackoff {
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * keys, the {@code conntrack -S} table), shared by the browser tests of the served Lab
  * and of the offline replay, which is the same page.
  */
-interface LabPage {
+public interface LabPage {
 
 	/** The browser showing the page. */
 	ChromeDriver driver();

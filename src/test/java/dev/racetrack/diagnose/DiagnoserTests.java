@@ -10,8 +10,8 @@ import dev.racetrack.kernel.KernelProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link Diagnoser}: the findings of netfilter-races.md §4 from real-format
- * samples.
+ * Tests for {@link Diagnoser}: the findings of src/docs/netfilter-races.md §4 from
+ * real-format samples.
  */
 class DiagnoserTests {
 

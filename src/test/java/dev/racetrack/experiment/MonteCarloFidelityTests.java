@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Monte Carlo row of PRODUCT.md §1, on fixed seeds: the rates come out of the model's
- * mechanics and its one calibration (TimingModel), never from a target. Each test prints
- * what it measured, so that a change of the model shows in the build log.
+ * The Monte Carlo row of src/docs/PRODUCT.md §1, on fixed seeds: the rates come out of
+ * the model's mechanics and its one calibration (TimingModel), never from a target. Each
+ * test prints what it measured, so that a change of the model shows in the build log.
  */
 class MonteCarloFidelityTests {
 

@@ -19,7 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link ConntrackListFormat}, against libnetfilter_conntrack's
  * {@code __snprintf_conntrack_default} (src/conntrack/snprintf_default.c) and the example
- * lines of netfilter-races.md §5 (checklist 11, 15).
+ * lines of src/docs/netfilter-races.md §5 (checklist 11, 15).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class ConntrackListFormatTests {
 

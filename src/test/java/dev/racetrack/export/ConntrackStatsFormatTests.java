@@ -19,6 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link ConntrackStatsFormat}: conntrack-tools' {@code nfct_stats_cb}
  * (src/conntrack.c) over the attributes of {@code ctnetlink_ct_stat_cpu_fill_info} in
  * each kernel (checklist 15).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class ConntrackStatsFormatTests {
 

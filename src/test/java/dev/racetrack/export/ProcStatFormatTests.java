@@ -14,6 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link ProcStatFormat}: {@code ct_cpu_seq_show} in
  * net/netfilter/nf_conntrack_standalone.c, before 5.10 and in 6.x (checklist 15).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class ProcStatFormatTests {
 

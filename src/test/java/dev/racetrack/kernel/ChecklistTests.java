@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The "Model checklist" of {@code shared/reference/netfilter-races.md}, item by item, and
- * the tests that check each. Every test listed names its item in its {@code @DisplayName}
+ * The "Model checklist" of {@code src/docs/netfilter-races.md}, item by item, and the
+ * tests that check each. Every test listed names its item in its {@code @DisplayName}
  * ("checklist 7"); these tests keep the map honest in both directions: every item has
  * tests, every listed test exists and cites its item, and every test that cites an item
  * is listed.
@@ -136,6 +136,10 @@ import static org.assertj.core.api.Assertions.fail;
  * 13 (glibc's 5 s, musl's 2.5 s) and the TCP retransmission schedule (1 s, then 3 s, or
  * linear on 6.5+); the kernel model only carries
  * {@link KernelProfile#linearSynBackoff()}.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class ChecklistTests {
 

@@ -315,7 +315,8 @@ public final class KernelHarness {
 	}
 
 	/**
-	 * Table and counter invariants (style-anchors habit 8), checked after every step:
+	 * Table and counter invariants (src/docs/style-anchors.md, TigerBeetle: assert
+	 * invariants), checked after every step:
 	 * <ul>
 	 * <li>no two confirmed entries share an original or a reply tuple; every confirmed
 	 * entry is found by both of its tuples (a clash entry by its reply only); unconfirmed

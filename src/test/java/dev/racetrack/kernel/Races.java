@@ -9,10 +9,10 @@ import dev.racetrack.kernel.packet.Ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The four races of netfilter-races.md §4, each interleaved by hand on two CPUs through
- * {@link KernelHarness} with the articles' tuples: pod 10.40.0.17 (and 10.40.0.18 for the
- * SNAT race) on CPU 0 wins, CPU 1 loses. Shared by the version table, the retry tests and
- * the export golden files.
+ * The four races of src/docs/netfilter-races.md §4, each interleaved by hand on two CPUs
+ * through {@link KernelHarness} with the articles' tuples: pod 10.40.0.17 (and 10.40.0.18
+ * for the SNAT race) on CPU 0 wins, CPU 1 loses. Shared by the version table, the retry
+ * tests and the export golden files.
  */
 public final class Races {
 

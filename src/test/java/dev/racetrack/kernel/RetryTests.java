@@ -30,6 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * winner in {@code nf_nat_used_tuple} and searches another port. The retransmission times
  * themselves (TCP_TIMEOUT_INIT, linear back-off) are the simulation's; the kernel profile
  * only says which back-off applies.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class RetryTests {
 

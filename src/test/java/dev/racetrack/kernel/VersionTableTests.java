@@ -13,11 +13,15 @@ import dev.racetrack.kernel.conntrack.ConntrackStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The version table of netfilter-races.md §4 (checklist items 9, 10, 12, 14): each race,
- * on each kernel profile, with the test itself interleaving two CPUs step by step through
- * {@code nf_conntrack_in}, the nat hooks, {@code nf_nat_packet} and
+ * The version table of src/docs/netfilter-races.md §4 (checklist items 9, 10, 12, 14):
+ * each race, on each kernel profile, with the test itself interleaving two CPUs step by
+ * step through {@code nf_conntrack_in}, the nat hooks, {@code nf_nat_packet} and
  * {@code __nf_conntrack_confirm}. The expected drop and counters come from the table,
  * never from the model.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class VersionTableTests {
 

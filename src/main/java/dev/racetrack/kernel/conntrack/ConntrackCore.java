@@ -12,7 +12,7 @@ import dev.racetrack.kernel.packet.Tuple;
 /**
  * Conntrack's core (net/netfilter/nf_conntrack_core.c): {@code nf_conntrack_in},
  * {@code nf_conntrack_tuple_taken}, and {@code __nf_conntrack_confirm} with the clash
- * rules of each {@link KernelProfile} (netfilter-races.md §4).
+ * rules of each {@link KernelProfile} (src/docs/netfilter-races.md §4).
  *
  * <p>
  * Each method runs atomically at one instant of simulated time on one CPU; the engine

@@ -32,6 +32,10 @@ import dev.racetrack.kernel.packet.Tuple;
  * PREROUTING (−100, DNAT or a null binding, then {@code nf_nat_packet}), nat POSTROUTING
  * (+100, MASQUERADE or a null binding), {@code nf_nat_packet} for the SRC manip, and
  * {@code ipv4_confirm} (last) [PRIO][K-L3V4][K-NATCORE6]. Every step returns what it did.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 public final class Netfilter {
 

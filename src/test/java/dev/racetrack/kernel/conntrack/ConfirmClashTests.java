@@ -35,6 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the ORIGINAL and REPLY checks (checklist 9), the rules and counters of §4 (checklist
  * 10, 15), clash entries (checklist 11), TCP (checklist 12), and that a UDP race needs
  * two CPUs at once (checklist 14).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class ConfirmClashTests {
 

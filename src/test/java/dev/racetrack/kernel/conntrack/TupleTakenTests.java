@@ -24,6 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * entries and no CPU's unconfirmed ones; each hit counts {@code found} (checklist 1, 3);
  * from 5.0 an entry with the same original tuple is skipped without counting
  * (4e35c1cb9460, race 2).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class TupleTakenTests {
 

@@ -30,6 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code INT_MAX} (checklist 1), and {@code nf_nat_inet_fn} gives every new entry both
  * NAT_DONE bits, through a rule or {@code nf_nat_alloc_null_binding} when no rule matches
  * (net/netfilter/nf_nat_core.c) (checklist 2).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class NullBindingTests {
 

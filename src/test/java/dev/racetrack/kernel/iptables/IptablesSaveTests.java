@@ -28,6 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The tables hold what the model has: Docker's {@code -m addrtype --dst-type LOCAL} jumps
  * to DOCKER and kube-proxy's KUBE-NODEPORTS, KUBE-MARK-DROP and other chains are not
  * modelled, so they are absent from these goldens.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class IptablesSaveTests {
 

@@ -27,6 +27,10 @@ import static org.assertj.core.api.Assertions.within;
  * iptables' libxt_statistic as {@code lround(0x80000000 * p)}, printed back with
  * {@code %.11f}, and matched by xt_statistic.c when
  * {@code (prandom_u32() & 0x7FFFFFFF) < probability} (checklist 16).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class StatisticTests {
 

@@ -42,6 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * collision", 2023), which in the last {@code NF_NAT_HARDER_THRESH} = 32 tries of a round
  * lets a SYN_SENT entry evict a SNAT entry in TIME_WAIT or CLOSE whose sequence numbers
  * it has passed (checklist 8).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class CappedPortSearchTests {
 

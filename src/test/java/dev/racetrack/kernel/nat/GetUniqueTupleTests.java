@@ -30,6 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code find_appropriate_src}), 2 pick the address, 3 keep the port, 4 search; and
  * {@code --random}/{@code --random-fully} skipping steps 1 and 3 (checklist 4). Every
  * profile, since the steps did not change.
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class GetUniqueTupleTests {
 

@@ -33,6 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * offset is the shared per-protocol rover, written back as the chosen {@code off};
  * {@code --random} starts at {@code secure_port}; {@code --random-fully} at
  * {@code prandom_u32()}; the walk is linear and uncapped (checklist 5, 6).
+ * <p>
+ * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
+ * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
+ * "Sources".
  */
 class PortRover417Tests {
 

@@ -1,0 +1,4 @@
+/**
+ * On-call: the {@code /diagnose} page and {@code POST /api/diagnose}.
+ */
+package dev.racetrack.web.diagnose;

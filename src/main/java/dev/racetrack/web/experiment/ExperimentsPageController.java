@@ -1,0 +1,50 @@
+package dev.racetrack.web.experiment;
+
+import java.util.List;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+import dev.racetrack.experiment.ExperimentPlan;
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.RunParams;
+import dev.racetrack.sim.Mitigation;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SnatMode;
+import dev.racetrack.web.shared.RacetrackProperties;
+
+/**
+ * The Experiments page, {@code /experiments}: pick configurations, run a Monte Carlo over
+ * {@code /api/experiments}, compare the rows, chart the rates and the latencies, and open
+ * a representative run in the Lab.
+ */
+@Controller
+class ExperimentsPageController {
+
+	/** Concurrency levels offered on the page (the published reproductions' 10 to 80). */
+	static final List<Integer> PODS = List.of(1, 4, 10, 16, 32, 50, 80, 128);
+
+	private final RacetrackProperties properties;
+
+	ExperimentsPageController(RacetrackProperties properties) {
+		this.properties = properties;
+	}
+
+	@GetMapping("/experiments")
+	String page(Model model) {
+		model.addAttribute("page", "experiments");
+		model.addAttribute("scenarios", ExperimentPlan.SCENARIOS);
+		model.addAttribute("kernels", KernelProfile.ids());
+		model.addAttribute("modes", SnatMode.ids());
+		model.addAttribute("resolvers", ResolverKind.ids());
+		model.addAttribute("mitigations", Mitigation.ids());
+		model.addAttribute("pods", PODS);
+		model.addAttribute("maxTrials", this.properties.maxTrials());
+		model.addAttribute("maxConfigurations", this.properties.maxConfigurations());
+		model.addAttribute("maxAttempts", this.properties.maxExperimentAttempts());
+		model.addAttribute("maxRounds", RunParams.MAX_ROUNDS);
+		return "experiment/experiments";
+	}
+
+}

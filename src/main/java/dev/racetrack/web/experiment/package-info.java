@@ -1,0 +1,5 @@
+/**
+ * Experiments: the {@code /experiments} page and the {@code GET /api/experiments} Monte
+ * Carlo stream.
+ */
+package dev.racetrack.web.experiment;

@@ -1,0 +1,131 @@
+package dev.racetrack.web.shared;
+
+import java.net.URI;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Every error as {@code application/problem+json}: bad input as 400 naming the parameter
+ * and the accepted values, limits as 429, the framework's own errors (malformed bodies,
+ * wrong content types, unknown paths, wrong methods) with their status, and anything
+ * unexpected as a bare 500 — never a stack trace or an internal detail.
+ */
+@RestControllerAdvice
+public class ApiExceptionHandler {
+
+	private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory
+		.getLog(ApiExceptionHandler.class);
+
+	private final RejectionMetrics metrics;
+
+	public ApiExceptionHandler(RejectionMetrics metrics) {
+		this.metrics = metrics;
+	}
+
+	@ExceptionHandler({ ErrorResponseException.class, ResponseStatusException.class })
+	public ResponseEntity<ProblemDetail> framework(Exception exception) {
+		ErrorResponse ex = (ErrorResponse) exception;
+		ProblemDetail body = ex.getBody();
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.getStatusCode(),
+				(body.getDetail() != null) ? BadParameterException.abbreviate(body.getDetail()) : null);
+		problem.setTitle(body.getTitle());
+		this.metrics.rejected(ex.getStatusCode().value());
+		return ResponseEntity.status(ex.getStatusCode())
+			.headers(ex.getHeaders())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(DataBufferLimitException.class)
+	public ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+				"The request body is larger than this server accepts.");
+		problem.setTitle("Body too large");
+		problem.setProperty("parameter", "body");
+		this.metrics.rejected(413);
+		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(Exception.class)
+	public ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+		log.error("Unexpected error", ex);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+				"Something went wrong on the server; the error has been logged.");
+		problem.setTitle("Internal error");
+		this.metrics.rejected(500);
+		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(BadParameterException.class)
+	public ResponseEntity<ProblemDetail> badParameter(BadParameterException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Bad parameter: " + ex.parameter());
+		problem.setType(URI.create("/problems/bad-parameter"));
+		problem.setProperty("parameter", ex.parameter());
+		problem.setProperty("accepted", ex.accepted());
+		this.metrics.rejected(400);
+		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	}
+
+	@ExceptionHandler(NotFoundException.class)
+	public ResponseEntity<ProblemDetail> notFound(NotFoundException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+		problem.setTitle("Not found: " + ex.what());
+		problem.setType(URI.create("/problems/not-found"));
+		return ResponseEntity.status(HttpStatus.NOT_FOUND)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(AccessDeniedException.class)
+	public ResponseEntity<ProblemDetail> denied(AccessDeniedException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
+		problem.setTitle((ex.status() == HttpStatus.UNAUTHORIZED) ? "Token required" : "Wrong token");
+		problem.setType(URI.create("/problems/token"));
+		ResponseEntity.BodyBuilder builder = ResponseEntity.status(ex.status())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (ex.status() == HttpStatus.UNAUTHORIZED) {
+			builder.header("WWW-Authenticate", "Bearer");
+		}
+		return builder.body(problem);
+	}
+
+	@ExceptionHandler(PayloadTooLargeException.class)
+	public ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+		problem.setTitle("Body too large");
+		problem.setType(URI.create("/problems/body-too-large"));
+		problem.setProperty("parameter", "body");
+		problem.setProperty("limitBytes", ex.limitBytes());
+		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	@ExceptionHandler(TooManyRequestsException.class)
+	public ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage());
+		problem.setTitle("Limit reached: " + ex.limit());
+		problem.setType(URI.create("/problems/limit"));
+		problem.setProperty("limit", ex.limit());
+		this.metrics.rejected(429);
+		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.header("Retry-After", "2")
+			.body(problem);
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.racetrack.web.shared;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.RunParams;
+import dev.racetrack.scenario.Scenario;
+import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.sim.Mitigation;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SnatMode;
+
+/**
+ * Turns request parameters (query, form or JSON fields, all as text) into
+ * {@link RunParams}: the scenario's defaults, overridden by what the request gives, each
+ * value checked against its accepted values or bounds. A bad value is a
+ * {@link BadParameterException} naming the parameter and what it accepts.
+ */
+public final class RunParamsBinder {
+
+	/** Seeds stay exact in JavaScript numbers and URLs. */
+	public static final long MAX_SEED = 9_007_199_254_740_991L;
+
+	/** The names this binder reads, for the API docs and error messages. */
+	public static final List<String> NAMES = List.of("scenario", "kernel", "mode", "resolver", "pods", "rounds",
+			"sourcePort", "cpus", "endpoints", "seed", "mitigation", "ndots");
+
+	private RunParamsBinder() {
+	}
+
+	public static RunParams bind(Map<String, String> query) {
+		String scenarioId = text(query, "scenario", "snat-port-race");
+		Scenario scenario = Scenarios.byId(scenarioId)
+			.orElseThrow(() -> BadParameterException.notOneOf("scenario", scenarioId, Scenarios.ids()));
+		RunParams d = scenario.defaults();
+		KernelProfile kernel = choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids());
+		SnatMode mode = choice(query, "mode", d.mode(), (v) -> SnatMode.fromId(v), SnatMode.ids());
+		ResolverKind resolver = choice(query, "resolver", d.resolver(), (v) -> ResolverKind.fromId(v),
+				ResolverKind.ids());
+		Mitigation mitigation = choice(query, "mitigation", d.mitigation(), (v) -> Mitigation.fromId(v),
+				Mitigation.ids());
+		int pods = (int) number(query, "pods", d.pods(), 1, RunParams.MAX_PODS);
+		int rounds = (int) number(query, "rounds", d.rounds(), 1, RunParams.MAX_ROUNDS);
+		int sourcePort = (int) number(query, "sourcePort", d.sourcePort(), 0, 65535);
+		int cpus = (int) number(query, "cpus", d.cpus(), 1, RunParams.MAX_CPUS);
+		int endpoints = (int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS);
+		long seed = number(query, "seed", d.seed(), 0, MAX_SEED);
+		int ndots = (int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS);
+		return new RunParams(scenario.id(), kernel, mode, resolver, pods, rounds, sourcePort, cpus, endpoints, seed,
+				mitigation, ndots);
+	}
+
+	/** {@code events=true|false}, default true. */
+	public static boolean flag(Map<String, String> query, String name, boolean fallback) {
+		String value = query.get(name);
+		if (value == null || value.isBlank()) {
+			return fallback;
+		}
+		return switch (value.trim().toLowerCase(Locale.ROOT)) {
+			case "true", "1", "yes" -> true;
+			case "false", "0", "no" -> false;
+			default -> throw BadParameterException.notOneOf(name, value, List.of("true", "false"));
+		};
+	}
+
+	public static String text(Map<String, String> query, String name, String fallback) {
+		String value = query.get(name);
+		return (value == null || value.isBlank()) ? fallback : value.trim();
+	}
+
+	private static <T> T choice(Map<String, String> query, String name, T fallback,
+			Function<String, java.util.Optional<T>> parse, List<String> accepted) {
+		String value = query.get(name);
+		if (value == null || value.isBlank()) {
+			return fallback;
+		}
+		return parse.apply(value.trim()).orElseThrow(() -> BadParameterException.notOneOf(name, value, accepted));
+	}
+
+	public static long number(Map<String, String> query, String name, long fallback, long min, long max) {
+		String value = query.get(name);
+		if (value == null || value.isBlank()) {
+			return fallback;
+		}
+		String v = value.trim();
+		if (v.length() > 19 || !v.matches("-?[0-9]+")) {
+			throw BadParameterException.notInRange(name, value, min, max);
+		}
+		long n;
+		try {
+			n = Long.parseLong(v);
+		}
+		catch (NumberFormatException ex) {
+			throw BadParameterException.notInRange(name, value, min, max);
+		}
+		if (n < min || n > max) {
+			throw BadParameterException.notInRange(name, value, min, max);
+		}
+		return n;
+	}
+
+}
