@@ -9,10 +9,10 @@ import dev.racetrack.diagnose.KernelFixes.Fix;
 /**
  * What each distribution's kernels carry of the clash fixes, read from the release string
  * (and, when pasted, {@code uname -a}'s build string or the node's OS image). Upstream
- * first ({@code src/docs/netfilter-races.md} §3–4): race 1 fixed in 4.19 (ed07d9a021df), race
- * 2 in 5.0 (4e35c1cb9460; stable 4.19.29), race 3 in 5.6 (6a757c07e51f); the rover gone
- * in 5.0 (6ed5943f8735; stable 4.9.300 and 4.19.228, February 2022); clash_resolve from
- * 5.10; the linear SYN back-off from 6.5. Then each distribution, with its source:
+ * first ({@code src/docs/netfilter-races.md} §3–4): race 1 fixed in 4.19 (ed07d9a021df),
+ * race 2 in 5.0 (4e35c1cb9460; stable 4.19.29), race 3 in 5.6 (6a757c07e51f); the rover
+ * gone in 5.0 (6ed5943f8735; stable 4.9.300 and 4.19.228, February 2022); clash_resolve
+ * from 5.10; the linear SYN back-off from 6.5. Then each distribution, with its source:
  * <ul>
  * <li><b>Ubuntu</b> ({@code 4.15.0-N-generic|aws|azure|gcp|kvm|oracle}): races 1 and 2
  * backported to Bionic's 4.15 by the SRU of 17 July 2019, LP #1836816 (kernel-team

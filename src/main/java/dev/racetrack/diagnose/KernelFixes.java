@@ -5,8 +5,8 @@ import java.util.List;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
- * Which of the clash fixes of {@code src/docs/netfilter-races.md} §4 a real kernel has, once
- * its distribution's backports are counted ({@link DistroKernels}).
+ * Which of the clash fixes of {@code src/docs/netfilter-races.md} §4 a real kernel has,
+ * once its distribution's backports are counted ({@link DistroKernels}).
  *
  * @param race1 race 1 (identical tuples): ed07d9a021df, 4.19
  * @param race2 race 2 (reply port changed): 4e35c1cb9460, 5.0 (4.19.29 stable)

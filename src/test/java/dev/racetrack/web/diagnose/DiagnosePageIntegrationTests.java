@@ -56,11 +56,14 @@ class DiagnosePageIntegrationTests {
 			.returnResult()
 			.getResponseBody();
 		assertThat(html).contains("class=\"results\"")
-			.contains("badge badge-critical")
+			.contains("id=\"verdict\" class=\"verdict verdict-warning\"")
+			.contains("one sample cannot say whether it is still happening")
+			.contains("id=\"first-fix\"")
+			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully")
 			.contains("id=\"finding-snat-port-race\"")
 			.contains("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE")
 			.contains("What fixes it, best first")
-			.contains("Open the matching replay in the Lab")
+			.contains("Open the matching replay")
 			.contains("href=\"/?scenario=snat-port-race&amp;kernel=4.17&amp;mode=default&amp;resolver=glibc\"");
 		if (htmx) {
 			assertThat(html).doesNotContain("<html").doesNotContain("<form");
@@ -79,7 +82,7 @@ class DiagnosePageIntegrationTests {
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody();
-		assertThat(html).contains("Lines that could not be read")
+		assertThat(html).contains("Lines not read")
 			.contains("<td>conntrack -S</td>")
 			.contains("<td class=\"line-number\">3</td>");
 	}
