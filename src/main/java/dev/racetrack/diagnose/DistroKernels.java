@@ -85,7 +85,7 @@ final class DistroKernels {
 		}
 		if (s.matches("-\\d+-(aws|azure|gcp|gke|generic|lowlatency|kvm|oracle|ibm)(-.*)?")
 				|| build.contains("ubuntu")) {
-			return UBUNTU + (s.contains("azure") ? " (linux-azure, as on AKS)" : "");
+			return UBUNTU + (s.contains("azure") ? " linux-azure, as on AKS" : "");
 		}
 		if (s.matches("-\\d+-(amd64|arm64|cloud-amd64|cloud-arm64|rt-amd64|686.*)") || build.contains("debian")) {
 			return DEBIAN;
@@ -153,8 +153,8 @@ final class DistroKernels {
 			notes.add("Before 71d8c47fc653 (2016) a lost clash counted insert_failed only, not drop.");
 		}
 		if (!distribution.isEmpty() && notes.isEmpty()) {
-			notes.add("Built by " + distribution + ": read by its upstream base"
-					+ ((sublevel >= 0) ? " " + v.majorMinor() + "." + sublevel : " " + v.majorMinor()) + ".");
+			notes.add("No backport of these fixes is cited for this build: its clash fixes are those of upstream "
+					+ ((sublevel >= 0) ? v.majorMinor() + "." + sublevel : v.majorMinor()) + ".");
 		}
 		return new KernelFixes(race1, race2, race3, rover, !v.isBefore(5, 10), dropCounted, !v.isBefore(6, 5), notes);
 	}

@@ -7,22 +7,22 @@ package dev.racetrack.diagnose;
 public enum PasteFormat {
 
 	/** {@code conntrack -S} (any layout) or {@code /proc/net/stat/nf_conntrack}. */
-	CONNTRACK_STATS("conntrack -S / /proc/net/stat/nf_conntrack"),
+	CONNTRACK_STATS("conntrack statistics"),
 
 	/** {@code iptables-save} or {@code iptables -S}. */
-	IPTABLES_SAVE("iptables-save / iptables -S"),
+	IPTABLES_SAVE("iptables-save"),
 
 	/** {@code iptables -L} in any flavour, whole or through grep. */
 	IPTABLES_LIST("iptables -L"),
 
 	/** {@code nft list ruleset} or {@code nft list table ip nat}. */
-	NFT("nft list ruleset"),
+	NFT("nft ruleset"),
 
 	/** {@code uname -a}, {@code uname -r}, {@code /proc/version}, a "Kernel:" note. */
-	UNAME("uname / /proc/version"),
+	UNAME("kernel release"),
 
 	/** {@code kubectl get nodes -o wide}. */
-	NODES("kubectl get nodes -o wide"),
+	NODES("kubectl get nodes"),
 
 	/** {@code /etc/resolv.conf}. */
 	RESOLV_CONF("/etc/resolv.conf"),
@@ -31,7 +31,7 @@ public enum PasteFormat {
 	SYSCTL("sysctl"),
 
 	/** Kernel log lines ({@code dmesg}, {@code journalctl -k}, syslog). */
-	DMESG("dmesg"),
+	DMESG("kernel log"),
 
 	/** {@code conntrack -L} and {@code conntrack -E} entries. */
 	CONNTRACK_LIST("conntrack -L");

@@ -232,6 +232,10 @@ class CorpusTests {
 				assertThat(config.search()).as(id + ": search list").hasSize(resolver.path("search").asInt());
 			}
 		}
+		for (JsonNode format : expect.path("formats")) {
+			assertThat(diagnosis.read()).as(id + ": outputs found")
+				.anyMatch((r) -> r.startsWith(format.asString() + ": line"));
+		}
 		for (JsonNode text : expect.path("unreadContains")) {
 			assertThat(diagnosis.unreadLines()).as(id + ": unread reasons")
 				.anyMatch((u) -> u.reason().contains(text.asString()));
