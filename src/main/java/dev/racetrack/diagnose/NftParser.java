@@ -18,7 +18,7 @@ final class NftParser {
 
 	private static final Pattern TABLE = Pattern.compile("table (\\w{1,10}) ([\\w-]{1,64}) \\{");
 
-	private static final Pattern CHAIN = Pattern.compile("chain ([\\w-]{1,128}) \\{");
+	private static final Pattern CHAIN = Pattern.compile("chain (\\S{1,200}) \\{");
 
 	private static final Pattern HOOK = Pattern.compile("type (\\w{1,10}) hook (\\w{1,16}) .{0,200}");
 
@@ -26,7 +26,7 @@ final class NftParser {
 
 	private static final Pattern DNAT = Pattern.compile("\\bdnat (?:ip )?to ([\\d.]{7,15}(?::\\d{1,5})?)");
 
-	private static final Pattern JUMP = Pattern.compile("\\b(?:jump|goto) ([\\w-]{1,128})");
+	private static final Pattern JUMP = Pattern.compile("\\b(?:jump|goto) ([\\w./-]{1,200})");
 
 	private static final Pattern PACKETS = Pattern.compile("\\bcounter packets (\\d{1,18})");
 

@@ -66,7 +66,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	private static final Pattern FIELD = Pattern.compile("(src|dst|sport|dport)=(\\S{1,45})");
 
-	private static final Pattern SHOWN = Pattern.compile(".{0,10}\\): (\\d{1,12}) flow entries have been shown\\.");
+	private static final Pattern SHOWN = Pattern.compile(".{0,60}\\): (\\d{1,12}) flow entries have been shown\\.");
 
 	private static final Pattern PREFIX = Pattern
 		.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?" + "(?:\\[(?:NEW|UPDATE|DESTROY)\\]\\s{0,8})?");
