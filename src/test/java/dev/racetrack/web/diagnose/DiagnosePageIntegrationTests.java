@@ -29,9 +29,12 @@ class DiagnosePageIntegrationTests {
 	WebTestClient client;
 
 	@Test
-	void pageHasFourLabelledBoxesTheLaterSampleAndNoInlineScriptOrStyle() {
+	void pageHasThePasteBoxTheFourLabelledBoxesTheLaterSampleAndNoInlineScriptOrStyle() {
 		String html = get("/diagnose", false);
 		assertThat(html).contains("<title>Diagnose · Racetrack</title>")
+			.contains("<label for=\"paste\">")
+			.contains("What is read")
+			.contains("<body class=\"diagnose\">")
 			.contains("href=\"/css/diagnose.css\"")
 			.contains("hx-post=\"/diagnose/findings\"")
 			.contains("<label for=\"conntrackStats\">")
@@ -125,6 +128,19 @@ class DiagnosePageIntegrationTests {
 				.getResponseBody();
 			assertThat(findings).as(name).contains("class=\"finding ").doesNotContain("Lines that could not be read");
 		}
+	}
+
+	@Test
+	void projectorThemeIsABodyClassAndAnUnknownThemeIs400() {
+		assertThat(get("/diagnose?theme=projector", false)).contains("<body class=\"diagnose projector\">");
+		this.client.get()
+			.uri("/diagnose?theme=neon")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.parameter")
+			.isEqualTo("theme");
 	}
 
 	@Test
