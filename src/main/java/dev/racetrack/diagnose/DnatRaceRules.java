@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -28,13 +29,14 @@ final class DnatRaceRules {
 	}
 
 	static final Race RACE_1 = new Race("dnat-race-1", "DNS race 1 (identical tuples)", "4.19",
-			"ed07d9a021df \"resolve clash for matching conntracks\"", KernelProfile::resolveMatchingClash);
+			"ed07d9a021df \"resolve clash for matching conntracks\"", KernelBehaviour.RESOLVE_MATCHING_CLASH::holdsFor);
 
 	static final Race RACE_2 = new Race("dnat-race-2", "DNS race 2 (reply port changed)", "5.0",
-			"4e35c1cb9460 \"skip nat clash resolution for same-origin entries\"", KernelProfile::sameOriginSkip);
+			"4e35c1cb9460 \"skip nat clash resolution for same-origin entries\"",
+			KernelBehaviour.SAME_ORIGIN_SKIP::holdsFor);
 
 	static final Race RACE_3 = new Race("dnat-race-3", "DNS race 3 (different DNAT endpoints)", "5.6",
-			"6a757c07e51f \"allow insertion of clashing entries\"", KernelProfile::clashEntries);
+			"6a757c07e51f \"allow insertion of clashing entries\"", KernelBehaviour.CLASH_ENTRIES::holdsFor);
 
 	private DnatRaceRules() {
 	}
@@ -116,11 +118,11 @@ final class DnatRaceRules {
 		if (!resolved) {
 			return facts.counterEvidence(List.of(Counter.INSERT_FAILED, Counter.DROP));
 		}
-		if (facts.profile().clashResolveCounter()) {
+		if (facts.profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			return List.of("clash_resolve=" + facts.resolvedClashes() + ": UDP clashes the kernel resolved "
 					+ "(races 1, 2 and 3 all count here).");
 		}
-		if (facts.profile().resolveMatchingClash()) {
+		if (facts.profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)) {
 			return List.of("insert_failed − drop = " + facts.resolvedClashes() + ": clashes the kernel resolved "
 					+ "(before 5.10 a resolved clash still counts insert_failed).");
 		}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -44,7 +45,8 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 	 * instead. From 4.19 to 5.9 a resolved clash also counts {@code insert_failed}.
 	 */
 	boolean insertFailedMeansLoss() {
-		return !profile().resolveMatchingClash() || profile().clashResolveCounter();
+		return !profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)
+				|| profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER);
 	}
 
 	/**
@@ -73,10 +75,10 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 	 * minus {@code drop} from 4.19 to 5.9, none on 4.17.
 	 */
 	long resolvedClashes() {
-		if (profile().clashResolveCounter()) {
+		if (profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			return total(Counter.CLASH_RESOLVE);
 		}
-		if (profile().resolveMatchingClash()) {
+		if (profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)) {
 			return Math.max(0, total(Counter.INSERT_FAILED) - total(Counter.DROP));
 		}
 		return 0;

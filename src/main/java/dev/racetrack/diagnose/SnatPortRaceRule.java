@@ -1,5 +1,6 @@
 package dev.racetrack.diagnose;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,8 +90,8 @@ final class SnatPortRaceRule {
 	}
 
 	private static String kernelEvidence(Facts facts) {
-		String backoff = facts.profile().linearSynBackoff() ? "1 s, then 2 s in total (linear back-off, 6.5)"
-				: "1 s, then 3 s in total";
+		String backoff = facts.profile().has(KernelBehaviour.LINEAR_SYN_BACKOFF)
+				? "1 s, then 2 s in total (linear back-off, 6.5)" : "1 s, then 3 s in total";
 		return "Kernel " + facts.profile().id() + ": no kernel resolves a TCP clash; the lost SYN is retransmitted "
 				+ "after " + backoff + ".";
 	}
@@ -104,7 +105,7 @@ final class SnatPortRaceRule {
 		mitigations.add("Do not SNAT pod traffic to in-VPC destinations: routable pod IPs (AWS VPC CNI, "
 				+ "ip-masq-agent) remove the race for them.");
 		mitigations.add("Reuse connections (HTTP keep-alive, connection pools): fewer new connections, fewer races.");
-		if (facts.profile().portRover()) {
+		if (facts.profile().has(KernelBehaviour.PORT_ROVER)) {
 			mitigations.add("A kernel upgrade (5.0, or 4.19.228 and later) removes the shared port rover, which makes "
 					+ "same-port picks rarer, but does not fix the race: only --random-fully does.");
 		}

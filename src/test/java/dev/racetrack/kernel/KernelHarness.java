@@ -371,7 +371,7 @@ public final class KernelHarness {
 		Outcomes o = this.outcomes;
 		assertThat(stats.total(Counter.INSERT)).as("insert stays 0 (only ctnetlink inserts count it)").isZero();
 		assertThat(stats.total(Counter.DROP)).as("drop == dropped flights").isEqualTo(o.dropped);
-		if (this.netfilter.profile().clashResolveCounter()) {
+		if (this.netfilter.profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			assertThat(stats.total(Counter.INSERT_FAILED)).as("insert_failed == unresolved clashes")
 				.isEqualTo(o.clashDropped + o.chainTooLong);
 			assertThat(stats.total(Counter.CLASH_RESOLVE)).as("clash_resolve == resolved clashes")
