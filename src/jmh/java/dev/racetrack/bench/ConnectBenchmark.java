@@ -65,8 +65,13 @@ public class ConnectBenchmark {
 	@Setup
 	public void params() {
 		RunParams d = Scenarios.byId("tcp-free-play").orElseThrow().defaults();
-		this.params = new RunParams(d.scenario(), KernelProfile.V4_17, SnatMode.DEFAULT, d.resolver(), PODS, ROUNDS,
-				this.sourcePort, d.cpus(), d.endpoints(), d.seed(), d.mitigation(), d.ndots());
+		this.params = d.toBuilder()
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.pods(PODS)
+			.rounds(ROUNDS)
+			.sourcePort(this.sourcePort)
+			.build();
 	}
 
 	/** Each thread runs its own seeds. */

@@ -66,8 +66,19 @@ final class DnatRace implements Scenario {
 
 	@Override
 	public RunParams defaults() {
-		return new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 1, 1, 0, 2,
-				this.endpoints, this.seed, Mitigation.NONE, 5);
+		return RunParams.builder(id())
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.resolver(ResolverKind.GLIBC)
+			.pods(1)
+			.rounds(1)
+			.sourcePort(0)
+			.cpus(2)
+			.endpoints(this.endpoints)
+			.seed(this.seed)
+			.mitigation(Mitigation.NONE)
+			.ndots(5)
+			.build();
 	}
 
 	@Override

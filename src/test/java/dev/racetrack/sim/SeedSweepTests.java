@@ -43,8 +43,7 @@ class SeedSweepTests {
 	void invariantsHoldAfterEveryEvent(String scenario, KernelProfile kernel, SnatMode mode) {
 		RunParams base = Scenarios.byId(scenario).orElseThrow().defaults().withKernel(kernel).withMode(mode);
 		if (base.pods() > 6) {
-			base = new RunParams(base.scenario(), base.kernel(), base.mode(), base.resolver(), 6, 3, base.sourcePort(),
-					base.cpus(), base.endpoints(), base.seed(), base.mitigation(), base.ndots());
+			base = base.toBuilder().pods(6).rounds(3).build();
 		}
 		for (long seed = 1; seed <= SEEDS; seed++) {
 			RunParams p = base.withSeed(seed);
