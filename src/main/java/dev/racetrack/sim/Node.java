@@ -306,12 +306,12 @@ public final class Node {
 		switch (job.step) {
 			case CONNTRACK_IN -> {
 				if (this.trace.on()) {
-					emit(cpu, job, null, (job.inIface != null) ? job.inIface : "lo",
-							(job.origin == Origin.LOCAL) ? "ip_local_out" : "net_rx_action",
-							Captions.cpu(cpu.id) + "takes " + job.skb.header().label()
-									+ ((job.origin == Origin.LOCAL) ? " from a process of the node."
-											: " from the receive backlog."),
-							null, null, new Change.CpuTake(this.backlog.size()));
+					at(cpu, job, null).iface((job.inIface != null) ? job.inIface : "lo")
+						.func((job.origin == Origin.LOCAL) ? "ip_local_out" : "net_rx_action")
+						.text(Captions.cpu(cpu.id) + "takes " + job.skb.header().label()
+								+ ((job.origin == Origin.LOCAL) ? " from a process of the node."
+										: " from the receive backlog."))
+						.emit(new Change.CpuTake(this.backlog.size()));
 				}
 				dropped = conntrackIn(cpu, job, before);
 				duration = this.timing.conntrackInNanos();
@@ -348,8 +348,10 @@ public final class Node {
 									+ (isReply(job) ? " back" : "") + ": " + r.before().tuple() + " becomes "
 									+ r.after().tuple() + "."
 							: Captions.cpu(cpu.id) + "`nf_nat_packet` has nothing to rewrite here.";
-					emit(cpu, job, Step.NAT_PACKET, null, "nf_nat_packet", text, null, null, new Change.NatPacket("SRC",
-							PacketView.of(job.skb.id(), r.before()), PacketView.of(job.skb.id(), r.after())));
+					at(cpu, job, Step.NAT_PACKET).func("nf_nat_packet")
+						.text(text)
+						.emit(new Change.NatPacket("SRC", PacketView.of(job.skb.id(), r.before()),
+								PacketView.of(job.skb.id(), r.after())));
 				}
 				duration = this.timing.natPacketNanos();
 				dropped = false;
@@ -382,9 +384,9 @@ public final class Node {
 	private boolean conntrackIn(Cpu cpu, Job job, long[] before) {
 		Traversal raw = this.netfilter.raw(job.skb, job.hook(Step.CONNTRACK_IN), job.inIface);
 		if (raw != null && job.skb.untracked() && this.trace.on()) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "ipt_do_table",
-					Captions.cpu(cpu.id) + "the raw table's NOTRACK rule exempts this packet from conntrack.", null,
-					null, new Change.Notrack(hitTexts(raw)));
+			at(cpu, job, Step.CONNTRACK_IN).func("ipt_do_table")
+				.text(Captions.cpu(cpu.id) + "the raw table's NOTRACK rule exempts this packet from conntrack.")
+				.emit(new Change.Notrack(hitTexts(raw)));
 		}
 		ConntrackInResult r = this.netfilter.conntrackIn(job.skb, cpu.id, this.sim.now());
 		armGc();
@@ -399,27 +401,30 @@ public final class Node {
 		long now = this.sim.now();
 		PacketHeader h = job.skb.header();
 		if (r instanceof ConntrackInResult.Created c) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in", Captions.ctNew(cpu.id, h, c.ct(), c.reopened()),
-					changed(cpu.id, before), null,
-					new Change.CtNew(CtView.of(c.ct(), now), (c.reopened() != null) ? c.reopened().id() : null,
-							(c.earlyDropped() != null) ? c.earlyDropped().id() : null));
+			at(cpu, job, Step.CONNTRACK_IN).func("nf_conntrack_in")
+				.text(Captions.ctNew(cpu.id, h, c.ct(), c.reopened()))
+				.counters(changed(cpu.id, before))
+				.emit(new Change.CtNew(CtView.of(c.ct(), now), (c.reopened() != null) ? c.reopened().id() : null,
+						(c.earlyDropped() != null) ? c.earlyDropped().id() : null));
 		}
 		else if (r instanceof ConntrackInResult.Found f) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()), changed(cpu.id, before),
-					null, new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
-							(f.before() != null) ? f.before().name() : null, f.ct().removed()));
+			at(cpu, job, Step.CONNTRACK_IN).func("nf_conntrack_in")
+				.text(Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()))
+				.counters(changed(cpu.id, before))
+				.emit(new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
+						(f.before() != null) ? f.before().name() : null, f.ct().removed()));
 		}
 		else if (r instanceof ConntrackInResult.Invalid i) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.cpu(cpu.id) + "`nf_conntrack_in`: " + i.reason() + "; the packet goes on untracked.",
-					changed(cpu.id, before), null,
-					new Change.CtInvalid((i.ct() != null) ? i.ct().id() : null, i.reason()));
+			at(cpu, job, Step.CONNTRACK_IN).func("nf_conntrack_in")
+				.text(Captions.cpu(cpu.id) + "`nf_conntrack_in`: " + i.reason() + "; the packet goes on untracked.")
+				.counters(changed(cpu.id, before))
+				.emit(new Change.CtInvalid((i.ct() != null) ? i.ct().id() : null, i.reason()));
 		}
 		else {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.cpu(cpu.id) + "`nf_conntrack_in` skips an untracked packet.", changed(cpu.id, before),
-					null, new Change.CtNone("untracked"));
+			at(cpu, job, Step.CONNTRACK_IN).func("nf_conntrack_in")
+				.text(Captions.cpu(cpu.id) + "`nf_conntrack_in` skips an untracked packet.")
+				.counters(changed(cpu.id, before))
+				.emit(new Change.CtNone("untracked"));
 		}
 		return false;
 	}
@@ -443,8 +448,9 @@ public final class Node {
 					: "sends " + label + " for " + Ipv4.format(dst) + " out of " + job.outIface;
 			String func = (job.origin == Origin.LOCAL) ? "ip_route_output_key"
 					: job.local ? "ip_local_deliver" : "ip_forward";
-			emit(cpu, job, Step.FORWARD, null, func, Captions.cpu(cpu.id) + "routing " + where + ".", null, null,
-					new Change.Route(job.outIface));
+			at(cpu, job, Step.FORWARD).func(func)
+				.text(Captions.cpu(cpu.id) + "routing " + where + ".")
+				.emit(new Change.Route(job.outIface));
 		}
 		return false;
 	}
@@ -472,12 +478,15 @@ public final class Node {
 			else {
 				change = new Change.ConfirmSkip(((ConfirmResult.NotNeeded) r).reason());
 			}
-			emit(cpu, job, Step.CONFIRM, null, "__nf_conntrack_confirm", Captions.confirm(cpu.id, r),
-					changed(cpu.id, before), null, change);
+			at(cpu, job, Step.CONFIRM).func("__nf_conntrack_confirm")
+				.text(Captions.confirm(cpu.id, r))
+				.counters(changed(cpu.id, before))
+				.emit(change);
 			if (dropped) {
-				emit(cpu, job, Step.CONFIRM, null, "nf_hook_slow", Captions.cpu(cpu.id) + job.skb.header().label()
-						+ " is dropped between cni0 and eth0: " + "it never leaves the node.", null, null,
-						new Change.PacketDropped("insert_failed"));
+				at(cpu, job, Step.CONFIRM).func("nf_hook_slow")
+					.text(Captions.cpu(cpu.id) + job.skb.header().label() + " is dropped between cni0 and eth0: "
+							+ "it never leaves the node.")
+					.emit(new Change.PacketDropped("insert_failed"));
 			}
 		}
 		return dropped;
@@ -485,9 +494,10 @@ public final class Node {
 
 	private void traceDrop(Cpu cpu, Job job, Step step, String func, String reason, long[] before) {
 		if (this.trace.on()) {
-			emit(cpu, job, step, null, func,
-					Captions.cpu(cpu.id) + job.skb.header().label() + " is dropped: " + reason + ".",
-					changed(cpu.id, before), null, new Change.PacketDropped(reason));
+			at(cpu, job, step).func(func)
+				.text(Captions.cpu(cpu.id) + job.skb.header().label() + " is dropped: " + reason + ".")
+				.counters(changed(cpu.id, before))
+				.emit(new Change.PacketDropped(reason));
 		}
 	}
 
@@ -509,21 +519,25 @@ public final class Node {
 			}
 			boolean masquerade = r.traversal() != null && r.traversal().verdict() != null
 					&& r.traversal().verdict().save().contains("MASQUERADE");
-			emit(cpu, job, step, null, func, Captions.natSetup(cpu.id, s, masquerade), changed(cpu.id, before), rover,
-					new Change.NatSetup(CtView.of(s.ct(), now), manip, s.nullBinding(), s.step().name(),
-							TupleView.of(s.before()), TupleView.of(s.chosen()), search));
+			at(cpu, job, step).func(func)
+				.text(Captions.natSetup(cpu.id, s, masquerade))
+				.counters(changed(cpu.id, before))
+				.rover(rover)
+				.emit(new Change.NatSetup(CtView.of(s.ct(), now), manip, s.nullBinding(), s.step().name(),
+						TupleView.of(s.before()), TupleView.of(s.chosen()), search));
 		}
 		else if ("SRC".equals(manip) || !r.mangled()) {
-			emit(cpu, job, step, null, func, Captions.cpu(cpu.id) + "nat " + job.hook(step) + ": " + r.note() + ".",
-					null, null, new Change.NatSkip(manip, r.note()));
+			at(cpu, job, step).func(func)
+				.text(Captions.cpu(cpu.id) + "nat " + job.hook(step) + ": " + r.note() + ".")
+				.emit(new Change.NatSkip(manip, r.note()));
 		}
 		if ("DST".equals(manip) && r.mangled()) {
-			emit(cpu, job, step, null, "nf_nat_packet",
-					Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
-							+ (isReply(job) ? "destination back: " : "destination: ") + r.before().tuple() + " becomes "
-							+ r.after().tuple() + ".",
-					null, null, new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
-							PacketView.of(job.skb.id(), r.after())));
+			at(cpu, job, step).func("nf_nat_packet")
+				.text(Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
+						+ (isReply(job) ? "destination back: " : "destination: ") + r.before().tuple() + " becomes "
+						+ r.after().tuple() + ".")
+				.emit(new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
+						PacketView.of(job.skb.id(), r.after())));
 		}
 	}
 
@@ -533,8 +547,9 @@ public final class Node {
 		}
 		String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
 		String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + job.hook(step) + ": " + Captions.walk(t);
-		emit(cpu, job, step, null, "ipt_do_table", text, null, null,
-				new Change.NatRules(job.hook(step), hitTexts(t), verdict));
+		at(cpu, job, step).func("ipt_do_table")
+			.text(text)
+			.emit(new Change.NatRules(job.hook(step), hitTexts(t), verdict));
 	}
 
 	private boolean isReply(Job job) {
@@ -588,9 +603,12 @@ public final class Node {
 		if (this.trace.on()) {
 			String text = h.label() + " " + h.tuple() + ("in".equals(direction) ? " arrives on " : " leaves on ")
 					+ iface + ".";
-			this.trace.emit(this.sim.now(), -1, id, null, iface,
-					"in".equals(direction) ? "netif_receive_skb" : "dev_queue_xmit", text, null, null,
-					new Change.PacketHop(PacketView.of(id, h), direction));
+			this.trace.at(this.sim.now())
+				.packet(id)
+				.iface(iface)
+				.func("in".equals(direction) ? "netif_receive_skb" : "dev_queue_xmit")
+				.text(text)
+				.emit(new Change.PacketHop(PacketView.of(id, h), direction));
 		}
 	}
 
@@ -619,9 +637,10 @@ public final class Node {
 			if (this.trace.on()) {
 				String what = ct.clashEntry() ? "clash entry #" + ct.id() + " times out after its fixed 1 s"
 						: "entry #" + ct.id() + " times out" + ((ct.tcpState() != null) ? " in " + ct.tcpState() : "");
-				this.trace.emit(this.sim.now(), -1, null, null, null, "gc_worker",
-						"`gc_worker`: " + what + " and leaves the table.", null, null,
-						new Change.CtDestroy(ct.id(), "expired"));
+				this.trace.at(this.sim.now())
+					.func("gc_worker")
+					.text("`gc_worker`: " + what + " and leaves the table.")
+					.emit(new Change.CtDestroy(ct.id(), "expired"));
 			}
 		}
 		armGc();
@@ -640,10 +659,13 @@ public final class Node {
 		return false;
 	}
 
-	private void emit(Cpu cpu, Job job, Step step, String iface, String func, String text, Map<String, Long> counters,
-			RoverView rover, Change change) {
-		this.trace.emit(this.sim.now(), cpu.id, job.skb.id(), (step != null) ? job.hook(step) : null, iface, func, text,
-				counters, rover, change);
+	/**
+	 * An event of a CPU working on a packet, at the hook of {@code step} (none when
+	 * {@code step} is {@code null}).
+	 */
+	private Tracer.Emission at(Cpu cpu, Job job, Step step) {
+		Tracer.Emission e = this.trace.at(this.sim.now()).cpu(cpu.id).packet(job.skb.id());
+		return (step != null) ? e.hook(job.hook(step)) : e;
 	}
 
 	private long[] countersOf(int cpu) {
