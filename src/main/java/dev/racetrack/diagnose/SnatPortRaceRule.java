@@ -1,9 +1,10 @@
 package dev.racetrack.diagnose;
 
-import dev.racetrack.kernel.KernelBehaviour;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import dev.racetrack.kernel.KernelBehaviour;
 
 /**
  * The TCP SNAT port race (XING 2018): two pods' SYNs to the same ip:port get the same

@@ -322,7 +322,7 @@ public final class Node {
 				traceWalk(cpu, job, walk, Step.NAT_PREROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
 						true);
-				traceNat(cpu, job, r, "DST", before);
+				traceNat(cpu, job, r, ManipType.DST, before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
 			}
@@ -336,7 +336,7 @@ public final class Node {
 				traceWalk(cpu, job, walk, Step.NAT_POSTROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
 						this.sim.now(), false);
-				traceNat(cpu, job, r, "SRC", before);
+				traceNat(cpu, job, r, ManipType.SRC, before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
 			}
@@ -350,7 +350,7 @@ public final class Node {
 							: Captions.cpu(cpu.id) + "`nf_nat_packet` has nothing to rewrite here.";
 					at(cpu, job, Step.NAT_PACKET).func("nf_nat_packet")
 						.text(text)
-						.emit(new Change.NatPacket("SRC", PacketView.of(job.skb.id(), r.before()),
+						.emit(new Change.NatPacket(ManipType.SRC, PacketView.of(job.skb.id(), r.before()),
 								PacketView.of(job.skb.id(), r.after())));
 				}
 				duration = this.timing.natPacketNanos();
@@ -501,12 +501,12 @@ public final class Node {
 		}
 	}
 
-	private void traceNat(Cpu cpu, Job job, NatHookResult r, String manip, long[] before) {
+	private void traceNat(Cpu cpu, Job job, NatHookResult r, ManipType manip, long[] before) {
 		if (!this.trace.on()) {
 			return;
 		}
-		Step step = "DST".equals(manip) ? Step.NAT_PREROUTING : Step.NAT_POSTROUTING;
-		String func = "DST".equals(manip) ? "nf_nat_ipv4_pre_routing" : "nf_nat_ipv4_out";
+		Step step = (manip == ManipType.DST) ? Step.NAT_PREROUTING : Step.NAT_POSTROUTING;
+		String func = (manip == ManipType.DST) ? "nf_nat_ipv4_pre_routing" : "nf_nat_ipv4_out";
 		long now = this.sim.now();
 		if (r.setup() != null) {
 			NatSetup s = r.setup();
@@ -526,17 +526,17 @@ public final class Node {
 				.emit(new Change.NatSetup(CtView.of(s.ct(), now), manip, s.nullBinding(), s.step().name(),
 						TupleView.of(s.before()), TupleView.of(s.chosen()), search));
 		}
-		else if ("SRC".equals(manip) || !r.mangled()) {
+		else if (manip == ManipType.SRC || !r.mangled()) {
 			at(cpu, job, step).func(func)
 				.text(Captions.cpu(cpu.id) + "nat " + job.hook(step) + ": " + r.note() + ".")
 				.emit(new Change.NatSkip(manip, r.note()));
 		}
-		if ("DST".equals(manip) && r.mangled()) {
+		if (manip == ManipType.DST && r.mangled()) {
 			at(cpu, job, step).func("nf_nat_packet")
 				.text(Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
 						+ (isReply(job) ? "destination back: " : "destination: ") + r.before().tuple() + " becomes "
 						+ r.after().tuple() + ".")
-				.emit(new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
+				.emit(new Change.NatPacket(ManipType.DST, PacketView.of(job.skb.id(), r.before()),
 						PacketView.of(job.skb.id(), r.after())));
 		}
 	}
