@@ -28,11 +28,11 @@ import dev.racetrack.experiment.ExperimentPlan;
 import dev.racetrack.experiment.ExperimentResult;
 import dev.racetrack.experiment.TrialResult;
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.ScenarioRunner;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.NodeRun;
-import dev.racetrack.sim.SnatMode;
 import dev.racetrack.sim.Tracer;
 
 /**

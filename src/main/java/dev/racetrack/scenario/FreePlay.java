@@ -3,11 +3,11 @@ package dev.racetrack.scenario;
 import java.util.List;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.LookupOptions;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * Free play: {@code pods} pods, each starting one connection ({@code tcp-free-play}) or

@@ -1,9 +1,9 @@
 package dev.racetrack.scenario;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * The knobs of one run: a scenario and everything the user can set, including the seed.

@@ -1,10 +1,10 @@
 package dev.racetrack.scenario;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * The SNAT port race (XING, 2018): pods bound to the same source port connect to the same

@@ -8,9 +8,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * Fixtures for the experiment tests: free-play configurations, and a runner that runs a

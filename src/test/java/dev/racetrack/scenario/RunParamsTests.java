@@ -3,9 +3,9 @@ package dev.racetrack.scenario;
 import org.junit.jupiter.api.Test;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
