@@ -2,6 +2,7 @@ package dev.racetrack.diagnose;
 
 import java.util.List;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -41,9 +42,10 @@ public record KernelFixes(Fix race1, Fix race2, Fix race3, Fix roverRemoved, boo
 
 	/** The fixes of a modelled kernel, for a node read from its counters alone. */
 	static KernelFixes of(KernelProfile profile) {
-		return new KernelFixes(fix(profile.resolveMatchingClash()), fix(profile.sameOriginSkip()),
-				fix(profile.clashEntries()), fix(!profile.portRover()), profile.clashResolveCounter(), true,
-				profile.linearSynBackoff(), List.of());
+		return new KernelFixes(fix(profile.has(KernelBehaviour.RESOLVE_MATCHING_CLASH)),
+				fix(profile.has(KernelBehaviour.SAME_ORIGIN_SKIP)), fix(profile.has(KernelBehaviour.CLASH_ENTRIES)),
+				fix(!profile.has(KernelBehaviour.PORT_ROVER)), profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER), true,
+				profile.has(KernelBehaviour.LINEAR_SYN_BACKOFF), List.of());
 	}
 
 	private static Fix fix(boolean fixed) {

@@ -14,7 +14,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RunParamsBinder;
 

@@ -11,7 +11,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
+import dev.racetrack.kernel.nat.SnatMode;
 
 /**
  * Turns request parameters (query, form or JSON fields, all as text) into
@@ -36,21 +36,19 @@ public final class RunParamsBinder {
 		Scenario scenario = Scenarios.byId(scenarioId)
 			.orElseThrow(() -> BadParameterException.notOneOf("scenario", scenarioId, Scenarios.ids()));
 		RunParams d = scenario.defaults();
-		KernelProfile kernel = choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids());
-		SnatMode mode = choice(query, "mode", d.mode(), (v) -> SnatMode.fromId(v), SnatMode.ids());
-		ResolverKind resolver = choice(query, "resolver", d.resolver(), (v) -> ResolverKind.fromId(v),
-				ResolverKind.ids());
-		Mitigation mitigation = choice(query, "mitigation", d.mitigation(), (v) -> Mitigation.fromId(v),
-				Mitigation.ids());
-		int pods = (int) number(query, "pods", d.pods(), 1, RunParams.MAX_PODS);
-		int rounds = (int) number(query, "rounds", d.rounds(), 1, RunParams.MAX_ROUNDS);
-		int sourcePort = (int) number(query, "sourcePort", d.sourcePort(), 0, 65535);
-		int cpus = (int) number(query, "cpus", d.cpus(), 1, RunParams.MAX_CPUS);
-		int endpoints = (int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS);
-		long seed = number(query, "seed", d.seed(), 0, MAX_SEED);
-		int ndots = (int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS);
-		return new RunParams(scenario.id(), kernel, mode, resolver, pods, rounds, sourcePort, cpus, endpoints, seed,
-				mitigation, ndots);
+		return d.toBuilder()
+			.kernel(choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids()))
+			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
+			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
+			.mitigation(choice(query, "mitigation", d.mitigation(), Mitigation::fromId, Mitigation.ids()))
+			.pods((int) number(query, "pods", d.pods(), 1, RunParams.MAX_PODS))
+			.rounds((int) number(query, "rounds", d.rounds(), 1, RunParams.MAX_ROUNDS))
+			.sourcePort((int) number(query, "sourcePort", d.sourcePort(), 0, 65535))
+			.cpus((int) number(query, "cpus", d.cpus(), 1, RunParams.MAX_CPUS))
+			.endpoints((int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS))
+			.seed(number(query, "seed", d.seed(), 0, MAX_SEED))
+			.ndots((int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS))
+			.build();
 	}
 
 	/** {@code events=true|false}, default true. */
