@@ -13,7 +13,7 @@ import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.web.lab.LabCatalogue;
 import dev.racetrack.web.shared.RacetrackProperties;
 

@@ -11,7 +11,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
+import dev.racetrack.kernel.nat.SnatMode;
 
 /**
  * Turns request parameters (query, form or JSON fields, all as text) into
@@ -56,21 +56,19 @@ public final class RunParamsBinder {
 		Scenario scenario = Scenarios.byId(scenarioId)
 			.orElseThrow(() -> BadParameterException.notOneOf("scenario", scenarioId, Scenarios.ids()));
 		RunParams d = scenario.defaults();
-		KernelProfile kernel = choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids());
-		SnatMode mode = choice(query, "mode", d.mode(), (v) -> SnatMode.fromId(v), SnatMode.ids());
-		ResolverKind resolver = choice(query, "resolver", d.resolver(), (v) -> ResolverKind.fromId(v),
-				ResolverKind.ids());
-		Mitigation mitigation = choice(query, "mitigation", d.mitigation(), (v) -> Mitigation.fromId(v),
-				Mitigation.ids());
-		int pods = (int) number(query, "pods", d.pods());
-		int rounds = (int) number(query, "rounds", d.rounds());
-		int sourcePort = (int) number(query, "sourcePort", d.sourcePort());
-		int cpus = (int) number(query, "cpus", d.cpus());
-		int endpoints = (int) number(query, "endpoints", d.endpoints());
-		long seed = number(query, "seed", d.seed());
-		int ndots = (int) number(query, "ndots", d.ndots());
-		return new RunParams(scenario.id(), kernel, mode, resolver, pods, rounds, sourcePort, cpus, endpoints, seed,
-				mitigation, ndots);
+		return d.toBuilder()
+			.kernel(choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids()))
+			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
+			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
+			.mitigation(choice(query, "mitigation", d.mitigation(), Mitigation::fromId, Mitigation.ids()))
+			.pods((int) number(query, "pods", d.pods()))
+			.rounds((int) number(query, "rounds", d.rounds()))
+			.sourcePort((int) number(query, "sourcePort", d.sourcePort()))
+			.cpus((int) number(query, "cpus", d.cpus()))
+			.endpoints((int) number(query, "endpoints", d.endpoints()))
+			.seed(number(query, "seed", d.seed()))
+			.ndots((int) number(query, "ndots", d.ndots()))
+			.build();
 	}
 
 	/** A knob by name. */

@@ -10,7 +10,7 @@ import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeConfig;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.Pod;
-import dev.racetrack.sim.SnatMode;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.TimingModel;
 import dev.racetrack.sim.Topology;
 import dev.racetrack.sim.Tracer;

@@ -1,14 +1,15 @@
-package dev.racetrack.sim;
+package dev.racetrack.kernel.nat;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import dev.racetrack.kernel.nat.NatRange;
-
 /**
- * The SNAT port allocation mode of the MASQUERADE rules: the flags of the iptables
- * target.
+ * The SNAT port allocation mode: the flag of an iptables {@code MASQUERADE} (or
+ * {@code SNAT}) target, {@code --random} or {@code --random-fully} or none. It is the
+ * {@code mode} knob of the UI, URL and API, and it keeps that name from the request to
+ * the nat rule; only inside the kernel does it become the {@code NF_NAT_RANGE_PROTO_*}
+ * bits of the rule's {@link NatRange} that {@code get_unique_tuple} reads.
  */
 public enum SnatMode {
 
@@ -23,20 +24,20 @@ public enum SnatMode {
 
 	private final String id;
 
-	private final int flags;
+	private final int rangeFlags;
 
-	SnatMode(String id, int flags) {
+	SnatMode(String id, int rangeFlags) {
 		this.id = id;
-		this.flags = flags;
+		this.rangeFlags = rangeFlags;
 	}
 
 	public String id() {
 		return this.id;
 	}
 
-	/** The {@code NF_NAT_RANGE_*} flags of the MASQUERADE target. */
-	public int flags() {
-		return this.flags;
+	/** The {@code NF_NAT_RANGE_PROTO_*} flags this mode sets on the target's range. */
+	public int rangeFlags() {
+		return this.rangeFlags;
 	}
 
 	public static List<String> ids() {
