@@ -42,14 +42,6 @@ export function stepFrom(search) {
 }
 
 /**
- * The configuration that fixes the race of a run, for "What fixes this?".
- * @param {Params} params
- */
-export function fixFor(params) {
-  return fixesFor(params)[0];
-}
-
-/**
  * "What fixes this?": the same run under each remedy the catalogue names for its scenario.
  * @param {Params} params
  * @returns {Params[]}

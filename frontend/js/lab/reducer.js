@@ -16,15 +16,8 @@ export function fold(events, cpus, step = events.length - 1) {
   return folder.state();
 }
 
-/** Applies one event to a state and returns the new state. Pure (the input is not changed). */
-export function reduce(state, event) {
-  const folder = Folder.fromState(state);
-  folder.apply(event);
-  return folder.state();
-}
-
 /**
- * The mutable folder behind fold/reduce, for players that apply many events in a row. Its
+ * The mutable folder behind fold, for players that apply many events in a row. Its
  * fields mirror TraceFolder's; state() returns a fresh, plain copy.
  */
 export class Folder {

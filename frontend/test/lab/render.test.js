@@ -19,7 +19,7 @@ import {
 } from '../../js/lab/render/panels.js';
 import { stepToX, xToStep } from '../../js/lab/render/timeline.js';
 import { actionFor, nextSpeed, speedLabel } from '../../js/lab/keys.js';
-import { runQuery, labUrl, stepFrom, fixFor, fixesFor } from '../../js/lab/permalink.js';
+import { runQuery, labUrl, stepFrom, fixesFor } from '../../js/lab/permalink.js';
 import { useCatalogue } from '../../js/lab/catalogue.js';
 
 // The server's catalogue, written by the Java test LabCatalogueTests.
@@ -331,7 +331,7 @@ test('permalinks hold every knob, the seed and the step', () => {
   assert.doesNotMatch(u, /foo/);
   assert.equal(stepFrom('?step=27'), 27);
   assert.equal(stepFrom('?step=x'), null);
-  assert.equal(fixFor(params).mode, 'random-fully');
+  assert.equal(fixesFor(params)[0].mode, 'random-fully');
   assert.deepEqual(
     fixesFor({ ...params, scenario: 'dnat-race-3' }).map((p) => p.mitigation),
     ['nodelocal-dns', 'tc-delay'],

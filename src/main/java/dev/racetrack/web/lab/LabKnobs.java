@@ -62,17 +62,13 @@ public final class LabKnobs {
 		model.accept("hiddenKnobs", knobs.stream().filter((k) -> HIDDEN.contains(k.name())).toList());
 		model.accept("catalogue", LabCatalogue.embeddable(json));
 		model.accept("permalink", permalink(run.params()));
+		model.accept("speedSteps", Pacing.SPEEDS.size() - 1);
+		model.accept("speedAtOne", Pacing.SPEEDS.indexOf(1.0));
 	}
 
+	/** The permalink of a run, at no step ({@link LabLinks}). */
 	public static String permalink(ParamsView params) {
-		StringBuilder sb = new StringBuilder("/?");
-		params.asQuery().forEach((k, v) -> {
-			if (sb.length() > 2) {
-				sb.append('&');
-			}
-			sb.append(k).append('=').append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
-		});
-		return sb.toString();
+		return LabLinks.permalink(params, -1);
 	}
 
 }
