@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
@@ -21,8 +22,9 @@ import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.Runs;
 
 /**
- * The run API: the scenario catalogue, and whole runs as JSON. The same query always
- * gives a byte-identical body.
+ * The run API: the catalogue (knobs, scenarios, event types, pacing), the scenarios, and
+ * whole runs as JSON with their guided beats. The same query always gives a
+ * byte-identical body.
  */
 @RestController
 class SimulateApiController {
@@ -42,8 +44,16 @@ class SimulateApiController {
 
 	}
 
-	/** The body of {@code GET /api/simulate}. */
-	record SimulationView(ParamsView params, List<TraceEvent> events, RunSummary summary) {
+	/**
+	 * The body of {@code GET /api/simulate}: the events (unless {@code events=false}),
+	 * the guided beats {@link Beats} reads off them (race replays only), and the summary.
+	 */
+	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, RunSummary summary) {
+	}
+
+	@GetMapping("/api/catalogue")
+	LabCatalogue catalogue() {
+		return LabCatalogue.get();
 	}
 
 	@GetMapping("/api/scenarios")
@@ -57,7 +67,10 @@ class SimulateApiController {
 		boolean events = RunParamsBinder.flag(query, "events", true);
 		return Mono.fromCallable(() -> {
 			NodeRun run = events ? this.runs.traced(params) : this.runs.untraced(params);
-			return new SimulationView(ParamsView.of(params), events ? run.trace().events() : null, run.summary());
+			List<TraceEvent> trace = events ? run.trace().events() : null;
+			boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
+			List<Beats.Beat> beats = (trace != null && replay) ? Beats.of(trace) : (trace != null) ? List.of() : null;
+			return new SimulationView(ParamsView.of(params), trace, beats, run.summary());
 		}).subscribeOn(Schedulers.boundedElastic());
 	}
 

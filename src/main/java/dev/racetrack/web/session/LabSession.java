@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +19,7 @@ import dev.racetrack.sim.LabState;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.sim.TraceFolder;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.shared.Runs;
 
 /**
@@ -63,19 +63,6 @@ final class LabSession {
 		}
 
 	}
-
-	/**
-	 * Wall time per event at speed 1, in milliseconds, for the events that carry the
-	 * lesson.
-	 */
-	static final long BASE_INTERVAL_MILLIS = 900;
-
-	static final double MIN_SPEED = 0.25;
-
-	static final double MAX_SPEED = 64;
-
-	private static final Set<String> MINOR = Set.of("packet-hop", "timer-set", "timer-clear", "nat-skip",
-			"confirm-skip", "route", "cpu-take", "packet-received", "packet-sent", "flow-start");
 
 	private final String id;
 
@@ -298,7 +285,7 @@ final class LabSession {
 	}
 
 	synchronized void speed(double factor) {
-		this.speed = Math.max(MIN_SPEED, Math.min(MAX_SPEED, factor));
+		this.speed = Pacing.clamp(factor);
 		emit(new Signal.PlayState());
 		if (this.playing) {
 			cancelTicker();
@@ -364,8 +351,7 @@ final class LabSession {
 			return;
 		}
 		TraceEvent next = events().get((int) (this.cursor + 1));
-		double weight = MINOR.contains(next.type()) ? 0.35 : 1.0;
-		long delay = Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / this.speed));
+		long delay = Pacing.delayMillis(next.type(), this.speed);
 		this.ticker = this.scheduler.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
 	}
 

@@ -14,18 +14,18 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.sim.LabState;
-import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RacetrackProperties;
 import dev.racetrack.web.shared.RejectionMetrics;
 
 /**
  * Renders a session's broadcast for one client as server-sent events: a snapshot first,
- * then each step as an event named by its type, with the SSE id set to the step. Each
- * client has a bounded buffer; a client that falls behind loses the oldest signals and,
- * on the next step it does get, receives a snapshot of that step instead of the missing
- * events, so a slow browser never makes the server buffer without bound. Heartbeats keep
- * proxies from closing idle streams.
+ * then a {@code step} event per step (its number: the event itself is in the run the
+ * client loaded once), with the SSE id set to the step. Each client has a bounded buffer;
+ * a client that falls behind loses the oldest signals and, on the next step it does get,
+ * receives a snapshot of that step instead of the missing events, so a slow browser never
+ * makes the server buffer without bound. Heartbeats keep proxies from closing idle
+ * streams.
  */
 @Component
 class SessionStreams {
@@ -110,11 +110,12 @@ class SessionStreams {
 				return snapshot(session, step.step());
 			}
 			last[0] = step.step();
-			TraceEvent e = session.events().get((int) step.step());
+			// The step's event itself crossed the wire once, in the run the client loaded
+			// (GET /api/simulate with the session's parameters): the stream says which.
 			return ServerSentEvent.<String>builder()
-				.id(String.valueOf(e.seq()))
-				.event(e.type())
-				.data(session.rendered("e" + e.seq(), () -> this.json.writeValueAsString(e)))
+				.id(String.valueOf(step.step()))
+				.event("step")
+				.data("{\"step\":" + step.step() + "}")
 				.build();
 		}
 		if (signal instanceof LabSession.Signal.Snapshot snap) {
