@@ -28,11 +28,11 @@ import dev.racetrack.experiment.ExperimentPlan;
 import dev.racetrack.experiment.ExperimentResult;
 import dev.racetrack.experiment.TrialResult;
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.ScenarioRunner;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.NodeRun;
-import dev.racetrack.sim.SnatMode;
 import dev.racetrack.sim.Tracer;
 
 /**
@@ -65,8 +65,13 @@ public class ConnectBenchmark {
 	@Setup
 	public void params() {
 		RunParams d = Scenarios.byId("tcp-free-play").orElseThrow().defaults();
-		this.params = new RunParams(d.scenario(), KernelProfile.V4_17, SnatMode.DEFAULT, d.resolver(), PODS, ROUNDS,
-				this.sourcePort, d.cpus(), d.endpoints(), d.seed(), d.mitigation(), d.ndots());
+		this.params = d.toBuilder()
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.pods(PODS)
+			.rounds(ROUNDS)
+			.sourcePort(this.sourcePort)
+			.build();
 	}
 
 	/** Each thread runs its own seeds. */

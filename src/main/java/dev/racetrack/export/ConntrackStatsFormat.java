@@ -3,6 +3,7 @@ package dev.racetrack.export;
 import java.util.List;
 import java.util.Locale;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.conntrack.ConntrackStats;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
@@ -61,10 +62,10 @@ public final class ConntrackStatsFormat {
 
 	/** The counters a kernel sends in each per-CPU message, in attribute order. */
 	public static List<Counter> attributes(KernelProfile profile) {
-		if (!profile.clashResolveCounter()) {
+		if (!profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			return UNTIL_5_9;
 		}
-		return profile.chainTooLong() ? WITH_CHAINTOOLONG : FROM_5_10;
+		return profile.has(KernelBehaviour.CHAIN_TOO_LONG) ? WITH_CHAINTOOLONG : FROM_5_10;
 	}
 
 	/** The kernel's counters are {@code unsigned int}: they wrap at 2^32. */

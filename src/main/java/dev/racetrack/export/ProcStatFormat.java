@@ -2,6 +2,7 @@ package dev.racetrack.export;
 
 import java.util.Locale;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.conntrack.ConntrackStats;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
@@ -65,17 +66,17 @@ public final class ProcStatFormat {
 
 	/** The header line of a kernel, without the newline. */
 	public static String header(KernelProfile profile) {
-		if (!profile.clashResolveCounter()) {
+		if (!profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			return HEADER_UNTIL_5_9;
 		}
-		return profile.chainTooLong() ? HEADER_6 : HEADER_5_10;
+		return profile.has(KernelBehaviour.CHAIN_TOO_LONG) ? HEADER_6 : HEADER_5_10;
 	}
 
 	private static String row(KernelProfile profile, ConntrackStats stats, int cpu, int entries) {
-		boolean newEra = profile.clashResolveCounter();
+		boolean newEra = profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER);
 		long second = newEra ? stats.get(cpu, Counter.CLASH_RESOLVE) : 0;
 		long ignore = newEra ? 0 : stats.get(cpu, Counter.IGNORE);
-		long eighth = profile.chainTooLong() ? stats.get(cpu, Counter.CHAINTOOLONG) : 0;
+		long eighth = profile.has(KernelBehaviour.CHAIN_TOO_LONG) ? stats.get(cpu, Counter.CHAINTOOLONG) : 0;
 		long[] fields = { entries, second, stats.get(cpu, Counter.FOUND), 0, stats.get(cpu, Counter.INVALID), ignore, 0,
 				eighth, stats.get(cpu, Counter.INSERT), stats.get(cpu, Counter.INSERT_FAILED),
 				stats.get(cpu, Counter.DROP), stats.get(cpu, Counter.EARLY_DROP), stats.get(cpu, Counter.ERROR), 0, 0,

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.sim.Change;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.sim.Views.CtView;
@@ -55,7 +56,7 @@ public final class Beats {
 			else if (c instanceof Change.NatSetup x) {
 				unconfirmed.put(x.ct().id(), x.ct());
 				CtView twin = sameReply(unconfirmed, x.ct());
-				if (!sawSameReply && twin != null && "SRC".equals(x.manip())) {
+				if (!sawSameReply && twin != null && x.manip() == ManipType.SRC) {
 					sawSameReply = true;
 					beats.add(new Beat(e.seq(), "Entries #" + twin.id() + " and #" + x.ct().id()
 							+ " now have the same reply tuple " + reply(x.ct()) + ", and neither CPU can tell."));

@@ -3,11 +3,11 @@ package dev.racetrack.scenario;
 import java.util.List;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.LookupOptions;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * The three UDP/DNAT races of the Weave article (Pumputis, 2018): one pod's resolver
@@ -66,8 +66,19 @@ final class DnatRace implements Scenario {
 
 	@Override
 	public RunParams defaults() {
-		return new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 1, 1, 0, 2,
-				this.endpoints, this.seed, Mitigation.NONE, 5);
+		return RunParams.builder(id())
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.resolver(ResolverKind.GLIBC)
+			.pods(1)
+			.rounds(1)
+			.sourcePort(0)
+			.cpus(2)
+			.endpoints(this.endpoints)
+			.seed(this.seed)
+			.mitigation(Mitigation.NONE)
+			.ndots(5)
+			.build();
 	}
 
 	@Override

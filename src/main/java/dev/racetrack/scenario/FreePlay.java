@@ -3,11 +3,11 @@ package dev.racetrack.scenario;
 import java.util.List;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.LookupOptions;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * Free play: {@code pods} pods, each starting one connection ({@code tcp-free-play}) or
@@ -50,11 +50,19 @@ final class FreePlay implements Scenario {
 
 	@Override
 	public RunParams defaults() {
-		return this.dns
-				? new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 16, 5, 0, 2, 2, 1,
-						Mitigation.NONE, 5)
-				: new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 32, 10, 0, 2, 2, 1,
-						Mitigation.NONE, 5);
+		return RunParams.builder(id())
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.resolver(ResolverKind.GLIBC)
+			.pods(this.dns ? 16 : 32)
+			.rounds(this.dns ? 5 : 10)
+			.sourcePort(0)
+			.cpus(2)
+			.endpoints(2)
+			.seed(1)
+			.mitigation(Mitigation.NONE)
+			.ndots(5)
+			.build();
 	}
 
 	@Override

@@ -1,13 +1,15 @@
 package dev.racetrack.scenario;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * The knobs of one run: a scenario and everything the user can set, including the seed.
- * The same parameters always give the same run.
+ * The same parameters always give the same run. Build one by name with
+ * {@link #builder(String)} (or change one with {@link #toBuilder()} or a {@code withX}
+ * method), never by position.
  *
  * @param scenario the scenario id
  * @param kernel the kernel profile
@@ -36,34 +38,146 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 
 	public static final int MAX_NDOTS = 15;
 
+	/**
+	 * A builder for a run of {@code scenario}, starting from the values most scenarios
+	 * share: 4.17, {@code default}, glibc, 2 pods × 1 round from ephemeral ports, 2 CPUs,
+	 * 2 endpoints, seed 1, no mitigation, ndots 5.
+	 */
+	public static Builder builder(String scenario) {
+		return new Builder(scenario);
+	}
+
+	/** A builder holding these parameters, to change some of them by name. */
+	public Builder toBuilder() {
+		return new Builder(this.scenario).kernel(this.kernel)
+			.mode(this.mode)
+			.resolver(this.resolver)
+			.pods(this.pods)
+			.rounds(this.rounds)
+			.sourcePort(this.sourcePort)
+			.cpus(this.cpus)
+			.endpoints(this.endpoints)
+			.seed(this.seed)
+			.mitigation(this.mitigation)
+			.ndots(this.ndots);
+	}
+
 	public RunParams withKernel(KernelProfile k) {
-		return new RunParams(this.scenario, k, this.mode, this.resolver, this.pods, this.rounds, this.sourcePort,
-				this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+		return toBuilder().kernel(k).build();
 	}
 
 	public RunParams withMode(SnatMode m) {
-		return new RunParams(this.scenario, this.kernel, m, this.resolver, this.pods, this.rounds, this.sourcePort,
-				this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+		return toBuilder().mode(m).build();
 	}
 
 	public RunParams withSeed(long s) {
-		return new RunParams(this.scenario, this.kernel, this.mode, this.resolver, this.pods, this.rounds,
-				this.sourcePort, this.cpus, this.endpoints, s, this.mitigation, this.ndots);
+		return toBuilder().seed(s).build();
 	}
 
 	public RunParams withMitigation(Mitigation m) {
-		return new RunParams(this.scenario, this.kernel, this.mode, this.resolver, this.pods, this.rounds,
-				this.sourcePort, this.cpus, this.endpoints, this.seed, m, this.ndots);
+		return toBuilder().mitigation(m).build();
 	}
 
 	public RunParams withPods(int p) {
-		return new RunParams(this.scenario, this.kernel, this.mode, this.resolver, p, this.rounds, this.sourcePort,
-				this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+		return toBuilder().pods(p).build();
 	}
 
 	public RunParams withResolver(ResolverKind r) {
-		return new RunParams(this.scenario, this.kernel, this.mode, r, this.pods, this.rounds, this.sourcePort,
-				this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+		return toBuilder().resolver(r).build();
+	}
+
+	/** Sets the knobs of a {@link RunParams} by name. */
+	public static final class Builder {
+
+		private final String scenario;
+
+		private KernelProfile kernel = KernelProfile.V4_17;
+
+		private SnatMode mode = SnatMode.DEFAULT;
+
+		private ResolverKind resolver = ResolverKind.GLIBC;
+
+		private int pods = 2;
+
+		private int rounds = 1;
+
+		private int sourcePort;
+
+		private int cpus = 2;
+
+		private int endpoints = 2;
+
+		private long seed = 1;
+
+		private Mitigation mitigation = Mitigation.NONE;
+
+		private int ndots = 5;
+
+		private Builder(String scenario) {
+			this.scenario = scenario;
+		}
+
+		public Builder kernel(KernelProfile kernel) {
+			this.kernel = kernel;
+			return this;
+		}
+
+		public Builder mode(SnatMode mode) {
+			this.mode = mode;
+			return this;
+		}
+
+		public Builder resolver(ResolverKind resolver) {
+			this.resolver = resolver;
+			return this;
+		}
+
+		public Builder pods(int pods) {
+			this.pods = pods;
+			return this;
+		}
+
+		public Builder rounds(int rounds) {
+			this.rounds = rounds;
+			return this;
+		}
+
+		/** 0 for ephemeral ports, else the port every pod binds. */
+		public Builder sourcePort(int sourcePort) {
+			this.sourcePort = sourcePort;
+			return this;
+		}
+
+		public Builder cpus(int cpus) {
+			this.cpus = cpus;
+			return this;
+		}
+
+		public Builder endpoints(int endpoints) {
+			this.endpoints = endpoints;
+			return this;
+		}
+
+		public Builder seed(long seed) {
+			this.seed = seed;
+			return this;
+		}
+
+		public Builder mitigation(Mitigation mitigation) {
+			this.mitigation = mitigation;
+			return this;
+		}
+
+		public Builder ndots(int ndots) {
+			this.ndots = ndots;
+			return this;
+		}
+
+		public RunParams build() {
+			return new RunParams(this.scenario, this.kernel, this.mode, this.resolver, this.pods, this.rounds,
+					this.sourcePort, this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+		}
+
 	}
 
 }

@@ -1,10 +1,10 @@
 package dev.racetrack.scenario;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * The SNAT port race (XING, 2018): pods bound to the same source port connect to the same
@@ -36,8 +36,19 @@ final class SnatPortRace implements Scenario {
 
 	@Override
 	public RunParams defaults() {
-		return new RunParams(id(), KernelProfile.V4_17, SnatMode.DEFAULT, ResolverKind.GLIBC, 2, 1, 32000, 2, 1, 1,
-				Mitigation.NONE, 5);
+		return RunParams.builder(id())
+			.kernel(KernelProfile.V4_17)
+			.mode(SnatMode.DEFAULT)
+			.resolver(ResolverKind.GLIBC)
+			.pods(2)
+			.rounds(1)
+			.sourcePort(32000)
+			.cpus(2)
+			.endpoints(1)
+			.seed(1)
+			.mitigation(Mitigation.NONE)
+			.ndots(5)
+			.build();
 	}
 
 	@Override

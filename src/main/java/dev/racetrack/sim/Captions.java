@@ -2,6 +2,7 @@ package dev.racetrack.sim;
 
 import dev.racetrack.kernel.conntrack.ConfirmResult;
 import dev.racetrack.kernel.conntrack.Conntrack;
+import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.kernel.nat.NatSetup;
 import dev.racetrack.kernel.nat.PortSearch;
 import dev.racetrack.kernel.packet.Ipv4;
@@ -53,8 +54,7 @@ final class Captions {
 	static String natSetup(int cpu, NatSetup s, boolean masquerade) {
 		String who = s.nullBinding() ? "`nf_nat_alloc_null_binding`" : "`nf_nat_setup_info`";
 		Tuple chosen = s.chosen();
-		String port = String
-			.valueOf(s.manip() == dev.racetrack.kernel.nat.ManipType.SRC ? chosen.srcPort() : chosen.dstPort());
+		String port = String.valueOf(s.manip() == ManipType.SRC ? chosen.srcPort() : chosen.dstPort());
 		return switch (s.step()) {
 			case ORIGINAL_KEPT -> cpu(cpu) + who + ": `get_unique_tuple` keeps " + s.before()
 					+ " unchanged: `nf_nat_used_tuple` sees no confirmed entry with that reply tuple.";
@@ -62,10 +62,9 @@ final class Captions {
 					+ "entry from the same source: " + chosen + ".";
 			case PORT_KEPT -> cpu(cpu) + who + ": "
 					+ (masquerade ? "MASQUERADE maps the source to "
-							: (s.manip() == dev.racetrack.kernel.nat.ManipType.DST) ? "the destination becomes "
-									: "keeps ")
-					+ Ipv4.format(s.manip() == dev.racetrack.kernel.nat.ManipType.SRC ? chosen.srcIp() : chosen.dstIp())
-					+ ":" + port + keptReason(s) + ".";
+							: (s.manip() == ManipType.DST) ? "the destination becomes " : "keeps ")
+					+ Ipv4.format(s.manip() == ManipType.SRC ? chosen.srcIp() : chosen.dstIp()) + ":" + port
+					+ keptReason(s) + ".";
 			case PORT_UNCHANGEABLE -> cpu(cpu) + who + ": a destination without a port range keeps its port.";
 			case PORT_SEARCHED -> cpu(cpu) + searchSentence(s);
 		};

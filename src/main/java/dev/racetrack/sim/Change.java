@@ -2,6 +2,7 @@ package dev.racetrack.sim;
 
 import java.util.List;
 
+import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.sim.Views.CtView;
 import dev.racetrack.sim.Views.FlowView;
 import dev.racetrack.sim.Views.PacketView;
@@ -147,14 +148,14 @@ public sealed interface Change {
 	 * {@code nf_nat_setup_info} (or the null binding) chose a tuple.
 	 *
 	 * @param ct the entry after the binding
-	 * @param manip SRC or DST
+	 * @param manip SRC or DST (on the wire, its name)
 	 * @param nullBinding whether no rule matched
 	 * @param step which step of get_unique_tuple returned
 	 * @param before the tuple before
 	 * @param chosen the tuple chosen
 	 * @param search the port search, or {@code null}
 	 */
-	record NatSetup(CtView ct, String manip, boolean nullBinding, String step, TupleView before, TupleView chosen,
+	record NatSetup(CtView ct, ManipType manip, boolean nullBinding, String step, TupleView before, TupleView chosen,
 			SearchView search) implements Change {
 
 		@Override
@@ -165,7 +166,7 @@ public sealed interface Change {
 	}
 
 	/** A NAT hook that had nothing to set up for this packet. */
-	record NatSkip(String manip, String reason) implements Change {
+	record NatSkip(ManipType manip, String reason) implements Change {
 
 		@Override
 		public String type() {
@@ -175,7 +176,7 @@ public sealed interface Change {
 	}
 
 	/** {@code nf_nat_packet} rewrote (or left) the header. */
-	record NatPacket(String manip, PacketView before, PacketView after) implements Change {
+	record NatPacket(ManipType manip, PacketView before, PacketView after) implements Change {
 
 		@Override
 		public String type() {

@@ -2,29 +2,17 @@ package dev.racetrack.sim;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import dev.racetrack.kernel.conntrack.ConfirmResult;
 import dev.racetrack.kernel.conntrack.Conntrack;
 import dev.racetrack.kernel.conntrack.ConntrackInResult;
-import dev.racetrack.kernel.conntrack.ConntrackStats;
 import dev.racetrack.kernel.conntrack.Skb;
 import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
 import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
-import dev.racetrack.kernel.nat.NatSetup;
-import dev.racetrack.kernel.nat.PortSearch;
-import dev.racetrack.kernel.packet.Ipv4;
-import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.PacketHeader;
-import dev.racetrack.sim.Views.CtView;
-import dev.racetrack.sim.Views.PacketView;
-import dev.racetrack.sim.Views.RoverView;
-import dev.racetrack.sim.Views.SearchView;
-import dev.racetrack.sim.Views.TupleView;
 
 /**
  * The modelled node: its netfilter, its CPUs, and the path of a forwarded packet through
@@ -32,7 +20,8 @@ import dev.racetrack.sim.Views.TupleView;
  * backlog (or the queue of the CPU they are pinned to); an idle CPU takes the next one
  * and runs its steps one engine event each, each lasting its modelled duration, so that
  * two CPUs really are inside the same window at once. A step's state change happens when
- * the step starts.
+ * the step starts. This class is the mechanism only: what each step tells the trace is
+ * {@link NodeNarration}'s, called once per step after the kernel acted.
  */
 public final class Node {
 
@@ -158,6 +147,8 @@ public final class Node {
 
 	private final Netfilter netfilter;
 
+	private final NodeNarration narration;
+
 	private final SeededRandom jitter;
 
 	private final SeededRandom steering;
@@ -190,6 +181,7 @@ public final class Node {
 		this.netfilter = new Netfilter(config.kernel(), config.cpus(), NodeRules.nat(config, topology),
 				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
 				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
+		this.narration = new NodeNarration(sim, trace, this.netfilter);
 		this.cpus = new Cpu[config.cpus()];
 		for (int i = 0; i < this.cpus.length; i++) {
 			this.cpus[i] = new Cpu(i);
@@ -300,57 +292,43 @@ public final class Node {
 
 	private void runStep(Cpu cpu) {
 		Job job = cpu.job;
-		long[] before = this.trace.on() ? countersOf(cpu.id) : null;
+		long[] before = this.narration.countersBefore(cpu);
 		long duration;
 		boolean dropped;
 		switch (job.step) {
 			case CONNTRACK_IN -> {
-				if (this.trace.on()) {
-					emit(cpu, job, null, (job.inIface != null) ? job.inIface : "lo",
-							(job.origin == Origin.LOCAL) ? "ip_local_out" : "net_rx_action",
-							Captions.cpu(cpu.id) + "takes " + job.skb.header().label()
-									+ ((job.origin == Origin.LOCAL) ? " from a process of the node."
-											: " from the receive backlog."),
-							null, null, new Change.CpuTake(this.backlog.size()));
-				}
+				this.narration.cpuTakes(cpu, job, this.backlog.size());
 				dropped = conntrackIn(cpu, job, before);
 				duration = this.timing.conntrackInNanos();
 			}
 			case NAT_PREROUTING -> {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.hook(Step.NAT_PREROUTING),
 						job.inIface, null);
-				traceWalk(cpu, job, walk, Step.NAT_PREROUTING);
+				this.narration.natWalk(cpu, job, walk, Step.NAT_PREROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
 						true);
-				traceNat(cpu, job, r, "DST", before);
+				this.narration.natBound(cpu, job, r, ManipType.DST, before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
 			}
 			case FORWARD -> {
-				dropped = forward(cpu, job);
+				forward(job);
+				this.narration.routed(cpu, job);
 				duration = this.timing.forwardNanos();
+				dropped = false;
 			}
 			case NAT_POSTROUTING -> {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, job.hook(Step.NAT_POSTROUTING), null,
 						job.outIface);
-				traceWalk(cpu, job, walk, Step.NAT_POSTROUTING);
+				this.narration.natWalk(cpu, job, walk, Step.NAT_POSTROUTING);
 				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
 						this.sim.now(), false);
-				traceNat(cpu, job, r, "SRC", before);
+				this.narration.natBound(cpu, job, r, ManipType.SRC, before);
 				duration = natCost(r, this.timing.natHookNanos());
 				dropped = false;
 			}
 			case NAT_PACKET -> {
-				NatHookResult r = this.netfilter.natPacketSrc(job.skb);
-				if (this.trace.on()) {
-					String text = r.mangled()
-							? Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the source"
-									+ (isReply(job) ? " back" : "") + ": " + r.before().tuple() + " becomes "
-									+ r.after().tuple() + "."
-							: Captions.cpu(cpu.id) + "`nf_nat_packet` has nothing to rewrite here.";
-					emit(cpu, job, Step.NAT_PACKET, null, "nf_nat_packet", text, null, null, new Change.NatPacket("SRC",
-							PacketView.of(job.skb.id(), r.before()), PacketView.of(job.skb.id(), r.after())));
-				}
+				this.narration.natPacketSrc(cpu, job, this.netfilter.natPacketSrc(job.skb));
 				duration = this.timing.natPacketNanos();
 				dropped = false;
 			}
@@ -379,52 +357,21 @@ public final class Node {
 		dispatch();
 	}
 
+	/**
+	 * raw (−300) and {@code nf_conntrack_in} (−200); true when the packet is dropped (the
+	 * table is full).
+	 */
 	private boolean conntrackIn(Cpu cpu, Job job, long[] before) {
 		Traversal raw = this.netfilter.raw(job.skb, job.hook(Step.CONNTRACK_IN), job.inIface);
-		if (raw != null && job.skb.untracked() && this.trace.on()) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "ipt_do_table",
-					Captions.cpu(cpu.id) + "the raw table's NOTRACK rule exempts this packet from conntrack.", null,
-					null, new Change.Notrack(hitTexts(raw)));
-		}
+		this.narration.rawTable(cpu, job, raw);
 		ConntrackInResult r = this.netfilter.conntrackIn(job.skb, cpu.id, this.sim.now());
 		armGc();
-		if (r instanceof ConntrackInResult.TableFull) {
-			traceDrop(cpu, job, Step.CONNTRACK_IN, "nf_conntrack_in",
-					"the conntrack table is full and nothing can be evicted", before);
-			return true;
-		}
-		if (!this.trace.on()) {
-			return false;
-		}
-		long now = this.sim.now();
-		PacketHeader h = job.skb.header();
-		if (r instanceof ConntrackInResult.Created c) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in", Captions.ctNew(cpu.id, h, c.ct(), c.reopened()),
-					changed(cpu.id, before), null,
-					new Change.CtNew(CtView.of(c.ct(), now), (c.reopened() != null) ? c.reopened().id() : null,
-							(c.earlyDropped() != null) ? c.earlyDropped().id() : null));
-		}
-		else if (r instanceof ConntrackInResult.Found f) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.ctFound(cpu.id, h, f.ct(), f.dir().name(), f.clashEntryDeleted()), changed(cpu.id, before),
-					null, new Change.CtFound(CtView.of(f.ct(), now), f.dir().name(), f.info().name(),
-							(f.before() != null) ? f.before().name() : null, f.ct().removed()));
-		}
-		else if (r instanceof ConntrackInResult.Invalid i) {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.cpu(cpu.id) + "`nf_conntrack_in`: " + i.reason() + "; the packet goes on untracked.",
-					changed(cpu.id, before), null,
-					new Change.CtInvalid((i.ct() != null) ? i.ct().id() : null, i.reason()));
-		}
-		else {
-			emit(cpu, job, Step.CONNTRACK_IN, null, "nf_conntrack_in",
-					Captions.cpu(cpu.id) + "`nf_conntrack_in` skips an untracked packet.", changed(cpu.id, before),
-					null, new Change.CtNone("untracked"));
-		}
-		return false;
+		this.narration.conntrackIn(cpu, job, r, before);
+		return r instanceof ConntrackInResult.TableFull;
 	}
 
-	private boolean forward(Cpu cpu, Job job) {
+	/** Routing: to a process of the node (INPUT), to a pod on cni0, or out of eth0. */
+	private void forward(Job job) {
 		int dst = job.skb.tuple().dstIp();
 		if (this.locals.containsKey(dst) && job.origin != Origin.LOCAL) {
 			job.local = true;
@@ -436,19 +383,9 @@ public final class Node {
 		else {
 			job.outIface = "eth0";
 		}
-		if (this.trace.on()) {
-			String label = job.skb.header().label();
-			String where = job.local
-					? "delivers " + label + " for " + Ipv4.format(dst) + " to a process of the node (INPUT)"
-					: "sends " + label + " for " + Ipv4.format(dst) + " out of " + job.outIface;
-			String func = (job.origin == Origin.LOCAL) ? "ip_route_output_key"
-					: job.local ? "ip_local_deliver" : "ip_forward";
-			emit(cpu, job, Step.FORWARD, null, func, Captions.cpu(cpu.id) + "routing " + where + ".", null, null,
-					new Change.Route(job.outIface));
-		}
-		return false;
 	}
 
+	/** {@code ipv4_confirm}; true when the packet is dropped. */
 	private boolean confirm(Cpu cpu, Job job, long[] before) {
 		ConfirmResult r = this.netfilter.confirm(job.skb, cpu.id, this.sim.now());
 		boolean dropped = (r instanceof ConfirmResult.Clash c && c.dropped())
@@ -456,89 +393,8 @@ public final class Node {
 		if (r instanceof ConfirmResult.Confirmed || r instanceof ConfirmResult.Clash) {
 			armGc();
 		}
-		if (this.trace.on()) {
-			long now = this.sim.now();
-			Change change;
-			if (r instanceof ConfirmResult.Confirmed c) {
-				change = new Change.CtConfirm(CtView.of(c.ct(), now));
-			}
-			else if (r instanceof ConfirmResult.Clash c) {
-				change = new Change.CtClash(CtView.of(c.loser(), now), CtView.of(c.winner(), now), c.clashedOn().name(),
-						c.resolution().name(), (c.attachedTo() != null) ? CtView.of(c.attachedTo(), now) : null);
-			}
-			else if (r instanceof ConfirmResult.ChainTooLong c) {
-				change = new Change.ChainTooLong(CtView.of(c.ct(), now));
-			}
-			else {
-				change = new Change.ConfirmSkip(((ConfirmResult.NotNeeded) r).reason());
-			}
-			emit(cpu, job, Step.CONFIRM, null, "__nf_conntrack_confirm", Captions.confirm(cpu.id, r),
-					changed(cpu.id, before), null, change);
-			if (dropped) {
-				emit(cpu, job, Step.CONFIRM, null, "nf_hook_slow", Captions.cpu(cpu.id) + job.skb.header().label()
-						+ " is dropped between cni0 and eth0: " + "it never leaves the node.", null, null,
-						new Change.PacketDropped("insert_failed"));
-			}
-		}
+		this.narration.confirmed(cpu, job, r, dropped, before);
 		return dropped;
-	}
-
-	private void traceDrop(Cpu cpu, Job job, Step step, String func, String reason, long[] before) {
-		if (this.trace.on()) {
-			emit(cpu, job, step, null, func,
-					Captions.cpu(cpu.id) + job.skb.header().label() + " is dropped: " + reason + ".",
-					changed(cpu.id, before), null, new Change.PacketDropped(reason));
-		}
-	}
-
-	private void traceNat(Cpu cpu, Job job, NatHookResult r, String manip, long[] before) {
-		if (!this.trace.on()) {
-			return;
-		}
-		Step step = "DST".equals(manip) ? Step.NAT_PREROUTING : Step.NAT_POSTROUTING;
-		String func = "DST".equals(manip) ? "nf_nat_ipv4_pre_routing" : "nf_nat_ipv4_out";
-		long now = this.sim.now();
-		if (r.setup() != null) {
-			NatSetup s = r.setup();
-			PortSearch p = s.search();
-			SearchView search = (p != null) ? new SearchView(p.offsetSource(), p.firstPort(), p.port(), p.tries(),
-					p.free(), p.rounds(), p.roverBefore(), p.roverAfter(), p.evictedCtId()) : null;
-			RoverView rover = null;
-			if (p != null && p.roverAfter() >= 0) {
-				rover = new RoverView(s.ct().proto().label(), p.roverAfter(), 1024 + p.roverAfter() % 64512);
-			}
-			boolean masquerade = r.traversal() != null && r.traversal().verdict() != null
-					&& r.traversal().verdict().save().contains("MASQUERADE");
-			emit(cpu, job, step, null, func, Captions.natSetup(cpu.id, s, masquerade), changed(cpu.id, before), rover,
-					new Change.NatSetup(CtView.of(s.ct(), now), manip, s.nullBinding(), s.step().name(),
-							TupleView.of(s.before()), TupleView.of(s.chosen()), search));
-		}
-		else if ("SRC".equals(manip) || !r.mangled()) {
-			emit(cpu, job, step, null, func, Captions.cpu(cpu.id) + "nat " + job.hook(step) + ": " + r.note() + ".",
-					null, null, new Change.NatSkip(manip, r.note()));
-		}
-		if ("DST".equals(manip) && r.mangled()) {
-			emit(cpu, job, step, null, "nf_nat_packet",
-					Captions.cpu(cpu.id) + "`nf_nat_packet` rewrites the "
-							+ (isReply(job) ? "destination back: " : "destination: ") + r.before().tuple() + " becomes "
-							+ r.after().tuple() + ".",
-					null, null, new Change.NatPacket("DST", PacketView.of(job.skb.id(), r.before()),
-							PacketView.of(job.skb.id(), r.after())));
-		}
-	}
-
-	private void traceWalk(Cpu cpu, Job job, Traversal t, Step step) {
-		if (t == null || !this.trace.on()) {
-			return;
-		}
-		String verdict = (t.verdict() != null) ? t.verdict().save() : "no NAT rule: policy ACCEPT";
-		String text = Captions.cpu(cpu.id) + "`ipt_do_table` walks nat " + job.hook(step) + ": " + Captions.walk(t);
-		emit(cpu, job, step, null, "ipt_do_table", text, null, null,
-				new Change.NatRules(job.hook(step), hitTexts(t), verdict));
-	}
-
-	private boolean isReply(Job job) {
-		return job.skb.ctInfo() != null && job.skb.ctInfo().dir() == dev.racetrack.kernel.conntrack.CtDir.REPLY;
 	}
 
 	private long natCost(NatHookResult r, long base) {
@@ -585,13 +441,7 @@ public final class Node {
 	}
 
 	private void hop(long id, PacketHeader h, String iface, String direction) {
-		if (this.trace.on()) {
-			String text = h.label() + " " + h.tuple() + ("in".equals(direction) ? " arrives on " : " leaves on ")
-					+ iface + ".";
-			this.trace.emit(this.sim.now(), -1, id, null, iface,
-					"in".equals(direction) ? "netif_receive_skb" : "dev_queue_xmit", text, null, null,
-					new Change.PacketHop(PacketView.of(id, h), direction));
-		}
+		this.narration.hop(id, h, iface, direction);
 	}
 
 	/**
@@ -616,13 +466,7 @@ public final class Node {
 		this.gcTimer = null;
 		Conntrack ct;
 		while ((ct = this.netfilter.table().expireNext(this.sim.now())) != null) {
-			if (this.trace.on()) {
-				String what = ct.clashEntry() ? "clash entry #" + ct.id() + " times out after its fixed 1 s"
-						: "entry #" + ct.id() + " times out" + ((ct.tcpState() != null) ? " in " + ct.tcpState() : "");
-				this.trace.emit(this.sim.now(), -1, null, null, null, "gc_worker",
-						"`gc_worker`: " + what + " and leaves the table.", null, null,
-						new Change.CtDestroy(ct.id(), "expired"));
-			}
+			this.narration.expired(ct);
 		}
 		armGc();
 	}
@@ -638,50 +482,6 @@ public final class Node {
 			}
 		}
 		return false;
-	}
-
-	private void emit(Cpu cpu, Job job, Step step, String iface, String func, String text, Map<String, Long> counters,
-			RoverView rover, Change change) {
-		this.trace.emit(this.sim.now(), cpu.id, job.skb.id(), (step != null) ? job.hook(step) : null, iface, func, text,
-				counters, rover, change);
-	}
-
-	private long[] countersOf(int cpu) {
-		ConntrackStats.Counter[] all = ConntrackStats.Counter.values();
-		long[] values = new long[all.length];
-		for (int i = 0; i < all.length; i++) {
-			values[i] = this.netfilter.stats().get(cpu, all[i]);
-		}
-		return values;
-	}
-
-	private Map<String, Long> changed(int cpu, long[] before) {
-		if (before == null) {
-			return null;
-		}
-		ConntrackStats.Counter[] all = ConntrackStats.Counter.values();
-		Map<String, Long> changed = null;
-		for (int i = 0; i < all.length; i++) {
-			long now = this.netfilter.stats().get(cpu, all[i]);
-			if (now != before[i]) {
-				if (changed == null) {
-					changed = new LinkedHashMap<>();
-				}
-				changed.put(all[i].label(), now);
-				before[i] = now;
-			}
-		}
-		return changed;
-	}
-
-	private static List<String> hitTexts(Traversal t) {
-		return t.hits().stream().map(Traversal.Hit::text).toList();
-	}
-
-	/** The shared rover of a protocol as a view, or {@code null} without a rover. */
-	public RoverView rover(L4Proto proto) {
-		int r = this.netfilter.nat().rover(proto);
-		return (r < 0) ? null : new RoverView(proto.label(), r, 1024 + r % 64512);
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.racetrack.sim;
 
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.conntrack.ConntrackTable;
+import dev.racetrack.kernel.nat.SnatMode;
 
 /**
  * What a node is: its kernel, the SNAT mode of its MASQUERADE rules, its CPUs, the number

@@ -6,14 +6,15 @@ import dev.racetrack.kernel.iptables.Match;
 import dev.racetrack.kernel.iptables.Rule;
 import dev.racetrack.kernel.iptables.Table;
 import dev.racetrack.kernel.iptables.Target;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.L4Proto;
 
 /**
  * The iptables rules of the modelled node: kube-proxy's (v1.11 format, as in the Weave
  * article) for kube-dns over UDP and TCP, and the CNI's masquerade of pod traffic leaving
  * the cluster network (flannel's {@code -s <cluster> ! -d 224.0.0.0/4 -j MASQUERADE}
- * after a RETURN for pod-to-pod traffic). The SNAT mode sets the flags of both MASQUERADE
- * rules.
+ * after a RETURN for pod-to-pod traffic). The SNAT mode is the flag of every MASQUERADE
+ * rule.
  */
 public final class NodeRules {
 
@@ -23,16 +24,16 @@ public final class NodeRules {
 	/** The nat table. */
 	public static Table nat(NodeConfig config, Topology topology) {
 		Table nat = Table.nat();
-		int flags = config.mode().flags();
-		KubeProxy.addBase(nat, flags);
+		SnatMode mode = config.mode();
+		KubeProxy.addBase(nat, mode);
 		Cidr cluster = topology.clusterCidr();
 		if (config.mitigation() == Mitigation.NO_SNAT) {
-			ipMasqAgent(nat, cluster, flags);
+			ipMasqAgent(nat, cluster, mode);
 		}
 		else {
 			nat.append("POSTROUTING", Rule.of(new Target.Return(), new Match.Source(cluster, false),
 					new Match.Destination(cluster, false)));
-			nat.append("POSTROUTING", Rule.of(new Target.Masquerade(flags), new Match.Source(cluster, false),
+			nat.append("POSTROUTING", Rule.of(new Target.Masquerade(mode), new Match.Source(cluster, false),
 					new Match.Destination(Cidr.parse("224.0.0.0/4"), true)));
 		}
 		KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, topology.clusterDnsIp(), 53,
@@ -47,14 +48,14 @@ public final class NodeRules {
 	 * 10.0.0.0/8, are reached with the pod's own, routable address; only the rest is
 	 * masqueraded.
 	 */
-	private static void ipMasqAgent(Table nat, Cidr cluster, int flags) {
+	private static void ipMasqAgent(Table nat, Cidr cluster, SnatMode mode) {
 		nat.append("POSTROUTING", Rule.of(new Target.Jump("IP-MASQ-AGENT"), new Match.Comment(
 				"ip-masq-agent: ensure nat POSTROUTING directs all non-LOCAL destination traffic to our custom IP-MASQ-AGENT chain")));
 		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Return(), new Match.Destination(Cidr.parse("10.0.0.0/8"), false),
 				new Match.Comment("ip-masq-agent: local traffic is not subject to MASQUERADE")));
 		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Return(), new Match.Destination(cluster, false),
 				new Match.Comment("ip-masq-agent: local traffic is not subject to MASQUERADE")));
-		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Masquerade(flags),
+		nat.append("IP-MASQ-AGENT", Rule.of(new Target.Masquerade(mode),
 				new Match.Comment("ip-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)")));
 	}
 

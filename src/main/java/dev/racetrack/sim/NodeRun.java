@@ -140,9 +140,11 @@ public final class NodeRun {
 		this.flows.add(flow);
 		if (this.trace.on()) {
 			String what = (kind == Flow.Kind.TCP_CONNECT) ? "connects to " + detail : "looks up " + detail;
-			this.trace.emit(this.sim.now(), -1, null, null, pod.name(),
-					(kind == Flow.Kind.TCP_CONNECT) ? "connect" : "getaddrinfo", pod.name() + " " + what + ".", null,
-					null, new Change.FlowStart(flow.view()));
+			this.trace.at(this.sim.now())
+				.iface(pod.name())
+				.func((kind == Flow.Kind.TCP_CONNECT) ? "connect" : "getaddrinfo")
+				.text(pod.name() + " " + what + ".")
+				.emit(new Change.FlowStart(flow.view()));
 		}
 		return flow;
 	}
@@ -151,15 +153,19 @@ public final class NodeRun {
 	Simulation.Timer timer(Flow flow, String name, long delayNanos, Runnable action) {
 		long at = this.sim.now() + delayNanos;
 		if (this.trace.on()) {
-			this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "mod_timer",
-					flow.pod() + " arms its " + name + " timer for " + TcpClient.format(delayNanos) + ".", null, null,
-					new Change.TimerSet(flow.id(), name, at));
+			this.trace.at(this.sim.now())
+				.iface(flow.pod())
+				.func("mod_timer")
+				.text(flow.pod() + " arms its " + name + " timer for " + TcpClient.format(delayNanos) + ".")
+				.emit(new Change.TimerSet(flow.id(), name, at));
 		}
 		return this.sim.at(at, () -> {
 			if (this.trace.on()) {
-				this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "run_timer_softirq",
-						flow.pod() + "'s " + name + " timer fires.", null, null,
-						new Change.TimerFired(flow.id(), name));
+				this.trace.at(this.sim.now())
+					.iface(flow.pod())
+					.func("run_timer_softirq")
+					.text(flow.pod() + "'s " + name + " timer fires.")
+					.emit(new Change.TimerFired(flow.id(), name));
 			}
 			action.run();
 		});
@@ -171,9 +177,11 @@ public final class NodeRun {
 		}
 		timer.cancel();
 		if (this.trace.on()) {
-			this.trace.emit(this.sim.now(), -1, null, null, flow.pod(), "del_timer",
-					flow.pod() + " stops its " + name + " timer.", null, null,
-					new Change.TimerCleared(flow.id(), name));
+			this.trace.at(this.sim.now())
+				.iface(flow.pod())
+				.func("del_timer")
+				.text(flow.pod() + " stops its " + name + " timer.")
+				.emit(new Change.TimerCleared(flow.id(), name));
 		}
 	}
 

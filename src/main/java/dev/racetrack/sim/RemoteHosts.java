@@ -56,10 +56,13 @@ final class RemoteHosts {
 		public void receive(long packetId, PacketHeader h) {
 			Tracer trace = this.run.trace();
 			if (trace.on()) {
-				trace.emit(this.run.sim().now(), -1, packetId, null, this.name, h.isTcp() ? "tcp_v4_rcv" : "udp_rcv",
-						this.name + " (" + Ipv4.format(this.ip) + ") receives " + h.label() + " from "
-								+ Ipv4.format(h.tuple().srcIp()) + ":" + h.tuple().srcPort() + ".",
-						null, null, new Change.PacketReceived(this.name, PacketView.of(packetId, h)));
+				trace.at(this.run.sim().now())
+					.packet(packetId)
+					.iface(this.name)
+					.func(h.isTcp() ? "tcp_v4_rcv" : "udp_rcv")
+					.text(this.name + " (" + Ipv4.format(this.ip) + ") receives " + h.label() + " from "
+							+ Ipv4.format(h.tuple().srcIp()) + ":" + h.tuple().srcPort() + ".")
+					.emit(new Change.PacketReceived(this.name, PacketView.of(packetId, h)));
 			}
 			if (h.tuple().dstIp() != this.ip) {
 				return;
@@ -119,9 +122,12 @@ final class RemoteHosts {
 			this.run.sim().scheduleAfter(this.run.timing().serverNanos(), () -> {
 				Tracer trace = this.run.trace();
 				if (trace.on()) {
-					trace.emit(this.run.sim().now(), -1, id, null, this.name, "ip_output",
-							this.name + " answers with " + reply.label() + ".", null, null,
-							new Change.PacketSent(this.name, null, PacketView.of(id, reply)));
+					trace.at(this.run.sim().now())
+						.packet(id)
+						.iface(this.name)
+						.func("ip_output")
+						.text(this.name + " answers with " + reply.label() + ".")
+						.emit(new Change.PacketSent(this.name, null, PacketView.of(id, reply)));
 				}
 				this.run.node().fromWire(id, reply);
 			});

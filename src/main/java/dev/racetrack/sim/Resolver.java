@@ -348,9 +348,12 @@ final class Resolver implements Stack.Socket {
 	private void note(String text) {
 		Tracer trace = run().trace();
 		if (trace.on()) {
-			trace.emit(run().sim().now(), -1, null, null, this.pod.name(), "send_dg", text, null, null,
-					new Change.ResolverOption(this.flow.id(), this.pod.name(),
-							this.pod.singleRequestReopen() ? "single-request-reopen" : "single-request"));
+			trace.at(run().sim().now())
+				.iface(this.pod.name())
+				.func("send_dg")
+				.text(text)
+				.emit(new Change.ResolverOption(this.flow.id(), this.pod.name(),
+						this.pod.singleRequestReopen() ? "single-request-reopen" : "single-request"));
 		}
 	}
 
@@ -367,8 +370,11 @@ final class Resolver implements Stack.Socket {
 					? this.pod.name() + " resolves " + this.options.name() + " in "
 							+ TcpClient.format(this.flow.latencyNanos()) + "."
 					: this.pod.name() + " fails to resolve " + this.options.name() + ": " + why + ".";
-			trace.emit(run().sim().now(), -1, null, null, this.pod.name(), "getaddrinfo", text, null, null,
-					new Change.FlowDone(this.flow.view()));
+			trace.at(run().sim().now())
+				.iface(this.pod.name())
+				.func("getaddrinfo")
+				.text(text)
+				.emit(new Change.FlowDone(this.flow.view()));
 		}
 		this.onDone.run();
 	}

@@ -114,8 +114,12 @@ abstract class Stack implements Node.Host {
 		long id = this.run.node().newPacketId();
 		Tracer trace = this.run.trace();
 		if (trace.on()) {
-			trace.emit(this.run.sim().now(), -1, id, null, this.name, func, caption, null, null,
-					new Change.PacketSent(this.name, (flow != null) ? flow.id() : null, PacketView.of(id, header)));
+			trace.at(this.run.sim().now())
+				.packet(id)
+				.iface(this.name)
+				.func(func)
+				.text(caption)
+				.emit(new Change.PacketSent(this.name, (flow != null) ? flow.id() : null, PacketView.of(id, header)));
 		}
 		transmit(id, header, pinnedCpu, extraDelayNanos);
 	}
@@ -130,8 +134,12 @@ abstract class Stack implements Node.Host {
 							+ header.tuple().srcPort() + "."
 					: this.name + " has no socket on port " + header.tuple().dstPort() + " and discards "
 							+ header.label() + ".";
-			trace.emit(this.run.sim().now(), -1, packetId, null, this.name, header.isTcp() ? "tcp_v4_rcv" : "udp_rcv",
-					text, null, null, new Change.PacketReceived(this.name, PacketView.of(packetId, header)));
+			trace.at(this.run.sim().now())
+				.packet(packetId)
+				.iface(this.name)
+				.func(header.isTcp() ? "tcp_v4_rcv" : "udp_rcv")
+				.text(text)
+				.emit(new Change.PacketReceived(this.name, PacketView.of(packetId, header)));
 		}
 		if (socket != null) {
 			socket.receive(packetId, header);

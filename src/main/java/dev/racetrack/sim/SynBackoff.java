@@ -1,5 +1,6 @@
 package dev.racetrack.sim;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -30,7 +31,7 @@ public final class SynBackoff {
 	 * The RTO armed after the SYN's {@code k}-th transmission (k = 0 for the first SYN).
 	 */
 	public static long rtoNanos(KernelProfile profile, int k) {
-		if (profile.linearSynBackoff()) {
+		if (profile.has(KernelBehaviour.LINEAR_SYN_BACKOFF)) {
 			return (k <= LINEAR_TIMEOUTS) ? SECOND : SECOND << (k - LINEAR_TIMEOUTS);
 		}
 		return SECOND << k;

@@ -195,12 +195,14 @@ final class TcpClient implements Stack.Socket {
 			if (this.ownsFlow && run.trace().on()) {
 				FlowView v = this.flow.view();
 				run.trace()
-					.emit(run.sim().now(), -1, packetId, null, this.pod.name(), "tcp_finish_connect",
-							this.pod.name() + " is connected after " + format(v.latencyNs())
-									+ (v.retransmits() > 0 ? ", " + v.retransmits() + " SYN retransmission"
-											+ (v.retransmits() > 1 ? "s" : "") : "")
-									+ ".",
-							null, null, new Change.FlowDone(v));
+					.at(run.sim().now())
+					.packet(packetId)
+					.iface(this.pod.name())
+					.func("tcp_finish_connect")
+					.text(this.pod.name() + " is connected after " + format(v.latencyNs()) + (v.retransmits() > 0
+							? ", " + v.retransmits() + " SYN retransmission" + (v.retransmits() > 1 ? "s" : "") : "")
+							+ ".")
+					.emit(new Change.FlowDone(v));
 			}
 			this.listener.connected(this);
 			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
@@ -290,9 +292,12 @@ final class TcpClient implements Stack.Socket {
 			this.flow.finish(false, run.sim().now());
 			if (run.trace().on()) {
 				run.trace()
-					.emit(run.sim().now(), -1, null, null, this.pod.name(), "tcp_write_err", this.pod.name()
-							+ " gives up connecting after " + SynBackoff.SYN_RETRIES + " SYN retransmissions.", null,
-							null, new Change.FlowDone(this.flow.view()));
+					.at(run.sim().now())
+					.iface(this.pod.name())
+					.func("tcp_write_err")
+					.text(this.pod.name() + " gives up connecting after " + SynBackoff.SYN_RETRIES
+							+ " SYN retransmissions.")
+					.emit(new Change.FlowDone(this.flow.view()));
 			}
 		}
 		this.listener.closed(this, ok);

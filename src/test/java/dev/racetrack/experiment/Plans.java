@@ -8,9 +8,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.SnatMode;
 
 /**
  * Fixtures for the experiment tests: free-play configurations, and a runner that runs a
@@ -27,9 +27,13 @@ final class Plans {
 	 */
 	static RunParams tcp(String kernel, String mode, int pods, int rounds, int sourcePort) {
 		RunParams d = Scenarios.byId("tcp-free-play").orElseThrow().defaults();
-		return new RunParams(d.scenario(), KernelProfile.fromId(kernel).orElseThrow(),
-				SnatMode.fromId(mode).orElseThrow(), d.resolver(), pods, rounds, sourcePort, d.cpus(), d.endpoints(),
-				d.seed(), d.mitigation(), d.ndots());
+		return d.toBuilder()
+			.kernel(KernelProfile.fromId(kernel).orElseThrow())
+			.mode(SnatMode.fromId(mode).orElseThrow())
+			.pods(pods)
+			.rounds(rounds)
+			.sourcePort(sourcePort)
+			.build();
 	}
 
 	/** {@code dns-free-play} on a kernel, with its defaults otherwise. */

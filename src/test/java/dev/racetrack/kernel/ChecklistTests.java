@@ -135,7 +135,7 @@ import static org.assertj.core.api.Assertions.fail;
  * Not covered here, because they are not kernel behaviour: the resolvers' timing in item
  * 13 (glibc's 5 s, musl's 2.5 s) and the TCP retransmission schedule (1 s, then 3 s, or
  * linear on 6.5+); the kernel model only carries
- * {@link KernelProfile#linearSynBackoff()}.
+ * {@link KernelBehaviour#LINEAR_SYN_BACKOFF}.
  * <p>
  * Citations (§N, checklist N, source keys such as [P-ROVER]) are to
  * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its

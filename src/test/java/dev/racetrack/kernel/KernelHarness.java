@@ -9,8 +9,8 @@ import dev.racetrack.kernel.conntrack.Conntrack;
 import dev.racetrack.kernel.conntrack.ConntrackInResult;
 import dev.racetrack.kernel.conntrack.ConntrackStats;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
-import dev.racetrack.kernel.conntrack.IpsStatus;
 import dev.racetrack.kernel.conntrack.ConntrackTable;
+import dev.racetrack.kernel.conntrack.IpsStatus;
 import dev.racetrack.kernel.conntrack.Skb;
 import dev.racetrack.kernel.conntrack.TupleHash;
 import dev.racetrack.kernel.hook.NatHookResult;
@@ -22,6 +22,7 @@ import dev.racetrack.kernel.iptables.Rule;
 import dev.racetrack.kernel.iptables.Table;
 import dev.racetrack.kernel.iptables.Target;
 import dev.racetrack.kernel.nat.NatRange;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.DnsMessage;
 import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
@@ -56,9 +57,8 @@ public final class KernelHarness {
 
 	private final Outcomes outcomes = new Outcomes();
 
-	public KernelHarness(KernelProfile profile, int masqueradeFlags, int cpus, List<String> endpoints, long seed) {
-		this(profile, cpus, kubernetesNode(masqueradeFlags, endpoints), ConntrackTable.DEFAULT_MAX,
-				KernelRandom.seeded(seed));
+	public KernelHarness(KernelProfile profile, SnatMode mode, int cpus, List<String> endpoints, long seed) {
+		this(profile, cpus, kubernetesNode(mode, endpoints), ConntrackTable.DEFAULT_MAX, KernelRandom.seeded(seed));
 	}
 
 	/**
@@ -75,12 +75,12 @@ public final class KernelHarness {
 	 * exempt, MASQUERADE for the rest, and kube-dns behind {@link #CLUSTER_IP} when
 	 * endpoints are given.
 	 */
-	public static Table kubernetesNode(int masqueradeFlags, List<String> endpoints) {
+	public static Table kubernetesNode(SnatMode mode, List<String> endpoints) {
 		Table nat = Table.nat();
-		KubeProxy.addBase(nat, masqueradeFlags);
+		KubeProxy.addBase(nat, mode);
 		nat.append("POSTROUTING", Rule.of(new Target.Return(), new Match.Source(CLUSTER_CIDR, false),
 				new Match.Destination(CLUSTER_CIDR, false)));
-		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(masqueradeFlags), new Match.Source(CLUSTER_CIDR, false),
+		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(mode), new Match.Source(CLUSTER_CIDR, false),
 				new Match.Destination(Cidr.parse("224.0.0.0/4"), true)));
 		if (!endpoints.isEmpty()) {
 			KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, Ipv4.parse(CLUSTER_IP), 53,
@@ -90,12 +90,7 @@ public final class KernelHarness {
 	}
 
 	public static KernelHarness masquerade(KernelProfile profile, String mode) {
-		int flags = switch (mode) {
-			case "random" -> NatRange.PROTO_RANDOM;
-			case "random-fully" -> NatRange.PROTO_RANDOM_FULLY;
-			default -> 0;
-		};
-		return new KernelHarness(profile, flags, 2, List.of("10.32.0.6"), 1);
+		return new KernelHarness(profile, SnatMode.fromId(mode).orElseThrow(), 2, List.of("10.32.0.6"), 1);
 	}
 
 	public Netfilter netfilter() {
@@ -371,7 +366,7 @@ public final class KernelHarness {
 		Outcomes o = this.outcomes;
 		assertThat(stats.total(Counter.INSERT)).as("insert stays 0 (only ctnetlink inserts count it)").isZero();
 		assertThat(stats.total(Counter.DROP)).as("drop == dropped flights").isEqualTo(o.dropped);
-		if (this.netfilter.profile().clashResolveCounter()) {
+		if (this.netfilter.profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 			assertThat(stats.total(Counter.INSERT_FAILED)).as("insert_failed == unresolved clashes")
 				.isEqualTo(o.clashDropped + o.chainTooLong);
 			assertThat(stats.total(Counter.CLASH_RESOLVE)).as("clash_resolve == resolved clashes")

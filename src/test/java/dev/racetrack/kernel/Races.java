@@ -3,6 +3,7 @@ package dev.racetrack.kernel;
 import java.util.List;
 
 import dev.racetrack.kernel.KernelHarness.Flight;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.DnsMessage.QueryType;
 import dev.racetrack.kernel.packet.Ipv4;
 
@@ -49,7 +50,7 @@ public final class Races {
 	 * confirms.
 	 */
 	public static Outcome dnsRace1(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
+		KernelHarness h = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6"), 1);
 		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
 		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
 		a.through(3);
@@ -64,14 +65,14 @@ public final class Races {
 	 * after it, sees A's reply tuple taken and (before 5.0) moves to another port.
 	 */
 	public static Outcome dnsRace2(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
+		KernelHarness h = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6"), 1);
 		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
 		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
 		a.through(1);
 		aaaa.through(1);
 		a.finish();
 		aaaa.finish();
-		if (!profile.sameOriginSkip()) {
+		if (!profile.has(KernelBehaviour.SAME_ORIGIN_SKIP)) {
 			assertThat(aaaa.snat().setup().chosen().srcPort()).as("race 2 changes the source port").isNotEqualTo(53378);
 		}
 		return new Outcome(h, a, aaaa);
@@ -84,7 +85,7 @@ public final class Races {
 	 */
 	public static Outcome dnsRace3(KernelProfile profile) {
 		for (long seed = 1; seed < 256; seed++) {
-			KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
+			KernelHarness h = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
 			Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0);
 			Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1);
 			a.through(1);

@@ -59,7 +59,8 @@ class RetryTests {
 	}
 
 	static Stream<Arguments> tcpRetransmit() {
-		return Stream.of(KernelProfile.values()).map((p) -> Arguments.of(p, p.portRover() ? 1024 : -1));
+		return Stream.of(KernelProfile.values())
+			.map((p) -> Arguments.of(p, p.has(KernelBehaviour.PORT_ROVER) ? 1024 : -1));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -90,7 +91,7 @@ class RetryTests {
 	@EnumSource(KernelProfile.class)
 	@DisplayName("tcp_syn_linear_timeouts: only the 6.x profile (>= 6.5) retransmits SYNs linearly, 1 s apart at first (checklist 13)")
 	void linearSynBackoffOnlyOnSixX(KernelProfile profile) {
-		assertThat(profile.linearSynBackoff()).isEqualTo(profile == KernelProfile.V6_X);
+		assertThat(profile.has(KernelBehaviour.LINEAR_SYN_BACKOFF)).isEqualTo(profile == KernelProfile.V6_X);
 	}
 
 }

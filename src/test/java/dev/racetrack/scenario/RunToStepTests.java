@@ -96,8 +96,8 @@ class RunToStepTests {
 		var netfilter = run.node().netfilter();
 		return ConntrackListFormat.format(netfilter.table(), e.t()) + "--\n"
 				+ ConntrackStatsFormat.format(netfilter.profile(), netfilter.stats()) + "--\ncount="
-				+ netfilter.table().count() + " tcp rover=" + run.node().rover(L4Proto.TCP) + " udp rover="
-				+ run.node().rover(L4Proto.UDP);
+				+ netfilter.table().count() + " tcp rover=" + netfilter.nat().rover(L4Proto.TCP) + " udp rover="
+				+ netfilter.nat().rover(L4Proto.UDP);
 	}
 
 }

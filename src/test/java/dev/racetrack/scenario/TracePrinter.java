@@ -1,9 +1,9 @@
 package dev.racetrack.scenario;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.sim.SnatMode;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.sim.Tracer;
 

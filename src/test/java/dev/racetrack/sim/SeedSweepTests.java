@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.ScenarioRunner;
 import dev.racetrack.scenario.Scenarios;
@@ -43,8 +44,7 @@ class SeedSweepTests {
 	void invariantsHoldAfterEveryEvent(String scenario, KernelProfile kernel, SnatMode mode) {
 		RunParams base = Scenarios.byId(scenario).orElseThrow().defaults().withKernel(kernel).withMode(mode);
 		if (base.pods() > 6) {
-			base = new RunParams(base.scenario(), base.kernel(), base.mode(), base.resolver(), 6, 3, base.sourcePort(),
-					base.cpus(), base.endpoints(), base.seed(), base.mitigation(), base.ndots());
+			base = base.toBuilder().pods(6).rounds(3).build();
 		}
 		for (long seed = 1; seed <= SEEDS; seed++) {
 			RunParams p = base.withSeed(seed);

@@ -3,6 +3,7 @@ package dev.racetrack.kernel.conntrack;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.conntrack.ConfirmResult.Resolution;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
@@ -62,7 +63,7 @@ public final class ConntrackCore {
 	 */
 	public ConntrackInResult conntrackIn(Skb skb, int cpu, long nowNanos) {
 		if (skb.untracked()) {
-			if (!this.profile.clashResolveCounter()) {
+			if (!this.profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 				this.stats.inc(cpu, Counter.IGNORE);
 			}
 			return new ConntrackInResult.Untracked();
@@ -103,8 +104,8 @@ public final class ConntrackCore {
 			}
 			this.table.scheduleExpiry(ct);
 			skb.attach(ct, info);
-			boolean deleted = h.dir() == CtDir.REPLY && ct.clashEntry() && this.profile.clashEntryDeletedOnReply()
-					&& kill(ct);
+			boolean deleted = h.dir() == CtDir.REPLY && ct.clashEntry()
+					&& this.profile.has(KernelBehaviour.CLASH_ENTRY_DELETED_ON_REPLY) && kill(ct);
 			if (killAfter) {
 				kill(ct);
 			}
@@ -152,7 +153,7 @@ public final class ConntrackCore {
 		if (h == null || h.ct() == ignored) {
 			return false;
 		}
-		if (this.profile.sameOriginSkip() && h.ct().original().equals(ignored.original())) {
+		if (this.profile.has(KernelBehaviour.SAME_ORIGIN_SKIP) && h.ct().original().equals(ignored.original())) {
 			return false;
 		}
 		this.stats.inc(cpu, Counter.FOUND);
@@ -193,7 +194,7 @@ public final class ConntrackCore {
 		if (clash != null) {
 			return resolveClash(skb, ct, clash.ct(), clashedOn, cpu, nowNanos);
 		}
-		if (this.profile.chainTooLong() && (this.table.chainLength(ct.original()) >= MAX_CHAINLEN
+		if (this.profile.has(KernelBehaviour.CHAIN_TOO_LONG) && (this.table.chainLength(ct.original()) >= MAX_CHAINLEN
 				|| this.table.chainLength(ct.reply()) >= MAX_CHAINLEN)) {
 			dropLoser(skb, ct);
 			this.stats.inc(cpu, Counter.CHAINTOOLONG);
@@ -211,14 +212,15 @@ public final class ConntrackCore {
 	private ConfirmResult resolveClash(Skb skb, Conntrack loser, Conntrack winner, CtDir clashedOn, int cpu,
 			long nowNanos) {
 		List<Counter> counted = new ArrayList<>(2);
-		if (this.profile.clashEntries()) {
+		if (this.profile.has(KernelBehaviour.CLASH_ENTRIES)) {
 			return resolveClash56(skb, loser, winner, clashedOn, cpu, nowNanos, counted);
 		}
 		// 4.17 (71d8c47fc653 + 590b52e10d41) and 4.19-5.5 (ed07d9a021df): insert_failed
 		// always.
 		boolean allowed = loser.proto().allowClash() && !winner.removed();
 		boolean noNat = (winner.status() & IpsStatus.NAT_DONE_MASK) == 0;
-		boolean mergeable = allowed && (noNat || (this.profile.resolveMatchingClash() && matches(winner, loser)));
+		boolean mergeable = allowed
+				&& (noNat || (this.profile.has(KernelBehaviour.RESOLVE_MATCHING_CLASH) && matches(winner, loser)));
 		if (mergeable) {
 			merge(skb, loser, winner);
 			count(cpu, counted, Counter.INSERT_FAILED);
@@ -243,7 +245,7 @@ public final class ConntrackCore {
 				TupleHash replyTaken = this.table.find(loser.reply(), nowNanos);
 				if (replyTaken == null) {
 					insertClashEntry(loser, nowNanos);
-					if (this.profile.clashResolveCounter()) {
+					if (this.profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
 						count(cpu, counted, Counter.CLASH_RESOLVE);
 					}
 					return new ConfirmResult.Clash(loser, winner, clashedOn, Resolution.CLASH_ENTRY, counted, loser);
@@ -253,7 +255,8 @@ public final class ConntrackCore {
 			}
 			if (resolved) {
 				merge(skb, loser, target);
-				count(cpu, counted, this.profile.clashResolveCounter() ? Counter.CLASH_RESOLVE : Counter.INSERT_FAILED);
+				count(cpu, counted, this.profile.has(KernelBehaviour.CLASH_RESOLVE_COUNTER) ? Counter.CLASH_RESOLVE
+						: Counter.INSERT_FAILED);
 				return new ConfirmResult.Clash(loser, target, clashedOn, Resolution.MERGED, counted, target);
 			}
 		}

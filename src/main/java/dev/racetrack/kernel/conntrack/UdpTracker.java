@@ -1,5 +1,6 @@
 package dev.racetrack.kernel.conntrack;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -22,14 +23,14 @@ final class UdpTracker {
 
 	static void packet(Conntrack ct, KernelProfile profile, long nowNanos) {
 		long stream = profile.udpStreamTimeoutSeconds() * 1_000_000_000L;
-		if (profile.udpStreamAfterTwoSeconds() && !ct.confirmed()) {
+		if (profile.has(KernelBehaviour.UDP_STREAM_AFTER_TWO_SECONDS) && !ct.confirmed()) {
 			ct.udpStreamNanos(nowNanos + STREAM_DELAY_NANOS);
 		}
 		if (!ct.has(IpsStatus.SEEN_REPLY)) {
 			ct.refresh(UNREPLIED_NANOS, nowNanos);
 			return;
 		}
-		boolean isStream = !profile.udpStreamAfterTwoSeconds()
+		boolean isStream = !profile.has(KernelBehaviour.UDP_STREAM_AFTER_TWO_SECONDS)
 				|| (ct.udpStreamNanos() >= 0 && nowNanos > ct.udpStreamNanos());
 		ct.refresh(isStream ? stream : UNREPLIED_NANOS, nowNanos);
 		if (isStream && !ct.has(IpsStatus.NAT_CLASH)) {

@@ -246,7 +246,7 @@ public final class Netfilter {
 			return dnat.range();
 		}
 		if (verdict instanceof Target.Masquerade masq) {
-			return NatRange.address(this.interfaceAddress.applyAsInt(outIface), masq.flags());
+			return NatRange.address(this.interfaceAddress.applyAsInt(outIface), masq.mode().rangeFlags());
 		}
 		return null;
 	}

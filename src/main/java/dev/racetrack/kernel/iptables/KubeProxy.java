@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
 
@@ -87,10 +88,9 @@ public final class KubeProxy {
 	/**
 	 * The chains every kube-proxy node has: the service portals in PREROUTING and OUTPUT,
 	 * KUBE-POSTROUTING masquerading marked traffic, and KUBE-MARK-MASQ.
-	 * @param masqueradeFlags flags of the MASQUERADE target ({@code --random-fully} since
-	 * 1.16)
+	 * @param mode the flag of the MASQUERADE target ({@code --random-fully} since 1.16)
 	 */
-	public static void addBase(Table nat, int masqueradeFlags) {
+	public static void addBase(Table nat, SnatMode mode) {
 		nat.newChain("KUBE-MARK-MASQ").newChain("KUBE-POSTROUTING").newChain("KUBE-SERVICES");
 		nat.append("PREROUTING",
 				Rule.of(new Target.Jump("KUBE-SERVICES"), new Match.Comment("kubernetes service portals")));
@@ -100,8 +100,7 @@ public final class KubeProxy {
 				Rule.of(new Target.Jump("KUBE-POSTROUTING"), new Match.Comment("kubernetes postrouting rules")));
 		nat.append("KUBE-MARK-MASQ", Rule.of(new Target.SetMark(MASQ_MARK, MASQ_MARK)));
 		nat.append("KUBE-POSTROUTING",
-				Rule.of(new Target.Masquerade(masqueradeFlags),
-						new Match.Comment("kubernetes service traffic requiring SNAT"),
+				Rule.of(new Target.Masquerade(mode), new Match.Comment("kubernetes service traffic requiring SNAT"),
 						new Match.Mark(MASQ_MARK, MASQ_MARK, false)));
 	}
 

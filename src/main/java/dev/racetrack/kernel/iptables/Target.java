@@ -1,6 +1,7 @@
 package dev.racetrack.kernel.iptables;
 
 import dev.racetrack.kernel.nat.NatRange;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.Ipv4;
 
 /**
@@ -60,18 +61,18 @@ public sealed interface Target {
 	 * {@code -j MASQUERADE [--random] [--random-fully]}: SNAT to the out interface's
 	 * address.
 	 *
-	 * @param flags {@link NatRange#PROTO_RANDOM}, {@link NatRange#PROTO_RANDOM_FULLY} or
-	 * 0
+	 * @param mode the port allocation flag: none, {@code --random} or
+	 * {@code --random-fully}
 	 */
-	record Masquerade(int flags) implements Target {
+	record Masquerade(SnatMode mode) implements Target {
 
 		@Override
 		public String save() {
 			StringBuilder sb = new StringBuilder("-j MASQUERADE");
-			if ((this.flags & NatRange.PROTO_RANDOM) != 0) {
+			if (this.mode == SnatMode.RANDOM) {
 				sb.append(" --random");
 			}
-			if ((this.flags & NatRange.PROTO_RANDOM_FULLY) != 0) {
+			if (this.mode == SnatMode.RANDOM_FULLY) {
 				sb.append(" --random-fully");
 			}
 			return sb.toString();

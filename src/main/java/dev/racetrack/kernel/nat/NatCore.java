@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.KernelRandom;
 import dev.racetrack.kernel.conntrack.Conntrack;
@@ -63,7 +64,7 @@ public final class NatCore {
 	 * has no rover.
 	 */
 	public int rover(L4Proto proto) {
-		if (!this.profile.portRover()) {
+		if (!this.profile.has(KernelBehaviour.PORT_ROVER)) {
 			return -1;
 		}
 		return (proto == L4Proto.TCP) ? this.tcpPortRover : this.udpPortRover;
@@ -147,8 +148,9 @@ public final class NatCore {
 		if (manip == ManipType.DST && !range.has(NatRange.PROTO_SPECIFIED)) {
 			return new Choice(tuple, Step.PORT_UNCHANGEABLE, null, checks[0]);
 		}
-		Searched searched = this.profile.portRover() ? uniqueTuple417(tuple, range, ct, manip, cpu, nowNanos)
-				: uniqueTuple50(tuple, range, ct, manip, cpu, nowNanos);
+		Searched searched = this.profile.has(KernelBehaviour.CAPPED_PORT_SEARCH)
+				? uniqueTuple50(tuple, range, ct, manip, cpu, nowNanos)
+				: uniqueTuple417(tuple, range, ct, manip, cpu, nowNanos);
 		return new Choice(searched.tuple, Step.PORT_SEARCHED, searched.search, checks[0]);
 	}
 
@@ -241,8 +243,8 @@ public final class NatCore {
 	private boolean usedHarder(Tuple candidate, Conntrack ct, int attemptsLeft, int cpu, long nowNanos,
 			long[] evicted) {
 		Tuple reply = candidate.invert();
-		if (!this.profile.evictTimeWait() || attemptsLeft > HARDER_THRESH || candidate.proto() != L4Proto.TCP
-				|| ct.tcpState() != TcpConntrackState.SYN_SENT) {
+		if (!this.profile.has(KernelBehaviour.EVICT_TIME_WAIT) || attemptsLeft > HARDER_THRESH
+				|| candidate.proto() != L4Proto.TCP || ct.tcpState() != TcpConntrackState.SYN_SENT) {
 			return this.conntrack.tupleTaken(reply, ct, cpu, nowNanos);
 		}
 		TupleHash h = this.conntrack.find(reply, nowNanos);

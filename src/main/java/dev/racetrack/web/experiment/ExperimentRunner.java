@@ -40,8 +40,11 @@ class ExperimentRunner implements DisposableBean, SmartLifecycle {
 
 	private final AtomicLong trialsStarted = new AtomicLong();
 
-	/** Completes when the server stops: every experiment's stream ends then. */
-	private final Sinks.Empty<Void> stopping = Sinks.empty();
+	/**
+	 * Completes when the server stops: every experiment's stream ends then (a new one on
+	 * each start: a context may be stopped and started again).
+	 */
+	private volatile Sinks.Empty<Void> stopping = Sinks.empty();
 
 	private volatile boolean stopped;
 
@@ -111,11 +114,13 @@ class ExperimentRunner implements DisposableBean, SmartLifecycle {
 
 	/** Completes when the server begins to stop. */
 	Mono<Void> stopping() {
-		return this.stopping.asMono();
+		return Mono.defer(() -> this.stopping.asMono());
 	}
 
 	@Override
 	public void start() {
+		this.stopping = Sinks.empty();
+		this.stopped = false;
 		this.lifecycleRunning = true;
 	}
 

@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.web.shared.BadParameterException;
 import dev.racetrack.web.shared.ParamsView;
@@ -89,10 +90,10 @@ class LabController {
 		if (runs.isEmpty() && errors.isEmpty()) {
 			RunParams a = RunParamsBinder.bind(Map.of());
 			runs.add(this.json.writeValueAsString(LabRun.of(a)));
-			runs.add(this.json.writeValueAsString(
-					LabRun.of(a.withMode(dev.racetrack.sim.SnatMode.fromId("random-fully").orElseThrow()))));
+			runs.add(this.json.writeValueAsString(LabRun.of(a.withMode(SnatMode.RANDOM_FULLY))));
 		}
 		model.addAttribute("runs", runs);
+		model.addAttribute("catalogue", LabCatalogue.embeddable(this.json));
 		model.addAttribute("errors", errors);
 		return "lab/compare";
 	}

@@ -3,7 +3,6 @@ package dev.racetrack.web.session;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +16,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.shared.Runs;
 
 /**
@@ -60,19 +60,6 @@ final class LabSession {
 		}
 
 	}
-
-	/**
-	 * Wall time per event at speed 1, in milliseconds, for the events that carry the
-	 * lesson.
-	 */
-	static final long BASE_INTERVAL_MILLIS = 900;
-
-	static final double MIN_SPEED = 0.25;
-
-	static final double MAX_SPEED = 64;
-
-	private static final Set<String> MINOR = Set.of("packet-hop", "timer-set", "timer-clear", "nat-skip",
-			"confirm-skip", "route", "cpu-take", "packet-received", "packet-sent", "flow-start");
 
 	private final String id;
 
@@ -146,7 +133,7 @@ final class LabSession {
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
 		this.minor = new java.util.BitSet(events.size());
 		for (int i = 0; i < events.size(); i++) {
-			if (MINOR.contains(events.get(i).type())) {
+			if (Pacing.MINOR.contains(events.get(i).type())) {
 				this.minor.set(i);
 			}
 		}
@@ -337,7 +324,7 @@ final class LabSession {
 	}
 
 	synchronized void speed(double factor) {
-		this.speed = Math.max(MIN_SPEED, Math.min(MAX_SPEED, factor));
+		this.speed = Pacing.clamp(factor);
 		emit(new Signal.PlayState());
 		if (this.playing) {
 			cancelTicker();
@@ -403,8 +390,7 @@ final class LabSession {
 		if (!this.playing || this.cursor >= total() - 1) {
 			return;
 		}
-		double weight = this.minor.get((int) (this.cursor + 1)) ? 0.35 : 1.0;
-		long delay = Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / this.speed));
+		long delay = Pacing.delayMillis(this.minor.get((int) (this.cursor + 1)), this.speed);
 		this.ticker = this.scheduler.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
 	}
 

@@ -28,11 +28,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class EventLoopWatch implements DisposableBean, SmartLifecycle {
 
-	private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor((r) -> {
-		Thread t = new Thread(r, "event-loop-watch");
-		t.setDaemon(true);
-		return t;
-	});
+	private volatile ScheduledExecutorService ticker;
 
 	/** When each loop was handed its pending probe (nanos), absent when none waits. */
 	private final Map<EventExecutor, Long> pending = new ConcurrentHashMap<>();
@@ -41,7 +37,7 @@ public class EventLoopWatch implements DisposableBean, SmartLifecycle {
 
 	public EventLoopWatch(MeterRegistry registry, ObjectProvider<ReactorResourceFactory> resources) {
 		this.resources = resources;
-		this.ticker.scheduleWithFixedDelay(this::probe, 1, 250, TimeUnit.MILLISECONDS);
+		start();
 		Gauge.builder("racetrack.event.loop.lag", this, (w) -> w.lagMillis() / 1000.0)
 			.description("Age of the oldest task waiting on a server event loop")
 			.baseUnit("seconds")
@@ -74,7 +70,16 @@ public class EventLoopWatch implements DisposableBean, SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
+		if (this.ticker == null || this.ticker.isShutdown()) {
+			this.pending.clear();
+			this.ticker = Executors.newSingleThreadScheduledExecutor((r) -> {
+				Thread t = new Thread(r, "event-loop-watch");
+				t.setDaemon(true);
+				return t;
+			});
+			this.ticker.scheduleWithFixedDelay(this::probe, 1, 250, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
@@ -82,8 +87,9 @@ public class EventLoopWatch implements DisposableBean, SmartLifecycle {
 	 * becomes quiet, and would hold the shutdown until its timeout.
 	 */
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		this.ticker.shutdownNow();
+		this.pending.clear();
 	}
 
 	@Override

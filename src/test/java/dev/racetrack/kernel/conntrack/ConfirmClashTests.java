@@ -19,6 +19,7 @@ import dev.racetrack.kernel.NatBench.Packet;
 import dev.racetrack.kernel.conntrack.ConfirmResult.Resolution;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
 import dev.racetrack.kernel.nat.ManipType;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.DnsMessage.QueryType;
 import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
@@ -46,7 +47,7 @@ class ConfirmClashTests {
 	@EnumSource(KernelProfile.class)
 	@DisplayName("__nf_conntrack_confirm: identical tuples clash on the ORIGINAL bucket, a shared SNAT port on the REPLY bucket (checklist 9)")
 	void clashesAreFoundOnOriginalOrReply(KernelProfile profile) {
-		KernelHarness dns = new KernelHarness(profile, 0, 2, List.of("10.32.0.6"), 1);
+		KernelHarness dns = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6"), 1);
 		Flight a = dns.send(dns.dns("10.40.0.17", 53378, QueryType.A), 0).through(3);
 		Flight aaaa = dns.send(dns.dns("10.40.0.17", 53378, QueryType.AAAA), 1).through(3);
 		a.finish();
@@ -179,7 +180,7 @@ class ConfirmClashTests {
 	/** Race 3: A and AAAA DNATed to different endpoints, both before either confirms. */
 	static Race3 race3(KernelProfile profile) {
 		for (long seed = 1; seed < 64; seed++) {
-			KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
+			KernelHarness h = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6", "10.32.0.7"), seed);
 			Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0).through(1);
 			Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1).through(1);
 			if (a.skb().tuple().dstIp() != aaaa.skb().tuple().dstIp()) {
@@ -195,7 +196,7 @@ class ConfirmClashTests {
 	@EnumSource(KernelProfile.class)
 	@DisplayName("A UDP race needs two CPUs handling one 5-tuple at once: sent one after the other, AAAA finds A's confirmed entry (checklist 14)")
 	void oneCpuAtATimeNeverClashes(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 0, 2, List.of("10.32.0.6", "10.32.0.7"), 1);
+		KernelHarness h = new KernelHarness(profile, SnatMode.DEFAULT, 2, List.of("10.32.0.6", "10.32.0.7"), 1);
 		Flight a = h.send(h.dns("10.40.0.17", 53378, QueryType.A), 0).finish();
 		Flight aaaa = h.send(h.dns("10.40.0.17", 53378, QueryType.AAAA), 1).finish();
 		assertThat(aaaa.skb().ct()).isSameAs(a.skb().ct());

@@ -13,6 +13,7 @@ import dev.racetrack.kernel.KernelRandom;
 import dev.racetrack.kernel.NatBench;
 import dev.racetrack.kernel.NatBench.Packet;
 import dev.racetrack.kernel.conntrack.ConntrackStats.Counter;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.DnsMessage.QueryType;
 import dev.racetrack.kernel.packet.Tuple;
 
@@ -76,8 +77,8 @@ class ConntrackMaxTests {
 	@EnumSource(KernelProfile.class)
 	@DisplayName("nf_conntrack_max through the hooks: the dropped flight is counted in drop, and the counters still agree with the flights")
 	void tableFullThroughTheHooks(KernelProfile profile) {
-		KernelHarness h = new KernelHarness(profile, 2, KernelHarness.kubernetesNode(0, List.of("10.32.0.6")), 1,
-				KernelRandom.seeded(1));
+		KernelHarness h = new KernelHarness(profile, 2,
+				KernelHarness.kubernetesNode(SnatMode.DEFAULT, List.of("10.32.0.6")), 1, KernelRandom.seeded(1));
 		Flight a = h.send(h.dns("10.40.0.17", 40000, QueryType.A), 0).through(0);
 		Flight b = h.send(h.dns("10.40.0.17", 40001, QueryType.A), 1).finish();
 		assertThat(b.dropped()).isTrue();

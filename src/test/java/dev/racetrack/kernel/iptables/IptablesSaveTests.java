@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import dev.racetrack.Golden;
 import dev.racetrack.kernel.KernelRandom;
 import dev.racetrack.kernel.nat.NatRange;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.Tuple;
@@ -39,11 +40,11 @@ class IptablesSaveTests {
 		return String.join("\n", table.save()) + "\n";
 	}
 
-	static Table docker(int masqueradeFlags) {
+	static Table docker(SnatMode mode) {
 		Table nat = Table.nat();
 		nat.newChain("DOCKER");
-		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(masqueradeFlags),
-				new Match.OutInterface("docker0", true), new Match.Source(Cidr.parse("172.17.0.0/16"), false)));
+		nat.append("POSTROUTING", Rule.of(new Target.Masquerade(mode), new Match.OutInterface("docker0", true),
+				new Match.Source(Cidr.parse("172.17.0.0/16"), false)));
 		nat.append("DOCKER", Rule.of(new Target.Return(), new Match.InInterface("docker0", false)));
 		return nat;
 	}
@@ -51,13 +52,13 @@ class IptablesSaveTests {
 	@Test
 	@DisplayName("iptables -t nat -S, Docker: the default MASQUERADE rule, IP part in -s/-o order whatever the order given")
 	void dockerTable() {
-		Golden.assertMatches("iptables-nat-S-docker.txt", save(docker(0)));
+		Golden.assertMatches("iptables-nat-S-docker.txt", save(docker(SnatMode.DEFAULT)));
 	}
 
 	@Test
 	@DisplayName("iptables -t nat -S, Docker mitigated with --random-fully (libipt_MASQUERADE save)")
 	void dockerTableWithRandomFully() {
-		Golden.assertMatches("iptables-nat-S-docker-random-fully.txt", save(docker(NatRange.PROTO_RANDOM_FULLY)));
+		Golden.assertMatches("iptables-nat-S-docker-random-fully.txt", save(docker(SnatMode.RANDOM_FULLY)));
 	}
 
 	@Test
@@ -94,7 +95,7 @@ class IptablesSaveTests {
 		nat.append("KUBE-MARK-MASQ", Rule.of(new Target.SetMark(0x4000, 0x4000)));
 		nat.append("KUBE-POSTROUTING", Rule.of(new Target.Return(), new Match.Mark(0x4000, 0x4000, true)));
 		nat.append("KUBE-POSTROUTING", Rule.of(new Target.SetMark(0x4000, 0)));
-		nat.append("KUBE-POSTROUTING", Rule.of(new Target.Masquerade(NatRange.PROTO_RANDOM_FULLY),
+		nat.append("KUBE-POSTROUTING", Rule.of(new Target.Masquerade(SnatMode.RANDOM_FULLY),
 				new Match.Comment("kubernetes service traffic requiring SNAT")));
 		return nat;
 	}
@@ -112,7 +113,7 @@ class IptablesSaveTests {
 		Tuple t = Tuple.of(L4Proto.TCP, "10.40.0.17", 32000, "10.0.0.99", 80);
 		Traversal marked = IptablesEvaluator.walk(nat, "POSTROUTING",
 				new MatchContext(t, null, "eth0", 0x4000, KernelRandom.seeded(1)));
-		assertThat(marked.verdict()).isEqualTo(new Target.Masquerade(NatRange.PROTO_RANDOM_FULLY));
+		assertThat(marked.verdict()).isEqualTo(new Target.Masquerade(SnatMode.RANDOM_FULLY));
 		assertThat(marked.mark()).isZero();
 		Traversal unmarked = IptablesEvaluator.walk(nat, "POSTROUTING",
 				new MatchContext(t, null, "eth0", 0, KernelRandom.seeded(1)));
@@ -133,13 +134,13 @@ class IptablesSaveTests {
 		nat.append("QUOTES",
 				Rule.of(new Target.Return(), new Match.Comment("a.b"), new Match.Mark(1, 0xffffffff, false)));
 		nat.append("QUOTES", Rule.of(new Target.Return(), new Match.Mark(1, 0xffffffff, true)));
-		nat.append("QUOTES", Rule.of(new Target.Masquerade(NatRange.PROTO_RANDOM), new Match.Mark(0, 0xff, false)));
+		nat.append("QUOTES", Rule.of(new Target.Masquerade(SnatMode.RANDOM), new Match.Mark(0, 0xff, false)));
 		Golden.assertMatches("iptables-nat-S-quoting.txt", save(nat));
 	}
 
 	static Table kubeProxy(List<String> endpoints) {
 		Table nat = Table.nat();
-		KubeProxy.addBase(nat, 0);
+		KubeProxy.addBase(nat, SnatMode.DEFAULT);
 		KubeProxy.addService(nat, "kube-system/kube-dns:dns", L4Proto.UDP, Ipv4.parse("10.96.0.10"), 53,
 				endpoints.stream().map(Ipv4::parse).toList(), Cidr.parse("10.32.0.0/12"));
 		return nat;

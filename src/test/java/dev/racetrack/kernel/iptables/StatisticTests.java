@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.racetrack.kernel.KernelRandom;
+import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.kernel.packet.Ipv4;
 import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.Tuple;
@@ -115,7 +116,7 @@ class StatisticTests {
 
 	static Table service(int n) {
 		Table nat = Table.nat();
-		KubeProxy.addBase(nat, 0);
+		KubeProxy.addBase(nat, SnatMode.DEFAULT);
 		List<Integer> endpoints = Stream.iterate(6, (i) -> i + 1)
 			.limit(n)
 			.map((i) -> Ipv4.parse("10.32.0." + i))

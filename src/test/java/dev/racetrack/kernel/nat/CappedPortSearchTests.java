@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.racetrack.kernel.KernelBehaviour;
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.NatBench;
 import dev.racetrack.kernel.NatBench.Packet;
@@ -184,7 +185,7 @@ class CappedPortSearchTests {
 		assertThat(holding.subList(0, 8)).as("the first 8 of 40 tries are plain nf_nat_used_tuple")
 			.noneMatch(Conntrack::removed);
 		assertThat(bench.stats().get(1, Counter.FOUND)).as("found counts the plain tries that hit")
-			.isEqualTo(profile.evictTimeWait() ? 8 : 40);
+			.isEqualTo(profile.has(KernelBehaviour.EVICT_TIME_WAIT) ? 8 : 40);
 		ConfirmResult confirmed = bench.confirm(syn, 1);
 		assertThat(confirmed instanceof ConfirmResult.Confirmed).isEqualTo(evicts);
 	}

@@ -34,8 +34,8 @@ class ExperimentRunnerTests {
 	void resultsAreTheSameOnOneThreadAndOnFour() {
 		RunParams tcp = RunParamsBinder
 			.bind(java.util.Map.of("scenario", "tcp-free-play", "pods", "16", "rounds", "3", "sourcePort", "32000"));
-		ExperimentPlan plan = ExperimentPlan.of(List.of(tcp, tcp.withMode(dev.racetrack.sim.SnatMode.RANDOM_FULLY)), 50,
-				9);
+		ExperimentPlan plan = ExperimentPlan
+			.of(List.of(tcp, tcp.withMode(dev.racetrack.kernel.nat.SnatMode.RANDOM_FULLY)), 50, 9);
 		ExperimentRunner runner = new ExperimentRunner(LIMITS);
 		Scheduler one = Schedulers.newParallel("test-1", 1);
 		Scheduler four = Schedulers.newParallel("test-4", 4);
