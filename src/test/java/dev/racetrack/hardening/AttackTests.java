@@ -226,7 +226,10 @@ class AttackTests {
 				Probe probe = Probe.start(server);
 				Raw.Streams streams = new Raw.Streams("snapshot")) {
 			List<Map<String, String>> sessions = new ArrayList<>();
-			for (int i = 0; i < 6; i++) {
+			// Twelve runs of 60,000 events each: more than any run cache of a 512 MB heap
+			// keeps (the old default kept 600,000 events), so views of evicted ones
+			// follow.
+			for (int i = 0; i < 12; i++) {
 				sessions.add(createSession(server,
 						"{\"scenario\":\"tcp-free-play\",\"pods\":128,\"rounds\":6,\"seed\":" + (i + 1) + "}"));
 			}
@@ -318,6 +321,44 @@ class AttackTests {
 			assertThat(closed).as("slowloris sockets closed by the server").isGreaterThanOrEqualTo(1490);
 			survived(server, probe);
 		}
+	}
+
+	// --- 8. a long pasted line against the diagnose parsers
+
+	@Test
+	void finding8ALongPastedLineIsAnsweredWithoutOverflowingTheStack() throws Exception {
+		try (ServerProcess server = ServerProcess.start(); Probe probe = Probe.start(server)) {
+			// A command line with 2,048 flags (the shell-noise pattern repeated a group
+			// per
+			// flag), and a /proc row of 700 hex fields (the hex-row pattern likewise).
+			String flags = "sudo" + " -x".repeat(2048) + " conntrack -S";
+			String hex = "00000000" + " 0000abcd".repeat(700);
+			List<String> bodies = List.of("{\"conntrackStats\":" + jsonString(flags) + "}",
+					"{\"conntrackStats\":" + jsonString(hex) + "}", "{\"iptables\":" + jsonString(flags) + "}",
+					"{\"paste\":" + jsonString(flags + "\n" + hex) + "}");
+			int before = server.output().length();
+			for (int round = 0; round < 3; round++) {
+				List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+				for (String body : bodies) {
+					answers.add(http.sendAsync(HttpRequest.newBuilder(server.uri("/api/diagnose"))
+						.header("Content-Type", "application/json")
+						.POST(HttpRequest.BodyPublishers.ofString(body))
+						.timeout(Duration.ofSeconds(20))
+						.build(), HttpResponse.BodyHandlers.ofString()));
+				}
+				for (CompletableFuture<HttpResponse<String>> f : answers) {
+					HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+					assertThat(r.statusCode()).as("a 6 KB line: " + r.body()).isIn(200, 400);
+				}
+			}
+			Thread.sleep(500);
+			assertThat(server.output().length() - before).as("bytes logged for 12 such pastes").isLessThan(4000);
+			survived(server, probe);
+		}
+	}
+
+	static String jsonString(String s) {
+		return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
 	}
 
 	// --- 9. a hall of followers joining and reconnecting

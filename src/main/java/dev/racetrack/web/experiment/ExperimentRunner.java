@@ -50,8 +50,11 @@ class ExperimentRunner implements DisposableBean, SmartLifecycle {
 
 	private volatile boolean lifecycleRunning;
 
-	ExperimentRunner(RacetrackProperties properties) {
+	private final Runs runs;
+
+	ExperimentRunner(RacetrackProperties properties, Runs runs) {
 		this.properties = properties;
+		this.runs = runs;
 		this.parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
 		this.scheduler = Schedulers.newParallel("experiment", this.parallelism, true);
 	}
@@ -105,10 +108,15 @@ class ExperimentRunner implements DisposableBean, SmartLifecycle {
 	Flux<TrialResult> results(ExperimentPlan plan, Scheduler scheduler, int concurrency) {
 		return Flux.defer(() -> {
 			AtomicBoolean cancelled = new AtomicBoolean();
-			return Flux.range(0, plan.size()).flatMapSequential((i) -> Mono.fromCallable(() -> {
-				this.trialsStarted.incrementAndGet();
-				return plan.trial(i).runOrStop(() -> cancelled.get() || this.stopped);
-			}).subscribeOn(scheduler), concurrency, 1).doOnCancel(() -> cancelled.set(true));
+			// Each trial takes its heap from the runs' budget first (waiting while it is
+			// full): a DNS trial at the bounds holds about 200 MB.
+			return Flux.range(0, plan.size())
+				.flatMapSequential((i) -> Mono.usingWhen(this.runs.trialMemory(plan.trial(i).params()),
+						(lease) -> Mono.fromCallable(() -> {
+							this.trialsStarted.incrementAndGet();
+							return plan.trial(i).runOrStop(() -> cancelled.get() || this.stopped);
+						}).subscribeOn(scheduler), (lease) -> Mono.fromRunnable(lease::release)), concurrency, 1)
+				.doOnCancel(() -> cancelled.set(true));
 		});
 	}
 

@@ -43,6 +43,7 @@ import dev.racetrack.sim.Pod;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.shared.BadParameterException;
 import dev.racetrack.web.shared.ClientQuota;
+import dev.racetrack.web.shared.Downloads;
 import dev.racetrack.web.shared.Clients;
 import dev.racetrack.web.shared.ExchangeCleanup;
 import dev.racetrack.web.shared.JsonChunks;
@@ -102,8 +103,11 @@ class ExportApiController {
 	/** Imports read at once: each holds its body (at most 8 MiB) while it is checked. */
 	private final ClientQuota imports;
 
+	private final Downloads downloads;
+
 	ExportApiController(Runs runs, JsonMapper json, RacetrackProperties properties, OfflineReplay offlineReplay,
-			RejectionMetrics metrics) {
+			RejectionMetrics metrics, Downloads downloads) {
+		this.downloads = downloads;
 		this.runs = runs;
 		this.json = json;
 		this.properties = properties;
@@ -201,13 +205,14 @@ class ExportApiController {
 	@GetMapping("/api/export/events")
 	Mono<ResponseEntity<Flux<DataBuffer>>> events(@RequestParam Map<String, String> query, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
+		Lease download = this.downloads.open(exchange);
 		return this.runs.traced(params).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			At at = at(params, held.run(), query);
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
 			return ok(at).contentType(MediaType.APPLICATION_JSON)
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment(at.fileName("-events.json")))
-				.body(JsonChunks.write(exchange.getResponse().bufferFactory(), this.json, prefix, at.events(), "]}",
+				.body(JsonChunks.write(exchange.getResponse(), this.json, prefix, at.events(), "]}",
 						Function.identity()));
 		});
 	}
@@ -222,11 +227,12 @@ class ExportApiController {
 	@GetMapping("/api/export/replay")
 	Mono<ResponseEntity<Flux<DataBuffer>>> replay(@RequestParam Map<String, String> query, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
+		Lease download = this.downloads.open(exchange);
 		return this.runs.traced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			NodeRun whole = held.run();
 			At at = new At(params, whole, Math.max(0, whole.trace().size() - 1), false);
-			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, exchange.getResponse().bufferFactory());
+			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, exchange.getResponse());
 			return ResponseEntity.ok()
 				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("racetrack-" + at.fileName(".html")))

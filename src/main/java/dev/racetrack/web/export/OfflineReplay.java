@@ -16,7 +16,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.scenario.Beats;
@@ -66,7 +66,7 @@ class OfflineReplay {
 	 * request holds at once is the page (styles and code, a few hundred KB) and one
 	 * chunk.
 	 */
-	Flux<DataBuffer> html(RunParams params, NodeRun run, DataBufferFactory buffers) {
+	Flux<DataBuffer> html(RunParams params, NodeRun run, ServerHttpResponse response) {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
 		List<Beats.Beat> beats = lab.replay() ? Beats.of(events) : List.of();
@@ -89,7 +89,7 @@ class OfflineReplay {
 				+ this.json.writeValueAsString(lab.title()) + ",\"events\":[");
 		String suffix = escape("],\"beats\":" + this.json.writeValueAsString(beats) + "}")
 				+ page.substring(mark + DATA_MARK.length());
-		return JsonChunks.write(buffers, this.json, prefix, events, suffix, OfflineReplay::escape);
+		return JsonChunks.write(response, this.json, prefix, events, suffix, OfflineReplay::escape);
 	}
 
 	/**

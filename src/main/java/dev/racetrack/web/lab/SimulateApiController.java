@@ -22,6 +22,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.RunSummary;
 import dev.racetrack.sim.TraceEvent;
+import dev.racetrack.web.shared.Downloads;
 import dev.racetrack.web.shared.ExchangeCleanup;
 import dev.racetrack.web.shared.JsonChunks;
 import dev.racetrack.web.shared.ParamsView;
@@ -42,9 +43,12 @@ class SimulateApiController {
 
 	private final JsonMapper json;
 
-	SimulateApiController(Runs runs, JsonMapper json) {
+	private final Downloads downloads;
+
+	SimulateApiController(Runs runs, JsonMapper json, Downloads downloads) {
 		this.runs = runs;
 		this.json = json;
+		this.downloads = downloads;
 	}
 
 	/** One entry of {@code GET /api/scenarios}. */
@@ -88,6 +92,7 @@ class SimulateApiController {
 			});
 		}
 		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
+		this.downloads.open(exchange);
 		return this.runs.traced(params).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			List<TraceEvent> trace = held.run().trace().events();
@@ -95,7 +100,8 @@ class SimulateApiController {
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
 			String suffix = "],\"beats\":" + this.json.writeValueAsString(beats) + ",\"summary\":"
 					+ this.json.writeValueAsString(held.run().summary()) + "}";
-			Flux<DataBuffer> body = JsonChunks.write(buffers, this.json, prefix, trace, suffix, Function.identity());
+			Flux<DataBuffer> body = JsonChunks.write(exchange.getResponse(), this.json, prefix, trace, suffix,
+					Function.identity());
 			return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 		});
 	}

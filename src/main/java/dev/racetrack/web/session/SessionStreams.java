@@ -14,7 +14,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.netty.Connection;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,11 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.sim.LabState;
 import dev.racetrack.sim.TraceFolder;
+import dev.racetrack.web.shared.Backpressure;
 import dev.racetrack.web.shared.Lease;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RacetrackProperties;
@@ -144,7 +143,7 @@ class SessionStreams implements DisposableBean {
 		// Frames go out only while the connection takes them: a client that stops reading
 		// holds at most Netty's high-water mark and one frame, never a queue of frames;
 		// one that stays backed up for racetrack.sse-unread-heartbeats heartbeats is cut.
-		Channel channel = channelOf(response);
+		Channel channel = Backpressure.channelOf(response);
 		Duration patience = this.heartbeat.multipliedBy(Math.max(1, this.properties.sseUnreadHeartbeats()));
 		Flux<byte[]> heartbeats = Flux.interval(this.heartbeat).map((tick) -> HEARTBEAT).onBackpressureDrop();
 		// Heartbeats start once the snapshot is out: a client's first event is its
@@ -152,7 +151,9 @@ class SessionStreams implements DisposableBean {
 		// (or its prelude).
 		Flux<byte[]> body = Flux
 			.concat(prelude, Mono.defer(() -> broadcast.snapshot(last[0])), Flux.merge(1, live, heartbeats))
-			.concatMap((bytes) -> writable(channel, patience).thenReturn(bytes), 1)
+			.concatMap(
+					(bytes) -> Backpressure.writable(channel, patience, UnreadStreamException::new).thenReturn(bytes),
+					1)
 			.takeUntilOther(session.closed())
 			.doOnNext((b) -> this.metrics.eventSent())
 			.onErrorMap(UnreadStreamException.class, (ex) -> {
@@ -195,37 +196,6 @@ class SessionStreams implements DisposableBean {
 	}
 
 	static final byte[] HEARTBEAT = sseBytes(null, "heartbeat", "{}");
-
-	/** How often a backed-up connection is looked at again. */
-	static final Duration WRITABLE_POLL = Duration.ofMillis(50);
-
-	/**
-	 * Completes when the connection takes more (Netty's outbound buffer below its
-	 * high-water mark), or fails with {@link UnreadStreamException} after
-	 * {@code patience}.
-	 */
-	private static Mono<Void> writable(Channel channel, Duration patience) {
-		if (channel == null || channel.isWritable() || !channel.isActive()) {
-			return Mono.empty();
-		}
-		return Flux.interval(WRITABLE_POLL)
-			.filter((t) -> channel.isWritable() || !channel.isActive())
-			.next()
-			.then()
-			.timeout(patience, Mono.defer(() -> {
-				// Close it now: its pending writes fail, so nothing waits for a reader
-				// that
-				// never comes.
-				channel.close();
-				return Mono.error(new UnreadStreamException());
-			}));
-	}
-
-	/** The Netty channel under a response, when there is one. */
-	static Channel channelOf(ServerHttpResponse response) {
-		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		return (nativeResponse instanceof Connection connection) ? connection.channel() : null;
-	}
 
 	private Mono<byte[]> resolve(Broadcast broadcast, Frame frame, long[] last) {
 		if (frame.snapshot()) {

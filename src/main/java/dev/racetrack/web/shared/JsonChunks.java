@@ -5,11 +5,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import io.netty.channel.Channel;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 
 /**
  * A large JSON answer written as it is sent: a prefix, the items of a list separated by
@@ -31,8 +33,10 @@ public final class JsonChunks {
 	 * @param escape applied to each piece of JSON (e.g. to write it inside an HTML script
 	 * block), or the identity
 	 */
-	public static Flux<DataBuffer> write(DataBufferFactory buffers, JsonMapper json, String prefix, List<?> items,
+	public static Flux<DataBuffer> write(ServerHttpResponse response, JsonMapper json, String prefix, List<?> items,
 			String suffix, Function<String, String> escape) {
+		DataBufferFactory buffers = response.bufferFactory();
+		Channel channel = Backpressure.channelOf(response);
 		return Flux.<DataBuffer, Integer>generate(() -> -1, (index, sink) -> {
 			StringBuilder sb = new StringBuilder(CHUNK_BYTES + 4096);
 			int i = index;
@@ -59,9 +63,13 @@ public final class JsonChunks {
 			sink.next(buffers.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
 			return i;
 		})
-			.timeout(STALL)
-			.onErrorMap(java.util.concurrent.TimeoutException.class,
-					(ex) -> new java.io.EOFException("the client read nothing for " + STALL.toSeconds() + " s"));
+			.concatMap(
+					(chunk) -> Backpressure
+						.writable(channel, STALL,
+								() -> new java.io.EOFException(
+										"the client read nothing for " + STALL.toSeconds() + " s"))
+						.thenReturn(chunk),
+					1);
 	}
 
 }

@@ -71,11 +71,11 @@ public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @D
 		@DefaultValue("8h") Duration sessionMaxLifetime, @DefaultValue("3") int sseUnreadHeartbeats,
 		@DefaultValue("250ms") Duration audienceInterval, @DefaultValue("60") int joinGuessBurst,
 		@DefaultValue("120") int joinGuessesPerMinute, @DefaultValue("25") int runCacheHeapPercent,
-		@DefaultValue("8") int frameCacheHeapPercent, @DefaultValue("25") int runBudgetHeapPercent,
+		@DefaultValue("6") int frameCacheHeapPercent, @DefaultValue("25") int runBudgetHeapPercent,
 		@DefaultValue("85") int heapAdmitPercent, @DefaultValue("90") int heapReadyPercent,
 		@DefaultValue("2s") Duration eventLoopStall, @DefaultValue("30s") Duration eventLoopDead,
 		@DefaultValue("60s") Duration idleTimeout, @DefaultValue("10s") Duration requestReadTimeout,
-		@DefaultValue("6000") int maxConnections, @DefaultValue("32") int maxBodiesInFlight,
+		@DefaultValue("4000") int maxConnections, @DefaultValue("16") int maxBodiesInFlight,
 		@DefaultValue("false") boolean prometheusPublic) {
 
 	/** The most heap this JVM may use. */

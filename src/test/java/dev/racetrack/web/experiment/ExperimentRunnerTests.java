@@ -13,6 +13,7 @@ import dev.racetrack.experiment.ExperimentResult;
 import dev.racetrack.experiment.TrialResult;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.Runs;
 import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.TooManyRequestsException;
 
@@ -36,7 +37,10 @@ class ExperimentRunnerTests {
 			.bind(java.util.Map.of("scenario", "tcp-free-play", "pods", "16", "rounds", "3", "sourcePort", "32000"));
 		ExperimentPlan plan = ExperimentPlan
 			.of(List.of(tcp, tcp.withMode(dev.racetrack.kernel.nat.SnatMode.RANDOM_FULLY)), 50, 9);
-		ExperimentRunner runner = new ExperimentRunner(LIMITS);
+		ExperimentRunner runner = new ExperimentRunner(LIMITS,
+				new Runs(LIMITS, new dev.racetrack.web.shared.HeapWatch(),
+						new dev.racetrack.web.shared.RejectionMetrics(
+								new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
 		Scheduler one = Schedulers.newParallel("test-1", 1);
 		Scheduler four = Schedulers.newParallel("test-4", 4);
 		try {
@@ -54,7 +58,10 @@ class ExperimentRunnerTests {
 
 	@Test
 	void reserveWhenEverySlotIsTakenThrowsAndAReleaseGivesOneBack() {
-		ExperimentRunner runner = new ExperimentRunner(LIMITS);
+		ExperimentRunner runner = new ExperimentRunner(LIMITS,
+				new Runs(LIMITS, new dev.racetrack.web.shared.HeapWatch(),
+						new dev.racetrack.web.shared.RejectionMetrics(
+								new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
 		Runnable a = runner.reserve();
 		runner.reserve();
 		assertThatExceptionOfType(TooManyRequestsException.class).isThrownBy(runner::reserve);
