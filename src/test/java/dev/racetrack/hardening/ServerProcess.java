@@ -30,6 +30,13 @@ final class ServerProcess implements AutoCloseable {
 	/** The heap the container is designed for. */
 	static final String HEAP = System.getProperty("racetrack.attack.heap", "512m");
 
+	/** The heap ceiling the processes get, in bytes. */
+	static long heapBytes() {
+		String h = HEAP.toLowerCase(java.util.Locale.ROOT);
+		long unit = h.endsWith("g") ? 1L << 30 : h.endsWith("m") ? 1L << 20 : h.endsWith("k") ? 1L << 10 : 1;
+		return Long.parseLong(h.replaceAll("[gmk]$", "")) * unit;
+	}
+
 	private final Process process;
 
 	private final int port;
@@ -93,6 +100,27 @@ final class ServerProcess implements AutoCloseable {
 	/** The exit code, or -1 while it runs. */
 	int exitCode() {
 		return this.process.isAlive() ? -1 : this.process.exitValue();
+	}
+
+	/**
+	 * Each collection so far, from the GC log: its time since the start (ms) and the heap
+	 * in use after it (bytes).
+	 */
+	List<long[]> heapAfterEachGc() {
+		List<long[]> out = new ArrayList<>();
+		try {
+			java.util.regex.Matcher m = java.util.regex.Pattern
+				.compile("^\\[(\\d+\\.\\d+)s\\].* (\\d+)M->(\\d+)M\\(", java.util.regex.Pattern.MULTILINE)
+				.matcher(Files.readString(Path.of(this.log + ".gc")));
+			while (m.find()) {
+				out.add(new long[] { (long) (Double.parseDouble(m.group(1)) * 1000),
+						Long.parseLong(m.group(3)) << 20 });
+			}
+		}
+		catch (IOException ex) {
+			// no log yet
+		}
+		return out;
 	}
 
 	/** The longest collection pause so far, in milliseconds, from its GC log. */
