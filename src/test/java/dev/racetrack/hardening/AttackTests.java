@@ -36,7 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * second, and the process is still running.
  *
  * <p>
- * Run against an older build with {@code -Dracetrack.attack.jar=path/to/racetrack.jar}.
+ * The quick ones run in {@code ./mvnw verify}; those tagged {@code stress} (minutes of
+ * load each) run with {@code -Pstress}. Run against an older build with
+ * {@code -Dracetrack.attack.jar=path/to/racetrack.jar}.
  */
 @Tag("attack")
 class AttackTests {
@@ -49,6 +51,7 @@ class AttackTests {
 	// --- 1. one anonymous GET of a large offline replay
 
 	@Test
+	@Tag("stress")
 	void finding1TheLargestOfflineReplaysAreStreamedOrRefusedNotFatal() throws Exception {
 		try (ServerProcess server = ServerProcess.start(); Probe probe = Probe.start(server)) {
 			List<CompletableFuture<HttpResponse<InputStream>>> replays = new ArrayList<>();
@@ -72,6 +75,7 @@ class AttackTests {
 	// --- 2. three concurrent in-range simulations, imports, and a cache of large runs
 
 	@Test
+	@Tag("stress")
 	void finding2ConcurrentLargeRunsAndImportsAndTheRunCacheFitTheHeap() throws Exception {
 		try (ServerProcess server = ServerProcess.start(); Probe probe = Probe.start(server)) {
 			List<CompletableFuture<HttpResponse<InputStream>>> runs = new ArrayList<>();
@@ -179,6 +183,7 @@ class AttackTests {
 	// --- 4. presenters scrubbing large runs
 
 	@Test
+	@Tag("stress")
 	void finding4PresentersScrubbingLargeRunsKeepTheHeapAndHealthTrue() throws Exception {
 		try (ServerProcess server = ServerProcess.start();
 				Probe probe = Probe.start(server);
@@ -221,6 +226,7 @@ class AttackTests {
 	// --- 5. evicted runs rebuilt
 
 	@Test
+	@Tag("stress")
 	void finding5EvictedRunsAreRebuiltOffTheEventLoop() throws Exception {
 		try (ServerProcess server = ServerProcess.start();
 				Probe probe = Probe.start(server);
@@ -279,6 +285,7 @@ class AttackTests {
 	// --- 6. streams and connections
 
 	@Test
+	@Tag("stress")
 	void finding6OneClientCannotHoldUnboundedStreamsOrSlowSockets() throws Exception {
 		try (ServerProcess server = ServerProcess.start();
 				Probe probe = Probe.start(server);
@@ -364,6 +371,7 @@ class AttackTests {
 	// --- 9. a hall of followers joining and reconnecting
 
 	@Test
+	@Tag("stress")
 	void finding9AHallOfFollowersCostsLinearAudienceUpdates() throws Exception {
 		try (ServerProcess server = ServerProcess.start();
 				Probe probe = Probe.start(server);
@@ -414,6 +422,7 @@ class AttackTests {
 	// --- 10. session slots
 
 	@Test
+	@Tag("stress")
 	void finding10SessionSlotsCannotBeExhaustedOrPinnedFromOneClient() throws Exception {
 		try (ServerProcess server = ServerProcess.start("--racetrack.sse-heartbeat=1s",
 				"--racetrack.session-max-lifetime=20s", "--racetrack.session-sweep=1s");
@@ -576,6 +585,7 @@ class AttackTests {
 	}
 
 	@Test
+	@Tag("stress")
 	void finding11dClientDisconnectsAreNotErrors() throws Exception {
 		try (ServerProcess server = ServerProcess.start("--racetrack.prometheus-public=true");
 				Probe probe = Probe.start(server)) {
@@ -623,6 +633,7 @@ class AttackTests {
 	}
 
 	@Test
+	@Tag("stress")
 	void finding11fSigtermWithAnExperimentRunningEndsPromptly() throws Exception {
 		ServerProcess server = ServerProcess.start();
 		try {
