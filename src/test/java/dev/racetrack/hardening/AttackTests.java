@@ -409,6 +409,9 @@ class AttackTests {
 			assertThat(presenter.named()).as("audience updates to the presenter (at most 4 a second)")
 				.isBetween(1L, (long) (4 * seconds) + 2);
 			survived(server, probe);
+			probe.close();
+			System.out.printf("hall: heap after a full collection with %d followers connected: %d MB%n",
+					hall.ok() - 500, server.heapUsedAfterGc() >> 20);
 		}
 	}
 
