@@ -382,13 +382,16 @@ class AttackTests {
 			String path = "/api/watch/" + session.get("code") + "/events";
 			long start = System.nanoTime();
 			List<SocketChannel> joined = new ArrayList<>();
-			for (int i = 0; i < 2000; i++) {
+			// 1,950 of the 2,000 a session takes: a reconnect may arrive before the
+			// server
+			// has seen its old connection close.
+			for (int i = 0; i < 1950; i++) {
 				joined.add(hall.open(server, Raw.client(i / 50), path));
 				if (i % 100 == 99) {
 					Thread.sleep(100);
 				}
 			}
-			awaitAnswers(hall, 2000);
+			awaitAnswers(hall, 1950);
 			for (int i = 0; i < 500; i++) {
 				hall.close(joined.get(i));
 				hall.open(server, Raw.client(i / 50), path);
@@ -396,7 +399,7 @@ class AttackTests {
 					Thread.sleep(100);
 				}
 			}
-			awaitAnswers(hall, 2500);
+			awaitAnswers(hall, 2450);
 			Thread.sleep(2000);
 			double seconds = (System.nanoTime() - start) / 1e9;
 			System.out.printf(
@@ -405,7 +408,7 @@ class AttackTests {
 					hall.ok(), hall.refused(), hall.events(), hall.named(), presenter.named(), seconds);
 			assertThat(hall.refused()).as("followers refused").isZero();
 			assertThat(hall.events()).as("events sent to the hall: a hello and a snapshot each, and heartbeats")
-				.isLessThan(3 * 2500 + 2500L * (long) (seconds / 15 + 1));
+				.isLessThan(3 * 2450 + 2450L * (long) (seconds / 15 + 1));
 			assertThat(presenter.named()).as("audience updates to the presenter (at most 4 a second)")
 				.isBetween(1L, (long) (4 * seconds) + 2);
 			survived(server, probe);
