@@ -37,7 +37,12 @@ public final class Pacing {
 
 	/** The wall time before a step of this type is shown, at this speed. */
 	public static long delayMillis(String type, double speed) {
-		double weight = MINOR.contains(type) ? MINOR_WEIGHT : 1.0;
+		return delayMillis(MINOR.contains(type), speed);
+	}
+
+	/** The wall time before a minor (or major) step is shown, at this speed. */
+	public static long delayMillis(boolean minor, double speed) {
+		double weight = minor ? MINOR_WEIGHT : 1.0;
 		return Math.max(MIN_DELAY_MILLIS, Math.round(STEP_MILLIS * weight / speed));
 	}
 
