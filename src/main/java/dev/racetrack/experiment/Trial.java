@@ -31,7 +31,16 @@ public record Trial(int index, int configuration, int repetition, RunParams para
 
 	/** Runs the trial: one {@link ScenarioRunner#run} with tracing off. */
 	public TrialResult run() {
-		NodeRun run = ScenarioRunner.run(this.params, Tracer.off());
+		return runOrStop(() -> false);
+	}
+
+	/**
+	 * Runs the trial, stopped with {@link dev.racetrack.sim.RunStoppedException} once
+	 * {@code stop} answers true ({@link dev.racetrack.sim.Simulation#stopWhen}).
+	 */
+	public TrialResult runOrStop(java.util.function.BooleanSupplier stop) {
+		NodeRun run = ScenarioRunner.run(this.params, dev.racetrack.sim.TimingModel.calibrated(), Tracer.off(),
+				(r) -> r.sim().stopWhen(stop));
 		List<Flow> flows = run.flows();
 		long[] latencies = new long[flows.size()];
 		int done = 0;

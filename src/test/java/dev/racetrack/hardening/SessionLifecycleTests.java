@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = { "racetrack.session-idle=200ms", "racetrack.session-sweep=100ms",
-		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=50" })
+		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=50", "racetrack.max-sessions-per-client=50" })
 class SessionLifecycleTests {
 
 	static final int CYCLES = Integer.getInteger("racetrack.soak.cycles", 300);

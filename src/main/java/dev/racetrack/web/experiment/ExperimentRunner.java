@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.experiment.ExperimentPlan;
@@ -26,7 +28,7 @@ import dev.racetrack.web.shared.TooManyRequestsException;
  * experiments run at once; past that, 429.
  */
 @Component
-class ExperimentRunner implements DisposableBean {
+class ExperimentRunner implements DisposableBean, SmartLifecycle {
 
 	private final RacetrackProperties properties;
 
@@ -37,6 +39,13 @@ class ExperimentRunner implements DisposableBean {
 	private final AtomicInteger running = new AtomicInteger();
 
 	private final AtomicLong trialsStarted = new AtomicLong();
+
+	/** Completes when the server stops: every experiment's stream ends then. */
+	private final Sinks.Empty<Void> stopping = Sinks.empty();
+
+	private volatile boolean stopped;
+
+	private volatile boolean lifecycleRunning;
 
 	ExperimentRunner(RacetrackProperties properties) {
 		this.properties = properties;
@@ -91,14 +100,44 @@ class ExperimentRunner implements DisposableBean {
 	 * ones already running finish, their results dropped).
 	 */
 	Flux<TrialResult> results(ExperimentPlan plan, Scheduler scheduler, int concurrency) {
-		return Flux.range(0, plan.size()).flatMapSequential((i) -> Mono.fromCallable(() -> {
-			this.trialsStarted.incrementAndGet();
-			return plan.trial(i).run();
-		}).subscribeOn(scheduler), concurrency, 1);
+		return Flux.defer(() -> {
+			AtomicBoolean cancelled = new AtomicBoolean();
+			return Flux.range(0, plan.size()).flatMapSequential((i) -> Mono.fromCallable(() -> {
+				this.trialsStarted.incrementAndGet();
+				return plan.trial(i).runOrStop(() -> cancelled.get() || this.stopped);
+			}).subscribeOn(scheduler), concurrency, 1).doOnCancel(() -> cancelled.set(true));
+		});
+	}
+
+	/** Completes when the server begins to stop. */
+	Mono<Void> stopping() {
+		return this.stopping.asMono();
+	}
+
+	@Override
+	public void start() {
+		this.lifecycleRunning = true;
+	}
+
+	/**
+	 * The server is stopping: every experiment's stream ends now, and the trials in
+	 * flight stop at their next check, so a SIGTERM is not held up by an experiment.
+	 */
+	@Override
+	public void stop() {
+		this.stopped = true;
+		this.stopping.tryEmitEmpty();
+		this.lifecycleRunning = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.lifecycleRunning;
 	}
 
 	@Override
 	public void destroy() {
+		stop();
 		this.scheduler.dispose();
 	}
 

@@ -2,35 +2,47 @@ package dev.racetrack.web.lab;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.RunSummary;
 import dev.racetrack.sim.TraceEvent;
+import dev.racetrack.web.shared.ExchangeCleanup;
+import dev.racetrack.web.shared.JsonChunks;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.Runs;
 
 /**
  * The run API: the scenario catalogue, and whole runs as JSON. The same query always
- * gives a byte-identical body.
+ * gives a byte-identical body. A run's events are written as they are sent, in chunks
+ * ({@link JsonChunks}): the response holds the run (admitted by {@link Runs}) and one
+ * chunk, never the whole body.
  */
 @RestController
 class SimulateApiController {
 
 	private final Runs runs;
 
-	SimulateApiController(Runs runs) {
+	private final JsonMapper json;
+
+	SimulateApiController(Runs runs, JsonMapper json) {
 		this.runs = runs;
+		this.json = json;
 	}
 
 	/** One entry of {@code GET /api/scenarios}. */
@@ -42,7 +54,7 @@ class SimulateApiController {
 
 	}
 
-	/** The body of {@code GET /api/simulate}. */
+	/** The body of {@code GET /api/simulate} (its events are written in chunks). */
 	record SimulationView(ParamsView params, List<TraceEvent> events, RunSummary summary) {
 	}
 
@@ -52,13 +64,26 @@ class SimulateApiController {
 	}
 
 	@GetMapping("/api/simulate")
-	Mono<SimulationView> simulate(@RequestParam Map<String, String> query) {
+	Mono<ResponseEntity<Flux<DataBuffer>>> simulate(@RequestParam Map<String, String> query,
+			ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
 		boolean events = RunParamsBinder.flag(query, "events", true);
-		return Mono.fromCallable(() -> {
-			NodeRun run = events ? this.runs.traced(params) : this.runs.untraced(params);
-			return new SimulationView(ParamsView.of(params), events ? run.trace().events() : null, run.summary());
-		}).subscribeOn(Schedulers.boundedElastic());
+		var buffers = exchange.getResponse().bufferFactory();
+		if (!events) {
+			return this.runs.untraced(params).map((run) -> {
+				byte[] body = this.json
+					.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, run.summary()));
+				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Flux.just(buffers.wrap(body)));
+			});
+		}
+		return this.runs.traced(params).map((held) -> {
+			ExchangeCleanup.onEnd(exchange, held.lease());
+			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
+			String suffix = "],\"summary\":" + this.json.writeValueAsString(held.run().summary()) + "}";
+			Flux<DataBuffer> body = JsonChunks.write(buffers, this.json, prefix, held.run().trace().events(), suffix,
+					Function.identity());
+			return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+		});
 	}
 
 }

@@ -25,8 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ExperimentRunnerTests {
 
-	static final RacetrackProperties LIMITS = new RacetrackProperties(250000, 600000, 4, 200, 2000, 256,
-			Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(15), 10000, 64, 2, 10_000_000, "'self'");
+	static final RacetrackProperties LIMITS = new org.springframework.boot.context.properties.bind.Binder(
+			new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
+					java.util.Map.of("racetrack.max-concurrent-experiments", "2")))
+		.bindOrCreate("racetrack", RacetrackProperties.class);
 
 	@Test
 	void resultsAreTheSameOnOneThreadAndOnFour() {
