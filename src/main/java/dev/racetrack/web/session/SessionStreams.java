@@ -76,7 +76,7 @@ class SessionStreams implements DisposableBean {
 	private final Map<LabSession, Broadcast> broadcasts = new ConcurrentHashMap<>();
 
 	SessionStreams(JsonMapper json, RacetrackProperties properties, RejectionMetrics metrics, Runs runs,
-			FrameCache cache, SessionRegistry sessions) {
+			FrameCache cache, SessionStore sessions) {
 		this.json = json;
 		this.properties = properties;
 		this.metrics = metrics;
@@ -240,11 +240,11 @@ class SessionStreams implements DisposableBean {
 				return event(step.step()).map((bytes) -> new Frame(step.step(), false, false, 0, bytes));
 			}
 			if (signal instanceof LabSession.Signal.Snapshot snap) {
-				return Mono.just(new Frame(snap.step(), true, s.playing(), s.speed(), null));
+				return Mono.just(new Frame(snap.step(), true, snap.playing(), snap.speed(), null));
 			}
-			if (signal instanceof LabSession.Signal.PlayState) {
-				return Mono.just(
-						Frame.of(sse("play-state", new PlayStateView(s.playing(), s.speed(), s.cursor(), s.total()))));
+			if (signal instanceof LabSession.Signal.PlayState play) {
+				return Mono.just(Frame
+					.of(sse("play-state", new PlayStateView(play.playing(), play.speed(), play.step(), s.total()))));
 			}
 			if (signal instanceof LabSession.Signal.Beat beat) {
 				return Mono.just(Frame.of(sse("beat", new BeatView(beat.step(), beat.text()))));
@@ -252,8 +252,9 @@ class SessionStreams implements DisposableBean {
 			if (signal instanceof LabSession.Signal.Replaced replaced) {
 				return Mono.just(Frame.of(sse("session-changed", Map.of("params", ParamsView.of(replaced.params())))));
 			}
-			if (signal instanceof LabSession.Signal.Audience) {
-				return Mono.just(Frame.of(audience(s)));
+			if (signal instanceof LabSession.Signal.Audience audience) {
+				return Mono
+					.just(Frame.of(sse("audience", new AudienceView(audience.followers(), audience.detached()))));
 			}
 			return Mono.just(Frame.of(sse("end", Map.of("total", s.total()))));
 		}
