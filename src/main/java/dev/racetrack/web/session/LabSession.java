@@ -389,9 +389,14 @@ final class LabSession implements Playback.Course {
 	 * the speed divides it.
 	 */
 	synchronized long delayMillis() {
-		long next = this.playback.cursor() + 1;
+		return delayMillis(this.playback);
+	}
+
+	/** How long to wait before the step after {@code p}. */
+	long delayMillis(Playback p) {
+		long next = p.cursor() + 1;
 		double weight = (next < this.total && this.minor.get((int) next)) ? 0.35 : 1.0;
-		return Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / this.playback.speed()));
+		return Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / p.speed()));
 	}
 
 	/** Keeps the ticker the store scheduled, cancelling the previous one. */
