@@ -814,7 +814,10 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 
 	private void tick(Copy copy) {
 		LabSession session = copy.session;
-		transition(session, (p) -> p.tick(session), "", this.instance).subscribe((next) -> {
+		transition(session, (p) -> p.tick(session), "", this.instance).switchIfEmpty(Mono.fromRunnable(() -> {
+			// The session is gone from Redis.
+			remove(copy, null);
+		})).subscribe((next) -> {
 			if (next.ticking(session)) {
 				scheduleTick(copy, delayAfter(session, next));
 			}
@@ -834,7 +837,7 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 				logger.debug("Tick failed: " + ex);
 			}
 			release(copy);
-		}, () -> remove(copy, null));
+		});
 	}
 
 	/** The delay before the step after {@code next}. */
