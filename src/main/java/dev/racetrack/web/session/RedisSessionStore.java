@@ -100,6 +100,8 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 
 	private static final int CAS_ATTEMPTS = 16;
 
+	private static volatile long lastUnavailableLog;
+
 	private static final String TOTALS = """
 			local function totals(key)
 			  local all = redis.call('HGETALL', key)
@@ -256,6 +258,11 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 
 	private final Scheduler scheduler = Schedulers.newSingle("racetrack-redis-sessions", true);
 
+	/**
+	 * Where the channel's messages are applied and fanned out to this instance's streams.
+	 */
+	private final Scheduler fanout = Schedulers.newSingle("racetrack-redis-fanout", true);
+
 	/** This instance's copies of sessions, by id. */
 	private final Map<String, Copy> copies = new ConcurrentHashMap<>();
 
@@ -296,7 +303,7 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 			.register(meters);
 		this.maintenance = Flux.interval(MAINTENANCE, this.scheduler)
 			.onBackpressureDrop()
-			.concatMap((t) -> maintain().onErrorResume((ex) -> {
+			.concatMap((t) -> Mono.defer(this::maintain).onErrorResume((ex) -> {
 				logger.debug("Session maintenance failed: " + ex);
 				return Mono.empty();
 			}), 1)
@@ -409,6 +416,13 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 
 	@Override
 	public Mono<LabSession> byCode(String code) {
+		// A session keeps its code for life: a copy here answers without asking Redis
+		// (a copy whose session ended is let go within a maintenance round).
+		for (Copy copy : this.copies.values()) {
+			if (copy.session.code().equals(code) && !copy.session.isClosed()) {
+				return Mono.just(copy.session);
+			}
+		}
 		return this.redis.opsForValue()
 			.get(codeKey(code))
 			.onErrorMap(RedisSessionStore::unavailable)
@@ -435,9 +449,13 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 	private Mono<Copy> attach(LabSession session, State known) {
 		Copy copy = new Copy(session);
 		return this.listener.receiveLater(ChannelTopic.of(channel(session.id()))).flatMap((messages) -> {
-			copy.subscription = messages.subscribe((m) -> onMessage(copy, m.getMessage()), (ex) -> {
-				logger.debug("Channel of " + session.id() + " ended: " + ex);
-			});
+			// Off the client library's event loop: a change is fanned out to this
+			// instance's streams on a thread of its own (in order), so a thousand
+			// followers never delay Redis replies.
+			copy.subscription = messages.publishOn(this.fanout)
+				.subscribe((m) -> onMessage(copy, m.getMessage()), (ex) -> {
+					logger.debug("Channel of " + session.id() + " ended: " + ex);
+				});
 			Mono<State> state = (known != null) ? Mono.just(known) : readState(session.id());
 			return state.zipWith(readAudience(session.id()));
 		}).map((both) -> {
@@ -578,6 +596,7 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 	public void destroy() {
 		this.maintenance.dispose();
 		this.scheduler.dispose();
+		this.fanout.dispose();
 	}
 
 	// ---------------------------------------------------------------- changes
@@ -967,7 +986,18 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 				remove(copy, state.params);
 			}
 			else if (state.version > copy.session.version()) {
-				copy.resync(state);
+				// A change may be on its way: resynchronise only when what Redis had a
+				// check ago has still not arrived.
+				if (copy.seenAhead > 0 && copy.session.version() < copy.seenAhead) {
+					copy.resync(state);
+					copy.seenAhead = 0;
+				}
+				else {
+					copy.seenAhead = state.version;
+				}
+			}
+			else {
+				copy.seenAhead = 0;
 			}
 			return state;
 		}).switchIfEmpty(Mono.fromRunnable(() -> remove(copy, null)));
@@ -1043,8 +1073,13 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 	 */
 	static Throwable unavailable(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof org.springframework.dao.DataAccessException || t instanceof io.lettuce.core.RedisException
-					|| t instanceof java.util.concurrent.TimeoutException) {
+			if (t instanceof org.springframework.dao.DataAccessException
+					|| t instanceof io.lettuce.core.RedisException) {
+				long now = System.currentTimeMillis();
+				if (now - lastUnavailableLog > 10_000) {
+					lastUnavailableLog = now;
+					logger.warn("Redis cannot be reached (requests get 503): " + ex);
+				}
 				return new ServiceUnavailableException("redis",
 						"Sessions are kept in Redis, which cannot be reached now; try again in a moment.");
 			}
@@ -1075,6 +1110,9 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 		long lastAudience;
 
 		volatile long lastRenewal;
+
+		/** The version Redis had at the last check, when it was ahead of this copy. */
+		volatile long seenAhead;
 
 		Copy(LabSession session) {
 			this.session = session;
@@ -1129,8 +1167,15 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 			onPlayState(next);
 		}
 
-		/** The state read again after a gap: the clients get a snapshot of it. */
-		synchronized void resync(State state) {
+		/**
+		 * The state read again after a gap: the clients get a snapshot of it (on the
+		 * fan-out thread, in turn with the channel's messages).
+		 */
+		void resync(State state) {
+			RedisSessionStore.this.fanout.schedule(() -> resyncNow(state));
+		}
+
+		private synchronized void resyncNow(State state) {
 			if (this.early != null || state.version <= this.session.version()) {
 				return;
 			}

@@ -41,12 +41,16 @@ class SessionStoreConfiguration {
 
 	/**
 	 * While Redis cannot be reached, commands fail at once (a 503 for the request)
-	 * instead of queueing until they time out; the client reconnects by itself.
+	 * instead of queueing until they time out; the client reconnects by itself. Replies
+	 * are handed to the requests on Reactor's threads, not on the client's I/O thread, so
+	 * what a request does next (write a stream's first events) never delays other
+	 * replies.
 	 */
 	@Bean
 	@Conditional(WithRedis.class)
-	LettuceClientOptionsBuilderCustomizer rejectWhileDisconnected() {
-		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	LettuceClientOptionsBuilderCustomizer redisClientOptions() {
+		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.publishOnScheduler(true);
 	}
 
 	/** No {@code spring.data.redis.url}: one instance, sessions in memory. */
