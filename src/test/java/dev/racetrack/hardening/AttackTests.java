@@ -103,7 +103,7 @@ class AttackTests {
 			for (CompletableFuture<HttpResponse<String>> f : imports) {
 				HttpResponse<String> r = f.get(180, TimeUnit.SECONDS);
 				assertThat(r.statusCode()).as("an array of 2.8 million empty objects").isIn(400, 413, 429);
-				assertThat(r.body()).contains("\"parameter\"");
+				assertThat(r.body()).containsAnyOf("\"parameter\"", "\"limit\"");
 			}
 			// Distinct large runs one after the other: the run cache must stay within its
 			// share of the heap.
@@ -174,6 +174,270 @@ class AttackTests {
 			}
 			survived(server, probe);
 		}
+	}
+
+	// --- 4. presenters scrubbing large runs
+
+	@Test
+	void finding4PresentersScrubbingLargeRunsKeepTheHeapAndHealthTrue() throws Exception {
+		try (ServerProcess server = ServerProcess.start();
+				Probe probe = Probe.start(server);
+				Raw.Streams streams = new Raw.Streams("snapshot")) {
+			List<Map<String, String>> sessions = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				sessions.add(createSession(server,
+						"{\"scenario\":\"tcp-free-play\",\"pods\":64,\"rounds\":4,\"seed\":" + (i + 1) + "}"));
+				streams.open(server, Raw.client(i), "/api/sessions/" + sessions.get(i).get("id") + "/events");
+			}
+			ExecutorService pool = Executors.newFixedThreadPool(10);
+			try {
+				List<Future<?>> scrubs = new ArrayList<>();
+				for (Map<String, String> session : sessions) {
+					scrubs.add(pool.submit(() -> {
+						java.util.Random random = new java.util.Random(session.get("id").hashCode());
+						for (int k = 0; k < 30; k++) {
+							control(server, session, "{\"action\":\"seek\",\"value\":" + random.nextInt(15000) + "}");
+						}
+						return null;
+					}));
+				}
+				for (Future<?> f : scrubs) {
+					f.get(180, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			Thread.sleep(3000);
+			assertThat(streams.named()).as("snapshots the presenters received").isGreaterThan(100);
+			HttpResponse<String> ready = http.send(get(server, "/actuator/health/readiness"),
+					HttpResponse.BodyHandlers.ofString());
+			System.out.println("readiness after the scrub: " + ready.statusCode() + " " + ready.body());
+			assertThat(ready.statusCode()).as("readiness once the scrub is over").isEqualTo(200);
+			survived(server, probe);
+		}
+	}
+
+	// --- 5. evicted runs rebuilt
+
+	@Test
+	void finding5EvictedRunsAreRebuiltOffTheEventLoop() throws Exception {
+		try (ServerProcess server = ServerProcess.start();
+				Probe probe = Probe.start(server);
+				Raw.Streams streams = new Raw.Streams("snapshot")) {
+			List<Map<String, String>> sessions = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				sessions.add(createSession(server,
+						"{\"scenario\":\"tcp-free-play\",\"pods\":128,\"rounds\":6,\"seed\":" + (i + 1) + "}"));
+			}
+			ExecutorService pool = Executors.newFixedThreadPool(4);
+			AtomicInteger views = new AtomicInteger();
+			try {
+				List<Future<?>> viewers = new ArrayList<>();
+				long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+				for (int t = 0; t < 4; t++) {
+					int thread = t;
+					viewers.add(pool.submit(() -> {
+						int k = thread;
+						while (System.nanoTime() < until) {
+							Map<String, String> session = sessions.get(k++ % sessions.size());
+							HttpResponse<String> a = http.send(get(server, "/api/sessions/" + session.get("id")),
+									HttpResponse.BodyHandlers.ofString());
+							HttpResponse<String> b = http.send(get(server, "/api/watch/" + session.get("code")),
+									HttpResponse.BodyHandlers.ofString());
+							assertThat(a.statusCode()).isEqualTo(200);
+							assertThat(b.statusCode()).isEqualTo(200);
+							views.addAndGet(2);
+						}
+						return null;
+					}));
+				}
+				for (Map<String, String> session : sessions) {
+					streams.open(server, "127.0.0.1", "/api/watch/" + session.get("code") + "/events");
+				}
+				for (Future<?> f : viewers) {
+					f.get(60, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			long deadline = System.currentTimeMillis() + 60_000;
+			while (streams.named() < sessions.size() && System.currentTimeMillis() < deadline) {
+				Thread.sleep(250);
+			}
+			System.out.println("views " + views.get() + ", snapshots " + streams.named());
+			assertThat(streams.named()).as("every follower got its snapshot, rebuilt if evicted")
+				.isGreaterThanOrEqualTo(sessions.size());
+			survived(server, probe);
+		}
+	}
+
+	// --- 6. streams and connections
+
+	@Test
+	void finding6OneClientCannotHoldUnboundedStreamsOrSlowSockets() throws Exception {
+		try (ServerProcess server = ServerProcess.start();
+				Probe probe = Probe.start(server);
+				Raw.Streams streams = new Raw.Streams("snapshot")) {
+			Map<String, String> a = createSession(server, "{\"scenario\":\"snat-port-race\"}");
+			Map<String, String> b = createSession(server, "{\"scenario\":\"dnat-race-1\"}");
+			for (int i = 0; i < 2400; i++) {
+				Map<String, String> s = (i % 2 == 0) ? a : b;
+				streams.open(server, "127.0.0.1", "/api/watch/" + s.get("code") + "/events");
+			}
+			List<Socket> slow = new ArrayList<>();
+			for (int i = 0; i < 1500; i++) {
+				Socket socket = Raw.connect(server, Raw.client(300 + i % 100));
+				socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+				slow.add(socket);
+			}
+			awaitAnswers(streams, 2400);
+			System.out.println("streams: " + streams.ok() + " open, " + streams.refused() + " refused");
+			assertThat(streams.ok()).as("streams one address holds").isLessThanOrEqualTo(2100);
+			assertThat(streams.refused()).isGreaterThanOrEqualTo(300);
+			for (int second = 0; second < 16; second++) {
+				for (Socket socket : slow) {
+					try {
+						socket.getOutputStream().write('X');
+					}
+					catch (IOException ex) {
+						// closed by the server
+					}
+				}
+				Thread.sleep(1000);
+			}
+			int closed = 0;
+			for (Socket socket : slow) {
+				if (Raw.closedByServer(socket, 50)) {
+					closed++;
+				}
+				socket.close();
+			}
+			System.out.println("slow sockets closed by the server: " + closed + " of " + slow.size());
+			assertThat(closed).as("slowloris sockets closed by the server").isGreaterThanOrEqualTo(1490);
+			survived(server, probe);
+		}
+	}
+
+	// --- 9. a hall of followers joining and reconnecting
+
+	@Test
+	void finding9AHallOfFollowersCostsLinearAudienceUpdates() throws Exception {
+		try (ServerProcess server = ServerProcess.start();
+				Probe probe = Probe.start(server);
+				Raw.Streams hall = new Raw.Streams("audience");
+				Raw.Streams presenter = new Raw.Streams("audience")) {
+			Map<String, String> session = createSession(server, "{\"scenario\":\"snat-port-race\"}");
+			presenter.open(server, "127.0.0.1", "/api/sessions/" + session.get("id") + "/events");
+			String path = "/api/watch/" + session.get("code") + "/events";
+			long start = System.nanoTime();
+			List<SocketChannel> joined = new ArrayList<>();
+			for (int i = 0; i < 2000; i++) {
+				joined.add(hall.open(server, Raw.client(i / 50), path));
+				if (i % 100 == 99) {
+					Thread.sleep(100);
+				}
+			}
+			awaitAnswers(hall, 2000);
+			for (int i = 0; i < 500; i++) {
+				hall.close(joined.get(i));
+				hall.open(server, Raw.client(i / 50), path);
+				if (i % 100 == 99) {
+					Thread.sleep(100);
+				}
+			}
+			awaitAnswers(hall, 2500);
+			Thread.sleep(2000);
+			double seconds = (System.nanoTime() - start) / 1e9;
+			System.out.printf(
+					"hall: %d joined, %d refused, %d events (%d audience) to followers; %d audience "
+							+ "updates to the presenter in %.1f s%n",
+					hall.ok(), hall.refused(), hall.events(), hall.named(), presenter.named(), seconds);
+			assertThat(hall.refused()).as("followers refused").isZero();
+			assertThat(hall.events()).as("events sent to the hall: a hello and a snapshot each, and heartbeats")
+				.isLessThan(3 * 2500 + 2500L * (long) (seconds / 15 + 1));
+			assertThat(presenter.named()).as("audience updates to the presenter (at most 4 a second)")
+				.isBetween(1L, (long) (4 * seconds) + 2);
+			survived(server, probe);
+		}
+	}
+
+	static void awaitAnswers(Raw.Streams streams, long answers) throws InterruptedException {
+		long deadline = System.currentTimeMillis() + 120_000;
+		while (streams.ok() + streams.refused() < answers && System.currentTimeMillis() < deadline) {
+			Thread.sleep(200);
+		}
+	}
+
+	// --- 10. session slots
+
+	@Test
+	void finding10SessionSlotsCannotBeExhaustedOrPinnedFromOneClient() throws Exception {
+		try (ServerProcess server = ServerProcess.start("--racetrack.sse-heartbeat=1s",
+				"--racetrack.session-max-lifetime=20s", "--racetrack.session-sweep=1s");
+				Probe probe = Probe.start(server)) {
+			int created = 0;
+			int refused = 0;
+			for (int i = 0; i < 250; i++) {
+				Raw.Response r = Raw.exchange(server, "127.0.0.1", "POST", "/api/sessions", "application/json",
+						"{\"scenario\":\"snat-port-race\",\"seed\":" + (i % 7) + "}");
+				if (r.status() == 201) {
+					created++;
+				}
+				else if (r.status() == 429) {
+					refused++;
+				}
+			}
+			System.out.println("sessions: " + created + " created, " + refused + " refused");
+			assertThat(created).as("sessions one address may hold").isLessThanOrEqualTo(50);
+			Raw.Response other = Raw.exchange(server, Raw.client(9), "POST", "/api/sessions", "application/json",
+					"{\"scenario\":\"snat-port-race\"}");
+			assertThat(other.status()).as("another client still gets a session").isEqualTo(201);
+			Raw.Response crossSite = Raw.exchange(server, Raw.client(10), "POST", "/api/sessions",
+					"application/x-www-form-urlencoded", "scenario=snat-port-race", "Origin: https://evil.example");
+			assertThat(crossSite.status()).as("a cross-site form post").isEqualTo(403);
+			Raw.Response fetchSite = Raw.exchange(server, Raw.client(10), "POST", "/api/sessions",
+					"application/x-www-form-urlencoded", "scenario=snat-port-race", "Sec-Fetch-Site: cross-site");
+			assertThat(fetchSite.status()).isEqualTo(403);
+			// A follower that reads nothing while the presenter scrubs a large run is cut
+			// off.
+			Raw.Response big = Raw.exchange(server, Raw.client(13), "POST", "/api/sessions", "application/json",
+					"{\"scenario\":\"tcp-free-play\",\"pods\":128,\"rounds\":4}");
+			Map<String, String> s = Map.of("id", field(big.body(), "id"), "token", field(big.body(), "token"));
+			try (Socket follower = Raw.connect(server, Raw.client(14))) {
+				Raw.send(follower, "GET", "/api/watch/" + field(big.body(), "code") + "/events", null, null,
+						"Accept: text/event-stream");
+				for (int k = 0; k < 60; k++) {
+					control(server, s, "{\"action\":\"seek\",\"value\":" + (30000 + k * 100) + "}");
+					Thread.sleep(100);
+				}
+				Thread.sleep(5000);
+				assertThat(Raw.closedByServer(follower, 10_000)).as("the unread follower was closed").isTrue();
+			}
+			// A stream that never reads does not keep its session beyond its lifetime.
+			String id = field(other.body(), "id");
+			try (Socket pin = Raw.connect(server, Raw.client(11))) {
+				Raw.send(pin, "GET", "/api/sessions/" + id + "/events", null, null, "Accept: text/event-stream");
+				long deadline = System.currentTimeMillis() + 30_000;
+				int status = 200;
+				while (status == 200 && System.currentTimeMillis() < deadline) {
+					Thread.sleep(500);
+					status = Raw.exchange(server, Raw.client(12), "GET", "/api/sessions/" + id, null, null).status();
+				}
+				assertThat(status).as("the pinned session after its lifetime").isEqualTo(404);
+			}
+			survived(server, probe);
+		}
+	}
+
+	static void control(ServerProcess server, Map<String, String> session, String json) throws Exception {
+		http.send(HttpRequest.newBuilder(server.uri("/api/sessions/" + session.get("id") + "/control"))
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + session.get("token"))
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.timeout(Duration.ofSeconds(60))
+			.build(), HttpResponse.BodyHandlers.discarding());
 	}
 
 	// --- 7. abandoned runs
@@ -397,7 +661,8 @@ class AttackTests {
 	/** The server still runs, and the probe got every answer within a second. */
 	static void survived(ServerProcess server, Probe probe) throws InterruptedException {
 		Thread.sleep(1000);
-		System.out.println(probe.summary());
+		System.out
+			.println(probe.summary() + String.format(", longest GC pause %.0f ms", server.longestGcPauseMillis()));
 		assertThat(server.alive()).as("the server is still running (exit " + server.exitCode() + ")").isTrue();
 		assertThat(probe.failures()).as("answers slower than a second, or failed").isEmpty();
 		assertThat(probe.count()).isGreaterThan(3);

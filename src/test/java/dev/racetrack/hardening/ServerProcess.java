@@ -53,6 +53,8 @@ final class ServerProcess implements AutoCloseable {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx" + HEAP);
 		command.add("-XX:+ExitOnOutOfMemoryError");
+		// Collections and their pauses go to the log, to tell a pause from a slow answer.
+		command.add("-Xlog:gc:file=" + log + ".gc");
 		String jar = System.getProperty("racetrack.attack.jar");
 		if (jar != null && !jar.isBlank()) {
 			command.add("-jar");
@@ -91,6 +93,23 @@ final class ServerProcess implements AutoCloseable {
 	/** The exit code, or -1 while it runs. */
 	int exitCode() {
 		return this.process.isAlive() ? -1 : this.process.exitValue();
+	}
+
+	/** The longest collection pause so far, in milliseconds, from its GC log. */
+	double longestGcPauseMillis() {
+		try {
+			java.util.regex.Matcher m = java.util.regex.Pattern
+				.compile(" (\\d+\\.\\d+)ms$", java.util.regex.Pattern.MULTILINE)
+				.matcher(Files.readString(Path.of(this.log + ".gc")));
+			double max = 0;
+			while (m.find()) {
+				max = Math.max(max, Double.parseDouble(m.group(1)));
+			}
+			return max;
+		}
+		catch (IOException ex) {
+			return Double.NaN;
+		}
 	}
 
 	/** What the process printed so far. */

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * mid-stream are noticed and released, and the server keeps serving.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = { "racetrack.session-idle=200ms", "racetrack.session-sweep=100ms",
+@TestPropertySource(properties = { "racetrack.session-idle=1s", "racetrack.session-sweep=100ms",
 		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=50", "racetrack.max-sessions-per-client=50" })
 class SessionLifecycleTests {
 

@@ -86,11 +86,14 @@ class SessionApiController {
 	 */
 	@PostMapping(path = "/api/sessions", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	Mono<ResponseEntity<SessionView>> createFromForm(ServerWebExchange exchange) {
-		if (!SameOrigin.test(exchange.getRequest())) {
-			return Mono.error(new AccessDeniedException(HttpStatus.FORBIDDEN,
-					"A form may create a session only from this site's own pages; send JSON instead."));
-		}
-		return exchange.getFormData().flatMap((form) -> create(form.toSingleValueMap(), exchange));
+		return exchange.getFormData().flatMap((form) -> {
+			if (!SameOrigin.test(exchange.getRequest())) {
+				// Read (and dropped) first, so the client gets the 403, not a reset.
+				return Mono.error(new AccessDeniedException(HttpStatus.FORBIDDEN,
+						"A form may create a session only from this site's own pages; send JSON instead."));
+			}
+			return create(form.toSingleValueMap(), exchange);
+		});
 	}
 
 	private Mono<ResponseEntity<SessionView>> create(Map<String, String> fields, ServerWebExchange exchange) {
@@ -147,7 +150,7 @@ class SessionApiController {
 			// until someone joins.
 			Flux<byte[]> audience = Flux
 				.defer(() -> (session.followers() == 0) ? Flux.empty() : Flux.just(this.streams.audience(session)));
-			return this.streams.write(exchange.getResponse(), session, audience, slot,
+			return this.streams.write(exchange.getResponse(), session, true, audience, slot,
 					() -> this.sessions.touch(session));
 		});
 	}

@@ -4,16 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.netty.channel.Channel;
 import reactor.core.Disposable;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.sim.LabState;
@@ -42,18 +44,20 @@ import dev.racetrack.web.shared.TooManyRequestsException;
  * <p>
  * Each signal of a session is rendered once, off the event loop, by the session's
  * {@link Broadcast}, and every client writes the same bytes (a hall of 2,000 shares one
- * serialisation of each step and of each audience update). Rendering needs the run: it
- * comes from {@link Runs}, through its admission, and is rebuilt there if it was evicted.
- * Snapshots are rendered when a client is about to be sent one, once for all clients that
- * need the same one at the same time, and kept in the {@link FrameCache}, bounded in
- * bytes.
+ * serialisation of each step). Audience updates go to the presenter's streams only (a
+ * follower's page does not show them), so a hall joining costs each follower nothing but
+ * its own hello and snapshot. Rendering needs the run: it comes from {@link Runs},
+ * through its admission, and is rebuilt there if it was evicted. Snapshots are rendered
+ * when a client is about to be sent one, once for all clients that need the same one at
+ * the same time, and kept in the {@link FrameCache}, bounded in bytes.
  *
  * <p>
  * Each client has a bounded buffer; a client that falls behind loses the oldest frames
  * and, on the next step it does get, receives a snapshot of that step instead of the
- * missing events. Heartbeats keep proxies from closing idle streams; a client whose
- * connection is backed up through {@code racetrack.sse-unread-heartbeats} heartbeats is
- * closed.
+ * missing events. Frames are written only while the connection takes them, so a client
+ * that stops reading holds one frame and Netty's high-water mark, not a queue. Heartbeats
+ * keep proxies from closing idle streams; a client whose connection stays backed up
+ * through {@code racetrack.sse-unread-heartbeats} heartbeats is cut off.
  */
 @Component
 class SessionStreams implements DisposableBean {
@@ -103,10 +107,10 @@ class SessionStreams implements DisposableBean {
 	/**
 	 * What a session's broadcast sends: the bytes of one event, or a snapshot to fetch.
 	 */
-	record Frame(long step, boolean snapshot, boolean playing, double speed, byte[] bytes) {
+	record Frame(long step, boolean snapshot, boolean playing, double speed, byte[] bytes, boolean presenterOnly) {
 
 		static Frame of(byte[] bytes) {
-			return new Frame(-1, false, false, 0, bytes);
+			return new Frame(-1, false, false, 0, bytes, false);
 		}
 
 	}
@@ -118,8 +122,8 @@ class SessionStreams implements DisposableBean {
 	 * {@code slot} (the client's stream slot, its follower place) is given back, and
 	 * {@code onEnd} called, when the stream ends, whatever ends it.
 	 */
-	Mono<Void> write(ServerHttpResponse response, LabSession session, Flux<byte[]> prelude, Lease slot,
-			Runnable onEnd) {
+	Mono<Void> write(ServerHttpResponse response, LabSession session, boolean presenter, Flux<byte[]> prelude,
+			Lease slot, Runnable onEnd) {
 		Broadcast broadcast = broadcast(session);
 		session.streams().incrementAndGet();
 		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
@@ -130,39 +134,55 @@ class SessionStreams implements DisposableBean {
 		// skipped).
 		Disposable[] connection = new Disposable[1];
 		Flux<Frame> frames = broadcast.frames.asFlux()
+			.filter((frame) -> presenter || !frame.presenterOnly())
 			.onBackpressureBuffer(Math.max(4, this.properties.sseBufferEvents()), (dropped) -> {
 			}, BufferOverflowStrategy.DROP_OLDEST)
 			.publish()
 			.autoConnect(0, (c) -> connection[0] = c);
 		long[] last = { session.cursor() };
 		Flux<byte[]> live = frames.concatMap((frame) -> resolve(broadcast, frame, last), 1);
-		AtomicInteger unread = new AtomicInteger();
-		int maxUnread = Math.max(1, this.properties.sseUnreadHeartbeats());
-		Flux<byte[]> heartbeats = Flux.interval(this.heartbeat).onBackpressureDrop((tick) -> {
-			if (unread.incrementAndGet() >= maxUnread) {
-				throw new UnreadStreamException();
-			}
-		}).map((tick) -> {
-			unread.set(0);
-			return HEARTBEAT;
-		});
+		// Frames go out only while the connection takes them: a client that stops reading
+		// holds at most Netty's high-water mark and one frame, never a queue of frames;
+		// one that stays backed up for racetrack.sse-unread-heartbeats heartbeats is cut.
+		Channel channel = channelOf(response);
+		Duration patience = this.heartbeat.multipliedBy(Math.max(1, this.properties.sseUnreadHeartbeats()));
+		Flux<byte[]> heartbeats = Flux.interval(this.heartbeat).map((tick) -> HEARTBEAT).onBackpressureDrop();
+		// Heartbeats start once the snapshot is out: a client's first event is its
+		// snapshot
+		// (or its prelude).
 		Flux<byte[]> body = Flux
-			.merge(1, Flux.concat(prelude, Mono.defer(() -> broadcast.snapshot(last[0])), live), heartbeats)
+			.concat(prelude, Mono.defer(() -> broadcast.snapshot(last[0])), Flux.merge(1, live, heartbeats))
+			.concatMap((bytes) -> writable(channel, patience).thenReturn(bytes), 1)
 			.takeUntilOther(session.closed())
 			.doOnNext((b) -> this.metrics.eventSent())
-			.onErrorResume(UnreadStreamException.class, (ex) -> {
+			.onErrorMap(UnreadStreamException.class, (ex) -> {
+				// Cut the connection (an error after the head closes it), as a client
+				// gone:
+				// its unsent data is dropped, and nothing is logged as a server error.
 				this.metrics.refused("streams", "unread");
-				return Mono.empty();
+				return new java.io.EOFException("the client read nothing for " + patience.toSeconds() + " s");
 			});
-		return response.writeAndFlushWith(body.map((bytes) -> Mono.just(response.bufferFactory().wrap(bytes))))
-			.doFinally((s) -> {
+		java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+		Runnable end = () -> {
+			if (ended.compareAndSet(false, true)) {
 				if (connection[0] != null) {
 					connection[0].dispose();
+				}
+				if (channel != null && !channel.isWritable()) {
+					// The stream ended (the session closed) with the client backed up:
+					// cut it
+					// rather than keep its unsent frames until it reads.
+					channel.close();
 				}
 				session.streams().decrementAndGet();
 				slot.release();
 				onEnd.run();
-			});
+			}
+		};
+		return response
+			.writeAndFlushWith(
+					body.doFinally((s) -> end.run()).map((bytes) -> Mono.just(response.bufferFactory().wrap(bytes))))
+			.doFinally((s) -> end.run());
 	}
 
 	/** A client's connection stayed backed up through several heartbeats. */
@@ -175,6 +195,37 @@ class SessionStreams implements DisposableBean {
 	}
 
 	static final byte[] HEARTBEAT = sseBytes(null, "heartbeat", "{}");
+
+	/** How often a backed-up connection is looked at again. */
+	static final Duration WRITABLE_POLL = Duration.ofMillis(50);
+
+	/**
+	 * Completes when the connection takes more (Netty's outbound buffer below its
+	 * high-water mark), or fails with {@link UnreadStreamException} after
+	 * {@code patience}.
+	 */
+	private static Mono<Void> writable(Channel channel, Duration patience) {
+		if (channel == null || channel.isWritable() || !channel.isActive()) {
+			return Mono.empty();
+		}
+		return Flux.interval(WRITABLE_POLL)
+			.filter((t) -> channel.isWritable() || !channel.isActive())
+			.next()
+			.then()
+			.timeout(patience, Mono.defer(() -> {
+				// Close it now: its pending writes fail, so nothing waits for a reader
+				// that
+				// never comes.
+				channel.close();
+				return Mono.error(new UnreadStreamException());
+			}));
+	}
+
+	/** The Netty channel under a response, when there is one. */
+	static Channel channelOf(ServerHttpResponse response) {
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		return (nativeResponse instanceof Connection connection) ? connection.channel() : null;
+	}
 
 	private Mono<byte[]> resolve(Broadcast broadcast, Frame frame, long[] last) {
 		if (frame.snapshot()) {
@@ -237,10 +288,10 @@ class SessionStreams implements DisposableBean {
 		private Mono<Frame> render(LabSession.Signal signal) {
 			LabSession s = this.session;
 			if (signal instanceof LabSession.Signal.Step step) {
-				return event(step.step()).map((bytes) -> new Frame(step.step(), false, false, 0, bytes));
+				return event(step.step()).map((bytes) -> new Frame(step.step(), false, false, 0, bytes, false));
 			}
 			if (signal instanceof LabSession.Signal.Snapshot snap) {
-				return Mono.just(new Frame(snap.step(), true, snap.playing(), snap.speed(), null));
+				return Mono.just(new Frame(snap.step(), true, snap.playing(), snap.speed(), null, false));
 			}
 			if (signal instanceof LabSession.Signal.PlayState play) {
 				return Mono.just(Frame
@@ -253,8 +304,8 @@ class SessionStreams implements DisposableBean {
 				return Mono.just(Frame.of(sse("session-changed", Map.of("params", ParamsView.of(replaced.params())))));
 			}
 			if (signal instanceof LabSession.Signal.Audience audience) {
-				return Mono
-					.just(Frame.of(sse("audience", new AudienceView(audience.followers(), audience.detached()))));
+				return Mono.just(new Frame(-1, false, false, 0,
+						sse("audience", new AudienceView(audience.followers(), audience.detached())), true));
 			}
 			return Mono.just(Frame.of(sse("end", Map.of("total", s.total()))));
 		}

@@ -86,7 +86,7 @@ class WatchApiController {
 					this.sessions.touch(session);
 					Flux<byte[]> hello = Flux
 						.just(this.streams.sse("hello", Map.of("follower", follower, "code", session.code())));
-					return this.streams.write(exchange.getResponse(), session, hello, stream,
+					return this.streams.write(exchange.getResponse(), session, false, hello, stream,
 							() -> this.sessions.left(session, follower));
 				});
 		});

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import reactor.netty.NettyPipeline;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -56,15 +57,24 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 		factory.addServerCustomizers((server) -> server.idleTimeout(idle)
 			.readTimeout(read)
 			.requestTimeout(read.multipliedBy(6))
-			.doOnConnection((connection) -> {
+			.doOnChannelInit((observer, channel, remote) -> {
 				if (this.open.incrementAndGet() > this.properties.maxConnections()) {
 					this.open.decrementAndGet();
 					this.metrics.refused("connections", "total");
-					connection.channel().close();
+					channel.close();
 					return;
 				}
-				connection.onDispose(this.open::decrementAndGet);
-				connection.addHandlerLast("racetrack-head-deadline", new HeadDeadline(read, idle, this.metrics));
+				channel.closeFuture().addListener((f) -> this.open.decrementAndGet());
+				// After the HTTP codec (it sees decoded requests), before the bridge to
+				// the
+				// application.
+				HeadDeadline deadline = new HeadDeadline(read, idle, this.metrics);
+				if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
+					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, "racetrack-head-deadline", deadline);
+				}
+				else {
+					channel.pipeline().addLast("racetrack-head-deadline", deadline);
+				}
 			}));
 	}
 

@@ -39,8 +39,10 @@ import dev.racetrack.sim.Tracer;
  *
  * <p>
  * <b>CPU.</b> At most {@code racetrack.max-concurrent-runs} computations at once, on a
- * scheduler of their own; and new work is refused with 503 while the heap in use after
- * the last collection is above {@code racetrack.heap-admit-percent}.
+ * scheduler of their own, and of those at most all cores but one large ones (estimated
+ * above half a second of a core), so the event loops always keep a core; and new work is
+ * refused with 503 while the heap in use after the last collection is above
+ * {@code racetrack.heap-admit-percent}.
  *
  * <p>
  * <b>Cancellation.</b> Every computation is a {@link Mono}: cancelling it (the client
@@ -79,6 +81,20 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	private long heldBytes;
 
 	private int computing;
+
+	/** Heavy computations in flight (more than {@link #HEAVY_UNITS} of CPU each). */
+	private int heavy;
+
+	/**
+	 * A computation estimated above this many CPU units (a traced event, an untraced
+	 * connection: about 25 µs each) takes half a second or more of a core.
+	 */
+	static final long HEAVY_UNITS = 20_000;
+
+	/**
+	 * Heavy computations at once: all cores but one, so the event loops always have one.
+	 */
+	private final int maxHeavy = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
 	/** Set when the server stops: every computation stops at its next check. */
 	private volatile boolean stopping;
@@ -147,16 +163,39 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	 */
 	public Mono<Held> traced(RunParams params) {
 		return Mono.defer(() -> {
+			if (surelyOverTraceLimit(params)) {
+				return Mono.error(tooManyEvents(this.properties.maxTraceEvents()));
+			}
 			Held cached = holdCached(params);
 			if (cached != null) {
 				return Mono.just(cached);
 			}
-			long estimate = estimatedEvents(params) * BYTES_PER_EVENT;
-			Lease reservation = reserve("traced", estimate);
+			long events = estimatedEvents(params);
+			Lease reservation = reserve("traced", events * BYTES_PER_EVENT, events);
 			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1)
 				.map((run) -> insert(params, run))
 				.doFinally((s) -> reservation.release());
 		});
+	}
+
+	/**
+	 * Fewer events than this per connection or lookup were never seen (a TCP connect
+	 * records about 80, a DNS lookup about 220): a run asking for more attempts than the
+	 * trace limit allows at this rate is refused before it is computed.
+	 */
+	static final long MIN_EVENTS_PER_ATTEMPT = 20;
+
+	private boolean surelyOverTraceLimit(RunParams params) {
+		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(true);
+		return !replay
+				&& (long) params.pods() * params.rounds() * MIN_EVENTS_PER_ATTEMPT > this.properties.maxTraceEvents();
+	}
+
+	private static BadParameterException tooManyEvents(long limit) {
+		return new BadParameterException("events",
+				"This run produces more than " + limit + " events; ask for fewer pods or rounds, "
+						+ "or for events=false to get the summary alone.",
+				"events=false, or a run of at most " + limit + " events");
 	}
 
 	/** A traced run, blocking: for callers already off the event loop. */
@@ -178,7 +217,8 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	public Mono<NodeRun> untraced(RunParams params) {
 		return Mono.defer(() -> {
 			long attempts = (long) params.pods() * params.rounds();
-			Lease reservation = reserve("untraced", Math.max(1_000_000, attempts * UNTRACED_BYTES_PER_ATTEMPT));
+			long units = attempts * (params.scenario().startsWith("dns") ? 2 : 1);
+			Lease reservation = reserve("untraced", Math.max(1_000_000, attempts * UNTRACED_BYTES_PER_ATTEMPT), units);
 			return compute(params, Tracer.off(), -1).doFinally((s) -> reservation.release());
 		});
 	}
@@ -190,8 +230,8 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	 */
 	public Mono<Held> atStep(RunParams params, long step) {
 		return Mono.defer(() -> {
-			long estimate = Math.min(step + 1, this.properties.maxTraceEvents()) * BYTES_PER_EVENT;
-			Lease reservation = reserve("at-step", estimate);
+			long events = Math.min(step + 1, this.properties.maxTraceEvents());
+			Lease reservation = reserve("at-step", events * BYTES_PER_EVENT, events);
 			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step)
 				.map((run) -> new Held(run, reservation))
 				.doOnCancel(reservation::release)
@@ -239,7 +279,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	 * Takes {@code bytes} of the budget and a computation slot, evicting runs nobody
 	 * holds as needed; or refuses.
 	 */
-	private synchronized Lease reserve(String work, long bytes) {
+	private synchronized Lease reserve(String work, long bytes, long cpuUnits) {
 		if (this.heap.percentAfterGc() > this.properties.heapAdmitPercent()) {
 			this.metrics.refused("runs", "heap");
 			throw new ServiceUnavailableException("heap", "The server's memory is nearly full ("
@@ -249,6 +289,12 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			this.metrics.refused("runs", "cpu");
 			throw new TooManyRequestsException("runs", "The server is already computing "
 					+ this.properties.maxConcurrentRuns() + " runs; try again in a moment.");
+		}
+		boolean isHeavy = cpuUnits > HEAVY_UNITS;
+		if (isHeavy && this.heavy >= this.maxHeavy) {
+			this.metrics.refused("runs", "cpu");
+			throw new TooManyRequestsException("runs", "The server is already computing " + this.maxHeavy
+					+ " large run(s), as many as its cores allow; try again in a moment, or ask for fewer pods or rounds.");
 		}
 		evictFor(bytes);
 		if (this.heldBytes + bytes > this.budgetBytes) {
@@ -260,6 +306,9 @@ public class Runs implements DisposableBean, SmartLifecycle {
 		}
 		this.heldBytes += bytes;
 		this.computing++;
+		if (isHeavy) {
+			this.heavy++;
+		}
 		this.metrics.admitted("runs");
 		AtomicBoolean computingDone = new AtomicBoolean();
 		return new Lease(() -> {
@@ -267,6 +316,9 @@ public class Runs implements DisposableBean, SmartLifecycle {
 				this.heldBytes -= bytes;
 				if (computingDone.compareAndSet(false, true)) {
 					this.computing--;
+					if (isHeavy) {
+						this.heavy--;
+					}
 				}
 			}
 		});
@@ -312,10 +364,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 								(r) -> r.sim().stopWhen(() -> stop.get() || this.stopping));
 			}
 			catch (TraceLimitExceededException ex) {
-				throw new BadParameterException("events",
-						"This run produces more than " + ex.limit() + " events; ask for fewer pods or rounds, "
-								+ "or for events=false to get the summary alone.",
-						"events=false, or a run of at most " + ex.limit() + " events");
+				throw tooManyEvents(ex.limit());
 			}
 		}).subscribeOn(this.scheduler).doOnCancel(() -> stop.set(true)).onErrorMap(RunStoppedException.class, (ex) -> {
 			return new ServiceUnavailableException("stopping", "The run was stopped.");
