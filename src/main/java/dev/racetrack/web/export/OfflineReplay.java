@@ -38,7 +38,7 @@ import dev.racetrack.web.shared.JsonChunks;
 @Component
 class OfflineReplay {
 
-	static final String ENTRY = "lab.js";
+	static final String ENTRY = "export/replay.js";
 
 	private static final Pattern SCRIPT_END = Pattern.compile("</(script)", Pattern.CASE_INSENSITIVE);
 
@@ -115,7 +115,7 @@ class OfflineReplay {
 	private String css() {
 		String c = this.css;
 		if (c == null) {
-			c = resource("static/css/racetrack.css");
+			c = resource("static/css/shared/racetrack.css");
 			this.css = c;
 		}
 		return c;

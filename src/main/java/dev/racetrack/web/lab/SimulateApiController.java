@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
@@ -28,8 +29,9 @@ import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.Runs;
 
 /**
- * The run API: the scenario catalogue, and whole runs as JSON. The same query always
- * gives a byte-identical body. A run's events are written as they are sent, in chunks
+ * The run API: the catalogue (knobs, scenarios, event types, pacing), the scenarios, and
+ * whole runs as JSON with their guided beats. The same query always gives a
+ * byte-identical body. A run's events are written as they are sent, in chunks
  * ({@link JsonChunks}): the response holds the run (admitted by {@link Runs}) and one
  * chunk, never the whole body.
  */
@@ -54,8 +56,17 @@ class SimulateApiController {
 
 	}
 
-	/** The body of {@code GET /api/simulate} (its events are written in chunks). */
-	record SimulationView(ParamsView params, List<TraceEvent> events, RunSummary summary) {
+	/**
+	 * The body of {@code GET /api/simulate}: the events (unless {@code events=false}),
+	 * the guided beats {@link Beats} reads off them (race replays only), and the summary
+	 * (its events are written in chunks).
+	 */
+	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, RunSummary summary) {
+	}
+
+	@GetMapping("/api/catalogue")
+	LabCatalogue catalogue() {
+		return LabCatalogue.get();
 	}
 
 	@GetMapping("/api/scenarios")
@@ -72,16 +83,19 @@ class SimulateApiController {
 		if (!events) {
 			return this.runs.untraced(params).map((run) -> {
 				byte[] body = this.json
-					.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, run.summary()));
+					.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, null, run.summary()));
 				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Flux.just(buffers.wrap(body)));
 			});
 		}
 		return this.runs.traced(params).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
+			List<TraceEvent> trace = held.run().trace().events();
+			boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
+			List<Beats.Beat> beats = replay ? Beats.of(trace) : List.of();
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
-			String suffix = "],\"summary\":" + this.json.writeValueAsString(held.run().summary()) + "}";
-			Flux<DataBuffer> body = JsonChunks.write(buffers, this.json, prefix, held.run().trace().events(), suffix,
-					Function.identity());
+			String suffix = "],\"beats\":" + this.json.writeValueAsString(beats) + ",\"summary\":"
+					+ this.json.writeValueAsString(held.run().summary()) + "}";
+			Flux<DataBuffer> body = JsonChunks.write(buffers, this.json, prefix, trace, suffix, Function.identity());
 			return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 		});
 	}

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -24,6 +23,7 @@ import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.shared.Lease;
 import dev.racetrack.web.shared.Runs;
 
@@ -75,19 +75,6 @@ final class LabSession implements Playback.Course {
 		}
 
 	}
-
-	/**
-	 * Wall time per event at speed 1, in milliseconds, for the events that carry the
-	 * lesson.
-	 */
-	static final long BASE_INTERVAL_MILLIS = 900;
-
-	static final double MIN_SPEED = Playback.MIN_SPEED;
-
-	static final double MAX_SPEED = Playback.MAX_SPEED;
-
-	private static final Set<String> MINOR = Set.of("packet-hop", "timer-set", "timer-clear", "nat-skip",
-			"confirm-skip", "route", "cpu-take", "packet-received", "packet-sent", "flow-start");
 
 	private final String id;
 
@@ -169,7 +156,7 @@ final class LabSession implements Playback.Course {
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
 		this.minor = new BitSet(events.size());
 		for (int i = 0; i < events.size(); i++) {
-			if (MINOR.contains(events.get(i).type())) {
+			if (Pacing.MINOR.contains(events.get(i).type())) {
 				this.minor.set(i);
 			}
 		}
@@ -385,8 +372,8 @@ final class LabSession implements Playback.Course {
 	}
 
 	/**
-	 * How long to wait before the next step at this playback: minor steps go faster, and
-	 * the speed divides it.
+	 * How long to wait before the next step at this playback, by the {@link Pacing} rules
+	 * (read off the bit of minor steps, without the run).
 	 */
 	synchronized long delayMillis() {
 		return delayMillis(this.playback);
@@ -395,8 +382,8 @@ final class LabSession implements Playback.Course {
 	/** How long to wait before the step after {@code p}. */
 	long delayMillis(Playback p) {
 		long next = p.cursor() + 1;
-		double weight = (next < this.total && this.minor.get((int) next)) ? 0.35 : 1.0;
-		return Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / p.speed()));
+		double weight = (next < this.total && this.minor.get((int) next)) ? Pacing.MINOR_WEIGHT : 1.0;
+		return Math.max(Pacing.MIN_DELAY_MILLIS, Math.round(Pacing.STEP_MILLIS * weight / p.speed()));
 	}
 
 	/** Keeps the ticker the store scheduled, cancelling the previous one. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.racetrack.web.lab.Pacing;
+
 /**
  * A session's play state, and the rules that move it: the cursor (the last step sent,
  * {@code -1} before the first), whether it plays, and at what speed. Each rule returns
@@ -18,9 +20,9 @@ import java.util.Locale;
  */
 record Playback(long cursor, boolean playing, double speed) {
 
-	static final double MIN_SPEED = 0.25;
+	static final double MIN_SPEED = Pacing.MIN_SPEED;
 
-	static final double MAX_SPEED = 64;
+	static final double MAX_SPEED = Pacing.MAX_SPEED;
 
 	/** A new session: before the first step, paused, at speed 1. */
 	static final Playback START = new Playback(-1, false, 1);
@@ -80,7 +82,7 @@ record Playback(long cursor, boolean playing, double speed) {
 			}
 			case SEEK -> b.seekTo((long) value);
 			case SPEED -> {
-				b.speed = Math.max(MIN_SPEED, Math.min(MAX_SPEED, value));
+				b.speed = Pacing.clamp(value);
 				b.playState();
 			}
 		}

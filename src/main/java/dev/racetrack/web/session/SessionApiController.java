@@ -27,6 +27,7 @@ import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.web.lab.LabLinks;
 import dev.racetrack.web.lab.LabRun;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.lab.TopologyView;
 import dev.racetrack.web.shared.AccessDeniedException;
 import dev.racetrack.web.shared.BadParameterException;
@@ -197,7 +198,7 @@ class SessionApiController {
 		catch (NumberFormatException ex) {
 			factor = Double.NaN;
 		}
-		if (!(factor >= LabSession.MIN_SPEED && factor <= LabSession.MAX_SPEED)) {
+		if (!(factor >= Pacing.MIN_SPEED && factor <= Pacing.MAX_SPEED)) {
 			throw new BadParameterException("value",
 					"'" + BadParameterException.abbreviate(v) + "' is not a valid speed; use a factor from 0.25 to 64.",
 					"a number from 0.25 to 64");

@@ -26,7 +26,6 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.sim.LabState;
-import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.sim.TraceFolder;
 import dev.racetrack.web.shared.Lease;
 import dev.racetrack.web.shared.ParamsView;
@@ -38,15 +37,17 @@ import dev.racetrack.web.shared.TooManyRequestsException;
 
 /**
  * Renders each session's broadcast once, as the bytes of server-sent events, and writes
- * them to every client of the session: a snapshot first, then each step as an event named
- * by its type, with the SSE id set to the step.
+ * them to every client of the session: a snapshot first, then a {@code step} event per
+ * step (its number: the event itself is in the run the client loaded once, from
+ * {@code GET /api/simulate} with the session's parameters), with the SSE id set to the
+ * step.
  *
  * <p>
  * Each signal of a session is rendered once, off the event loop, by the session's
  * {@link Broadcast}, and every client writes the same bytes (a hall of 2,000 shares one
- * serialisation of each step). Audience updates go to the presenter's streams only (a
- * follower's page does not show them), so a hall joining costs each follower nothing but
- * its own hello and snapshot. Rendering needs the run: it comes from {@link Runs},
+ * serialisation of each step signal). Audience updates go to the presenter's streams only
+ * (a follower's page does not show them), so a hall joining costs each follower nothing
+ * but its own hello and snapshot. Rendering needs the run: it comes from {@link Runs},
  * through its admission, and is rebuilt there if it was evicted. Snapshots are rendered
  * when a client is about to be sent one, once for all clients that need the same one at
  * the same time, and kept in the {@link FrameCache}, bounded in bytes.
@@ -288,7 +289,10 @@ class SessionStreams implements DisposableBean {
 		private Mono<Frame> render(LabSession.Signal signal) {
 			LabSession s = this.session;
 			if (signal instanceof LabSession.Signal.Step step) {
-				return event(step.step()).map((bytes) -> new Frame(step.step(), false, false, 0, bytes, false));
+				// The step's event itself crossed the wire once, in the run the client
+				// loaded: the stream says which.
+				return Mono.just(new Frame(step.step(), false, false, 0,
+						sseBytes(String.valueOf(step.step()), "step", "{\"step\":" + step.step() + "}"), false));
 			}
 			if (signal instanceof LabSession.Signal.Snapshot snap) {
 				return Mono.just(new Frame(snap.step(), true, snap.playing(), snap.speed(), null, false));
@@ -308,14 +312,6 @@ class SessionStreams implements DisposableBean {
 						sse("audience", new AudienceView(audience.followers(), audience.detached())), true));
 			}
 			return Mono.just(Frame.of(sse("end", Map.of("total", s.total()))));
-		}
-
-		/** The bytes of the event at {@code step}, rendered once per run. */
-		private Mono<byte[]> event(long step) {
-			return withRun(() -> this.session.params(), (run) -> {
-				TraceEvent e = run.trace().events().get((int) step);
-				return sseBytes(String.valueOf(e.seq()), e.type(), SessionStreams.this.json.writeValueAsString(e));
-			}, "e" + step);
 		}
 
 		/** The snapshot at {@code step} with the session's play state now. */

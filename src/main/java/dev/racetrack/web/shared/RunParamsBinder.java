@@ -24,9 +24,29 @@ public final class RunParamsBinder {
 	/** Seeds stay exact in JavaScript numbers and URLs. */
 	public static final long MAX_SEED = 9_007_199_254_740_991L;
 
+	/**
+	 * The least and greatest source port a pod may bind (0: each pod's ephemeral port).
+	 */
+	public static final int MAX_PORT = 65535;
+
+	/**
+	 * Every knob this binder reads, in the order of a run's query (permalinks, cache
+	 * keys): the one list of the run parameters, their values and bounds, which the
+	 * catalogue sends to the browser.
+	 */
+	public static final List<Knob> KNOBS = List.of(
+			Knob.labelledChoice("scenario", "scenario",
+					Scenarios.all().stream().map((s) -> new Knob.Option(s.id(), s.title())).toList()),
+			Knob.choice("kernel", "kernel", KernelProfile.ids()), Knob.choice("mode", "mode", SnatMode.ids()),
+			Knob.choice("resolver", "resolver", ResolverKind.ids()), Knob.number("pods", "pods", 1, RunParams.MAX_PODS),
+			Knob.number("rounds", "rounds", 1, RunParams.MAX_ROUNDS),
+			Knob.number("sourcePort", "source port", 0, MAX_PORT), Knob.number("cpus", "CPUs", 1, RunParams.MAX_CPUS),
+			Knob.number("endpoints", "endpoints", 1, RunParams.MAX_ENDPOINTS), Knob.number("seed", "seed", 0, MAX_SEED),
+			Knob.choice("mitigation", "mitigation", Mitigation.ids()),
+			Knob.number("ndots", "ndots", 0, RunParams.MAX_NDOTS));
+
 	/** The names this binder reads, for the API docs and error messages. */
-	public static final List<String> NAMES = List.of("scenario", "kernel", "mode", "resolver", "pods", "rounds",
-			"sourcePort", "cpus", "endpoints", "seed", "mitigation", "ndots");
+	public static final List<String> NAMES = KNOBS.stream().map(Knob::name).toList();
 
 	private RunParamsBinder() {
 	}
@@ -41,14 +61,27 @@ public final class RunParamsBinder {
 			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
 			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
 			.mitigation(choice(query, "mitigation", d.mitigation(), Mitigation::fromId, Mitigation.ids()))
-			.pods((int) number(query, "pods", d.pods(), 1, RunParams.MAX_PODS))
-			.rounds((int) number(query, "rounds", d.rounds(), 1, RunParams.MAX_ROUNDS))
-			.sourcePort((int) number(query, "sourcePort", d.sourcePort(), 0, 65535))
-			.cpus((int) number(query, "cpus", d.cpus(), 1, RunParams.MAX_CPUS))
-			.endpoints((int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS))
-			.seed(number(query, "seed", d.seed(), 0, MAX_SEED))
-			.ndots((int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS))
+			.pods((int) number(query, "pods", d.pods()))
+			.rounds((int) number(query, "rounds", d.rounds()))
+			.sourcePort((int) number(query, "sourcePort", d.sourcePort()))
+			.cpus((int) number(query, "cpus", d.cpus()))
+			.endpoints((int) number(query, "endpoints", d.endpoints()))
+			.seed(number(query, "seed", d.seed()))
+			.ndots((int) number(query, "ndots", d.ndots()))
 			.build();
+	}
+
+	/** A knob by name. */
+	public static Knob knob(String name) {
+		return KNOBS.stream()
+			.filter((k) -> k.name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("no knob " + name));
+	}
+
+	private static long number(Map<String, String> query, String name, long fallback) {
+		Knob k = knob(name);
+		return number(query, name, fallback, k.min(), k.max());
 	}
 
 	/** {@code events=true|false}, default true. */

@@ -54,7 +54,7 @@ class WatchApiIntegrationTests {
 			.then(() -> control(p, "step"))
 			.assertNext((e) -> {
 				assertThat(e.id()).isEqualTo("0");
-				assertThat(e.event()).isEqualTo("flow-start");
+				assertThat(e.event()).isEqualTo("step");
 			})
 			.then(() -> control(p, "step"))
 			.assertNext((e) -> assertThat(e.id()).isEqualTo("1"))
@@ -183,7 +183,7 @@ class WatchApiIntegrationTests {
 			.contains("data-code=\"" + p.code() + "\"")
 			.contains("id=\"detach\"")
 			.contains("id=\"snap-back\"")
-			.contains("src=\"/js/lab.js\"")
+			.contains("src=\"/js/session/watch.js\"")
 			.doesNotContain(p.token())
 			.doesNotContain("id=\"follow\"")
 			.doesNotContain("<script>")
