@@ -81,12 +81,10 @@ class ScaleOutTests {
 		assertThat(get(b, "/api/watch/" + code).get("code")).isEqualTo(code);
 		assertThat(get(b, "/api/watch/" + code.toLowerCase()).get("total")).isEqualTo(session.get("total"));
 
-		try (Follower presenter = Follower.open(a.base(), "/api/sessions/" + id + "/events");
-				Follower onA = Follower.open(a.base(), "/api/watch/" + code + "/events");
-				Follower onB = Follower.open(b.base(), "/api/watch/" + code + "/events")) {
-			for (Follower f : List.of(presenter, onA, onB)) {
-				assertThat(f.await((e) -> "snapshot".equals(e.name()), WAIT)).isNotNull();
-			}
+		// The presenter first, as in a talk; then a follower on each instance.
+		try (Follower presenter = open(a, "/api/sessions/" + id + "/events");
+				Follower onA = open(a, "/api/watch/" + code + "/events");
+				Follower onB = open(b, "/api/watch/" + code + "/events")) {
 			// The presenter's stream (on A) counts the follower on B.
 			assertThat(
 					presenter.await((e) -> "audience".equals(e.name()) && e.data().contains("\"followers\":2"), WAIT))
@@ -316,6 +314,13 @@ class ScaleOutTests {
 			Thread.sleep(250);
 		}
 		assertThat(watchStatus(b, (String) before.get("code"))).isEqualTo(HttpStatus.NOT_FOUND);
+	}
+
+	/** Opens a stream and waits for its snapshot. */
+	private static Follower open(AppInstance on, String path) throws InterruptedException {
+		Follower f = Follower.open(on.base(), path);
+		assertThat(f.await((e) -> "snapshot".equals(e.name()), WAIT)).as("the snapshot of %s", path).isNotNull();
+		return f;
 	}
 
 	private static boolean awaitEnded(Follower f) throws InterruptedException {
