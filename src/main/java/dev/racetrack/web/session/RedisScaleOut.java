@@ -24,9 +24,9 @@ import org.springframework.util.StringUtils;
  *
  * <p>
  * With it, {@link Environment} gets the defaults scale-out needs (each can be overridden
- * like any property): the readiness group includes the {@code redis} health contributor
- * and shows its components (the probe says why it is down), and Lettuce commands time out
- * after two seconds.
+ * like any property): the readiness group includes the {@code redis} health contributor,
+ * the health and the readiness probe show their components (a probe that is down says
+ * which part is), and Lettuce commands and connections time out after two seconds.
  */
 public final class RedisScaleOut {
 
@@ -95,6 +95,7 @@ public final class RedisScaleOut {
 					.addFirst(new MapPropertySource(SOURCE + "Readiness", Map.of(readiness, members + ",redis")));
 			}
 			defaults.put("management.endpoint.health.group.readiness.show-components", "always");
+			defaults.put("management.endpoint.health.show-components", "always");
 			defaults.put("spring.data.redis.timeout", "2s");
 			defaults.put("spring.data.redis.connect-timeout", "2s");
 			environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));

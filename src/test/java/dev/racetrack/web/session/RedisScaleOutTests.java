@@ -32,6 +32,9 @@ class RedisScaleOutTests {
 	void withoutTheUrlNothingOfRedisIsConfigured() throws Exception {
 		try (ConfigurableApplicationContext context = start()) {
 			assertThat(context.getBeanNamesForType(ReactiveRedisConnectionFactory.class)).isEmpty();
+			assertThat(context.getBeanDefinitionNames())
+				.as("no Redis bean at all: connection, template, health contributor")
+				.noneMatch((name) -> name.toLowerCase(java.util.Locale.ROOT).contains("redis"));
 			assertThat(context.getBeanNamesForType(SessionStore.class)).hasSize(1);
 			assertThat(context.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class);
 			Map<?, ?> health = get(context, "/actuator/health");
@@ -47,6 +50,8 @@ class RedisScaleOutTests {
 		try (ConfigurableApplicationContext context = start("--spring.data.redis.url=" + redis.url())) {
 			assertThat(context.getBeanNamesForType(ReactiveRedisConnectionFactory.class)).hasSize(1);
 			assertThat(context.getBean(SessionStore.class)).isInstanceOf(RedisSessionStore.class);
+			Map<?, ?> health = get(context, "/actuator/health");
+			assertThat(((Map<?, ?>) health.get("components")).keySet()).map(String::valueOf).contains("redis");
 			Map<?, ?> readiness = get(context, "/actuator/health/readiness");
 			assertThat(readiness.get("status")).isEqualTo("UP");
 			assertThat(((Map<?, ?>) readiness.get("components")).keySet()).map(String::valueOf).contains("redis");

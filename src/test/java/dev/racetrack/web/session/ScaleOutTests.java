@@ -57,7 +57,7 @@ class ScaleOutTests {
 	static void start() throws Exception {
 		instances = AppInstance.start(2, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"),
 				List.of("--spring.data.redis.url=" + redis.url(), "--racetrack.audience-interval=100ms",
-						"--racetrack.sse-buffer-events=64"));
+						"--racetrack.sse-buffer-events=64", "--racetrack.prometheus-public=true"));
 		a = instances.get(0);
 		b = instances.get(1);
 	}
@@ -98,6 +98,22 @@ class ScaleOutTests {
 			for (Follower f : List.of(presenter, onA, onB)) {
 				assertThat(f.awaitStep(5, WAIT)).isNotNull();
 				assertThat(f.steps()).as("every step, once, in order").containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+			}
+			// Each instance counts the followers it serves, and how late the channel is.
+			for (AppInstance i : List.of(a, b)) {
+				String metrics = WebClient.create(i.base())
+					.get()
+					.uri("/actuator/prometheus")
+					.retrieve()
+					.bodyToMono(String.class)
+					.block(WAIT);
+				assertThat(metrics).as(i.name()).containsPattern("(?m)^racetrack_followers 1\\.0$");
+				java.util.regex.Matcher lag = java.util.regex.Pattern
+					.compile("(?m)^racetrack_channel_lag_seconds_count (\\d+)")
+					.matcher(metrics);
+				assertThat(lag.find()).as("the channel lag of %s", i.name()).isTrue();
+				assertThat(Long.parseLong(lag.group(1))).as("changes received by %s", i.name())
+					.isGreaterThanOrEqualTo(6);
 			}
 			// A seek through B is a snapshot on A's streams.
 			control(b, id, token, "seek", 2);
