@@ -46,9 +46,12 @@ class SimulateApiController {
 
 	/**
 	 * The body of {@code GET /api/simulate}: the events (unless {@code events=false}),
-	 * the guided beats {@link Beats} reads off them (race replays only), and the summary.
+	 * the story {@link LabStory} reads off them (race replays only: the guided beats, the
+	 * idle stretches, whether the race happened and a warning when the knobs took it
+	 * away), and the summary.
 	 */
-	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, RunSummary summary) {
+	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, List<Beats.Span> idle,
+			Boolean race, String warning, RunSummary summary) {
 	}
 
 	@GetMapping("/api/catalogue")
@@ -68,9 +71,10 @@ class SimulateApiController {
 		return Mono.fromCallable(() -> {
 			NodeRun run = events ? this.runs.traced(params) : this.runs.untraced(params);
 			List<TraceEvent> trace = events ? run.trace().events() : null;
-			boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
-			List<Beats.Beat> beats = (trace != null && replay) ? Beats.of(trace) : (trace != null) ? List.of() : null;
-			return new SimulationView(ParamsView.of(params), trace, beats, run.summary());
+			LabStory story = (trace != null) ? LabStory.of(params, trace) : null;
+			return new SimulationView(ParamsView.of(params), trace, (story != null) ? story.beats() : null,
+					(story != null) ? story.idle() : null, (story != null) ? story.race() : null,
+					(story != null) ? story.warning() : null, run.summary());
 		}).subscribeOn(Schedulers.boundedElastic());
 	}
 

@@ -80,6 +80,9 @@ final class LabSession {
 
 	private final List<Beats.Beat> beatList;
 
+	/** The idle steps of a replay, which playback hurries through ({@link Pacing}). */
+	private final java.util.BitSet idle = new java.util.BitSet();
+
 	private final Scheduler scheduler;
 
 	private final Sinks.Many<Signal> sink = Sinks.many().multicast().directBestEffort();
@@ -129,6 +132,9 @@ final class LabSession {
 		this.total = events.size();
 		this.beatList = replay ? Beats.of(events) : List.of();
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
+		if (replay) {
+			Beats.idle(events).forEach((span) -> this.idle.set((int) span.from(), (int) span.to() + 1));
+		}
 		this.lastActivityMillis = nowMillis;
 	}
 
@@ -351,7 +357,7 @@ final class LabSession {
 			return;
 		}
 		TraceEvent next = events().get((int) (this.cursor + 1));
-		long delay = Pacing.delayMillis(next.type(), this.speed);
+		long delay = Pacing.delayMillis(next.type(), this.speed, this.idle.get((int) next.seq()));
 		this.ticker = this.scheduler.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
 	}
 
