@@ -197,9 +197,11 @@ class ExportApiController {
 	Mono<ResponseEntity<String>> replay(@RequestParam Map<String, String> query) {
 		RunParams params = RunParamsBinder.bind(query);
 		return blocking(() -> {
-			NodeRun whole = this.runs.traced(params);
-			At at = new At(params, whole, Math.max(0, whole.trace().size() - 1), false);
-			String html = this.offlineReplay.html(params, whole);
+			// The file opens at the step asked for (the Lab's current step), else at its
+			// start.
+			At at = at(params, query);
+			NodeRun whole = at.whole();
+			String html = this.offlineReplay.html(params, whole, at.explicit() ? at.step() : -1);
 			return ResponseEntity.ok()
 				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("racetrack-" + at.fileName(".html")))

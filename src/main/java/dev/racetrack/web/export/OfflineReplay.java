@@ -21,6 +21,7 @@ import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.lab.LabKnobs;
 import dev.racetrack.web.lab.LabRun;
+import dev.racetrack.web.lab.LabStory;
 import dev.racetrack.web.lab.TopologyView;
 import dev.racetrack.web.shared.ParamsView;
 
@@ -54,21 +55,31 @@ class OfflineReplay {
 		this.json = json;
 	}
 
-	/** What the file embeds: {@link LabRun}'s fields, the events and the beats. */
+	/**
+	 * What the file embeds: {@link LabRun}'s fields, the events, the story (beats, idle
+	 * stretches, the warning) and the step it opens at ({@code -1}: the start).
+	 */
 	record ReplayData(ParamsView params, TopologyView topology, List<String> rules, List<String> rawRules,
-			boolean replay, String title, List<TraceEvent> events, List<Beats.Beat> beats) {
+			boolean replay, String title, List<TraceEvent> events, List<Beats.Beat> beats, List<Beats.Span> idle,
+			String warning, long step) {
 	}
 
-	/** The whole file. */
+	/** The whole file, opening at the start. */
 	String html(RunParams params, NodeRun run) {
+		return html(params, run, -1);
+	}
+
+	/** The whole file, opening at {@code step} ({@code -1}: the start). */
+	String html(RunParams params, NodeRun run, long step) {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
-		List<Beats.Beat> beats = lab.replay() ? Beats.of(events) : List.of();
+		LabStory story = LabStory.of(params, events);
 		ReplayData data = new ReplayData(lab.params(), lab.topology(), lab.rules(), lab.rawRules(), lab.replay(),
-				lab.title(), events, beats);
+				lab.title(), events, story.beats(), story.idle(), story.warning(), step);
 		Context context = new Context(Locale.ENGLISH);
 		LabKnobs.fillValues(context::setVariable, params, this.json, null);
 		context.setVariable("locked", true);
+		context.setVariable("mode", "replay");
 		context.setVariable("title", lab.title() + " · " + params.kernel().id() + " · seed " + params.seed());
 		context.setVariable("css", STYLE_END.matcher(css()).replaceAll("<\\\\/$1"));
 		context.setVariable("bundle", SCRIPT_END.matcher(bundle()).replaceAll("<\\\\/$1"));
