@@ -481,6 +481,8 @@ class ExperimentsPage {
       this.showPlan();
     });
     this.stopButton.addEventListener('click', () => this.controller?.abort());
+    // A page left for another stops its stream (the back-forward cache would keep it open).
+    addEventListener('pagehide', () => this.controller?.abort());
     this.metricSelect.addEventListener('change', () => this.last && this.renderRates());
     /** @param {Event} e */
     const rowOf = (e) => /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest('tr'));

@@ -123,6 +123,13 @@ export class LabView {
       new ResizeObserver(() => this.relayout()).observe(this.ui.svg);
       new ResizeObserver(() => this.fitCaption()).observe(this.ui.fit);
     }
+    // A page left for another keeps no stream open (the browser's back-forward cache would keep
+    // it, and six of them exhaust the connections a browser opens to one server); coming back
+    // to it loads it afresh.
+    addEventListener('pagehide', () => this.close());
+    addEventListener('pageshow', (ev) => {
+      if (/** @type {PageTransitionEvent} */ (ev).persisted) location.reload();
+    });
     requestAnimationFrame((now) => this.frame(now));
   }
 

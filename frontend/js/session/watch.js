@@ -35,6 +35,8 @@ export class Watcher {
     };
     view.hooks.changed = () => this.drawBar();
     view.hooks.error = (message) => this.onError(message);
+    // A page left for another closes the presenter's stream too (the view closes the one it shows).
+    addEventListener('pagehide', () => this.live.player?.close());
     document.getElementById('detach')?.addEventListener('click', () => this.perform(this.follow.detach()));
     document.getElementById('snap-back')?.addEventListener('click', () => this.perform(this.follow.snapBack()));
   }
