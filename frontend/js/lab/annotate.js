@@ -55,7 +55,7 @@
 
 /** The pipeline's stages, left to right, with the kernel functions the captions name. */
 export const STAGES = [
-  { key: 'ct', name: 'conntrack', func: 'nf_conntrack_in', hook: 'PREROUTING' },
+  { key: 'ct', name: 'conntrack', short: 'ct', func: 'nf_conntrack_in', hook: 'PREROUTING' },
   { key: 'dnat', name: 'DNAT', func: 'nf_nat_ipv4_pre_routing', hook: 'PREROUTING' },
   { key: 'route', name: 'route', func: 'ip_forward', hook: 'routing' },
   { key: 'snat', name: 'SNAT', func: 'nf_nat_ipv4_out', sub: 'get_unique_tuple', hook: 'POSTROUTING' },

@@ -353,6 +353,7 @@ export class LabView {
     let lo = floor;
     let hi = max;
     const caption = this.ui.caption;
+    this.ui.beatHint.hidden = false;
     caption.classList.remove('clamped');
     caption.style.removeProperty('--lines');
     box.style.setProperty('--fit', `${hi}px`);
@@ -364,6 +365,9 @@ export class LabView {
       else hi = mid;
     }
     box.style.setProperty('--fit', `${lo.toFixed(2)}px`);
+    if (box.scrollHeight <= box.clientHeight + 1) return;
+    // The hint ("Space continues") goes first: the room sees the beat, the presenter knows the key.
+    this.ui.beatHint.hidden = true;
     if (box.scrollHeight <= box.clientHeight + 1) return;
     // Even the theme's smallest size is too large: the beat (the lesson) stays whole, and the
     // step's caption keeps the lines that fit, ending in an ellipsis (the table view has it all).

@@ -141,7 +141,9 @@ export class NodeView {
   setTopology(topology) {
     this.topology = topology;
     this.size = this.currentBox();
-    this.L = layout(topology, { ...this.size, lanesOnly: this.lanesOnly, remote: this.remote, randomFully: this.randomFully, measure: this.measure });
+    // A phone's width holds the lanes (the story), not the whole node.
+    const lanesOnly = this.lanesOnly || this.size.width < 620;
+    this.L = layout(topology, { ...this.size, lanesOnly, remote: this.remote, randomFully: this.randomFully, measure: this.measure });
     const L = this.L;
     const doc = this.doc;
     const fs = L.fs;
@@ -219,7 +221,7 @@ export class NodeView {
       this.stageBoxes.push(box);
       base.append(box);
       const sn = L.stageName;
-      base.append(el(doc, 'text', { x: s.cx, y: L.stageY + sn * 1.1, class: 'stage-name', 'text-anchor': 'middle', ...size(sn) }, s.name));
+      base.append(el(doc, 'text', { x: s.cx, y: L.stageY + sn * 1.1, class: 'stage-name', 'text-anchor': 'middle', ...size(sn) }, L.stageLabels[s.k]));
       if (L.showFuncs) {
         base.append(el(doc, 'text', { x: s.cx, y: L.stageY + sn * 1.1 + fs * 1.25, class: 'stage-func', 'text-anchor': 'middle', ...size(fs) }, s.func));
         if (s.sub)

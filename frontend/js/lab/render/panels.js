@@ -282,7 +282,7 @@ export function renderStepsTable(el, events, step, { around = 12, beats = new Ma
     renderCaption(cap, e.text);
     const drop = e.type === 'packet-drop';
     const beat = beats.get(i);
-    const cls = [i === step ? 'current' : i > step ? 'future' : null, drop ? 'drop' : null, beat ? 'beat' : null, idle(i) ? 'idle' : null]
+    const cls = [i === step ? 'current' : i > step ? 'future' : null, drop ? 'drop' : null, beat ? 'beat-step' : null, idle(i) ? 'idle' : null]
       .filter(Boolean)
       .join(' ');
     rows.push(

@@ -105,7 +105,8 @@ export function layout(topology, box = {}) {
   const inner = node.w - 12;
   const hookOf = [0, 0, 1, 2, 2, 2];
   const hookNames = ['PREROUTING', 'FORWARD', 'POSTROUTING'];
-  const namesAt = (/** @type {number} */ size) => STAGES.map((s) => measure(s.name, size, 'bold') + 12);
+  let stageLabels = STAGES.map((s) => s.name);
+  const namesAt = (/** @type {number} */ size) => stageLabels.map((n) => measure(n, size, 'bold') + 12);
   const funcMin = STAGES.map((s) => Math.max(measure(s.func, fs, 'mono'), s.sub ? measure(s.sub, fs, 'mono') : 0) + 10);
   /** Hook labels over their stages: FORWARD over the route stage alone goes first when room is short. */
   let hooksShown = [true, true, true];
@@ -134,6 +135,11 @@ export function layout(topology, box = {}) {
     hooksShown = [true, false, true];
     mins = withHooks(namesAt(stageName));
   }
+  if (sum(mins) > inner) {
+    // A narrow column (Compare, a phone): conntrack is written ct.
+    stageLabels = STAGES.map((s) => s.short ?? s.name);
+    mins = withHooks(namesAt(stageName));
+  }
   const fitsNames = sum(mins) <= inner + 0.5;
   // Still too wide (a phone): every stage shrinks in proportion.
   if (!fitsNames) mins = mins.map((m) => (m * inner) / sum(mins));
@@ -153,7 +159,7 @@ export function layout(topology, box = {}) {
   const roverH = Math.round(fs * 1.6);
   const labelRoom = b.lanesOnly ? 0 : Math.round(fs * 2.7); // cni0 / eth0 names under the bars
   const room = H - laneTop - roverH - pad - 2 - Math.max(0, labelRoom - roverH);
-  const laneMax = Math.round(Math.max(tokH + subH + fs * 1.5 + 10, fs * 9));
+  const laneMax = Math.round(Math.max(tokH + subH + fs * 1.5 + 10, fs * 12));
   const laneMin = Math.min(22, room / cpus);
   const laneH = Math.max(laneMin, Math.min(laneMax, room / cpus));
   const used = laneTop + cpus * laneH + roverH + pad + Math.max(0, labelRoom - roverH);
@@ -245,6 +251,7 @@ export function layout(topology, box = {}) {
     stageH,
     showFuncs,
     stageName,
+    stageLabels,
     hooksShown,
     fitsNames,
     funcNowY: funcNowY ? funcNowY + dy : 0,
@@ -352,12 +359,18 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     const current = notes.event?.packet === id;
     const rw = f.where.startsWith('cpu') || (f.where === 'eth0' && current) ? notes.rewrite.get(id) : null;
     const reply = isReply(f.packet, L);
+    // In a lane, a token and its rewrite stay inside the node box.
+    let x = pos.x;
+    if (pos.area.startsWith('lane')) {
+      const half = Math.max(tokenWidth(label, L.tokFont), rw ? L.measure(rw.text, L.fs, 'mono') + L.fs : 0) / 2;
+      x = Math.max(L.node.x + 6 + half, Math.min(L.node.x + L.node.w - 6 - half, x));
+    }
     tokens.push({
       id,
       label,
       sub: rw ? rw.text : null,
       fresh: rw ? rw.step === notes.event?.seq : false,
-      x: pos.x,
+      x,
       y: pos.y + stackOffset(n, pos.area, L),
       w: tokenWidth(label, L.tokFont),
       kind: `${f.packet.proto}${reply ? ' reply' : ''}`,

@@ -37,7 +37,7 @@ final class SnatPortRace implements Scenario {
 	@Override
 	public String watch() {
 		return "Watch the two CPU lanes: both SYNs get the source port 32000 before either entry is confirmed, "
-				+ "so the later confirm fails and that SYN never leaves eth0. The shared port has one colour "
+				+ "so the later confirm fails and that SYN never reaches eth0. The shared port has one colour "
 				+ "everywhere.";
 	}
 

@@ -196,6 +196,202 @@ class StageBrowserTests implements LabPage {
 		Browser.screenshot(this.driver, "stage-race3-one-endpoint-warning");
 	}
 
+	@Test
+	void errorsSayWhatToDoAndNothingKeepsLoading() {
+		viewport(1280, 720);
+		open("/?scenario=snat-port-race");
+		this.driver.findElement(By.cssSelector(".knob-more")).click();
+		org.openqa.selenium.WebElement pods = this.driver.findElement(By.name("pods"));
+		pods.clear();
+		pods.sendKeys("500", Keys.TAB);
+		waitFor((d) -> d.findElement(By.id("knob-error")).isDisplayed());
+		assertThat(this.driver.findElement(By.id("knob-error")).getText()).contains("pods")
+			.contains("500")
+			.contains("128");
+		Browser.screenshot(this.driver, "stage-error-500-pods");
+		// A run too large to replay says so in the user's words, and stops loading.
+		this.driver.get("http://localhost:" + this.port + "/?scenario=tcp-free-play&pods=128&rounds=1000");
+		waitFor((d) -> "error".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+		String said = this.driver.findElement(By.id("status-text")).getText();
+		assertThat(said).contains("too large to replay")
+			.contains("Lower pods or rounds")
+			.doesNotContain("events=false");
+		assertThat(caption()).isEqualTo(said).doesNotContain("loading");
+		Browser.screenshot(this.driver, "stage-error-run-too-large");
+	}
+
+	@Test
+	void theTableTwinIsTheSameOneScreenLesson() {
+		viewport(1024, 768);
+		open("/?scenario=snat-port-race&theme=projector");
+		String stage = (String) this.driver.executeScript(
+				"const r = document.querySelector('.stage-area').getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join()");
+		while (step() < 27) {
+			long before = step();
+			press("n");
+			waitFor((d) -> step() > before);
+		}
+		press("t");
+		waitFor((d) -> d.findElement(By.id("steps")).isDisplayed());
+		assertThat(this.driver.findElement(By.cssSelector("#toggle-table")).getDomAttribute("aria-pressed"))
+			.isEqualTo("true");
+		// The page does not scroll: the table scrolls in the stage's own room, around
+		// this step.
+		assertThat((Boolean) this.driver.executeScript(
+				"return document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth"))
+			.isTrue();
+		assertThat(this.driver.executeScript(
+				"const r = document.querySelector('.stage-area').getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join()"))
+			.isEqualTo(stage);
+		assertThat((Boolean) this.driver
+			.executeScript("const row = document.querySelector('#steps tr.current').getBoundingClientRect();"
+					+ " const box = document.getElementById('steps-wrap').getBoundingClientRect();"
+					+ " return row.top >= box.top && row.bottom <= box.bottom"))
+			.as("the current step is in view")
+			.isTrue();
+		assertThat(this.driver.findElement(By.cssSelector("#steps tr.drop")).getText()).contains("28").contains("▲");
+		assertThat(this.driver.findElements(By.cssSelector("#steps tr.beat-row"))).isNotEmpty()
+			.allSatisfy((r) -> assertThat(r.getText()).startsWith("◆ Beat:"));
+		Map<String, Object> r = report(true);
+		assertThat((List<?>) r.get("overflow")).isEmpty();
+		assertThat((List<?>) r.get("small")).isEmpty();
+		assertThat((List<?>) r.get("contrast")).isEmpty();
+		Browser.screenshot(this.driver, "stage-table-twin-1024x768-projector");
+		press("t");
+		waitFor((d) -> d.findElement(By.id("node")).isDisplayed());
+	}
+
+	@Test
+	void keyboardAndScreenReaders() {
+		viewport(1280, 720);
+		open("/?scenario=snat-port-race");
+		// The skip link is the first stop and lands on Play.
+		this.driver.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+		assertThat(this.driver.switchTo().activeElement().getText()).isEqualTo("Skip to the time controls");
+		this.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+		waitFor((d) -> "play".equals(d.switchTo().activeElement().getDomAttribute("id")));
+		// The timeline is a slider a keyboard reaches, with its values.
+		org.openqa.selenium.WebElement timeline = this.driver.findElement(By.id("timeline"));
+		assertThat(timeline.getDomAttribute("tabindex")).isEqualTo("0");
+		assertThat(timeline.getDomAttribute("aria-valuemax")).isEqualTo(String.valueOf(total() - 1));
+		timeline.click();
+		waitFor((d) -> step() > 0 && String.valueOf(step()).equals(timeline.getDomAttribute("aria-valuenow")));
+		long at = step();
+		assertThat(timeline.getDomAttribute("aria-valuenow")).isEqualTo(String.valueOf(at));
+		this.driver.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
+		waitFor((d) -> step() == at + 1);
+		assertThat(timeline.getDomAttribute("aria-valuenow")).isEqualTo(String.valueOf(at + 1));
+		assertThat(timeline.getDomAttribute("aria-valuetext")).startsWith("step " + (at + 1) + " of ");
+		// Toggles say whether they are on.
+		this.driver.findElement(By.cssSelector(".view-menu .menu-button")).click();
+		org.openqa.selenium.WebElement motion = this.driver.findElement(By.id("toggle-motion"));
+		assertThat(motion.getDomAttribute("aria-pressed")).isEqualTo("false");
+		motion.click();
+		assertThat(motion.getDomAttribute("aria-pressed")).isEqualTo("true");
+		motion.click();
+		assertThat(motion.getDomAttribute("aria-pressed")).isEqualTo("false");
+		press(Keys.ESCAPE);
+		// While playing, the live region says the beats only.
+		press(Keys.HOME);
+		waitFor((d) -> step() == -1);
+		this.driver.executeScript(
+				"window.__said = []; new MutationObserver(() => __said.push(document.getElementById('narrate').textContent))"
+						+ ".observe(document.getElementById('narrate'), {childList: true, characterData: true, subtree: true})");
+		for (int i = 0; i < 6; i++) {
+			press("+");
+		}
+		press(" ");
+		waitFor((d) -> d.findElement(By.id("beat")).isDisplayed()
+				&& "false".equals(d.findElement(By.id("play")).getDomAttribute("aria-pressed")));
+		@SuppressWarnings("unchecked")
+		List<String> said = (List<String>) this.driver.executeScript("return window.__said");
+		assertThat(step()).isGreaterThan(5);
+		assertThat(said).as("narrated while playing to the first beat")
+			.isNotEmpty()
+			.allMatch((s) -> s.startsWith("Beat: "));
+		assertThat(this.driver.findElement(By.id("narration-fit")).getDomAttribute("aria-live")).isNull();
+	}
+
+	@Test
+	void exportsAreOneClickAwayAtThisStep() throws Exception {
+		viewport(1280, 720);
+		open("/?scenario=snat-port-race");
+		while (step() < 27) {
+			long before = step();
+			press("n");
+			waitFor((d) -> step() > before);
+		}
+		this.driver.findElement(By.cssSelector(".export-menu .menu-button")).click();
+		waitFor((d) -> d.findElement(By.id("export-menu")).isDisplayed());
+		List<String> pcaps = this.driver.findElements(By.cssSelector("#export-pcaps a"))
+			.stream()
+			.map((a) -> a.getDomProperty("href"))
+			.toList();
+		assertThat(pcaps).hasSize(4).allMatch((h) -> h.contains("/api/export/pcap?") && h.contains("&step=27"));
+		assertThat(pcaps).anyMatch((h) -> h.contains("iface=cni0")).anyMatch((h) -> h.contains("iface=eth0"));
+		for (String href : pcaps) {
+			HttpResponse<byte[]> res = this.http.send(HttpRequest.newBuilder(URI.create(href)).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(res.statusCode()).isEqualTo(200);
+			assertThat(res.headers().firstValue("X-Racetrack-Step")).hasValue("27");
+		}
+		String list = this.driver.findElement(By.id("export-list")).getDomProperty("href");
+		HttpResponse<String> l = this.http.send(HttpRequest.newBuilder(URI.create(list)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(l.body()).startsWith("tcp").contains("dport=32000");
+		String stats = this.driver.findElement(By.id("export-stats")).getDomProperty("href");
+		assertThat(
+				this.http.send(HttpRequest.newBuilder(URI.create(stats)).build(), HttpResponse.BodyHandlers.ofString())
+					.body())
+			.contains("insert_failed=1");
+		String replay = this.driver.findElement(By.id("download-replay")).getDomProperty("href");
+		assertThat(replay).contains("/api/export/replay?").contains("&step=27");
+		HttpResponse<String> file = this.http.send(HttpRequest.newBuilder(URI.create(replay)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(file.body()).contains("\"step\":27");
+		Browser.screenshot(this.driver, "stage-export-menu");
+	}
+
+	@Test
+	void theSmallDefectsAreGone() {
+		viewport(1280, 720);
+		// The inspector says an entry was freed, not "unconfirmed".
+		this.driver.get("http://localhost:" + this.port + "/?scenario=snat-port-race&step=27");
+		waitFor((d) -> step() == 27);
+		this.driver.findElement(By.cssSelector("#conntrack tr[data-ct='2']")).click();
+		waitFor((d) -> d.findElement(By.id("inspector")).isDisplayed());
+		assertThat(this.driver.findElement(By.cssSelector("#inspector .ct-tuples")).getText()).contains("#2 tcp")
+			.contains("freed: its insert failed");
+		press(Keys.ESCAPE);
+		// On 5.6 the entry kept as a clash entry is never flashed as a loser.
+		open("/?scenario=dnat-race-3&kernel=5.6");
+		while (!this.driver.findElement(By.id("caption")).getText().contains("__nf_conntrack_confirm")
+				|| this.driver.findElements(By.cssSelector("#conntrack tr.clash")).isEmpty()) {
+			long before = step();
+			press(Keys.ARROW_RIGHT);
+			waitFor((d) -> step() > before);
+		}
+		assertThat(this.driver.findElements(By.cssSelector("#conntrack tr.flash-loser"))).isEmpty();
+		assertThat(this.driver.findElements(By.cssSelector("#conntrack tr.flash-kept"))).hasSize(1);
+		// DNS captions end with one dot.
+		press(Keys.HOME);
+		press(Keys.ARROW_RIGHT);
+		waitFor((d) -> step() == 0);
+		assertThat(caption()).endsWith("cluster.local.").doesNotContain("..");
+		// random-fully never reads the rover, and the drawing says so.
+		open("/?scenario=snat-port-race&mode=random-fully");
+		while (this.driver.findElements(By.cssSelector("#node .rover-text")).isEmpty() && step() < 40) {
+			long before = step();
+			press(Keys.ARROW_RIGHT);
+			waitFor((d) -> step() > before);
+		}
+		List<String> rover = this.driver.findElements(By.cssSelector("#node .rover-detail"))
+			.stream()
+			.map((e) -> e.getText())
+			.toList();
+		assertThat(rover).noneMatch((t) -> t.contains("shared by every CPU"));
+	}
+
 	// --- the checks
 
 	private void assertKnobsAreTheDefaultsOf(JsonNode catalogue, String scenario) {
