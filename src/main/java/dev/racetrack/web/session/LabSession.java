@@ -93,6 +93,9 @@ final class LabSession implements Playback.Course {
 
 	private final List<Beats.Beat> beatList;
 
+	/** The idle steps of a replay, which playback hurries through ({@link Pacing}). */
+	private final BitSet idle = new BitSet();
+
 	private final Scheduler scheduler;
 
 	private final Sinks.Many<Signal> sink = Sinks.many().multicast().directBestEffort();
@@ -159,6 +162,9 @@ final class LabSession implements Playback.Course {
 			if (Pacing.MINOR.contains(events.get(i).type())) {
 				this.minor.set(i);
 			}
+		}
+		if (replay) {
+			Beats.idle(events).forEach((span) -> this.idle.set((int) span.from(), (int) span.to() + 1));
 		}
 		this.lastActivityMillis = nowMillis;
 		this.createdMillis = nowMillis;
@@ -373,7 +379,7 @@ final class LabSession implements Playback.Course {
 
 	/**
 	 * How long to wait before the next step at this playback, by the {@link Pacing} rules
-	 * (read off the bit of minor steps, without the run).
+	 * (read off the bits of minor and idle steps, without the run).
 	 */
 	synchronized long delayMillis() {
 		return delayMillis(this.playback);
@@ -382,8 +388,8 @@ final class LabSession implements Playback.Course {
 	/** How long to wait before the step after {@code p}. */
 	long delayMillis(Playback p) {
 		long next = p.cursor() + 1;
-		double weight = (next < this.total && this.minor.get((int) next)) ? Pacing.MINOR_WEIGHT : 1.0;
-		return Math.max(Pacing.MIN_DELAY_MILLIS, Math.round(Pacing.STEP_MILLIS * weight / p.speed()));
+		boolean inRun = next < this.total;
+		return Pacing.delayMillis(inRun && this.minor.get((int) next), p.speed(), inRun && this.idle.get((int) next));
 	}
 
 	/** Keeps the ticker the store scheduled, cancelling the previous one. */
