@@ -432,3 +432,56 @@ test('the rules pane shows the raw table above the nat table when it has rules',
   renderRules(plain, ['-A PREROUTING -j KUBE-SERVICES'], {}, []);
   assert.ok(!plain.textContent.includes('-t raw'));
 });
+
+test('compare names each column by what differs, never "baseline"', async () => {
+  const { columnNames, differingKnobs, sharedTitle } = await import('../../js/lab/diverge.js');
+  const names = ['scenario', 'kernel', 'mode', 'mitigation', 'seed'];
+  const a = { scenario: 'dnat-race-3', kernel: '4.17', mode: 'default', mitigation: 'none', seed: 2 };
+  const b = { ...a, kernel: '5.6' };
+  const c = { ...a, mitigation: 'nodelocal-dns' };
+  assert.deepStrictEqual(differingKnobs([a, b, c], names), ['kernel', 'mitigation']);
+  assert.deepStrictEqual(columnNames([a, b, c], names), ['kernel 4.17 · mitigation none', 'kernel 5.6', 'mitigation nodelocal-dns']);
+  assert.deepStrictEqual(columnNames([a, { ...a, mode: 'random-fully' }], names), ['mode default', 'mode random-fully']);
+  assert.deepStrictEqual(columnNames([a, a], names), ['the same settings', 'the same settings']);
+  assert.equal(sharedTitle(a, ['mode'], 'DNS race 3'), 'DNS race 3 · kernel 4.17 · seed 2');
+});
+
+test('the shared endpoint: what two CPUs chose, while their windows are open or just closed', () => {
+  const notes = annotate(snat.events, 23, podIps);
+  assert.equal(notes.shared, '10.0.0.1:32000');
+  assert.equal(annotate(snat.events, 13, podIps).shared, null, 'before the SNAT step nothing is shared');
+  assert.equal(annotate(race3.events, 16, podIps).shared, null, 'race 3 sends the queries to two endpoints');
+  const doc = dom();
+  const t = doc.getElementById('t');
+  renderConntrack(t, fold(snat.events, 2, 23), fold(snat.events, 2, 22), notes);
+  assert.equal(t.querySelectorAll('td.reply mark.shared').length, 2);
+});
+
+test('the table twin marks the drop and the beats, and the pods show their timers', () => {
+  const doc = dom();
+  const t = doc.getElementById('t');
+  renderStepsTable(t, snat.events, 27, { around: 3, beats: new Map([[26, { text: 'CPU 0 confirms #1 first' }]]) });
+  assert.match(t.querySelector('tr.drop').textContent, /^28.*▲/);
+  assert.match(t.querySelector('tr.beat-row').textContent, /^◆ Beat: CPU 0 confirms #1 first/);
+  const L = layout(topology(2, 2));
+  const sc = scene(L, fold(snat.events, 2, 23), annotate(snat.events, 23, podIps));
+  assert.deepStrictEqual(
+    sc.pods.map((p) => [p.name, p.timer?.timer]),
+    [
+      ['pod-a', 'syn-rto'],
+      ['pod-b', 'syn-rto'],
+    ],
+  );
+});
+
+test('the layout keeps the theme size: a narrow drawing leaves the functions out before it shrinks a name', () => {
+  const wide = layout(topology(2, 2), { width: 1900, height: 500, em: 17, small: 15 });
+  assert.ok(wide.showFuncs);
+  const narrow = layout(topology(2, 2), { width: 1000, height: 380, em: 18, small: 18 });
+  assert.equal(narrow.showFuncs, false);
+  assert.equal(narrow.fs, 18);
+  assert.ok(narrow.stageName >= 18);
+  assert.ok(narrow.node.x + narrow.node.w <= narrow.eth0.x, 'the node ends before eth0');
+  const stagesEnd = narrow.stages[5].x + narrow.stages[5].w;
+  assert.ok(stagesEnd <= narrow.node.x + narrow.node.w, 'the stages stay in the node box');
+});

@@ -100,8 +100,9 @@ class SimulateApiController {
 			LabStory story = LabStory.of(params, trace);
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
 			String suffix = "],\"beats\":" + this.json.writeValueAsString(story.beats()) + ",\"idle\":"
-					+ this.json.writeValueAsString(story.idle()) + ",\"race\":" + this.json.writeValueAsString(story.race())
-					+ ",\"warning\":" + this.json.writeValueAsString(story.warning()) + ",\"summary\":"
+					+ this.json.writeValueAsString(story.idle()) + ",\"race\":"
+					+ this.json.writeValueAsString(story.race()) + ",\"warning\":"
+					+ this.json.writeValueAsString(story.warning()) + ",\"summary\":"
 					+ this.json.writeValueAsString(held.run().summary()) + "}";
 			Flux<DataBuffer> body = JsonChunks.write(exchange.getResponse(), this.json, prefix, trace, suffix,
 					Function.identity());
