@@ -88,7 +88,31 @@ public enum KernelBehaviour {
 	 * seconds old: d535c8a69c19 "udp: only extend timeout to stream mode after 2s" (6.x);
 	 * before, the first packet after the reply did it, with a 180 s stream timeout.
 	 */
-	UDP_STREAM_AFTER_TWO_SECONDS(KernelProfile.V6_X, null, "6.x", "d535c8a69c19");
+	UDP_STREAM_AFTER_TWO_SECONDS(KernelProfile.V6_X, null, "6.x", "d535c8a69c19"),
+
+	/**
+	 * {@code __inet_hash_connect} starts every connect's port scan at a keyed hash plus
+	 * one {@code static u32 hint} shared by all sockets of the node, moved by each
+	 * success; replaced in 5.12 by 190cc82489f4 "tcp: change source port randomizarion at
+	 * connect() time" (a perturbation table indexed by the hash) and, in 2022, small
+	 * random increments (src/docs/kernel-window.md §3).
+	 */
+	SHARED_CONNECT_PORT_HINT(KernelProfile.V4_17, KernelProfile.V5_6, "until 5.11", "190cc82489f4"),
+
+	/**
+	 * A SYN that reopens a closed TCP connection ({@code NF_REPEAT} from
+	 * {@code nf_conntrack_in}) counts {@code invalid}: until 830af2eba403 "netfilter:
+	 * conntrack: don't increment invalid counter on NF_REPEAT" (5.17, also in the 5.4,
+	 * 5.10 and 5.15 stables), so on our 4.x, 5.0 and 5.6 profiles but not on 6.x.
+	 */
+	INVALID_ON_TCP_REOPEN(KernelProfile.V4_17, KernelProfile.V5_6, "until 5.16", "830af2eba403"),
+
+	/**
+	 * A connecting socket gives up after {@code tcp_syn_retries} = 6 retransmissions (127
+	 * s); from 6.5 ({@link #LINEAR_SYN_BACKOFF}) {@code tcp_syn_retries} +
+	 * {@code tcp_syn_linear_timeouts} = 10 retransmissions (≈131 s) [TCP-H][LINEAR].
+	 */
+	SYN_RETRIES_PLUS_LINEAR(KernelProfile.V6_X, null, "from 6.5", "[LINEAR]");
 
 	private final KernelProfile first;
 

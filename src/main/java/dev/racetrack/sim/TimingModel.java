@@ -49,16 +49,27 @@ package dev.racetrack.sim;
  * @param dnsPairGapMinNanos minimum gap between A and AAAA
  * @param dnsPairGapMeanNanos mean of the exponential part of that gap
  * @param roundPauseNanos pause between the end of one round and the next
+ * @param clientPathJitterNanos mean of the exponential part of a pod packet's path from
+ * the sending call to the bridge (free play only)
+ * @param tickerSpreadNanos how far apart the workers' dials of one ticker tick land (each
+ * uniform in {@code [0, spread)} after the tick)
  */
 public record TimingModel(double stepJitter, long conntrackInNanos, long natHookNanos, long ruleNanos,
 		long usedTupleNanos, long forwardNanos, long natPacketNanos, long confirmNanos, long vethNanos, long wireNanos,
 		long serverNanos, long podStackNanos, long holdNanos, long connectGapMeanNanos, long lookupGapMeanNanos,
-		long dnsPairGapMinNanos, long dnsPairGapMeanNanos, long roundPauseNanos) {
+		long dnsPairGapMinNanos, long dnsPairGapMeanNanos, long roundPauseNanos, long clientPathJitterNanos,
+		long tickerSpreadNanos) {
+
+	/** Shape of the client path's Lomax jitter (part of the kernel-side fit). */
+	public static final double CLIENT_PATH_SHAPE = 2.2;
+
+	/** The ticker burst spread (the client-side fit). */
+	static final long TICKER_SPREAD_NANOS = 230_000;
 
 	/** The calibrated defaults (see the class comment). */
 	public static TimingModel calibrated() {
-		return new TimingModel(0.2, 350, 250, 30, 40, 300, 150, 250, 1_000, 100_000, 30_000, 5_000, 1_000_000, 20_000,
-				50_000, 1_200, 10_000, 1_000_000);
+		return new TimingModel(0.2, 1_000, 500, 30, 40, 2_300, 250, 250, 1_000, 100_000, 30_000, 5_000, 1_000_000,
+				20_000, 50_000, 1_200, 10_000, 1_000_000, 3_000, TICKER_SPREAD_NANOS);
 	}
 
 }

@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.Preset;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.scenario.WorkloadKind;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.kernel.nat.SnatMode;
@@ -26,7 +28,11 @@ public final class RunParamsBinder {
 
 	/** The names this binder reads, for the API docs and error messages. */
 	public static final List<String> NAMES = List.of("scenario", "kernel", "mode", "resolver", "pods", "rounds",
-			"sourcePort", "cpus", "endpoints", "seed", "mitigation", "ndots");
+			"sourcePort", "cpus", "endpoints", "seed", "mitigation", "ndots", "preset", "workload", "workers",
+			"periodMs", "durationS", "warmupS", "connectTimeoutMs");
+
+	/** The scenario whose workload the presets and the workload knobs set. */
+	public static final String WORKLOAD_SCENARIO = "tcp-free-play";
 
 	private RunParamsBinder() {
 	}
@@ -35,8 +41,22 @@ public final class RunParamsBinder {
 		String scenarioId = text(query, "scenario", "snat-port-race");
 		Scenario scenario = Scenarios.byId(scenarioId)
 			.orElseThrow(() -> BadParameterException.notOneOf("scenario", scenarioId, Scenarios.ids()));
-		RunParams d = scenario.defaults();
-		return d.toBuilder()
+		RunParams.Builder b = scenario.defaults().toBuilder();
+		Preset preset = choice(query, "preset", Preset.NONE, Preset::fromId, Preset.ids());
+		if (preset != Preset.NONE && !WORKLOAD_SCENARIO.equals(scenario.id())) {
+			throw new BadParameterException("preset",
+					"The presets are workloads of tcp-free-play; scenario " + scenario.id() + " has none.",
+					"a preset only with scenario=" + WORKLOAD_SCENARIO);
+		}
+		RunParams d = b.applyPreset(preset).build();
+		WorkloadKind workload = choice(query, "workload", d.workload(), WorkloadKind::fromId, WorkloadKind.ids());
+		if (workload != d.workload() && !scenario.id().endsWith("free-play")) {
+			throw new BadParameterException("workload",
+					"Only free play has a workload to choose; scenario " + scenario.id() + " is a replay.",
+					"a workload only with tcp-free-play or dns-free-play");
+		}
+		int durationS = (int) number(query, "durationS", d.durationS(), 1, RunParams.MAX_DURATION_S);
+		RunParams p = d.toBuilder()
 			.kernel(choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids()))
 			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
 			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
@@ -48,7 +68,15 @@ public final class RunParamsBinder {
 			.endpoints((int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS))
 			.seed(number(query, "seed", d.seed(), 0, MAX_SEED))
 			.ndots((int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS))
+			.workload(workload)
+			.workers((int) number(query, "workers", d.workers(), 1, RunParams.MAX_WORKERS))
+			.periodMs((int) number(query, "periodMs", d.periodMs(), 1, RunParams.MAX_PERIOD_MS))
+			.durationS(durationS)
+			.warmupS((int) number(query, "warmupS", Math.min(d.warmupS(), durationS - 1), 0, durationS - 1))
+			.connectTimeoutMs(
+					(int) number(query, "connectTimeoutMs", d.connectTimeoutMs(), 0, RunParams.MAX_CONNECT_TIMEOUT_MS))
 			.build();
+		return p;
 	}
 
 	/** {@code events=true|false}, default true. */
