@@ -16,9 +16,12 @@ import java.util.OptionalLong;
  * @param cpus the per-CPU counters, in the order pasted
  * @param summary counters from lines without a CPU, e.g. {@code entries 123}
  * @param problems the lines not read, or read only in part
+ * @param firstCpuOnly the summary form that conntrack-tools prints from
+ * {@code /proc/net/stat/nf_conntrack} when it may not ask the kernel (not root): one name
+ * and value a line, the first CPU's row only, so node totals are at least these
  */
 public record ConntrackStats(Format format, List<CpuCounters> cpus, Map<String, Long> summary,
-		List<LineProblem> problems) {
+		List<LineProblem> problems, boolean firstCpuOnly) {
 
 	/** The output a text was recognised as. */
 	public enum Format {
@@ -53,6 +56,12 @@ public record ConntrackStats(Format format, List<CpuCounters> cpus, Map<String, 
 			return this.title;
 		}
 
+	}
+
+	/** Statistics that are the node's own totals or CPUs. */
+	public ConntrackStats(Format format, List<CpuCounters> cpus, Map<String, Long> summary,
+			List<LineProblem> problems) {
+		this(format, cpus, summary, problems, false);
 	}
 
 	public ConntrackStats {

@@ -34,15 +34,30 @@ public final class ConntrackStatsParser {
 
 	private static final Pattern CPU_FIELD = Pattern.compile("cpu=(\\d{1,5})");
 
+	private static final Pattern VYOS_DECORATION = Pattern
+		.compile("CPU {2,}Found {2,}Invalid.{0,200}|-{3,}(?: {2}-{3,}){3,20}");
+
 	private static final Pattern NAME_VALUE = Pattern.compile("([a-z_][a-z0-9_]{0,39})=(\\d{1,18})");
 
 	private static final Pattern WORD = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
 
 	private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{1,12}");
 
-	private static final Pattern HEX_ROW_START = Pattern.compile("[0-9a-fA-F]{8}(?:\\s+[0-9a-fA-F]{1,12})+");
+	/** A /proc row: tested word by word (a repeated group would recurse per field). */
+	private static boolean isHexRow(String line) {
+		String[] fields = line.split("\\s+", 64);
+		if (fields.length < 2 || fields[0].length() != 8 || !HEX.matcher(fields[0]).matches()) {
+			return false;
+		}
+		for (String field : fields) {
+			if (!HEX.matcher(field).matches()) {
+				return false;
+			}
+		}
+		return true;
+	}
 
-	private static final Pattern SUMMARY = Pattern.compile("([a-z_]{1,40})\\s*[:=]?\\s+(\\d{1,18})");
+	private static final Pattern SUMMARY = Pattern.compile("([a-z_]{1,40})[ \\t]{0,40}[:=]?[ \\t]{1,40}(\\d{1,18})");
 
 	private static final Pattern TOOL_BANNER = Pattern.compile("conntrack v[\\d.]+ \\(conntrack-tools\\).*");
 
@@ -56,19 +71,42 @@ public final class ConntrackStatsParser {
 
 	/** Reads a pasted text; {@code null} and blank texts give {@link Format#NONE}. */
 	public static ConntrackStats parse(String text) {
-		PastedText pasted = PastedText.of(text);
-		Reader reader = new Reader();
-		for (int number = 1; number <= pasted.size(); number++) {
-			String line = pasted.line(number);
-			switch (ShellNoise.classify(line)) {
-				case CONTENT -> reader.read(number, line.strip());
-				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
-				default -> {
-				}
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		List<LineProblem> problems = new ArrayList<>(sorted.problems());
+		problems.addAll(sorted.outside(PasteFormat.CONNTRACK_STATS,
+				(line) -> "not a line of conntrack -S (cpu=N name=value …) or of /proc/net/stat/nf_conntrack"));
+		List<ConntrackStats> samples = samples(sorted.of(PasteFormat.CONNTRACK_STATS),
+				sorted.hints().contains(PasteHints.CONNTRACK_NOT_ROOT));
+		ConntrackStats first = samples.get(0);
+		problems.addAll(first.problems());
+		for (ConntrackStats later : samples.subList(1, samples.size())) {
+			for (CpuCounters cpu : later.cpus()) {
+				String firstLine = first.cpu(cpu.cpu()).map((c) -> " (first on line " + c.line() + ")").orElse("");
+				problems.add(new LineProblem(cpu.line(), "cpu " + cpu.cpu() + " appears again" + firstLine
+						+ ": a second sample? Paste the later one into the later box; this line is ignored"));
 			}
 		}
-		pasted.overflow().ifPresent(reader.problems::add);
-		return reader.result();
+		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
+		return new ConntrackStats(first.format(), first.cpus(), first.summary(), problems, first.firstCpuOnly());
+	}
+
+	/**
+	 * Reads the statistics lines of a sorted paste into samples: a CPU (or a /proc
+	 * header) seen again starts the next sample, as in a paste of two runs of
+	 * {@code conntrack -S}. Always at least one sample.
+	 */
+	static List<ConntrackStats> samples(List<Line> lines, boolean notRoot) {
+		List<ConntrackStats> samples = new ArrayList<>();
+		Reader reader = new Reader();
+		for (Line line : lines) {
+			if (reader.startsNewSample(line.text().strip()) && reader.hasCpus()) {
+				samples.add(reader.result(notRoot));
+				reader = new Reader();
+			}
+			reader.read(line.number(), line.text().strip());
+		}
+		samples.add(reader.result(notRoot));
+		return samples;
 	}
 
 	/** The state of one pass over the lines. */
@@ -88,14 +126,32 @@ public final class ConntrackStatsParser {
 
 		private int nextProcCpu;
 
+		boolean hasCpus() {
+			return !this.cpus.isEmpty();
+		}
+
+		/**
+		 * Whether this line's CPU (or a /proc header) was already read in this sample.
+		 */
+		boolean startsNewSample(String line) {
+			Matcher cpu = CPU_FIELD.matcher(line);
+			if (cpu.find()) {
+				return this.cpus.containsKey(Integer.parseInt(cpu.group(1)));
+			}
+			return isProcHeader(line) && this.header != null && !this.cpus.isEmpty();
+		}
+
 		void read(int number, String line) {
-			if (CPU_FIELD.matcher(line).lookingAt()) {
-				readCpuLine(number, line);
+			if (VYOS_DECORATION.matcher(line).matches()) {
+				return;
+			}
+			if (CPU_FIELD.matcher(line).find()) {
+				readCpuSegments(number, line);
 			}
 			else if (isProcHeader(line)) {
 				readProcHeader(number, line);
 			}
-			else if (HEX_ROW_START.matcher(line).matches()) {
+			else if (isHexRow(line)) {
 				readProcRow(number, line);
 			}
 			else if (TOOL_BANNER.matcher(line).matches()) {
@@ -106,7 +162,33 @@ public final class ConntrackStatsParser {
 			}
 		}
 
-		private void readCpuLine(int number, String line) {
+		/**
+		 * A line with one or more {@code cpu=N} groups: one CPU a line as printed, or
+		 * every CPU flattened onto one line (a chat or a web page that lost the line
+		 * ends), with anything around them reported.
+		 */
+		private void readCpuSegments(int number, String line) {
+			List<Integer> starts = new ArrayList<>();
+			Matcher cpu = CPU_FIELD.matcher(line);
+			while (cpu.find() && starts.size() < 1024) {
+				if (cpu.start() == 0 || Character.isWhitespace(line.charAt(cpu.start() - 1))) {
+					starts.add(cpu.start());
+				}
+			}
+			if (starts.isEmpty()) {
+				problem(number, "not a line of conntrack -S (cpu=N name=value …)");
+				return;
+			}
+			if (starts.get(0) > 0) {
+				problem(number, "read in part: the text before cpu=… is not conntrack -S output");
+			}
+			for (int i = 0; i < starts.size(); i++) {
+				int end = (i + 1 < starts.size()) ? starts.get(i + 1) : line.length();
+				readCpuLine(number, line.substring(starts.get(i), end).strip(), i == starts.size() - 1);
+			}
+		}
+
+		private void readCpuLine(int number, String line, boolean last) {
 			if (!claimFormat(number, Format.CONNTRACK_S)) {
 				return;
 			}
@@ -122,6 +204,11 @@ public final class ConntrackStatsParser {
 				Matcher pair = NAME_VALUE.matcher(tokens[i]);
 				if (pair.matches()) {
 					counters.put(pair.group(1), Long.parseLong(pair.group(2)));
+				}
+				else if (last && !counters.isEmpty() && !tokens[i].contains("=")
+						&& (i + 1 < tokens.length || !WORD.matcher(tokens[i]).matches())) {
+					unread.add("the text after the counters");
+					break;
 				}
 				else {
 					unread.add(tokens[i]);
@@ -252,8 +339,11 @@ public final class ConntrackStatsParser {
 			this.problems.add(new LineProblem(number, reason));
 		}
 
-		ConntrackStats result() {
-			return new ConntrackStats(this.format, new ArrayList<>(this.cpus.values()), this.summary, this.problems);
+		ConntrackStats result(boolean notRoot) {
+			boolean firstCpuOnly = this.cpus.isEmpty() && (notRoot || this.summary.containsKey(Counter.SEARCHED)
+					|| this.summary.containsKey("delete_list"));
+			return new ConntrackStats(this.format, new ArrayList<>(this.cpus.values()), this.summary, this.problems,
+					firstCpuOnly);
 		}
 
 	}

@@ -17,12 +17,19 @@ import java.util.OptionalLong;
  * @param deltas counter name to its rise over the interval, for the counters both samples
  * have and no CPU saw go down
  * @param mismatches lines of either sample that could not be compared
+ * @param swapped every counter went down and none rose: the samples were given in the
+ * wrong order, and the rates are computed the other way round (said plainly)
  */
-public record CounterRates(int intervalSeconds, Map<String, Long> deltas, List<UnreadLine> mismatches) {
+public record CounterRates(int intervalSeconds, Map<String, Long> deltas, List<UnreadLine> mismatches,
+		boolean swapped) {
 
 	/** The counters whose rates are reported. */
 	public static final List<String> COUNTERS = List.of(Counter.DROP, Counter.INSERT_FAILED, Counter.CLASH_RESOLVE,
-			Counter.EARLY_DROP);
+			Counter.EARLY_DROP, Counter.CHAINTOOLONG);
+
+	public CounterRates(int intervalSeconds, Map<String, Long> deltas, List<UnreadLine> mismatches) {
+		this(intervalSeconds, deltas, mismatches, false);
+	}
 
 	public CounterRates {
 		if (intervalSeconds < 1) {
@@ -44,8 +51,59 @@ public record CounterRates(int intervalSeconds, Map<String, Long> deltas, List<U
 		return delta.isPresent() ? Optional.of(delta.getAsLong() * 60.0 / this.intervalSeconds) : Optional.empty();
 	}
 
-	/** Compares two samples taken {@code intervalSeconds} apart. */
+	/**
+	 * Compares two samples taken {@code intervalSeconds} apart; when every counter went
+	 * down and none rose, the samples were swapped: compares them the other way round and
+	 * says so.
+	 */
 	public static CounterRates compare(ConntrackStats earlier, ConntrackStats later, int intervalSeconds) {
+		CounterRates forward = compareInOrder(earlier, later, intervalSeconds);
+		if (!forward.mismatches().isEmpty() && forward.deltas().isEmpty() && wentDownOnly(earlier, later)) {
+			CounterRates backward = compareInOrder(later, earlier, intervalSeconds);
+			return new CounterRates(intervalSeconds, backward.deltas(), backward.mismatches(), true);
+		}
+		return forward;
+	}
+
+	/**
+	 * Whether, on every CPU both samples have, no counter rose and some went down: the
+	 * later sample is in fact the earlier one.
+	 */
+	private static boolean wentDownOnly(ConntrackStats earlier, ConntrackStats later) {
+		List<String> counters = List.of(Counter.FOUND, Counter.INVALID, Counter.IGNORE, Counter.SEARCH_RESTART,
+				Counter.DROP, Counter.INSERT_FAILED, Counter.CLASH_RESOLVE, Counter.EARLY_DROP, Counter.SEARCHED);
+		boolean down = false;
+		if (earlier.cpus().isEmpty() || later.cpus().isEmpty()) {
+			for (String counter : counters) {
+				if (earlier.has(counter) && later.has(counter)) {
+					long delta = later.total(counter) - earlier.total(counter);
+					if (delta > 0) {
+						return false;
+					}
+					down |= delta < 0;
+				}
+			}
+			return down;
+		}
+		for (CpuCounters after : later.cpus()) {
+			Optional<CpuCounters> before = earlier.cpu(after.cpu());
+			if (before.isEmpty()) {
+				continue;
+			}
+			for (String counter : counters) {
+				if (before.get().has(counter) && after.has(counter)) {
+					long delta = after.get(counter) - before.get().get(counter);
+					if (delta > 0) {
+						return false;
+					}
+					down |= delta < 0;
+				}
+			}
+		}
+		return down;
+	}
+
+	private static CounterRates compareInOrder(ConntrackStats earlier, ConntrackStats later, int intervalSeconds) {
 		if (earlier.cpus().isEmpty() || later.cpus().isEmpty()) {
 			return compareTotals(earlier, later, intervalSeconds);
 		}

@@ -2,51 +2,245 @@ package dev.racetrack.diagnose;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+
+import dev.racetrack.diagnose.PasteReader.Disposition;
 
 /**
- * Diagnoses a node from its own output: parses each pasted text, reads the kernel as the
- * nearest modelled profile, then asks each rule what it finds. Pure: the same sample
- * always gives the same diagnosis, and no input makes it throw.
+ * Diagnoses a node from its own output: sorts each pasted text by output
+ * ({@link PasteReader}), parses each output, reads the kernel with its distribution's
+ * backports, asks each rule what it finds, and says the verdict in one line
+ * ({@link VerdictRule}). Pure: the same sample always gives the same diagnosis, and no
+ * input makes it throw.
  */
 public final class Diagnoser {
 
 	/** The order of findings of the same severity. */
-	static final List<String> ORDER = List.of(SnatPortRaceRule.ID, "dnat-race-1", "dnat-race-2", "dnat-race-3",
-			"conntrack-rates", "chain-too-long", "table-full", "resolver-options", "ndots-amplification",
-			KernelRule.ID);
+	static final List<String> ORDER = List.of(CounterRules.RATES, CounterRules.TABLE_FULL, SnatPortRaceRule.ID,
+			"dnat-race-1", "dnat-race-2", "dnat-race-3", "drops-since-boot", "chain-too-long", "second-sample",
+			"resolver-options", "ndots-amplification", "conntrack-entries", KernelRule.ID);
+
+	/** The inputs, in the order they are read and cited. */
+	static final List<String> FIELDS = List.of(NodeSample.PASTE, NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES,
+			NodeSample.UNAME, NodeSample.RESOLV_CONF, NodeSample.CONNTRACK_STATS_LATER);
+
+	/** What each box is for, in the reason given for a line of prose pasted into it. */
+	static final Map<String, String> BOX_FORMATS = Map.of(NodeSample.CONNTRACK_STATS,
+			"conntrack -S or /proc/net/stat/nf_conntrack", NodeSample.IPTABLES,
+			"the nat table (iptables-save, iptables -S, iptables -L, nft list ruleset)", NodeSample.UNAME,
+			"uname -r, uname -a or /proc/version", NodeSample.RESOLV_CONF, "/etc/resolv.conf",
+			NodeSample.CONNTRACK_STATS_LATER, "conntrack -S or /proc/net/stat/nf_conntrack");
 
 	public Diagnosis diagnose(NodeSample sample) {
-		ConntrackStats stats = ConntrackStatsParser.parse(sample.conntrackStats());
-		NatTable nat = IptablesParser.parse(sample.iptables());
-		UnameParser.Result uname = UnameParser.parse(sample.uname());
-		ResolverConfig resolver = ResolvConfParser.parse(sample.resolvConf());
-		ConntrackStats later = ConntrackStatsParser.parse(sample.conntrackStatsLater());
-		Optional<CounterRates> rates = sample.hasRates()
-				? Optional.of(CounterRates.compare(stats, later, sample.intervalSeconds())) : Optional.empty();
-		KernelMatch kernel = KernelProfiles.match(uname.version(), stats);
-		Facts facts = new Facts(kernel, stats, nat, resolver, rates);
-		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()));
+		return read(sample).diagnosis();
+	}
+
+	/** Everything read from a sample, line by line, and the diagnosis drawn from it. */
+	record Reading(Map<String, PasteReader.Sorted> sorted, List<UnreadLine> unread, Diagnosis diagnosis) {
+
+		/** What became of a line of a field: read, noise, prose, or unread. */
+		Disposition disposition(String field, int line) {
+			PasteReader.Sorted text = this.sorted.get(field);
+			Disposition disposition = (text != null) ? text.dispositions().get(line) : null;
+			if (disposition == null) {
+				return null;
+			}
+			boolean listed = this.unread.stream().anyMatch((u) -> u.field().equals(field) && u.covers(line));
+			return (disposition == Disposition.READ && listed) ? Disposition.UNREAD : disposition;
+		}
+
+	}
+
+	Reading read(NodeSample sample) {
+		Map<String, String> texts = texts(sample);
+		Map<String, PasteReader.Sorted> sorted = new LinkedHashMap<>();
 		List<UnreadLine> unread = new ArrayList<>();
-		add(unread, NodeSample.CONNTRACK_STATS, stats.problems());
-		add(unread, NodeSample.IPTABLES, nat.problems());
-		add(unread, NodeSample.UNAME, uname.problems());
-		add(unread, NodeSample.RESOLV_CONF, resolver.problems());
-		add(unread, NodeSample.CONNTRACK_STATS_LATER, later.problems());
+		List<ConntrackStats> samples = new ArrayList<>();
+		ConntrackStats laterBox = null;
+		List<NatRule> rules = new ArrayList<>();
+		Optional<KernelVersion> version = Optional.empty();
+		ResolverConfig resolver = ResolverConfig.absent();
+		List<NodeExtras> extras = new ArrayList<>();
+		List<String> hints = new ArrayList<>();
+		List<String> read = new ArrayList<>();
+		int sleep = 0;
+		for (Map.Entry<String, String> entry : texts.entrySet()) {
+			String field = entry.getKey();
+			PasteReader.Sorted text = PasteReader.read(entry.getValue());
+			sorted.put(field, text);
+			add(unread, field, text.problems());
+			if (!field.equals(NodeSample.PASTE)) {
+				for (int number : text.prose()) {
+					unread.add(new UnreadLine(field, number,
+							"not a line of " + BOX_FORMATS.get(field) + ", nor of any other output Racetrack reads"));
+				}
+			}
+			hints.addAll(text.hints());
+			sleep = Math.max(sleep, text.sleepSeconds());
+			describe(read, field, text);
+			List<ConntrackStats> fieldSamples = ConntrackStatsParser.samples(text.of(PasteFormat.CONNTRACK_STATS),
+					text.hints().contains(PasteHints.CONNTRACK_NOT_ROOT));
+			fieldSamples.forEach((s) -> add(unread, field, s.problems()));
+			List<ConntrackStats> readable = fieldSamples.stream().filter(ConntrackStats::readable).toList();
+			if (field.equals(NodeSample.CONNTRACK_STATS_LATER)) {
+				laterBox = readable.isEmpty() ? null : readable.get(0);
+			}
+			else {
+				samples.addAll(readable);
+			}
+			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
+					text.of(PasteFormat.NFT));
+			rules.addAll(nat.rules());
+			add(unread, field, nat.problems());
+			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
+			add(unread, field, uname.problems());
+			NodeExtras fieldExtras = NodeExtras.read(text, text.commands());
+			extras.add(fieldExtras);
+			add(unread, field, fieldExtras.problems());
+			if (version.isEmpty()) {
+				version = uname.version().or(() -> fromNodes(fieldExtras));
+			}
+			ResolverConfig fieldResolver = ResolvConfParser.parse(text.of(PasteFormat.RESOLV_CONF), text.commands());
+			add(unread, field, fieldResolver.problems());
+			if (!resolver.present() && fieldResolver.present()) {
+				resolver = fieldResolver;
+			}
+		}
+		ConntrackStats stats = samples.isEmpty() ? ConntrackStats.empty() : samples.get(0);
+		ConntrackStats later = (laterBox != null) ? laterBox : (samples.size() > 1) ? samples.get(1) : null;
+		Integer interval = (sample.intervalSeconds() != null) ? sample.intervalSeconds() : (sleep > 0) ? sleep : null;
+		Optional<CounterRates> rates = (later != null && interval != null)
+				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		return new Diagnosis(kernel, findings, unread, ReplayLink.of(facts, findings));
+		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of());
+		KernelMatch kernel = KernelProfiles.match(version, stats);
+		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras), hints);
+		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
+		if (later != null && interval == null) {
+			findings.add(new Finding("second-sample", Severity.INFO,
+					"Two conntrack -S samples were pasted, but not the seconds between them",
+					List.of("A second sample starts where a CPU appears again."),
+					List.of("Give the seconds between the two samples (intervalSeconds) to get the rate of drops.")));
+			sort(findings);
+		}
+		dedupeEvidence(findings);
+		List<UnreadLine> grouped = group(unread);
+		Verdict verdict = VerdictRule.of(facts, findings);
+		Diagnosis diagnosis = new Diagnosis(kernel, findings, grouped, ReplayLink.of(facts, findings), verdict, read);
+		return new Reading(sorted, grouped, diagnosis);
+	}
+
+	private static Optional<KernelVersion> fromNodes(NodeExtras extras) {
+		return extras.nodes()
+			.stream()
+			.findFirst()
+			.flatMap((node) -> UnameParser.fromNode(node.kernel(), node.osImage(), node.line()));
+	}
+
+	private static Map<String, String> texts(NodeSample sample) {
+		Map<String, String> texts = new LinkedHashMap<>();
+		Map<String, String> all = new LinkedHashMap<>();
+		all.put(NodeSample.PASTE, sample.paste());
+		all.put(NodeSample.CONNTRACK_STATS, sample.conntrackStats());
+		all.put(NodeSample.IPTABLES, sample.iptables());
+		all.put(NodeSample.UNAME, sample.uname());
+		all.put(NodeSample.RESOLV_CONF, sample.resolvConf());
+		all.put(NodeSample.CONNTRACK_STATS_LATER, sample.conntrackStatsLater());
+		for (String field : FIELDS) {
+			if (NodeSample.given(all.get(field))) {
+				texts.put(field, all.get(field));
+			}
+		}
+		return texts;
+	}
+
+	/** {@code conntrack -S: lines 3–10}, one entry per output found. */
+	private static void describe(List<String> read, String field, PasteReader.Sorted text) {
+		for (PasteFormat format : PasteFormat.values()) {
+			List<Line> lines = text.of(format);
+			if (!lines.isEmpty()) {
+				int first = lines.get(0).number();
+				int last = lines.get(lines.size() - 1).number();
+				read.add(format.title() + ": line" + ((first == last) ? " " + first : "s " + first + "–" + last)
+						+ (field.equals(NodeSample.PASTE) ? "" : " of " + field));
+			}
+		}
+	}
+
+	private static NodeExtras merge(List<NodeExtras> all) {
+		if (all.isEmpty()) {
+			return NodeExtras.empty();
+		}
+		Map<String, String> sysctl = new LinkedHashMap<>();
+		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
+		List<Integer> tableFull = new ArrayList<>();
+		List<NodeExtras.Node> nodes = new ArrayList<>();
+		int other = 0;
+		NodeExtras.ConntrackList list = all.get(0).conntrackList();
+		for (NodeExtras extras : all) {
+			extras.sysctl().forEach(sysctl::putIfAbsent);
+			extras.sysctlLines().forEach(sysctlLines::putIfAbsent);
+			tableFull.addAll(extras.tableFull());
+			nodes.addAll(extras.nodes());
+			other += extras.otherKernelLines();
+			if (list.entries() == 0) {
+				list = extras.conntrackList();
+			}
+		}
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other, list, nodes, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {
 		List<Finding> findings = new ArrayList<>();
+		findings.addAll(CounterRules.assess(facts));
 		SnatPortRaceRule.assess(facts).ifPresent(findings::add);
 		findings.addAll(DnatRaceRules.assess(facts));
-		findings.addAll(CounterRules.assess(facts));
 		findings.addAll(ResolverRules.assess(facts));
 		KernelRule.assess(facts, unameGiven).ifPresent(findings::add);
-		findings.sort(Comparator.comparing(Finding::severity).thenComparing((f) -> ORDER.indexOf(f.id())));
+		sort(findings);
 		return findings;
+	}
+
+	private static void sort(List<Finding> findings) {
+		findings.sort(Comparator.comparing(Finding::severity).thenComparing((f) -> ORDER.indexOf(f.id())));
+	}
+
+	/** Evidence is shown once: a line already shown in a worse finding is left out. */
+	private static void dedupeEvidence(List<Finding> findings) {
+		Set<String> shown = new HashSet<>();
+		for (int i = 0; i < findings.size(); i++) {
+			Finding finding = findings.get(i);
+			List<String> evidence = finding.evidence().stream().filter(shown::add).toList();
+			if (evidence.size() != finding.evidence().size()) {
+				findings.set(i, new Finding(finding.id(), finding.severity(), finding.title(), evidence,
+						finding.mitigations()));
+			}
+		}
+	}
+
+	/** Runs of consecutive lines with the same reason become one entry. */
+	static List<UnreadLine> group(List<UnreadLine> unread) {
+		List<UnreadLine> sorted = new ArrayList<>(unread);
+		sorted
+			.sort(Comparator.comparing((UnreadLine u) -> FIELDS.indexOf(u.field())).thenComparingInt(UnreadLine::line));
+		List<UnreadLine> grouped = new ArrayList<>();
+		for (UnreadLine line : sorted) {
+			UnreadLine last = grouped.isEmpty() ? null : grouped.get(grouped.size() - 1);
+			if (last != null && last.field().equals(line.field()) && last.reason().equals(line.reason())
+					&& line.line() == last.lastLine() + 1) {
+				grouped.set(grouped.size() - 1, new UnreadLine(last.field(), last.line(), last.reason(), line.line()));
+			}
+			else if (last == null || !(last.field().equals(line.field()) && last.covers(line.line())
+					&& last.reason().equals(line.reason()))) {
+				grouped.add(line);
+			}
+		}
+		return grouped;
 	}
 
 	private static void add(List<UnreadLine> unread, String field, List<LineProblem> problems) {

@@ -3,46 +3,48 @@ package dev.racetrack.diagnose;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 
-import dev.racetrack.kernel.KernelBehaviour;
-import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.diagnose.KernelFixes.Fix;
 
 /**
  * The three UDP races of a DNS lookup through a ClusterIP (Weave 2018), by the version
- * table of {@code src/docs/netfilter-races.md} §4. Two packets of one socket (glibc's
- * parallel A and AAAA) are processed by two CPUs at once; the later confirm clashes:
+ * table of {@code src/docs/netfilter-races.md} §4 and the distribution backports of
+ * {@link DistroKernels}. Two packets of one socket (glibc's parallel A and AAAA) are
+ * processed by two CPUs at once; the later confirm clashes:
  * <ol>
- * <li>race 1, identical tuples: dropped on 4.17; resolved from 4.19 (ed07d9a021df);</li>
- * <li>race 2, the reply port changed by the SRC null binding: dropped on 4.17 and 4.19;
- * resolved from 5.0 (4e35c1cb9460);</li>
- * <li>race 3, different DNAT endpoints (a service with more than one endpoint): dropped
- * before 5.6; resolved from 5.6 by reply-only clash entries (6a757c07e51f).</li>
+ * <li>race 1, identical tuples: resolved from 4.19 (ed07d9a021df);</li>
+ * <li>race 2, the reply port changed by the SRC null binding: resolved from 5.0
+ * (4e35c1cb9460);</li>
+ * <li>race 3, different DNAT endpoints (a UDP service with more than one endpoint):
+ * resolved from 5.6 by reply-only clash entries (6a757c07e51f). A TCP service is no race
+ * 3 exposure.</li>
  * </ol>
- * Resolved clashes count {@code insert_failed} (without {@code drop}) from 4.19 to 5.9,
- * and {@code clash_resolve} from 5.10.
+ * Critical only when clash drops rose between two samples and the pods' glibc is not told
+ * to avoid the race; a race this kernel resolves is info.
  */
 final class DnatRaceRules {
 
-	/** One race: its scenario id, what it is, and the kernel switch that resolves it. */
-	record Race(String id, String name, String fixedIn, String fix, Predicate<KernelProfile> resolved) {
+	/** One race: its scenario id, what it is, and the commit that resolves it. */
+	record Race(String id, String name, String fixedIn, String fix) {
 	}
 
 	static final Race RACE_1 = new Race("dnat-race-1", "DNS race 1 (identical tuples)", "4.19",
-			"ed07d9a021df \"resolve clash for matching conntracks\"", KernelBehaviour.RESOLVE_MATCHING_CLASH::holdsFor);
+			"ed07d9a021df \"resolve clash for matching conntracks\"");
 
 	static final Race RACE_2 = new Race("dnat-race-2", "DNS race 2 (reply port changed)", "5.0",
-			"4e35c1cb9460 \"skip nat clash resolution for same-origin entries\"",
-			KernelBehaviour.SAME_ORIGIN_SKIP::holdsFor);
+			"4e35c1cb9460 \"skip nat clash resolution for same-origin entries\"");
 
 	static final Race RACE_3 = new Race("dnat-race-3", "DNS race 3 (different DNAT endpoints)", "5.6",
-			"6a757c07e51f \"allow insertion of clashing entries\"", KernelBehaviour.CLASH_ENTRIES::holdsFor);
+			"6a757c07e51f \"allow insertion of clashing entries\"");
 
 	private DnatRaceRules() {
 	}
 
 	static List<Finding> assess(Facts facts) {
 		List<Finding> findings = new ArrayList<>();
+		if (!relevant(facts)) {
+			return findings;
+		}
 		findings.add(finding(facts, RACE_1, List.of()));
 		findings.add(finding(facts, RACE_2, List.of()));
 		race3(facts).ifPresent(findings::add);
@@ -50,20 +52,27 @@ final class DnatRaceRules {
 	}
 
 	/**
-	 * Whether this kernel drops at least one of the UDP races this node is exposed to.
+	 * Whether a DNS race can be judged at all: the paste shows the kernel, the counters,
+	 * the resolver or the services.
 	 */
+	private static boolean relevant(Facts facts) {
+		return facts.kernel().basis() != KernelMatch.Basis.ASSUMED || facts.resolver().present()
+				|| facts.nat().dnsService().isPresent() || facts.total(Counter.INSERT_FAILED) > 0;
+	}
+
+	/** Whether this kernel drops (or may drop) a UDP race this node is exposed to. */
 	static boolean anyDropsHere(Facts facts) {
 		boolean race3Exposed = !facts.natRead() || !facts.nat().multiEndpointUdpServices().isEmpty();
-		return !RACE_1.resolved().test(facts.profile()) || !RACE_2.resolved().test(facts.profile())
-				|| (race3Exposed && !RACE_3.resolved().test(facts.profile()));
+		return facts.raceDrops(RACE_1.id()) || facts.raceDrops(RACE_2.id())
+				|| (race3Exposed && facts.raceDrops(RACE_3.id()));
 	}
 
 	private static Optional<Finding> race3(Facts facts) {
-		boolean resolved = RACE_3.resolved().test(facts.profile());
+		Fix fix = facts.fixes().race3();
 		if (!facts.natRead()) {
-			return resolved ? Optional.empty()
-					: Optional.of(finding(facts, RACE_3, List.of("No nat table was read: race 3 needs a UDP service "
-							+ "(cluster DNS) with more than one endpoint; paste iptables-save -t nat to check.")));
+			return (fix == Fix.FIXED) ? Optional.empty()
+					: Optional.of(finding(facts, RACE_3, List.of("No nat rules were read: race 3 needs a UDP service "
+							+ "(cluster DNS) with more than one endpoint; paste the nat table to check.")));
 		}
 		List<KubeService> services = facts.nat().multiEndpointUdpServices();
 		if (services.isEmpty()) {
@@ -77,56 +86,58 @@ final class DnatRaceRules {
 	}
 
 	private static Finding finding(Facts facts, Race race, List<String> exposure) {
-		boolean resolved = race.resolved().test(facts.profile());
-		Severity severity = severity(facts, resolved);
+		Fix fix = facts.fixes().race(race.id());
+		Severity severity = severity(facts, fix);
 		List<String> evidence = new ArrayList<>(exposure);
-		evidence.add(kernelEvidence(facts, race, resolved));
-		evidence.addAll(counterEvidence(facts, resolved));
+		evidence.add(kernelEvidence(facts, race, fix));
+		evidence.addAll(counterEvidence(facts, fix));
 		evidence.addAll(resolverEvidence(facts));
-		return new Finding(race.id(), severity, title(race, resolved, severity), evidence,
-				mitigations(facts, race, resolved));
+		return new Finding(race.id(), severity, title(race, fix, severity), evidence, mitigations(facts, race, fix));
 	}
 
-	private static Severity severity(Facts facts, boolean resolved) {
-		if (resolved || facts.resolver().usesNodeLocalDns()) {
+	private static Severity severity(Facts facts, Fix fix) {
+		if (fix == Fix.FIXED || facts.dnsProtected()) {
 			return Severity.INFO;
 		}
 		boolean glibcProtected = facts.resolver().present() && !facts.resolver().glibcParallel();
-		return (facts.lossNow() && !glibcProtected) ? Severity.CRITICAL : Severity.WARNING;
+		return (facts.clashDropsNow() > 0 && !glibcProtected) ? Severity.CRITICAL : Severity.WARNING;
 	}
 
-	private static String title(Race race, boolean resolved, Severity severity) {
-		if (resolved) {
-			return race.name() + ": it can happen, and this kernel resolves it";
-		}
-		return race.name() + ": this kernel drops the losing packet"
-				+ ((severity == Severity.CRITICAL) ? ", and the counters show dropped packets" : "");
+	private static String title(Race race, Fix fix, Severity severity) {
+		return switch (fix) {
+			case FIXED -> race.name() + ": it can happen, and this kernel resolves it";
+			case UNKNOWN -> race.name() + ": the release string cannot tell whether this kernel resolves it";
+			case DROPS -> race.name() + ": this kernel drops the losing packet"
+					+ ((severity == Severity.CRITICAL) ? ", and clashes drop packets now" : "");
+		};
 	}
 
-	private static String kernelEvidence(Facts facts, Race race, boolean resolved) {
-		String kernel = "Kernel " + facts.profile().id() + ": ";
-		if (resolved) {
-			return kernel + "resolved since " + race.fixedIn() + " (" + race.fix() + ").";
-		}
-		return kernel + "the losing packet is dropped; fixed in " + race.fixedIn() + " (" + race.fix() + ").";
+	private static String kernelEvidence(Facts facts, Race race, Fix fix) {
+		String kernel = facts.kernel().uname().isEmpty() ? "Kernel (" + facts.profile().id() + "): "
+				: "Kernel " + facts.kernel().uname() + ": ";
+		return switch (fix) {
+			case FIXED -> kernel + "resolved (" + race.fix() + ", " + race.fixedIn() + ", or its backport).";
+			case UNKNOWN -> kernel + "fixed upstream in " + race.fixedIn() + " (" + race.fix()
+					+ "); whether this build has it is not known.";
+			case DROPS ->
+				kernel + "the losing packet is dropped; fixed in " + race.fixedIn() + " (" + race.fix() + ").";
+		};
 	}
 
-	private static List<String> counterEvidence(Facts facts, boolean resolved) {
+	private static List<String> counterEvidence(Facts facts, Fix fix) {
 		if (!facts.statsRead()) {
 			return List.of();
 		}
-		if (!resolved) {
+		if (fix != Fix.FIXED) {
 			return facts.counterEvidence(List.of(Counter.INSERT_FAILED, Counter.DROP));
 		}
-		if (facts.profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
-			return List.of("clash_resolve=" + facts.resolvedClashes() + ": UDP clashes the kernel resolved "
-					+ "(races 1, 2 and 3 all count here).");
+		if (facts.fixes().clashResolveCounter()) {
+			return List.of("clash_resolve=" + facts.total(Counter.CLASH_RESOLVE)
+					+ ": UDP clashes the kernel resolved (races 1, 2 and 3 all count here).");
 		}
-		if (facts.profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)) {
-			return List.of("insert_failed − drop = " + facts.resolvedClashes() + ": clashes the kernel resolved "
-					+ "(before 5.10 a resolved clash still counts insert_failed).");
-		}
-		return List.of();
+		return List
+			.of("insert_failed − drop = " + Math.max(0, facts.total(Counter.INSERT_FAILED) - facts.total(Counter.DROP))
+					+ ": clashes the kernel resolved (before 5.10 a resolved clash still counts insert_failed).");
 	}
 
 	private static List<String> resolverEvidence(Facts facts) {
@@ -153,8 +164,8 @@ final class DnatRaceRules {
 			.toList();
 	}
 
-	private static List<String> mitigations(Facts facts, Race race, boolean resolved) {
-		if (resolved) {
+	private static List<String> mitigations(Facts facts, Race race, Fix fix) {
+		if (fix == Fix.FIXED) {
 			return List.of("Nothing to do for this race on this kernel: a resolved clash costs no time.");
 		}
 		List<String> mitigations = new ArrayList<>();

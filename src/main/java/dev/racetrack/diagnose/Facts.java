@@ -5,26 +5,32 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import dev.racetrack.kernel.KernelBehaviour;
+import dev.racetrack.diagnose.KernelFixes.Fix;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
  * Everything read from one {@link NodeSample}, and the few numbers every finding needs.
  *
- * @param kernel the modelled kernel the node is read as
+ * @param kernel the kernel as read, with its clash fixes
  * @param stats the first (or only) statistics sample
- * @param nat the nat table
+ * @param nat the nat table (iptables-save, -S, -L or nft)
  * @param resolver the pod's resolver configuration
  * @param rates the counters' rise between two samples, when two were given
+ * @param extras sysctl values, kernel log lines, conntrack -L entries, nodes
+ * @param hints what tool messages said ({@link PasteHints})
  */
 record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverConfig resolver,
-		Optional<CounterRates> rates) {
+		Optional<CounterRates> rates, NodeExtras extras, List<String> hints) {
 
 	/** The most per-CPU lines quoted as evidence. */
 	static final int MAX_CPU_LINES = 8;
 
 	KernelProfile profile() {
 		return this.kernel.profile();
+	}
+
+	KernelFixes fixes() {
+		return this.kernel.fixes();
 	}
 
 	boolean statsRead() {
@@ -39,49 +45,83 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 		return this.stats.total(counter);
 	}
 
-	/**
-	 * Whether {@code insert_failed} counts only lost packets on this kernel: on 4.17
-	 * every clash drops, and from 5.10 a resolved clash counts {@code clash_resolve}
-	 * instead. From 4.19 to 5.9 a resolved clash also counts {@code insert_failed}.
-	 */
-	boolean insertFailedMeansLoss() {
-		return !profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)
-				|| profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER);
+	/** Whether a lost clash counts {@code drop} (since 71d8c47fc653, 2016). */
+	boolean dropCounted() {
+		return fixes().dropCounted();
+	}
+
+	/** Packets the counters say were dropped since they started. */
+	long dropsSinceBoot() {
+		return dropCounted() ? total(Counter.DROP) : Math.max(total(Counter.DROP), total(Counter.INSERT_FAILED));
 	}
 
 	/**
-	 * Whether the counters show packets lost now: a rise of {@code drop} between two
-	 * samples, or, with one sample, any {@code drop} (or {@code insert_failed} where it
-	 * means a loss).
+	 * Drops that a clash explains: a lost clash always counts insert_failed, so at most
+	 * min(drop, insert_failed).
 	 */
+	long clashDropsSinceBoot() {
+		return dropCounted() ? Math.min(total(Counter.DROP), total(Counter.INSERT_FAILED))
+				: total(Counter.INSERT_FAILED);
+	}
+
+	/** Drops that no insert race explains: drop beyond insert_failed. */
+	long otherDropsSinceBoot() {
+		return Math.max(0, total(Counter.DROP) - total(Counter.INSERT_FAILED));
+	}
+
+	/** The rise of a counter between the samples, when two were given. */
+	OptionalLong delta(String counter) {
+		return this.rates.isPresent() ? this.rates.get().delta(counter) : OptionalLong.empty();
+	}
+
+	/** Clash drops between the samples. */
+	long clashDropsNow() {
+		long drop = delta(Counter.DROP).orElse(0);
+		long insertFailed = delta(Counter.INSERT_FAILED).orElse(0);
+		return dropCounted() ? Math.min(drop, insertFailed) : insertFailed;
+	}
+
+	/** Drops between the samples that no clash explains (a full table, an allocation). */
+	long otherDropsNow() {
+		return Math.max(0, delta(Counter.DROP).orElse(0) - delta(Counter.INSERT_FAILED).orElse(0));
+	}
+
+	/** Every drop between the samples. */
+	long dropsNow() {
+		return dropCounted() ? delta(Counter.DROP).orElse(0)
+				: Math.max(delta(Counter.DROP).orElse(0), delta(Counter.INSERT_FAILED).orElse(0));
+	}
+
+	/** A per-minute figure for a number of events between the samples. */
+	double perMinute(long events) {
+		return this.rates.map((r) -> events * 60.0 / r.intervalSeconds()).orElse(0.0);
+	}
+
+	/** Whether the kernel log shows the table full (packets dropped). */
+	boolean tableFullLogged() {
+		return !this.extras.tableFull().isEmpty();
+	}
+
+	/** Whether packets are being lost now: between two samples, or in the kernel log. */
 	boolean lossNow() {
-		if (this.rates.isPresent() && this.rates.get().delta(Counter.DROP).isPresent()) {
-			return lossIn(this.rates.get().delta(Counter.DROP), this.rates.get().delta(Counter.INSERT_FAILED));
-		}
-		return total(Counter.DROP) > 0 || (insertFailedMeansLoss() && total(Counter.INSERT_FAILED) > 0);
+		return dropsNow() > 0 || tableFullLogged();
 	}
 
-	private boolean lossIn(OptionalLong drop, OptionalLong insertFailed) {
-		return drop.orElse(0) > 0 || (insertFailedMeansLoss() && insertFailed.orElse(0) > 0);
-	}
-
-	/** Whether the counters show drops since boot, but none between the two samples. */
-	boolean lostOnlyBefore() {
-		return !lossNow() && (total(Counter.DROP) > 0);
+	/** Whether two samples were given. */
+	boolean twoSamples() {
+		return this.rates.isPresent();
 	}
 
 	/**
-	 * Clashes the kernel resolved: {@code clash_resolve} from 5.10, {@code insert_failed}
-	 * minus {@code drop} from 4.19 to 5.9, none on 4.17.
+	 * Whether a race's fix is missing here (drops, or cannot tell).
 	 */
-	long resolvedClashes() {
-		if (profile().has(KernelBehaviour.CLASH_RESOLVE_COUNTER)) {
-			return total(Counter.CLASH_RESOLVE);
-		}
-		if (profile().has(KernelBehaviour.RESOLVE_MATCHING_CLASH)) {
-			return Math.max(0, total(Counter.INSERT_FAILED) - total(Counter.DROP));
-		}
-		return 0;
+	boolean raceDrops(String id) {
+		return fixes().race(id) != Fix.FIXED;
+	}
+
+	/** Whether the nameserver is NodeLocal DNSCache's, or glibc is told not to race. */
+	boolean dnsProtected() {
+		return this.resolver.usesNodeLocalDns();
 	}
 
 	/**
@@ -92,7 +132,9 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 		if (!statsRead()) {
 			return evidence;
 		}
-		String where = this.stats.cpus().isEmpty() ? "summary"
+		String where = this.stats.cpus().isEmpty()
+				? (this.stats.firstCpuOnly() ? "summary form (the first CPU only: node totals are at least these)"
+						: "summary")
 				: "sum of " + this.stats.cpus().size() + " CPU" + ((this.stats.cpus().size() == 1) ? "" : "s");
 		evidence.add(this.stats.format().title() + ", " + where + ": " + values(counters, this.stats::total));
 		List<CpuCounters> busy = this.stats.cpus()

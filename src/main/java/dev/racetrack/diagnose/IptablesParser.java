@@ -17,32 +17,64 @@ import java.util.regex.Pattern;
  */
 public final class IptablesParser {
 
-	private static final Pattern CHAIN_DECLARATION = Pattern.compile(":(\\S+)\\s+(\\S+)(?:\\s+\\[\\d+:\\d+\\])?");
+	private static final Pattern CHAIN_DECLARATION = Pattern
+		.compile(":(\\S{1,64})\\s{1,20}(\\S{1,16})(?:\\s{1,20}\\[\\d{1,20}:\\d{1,20}\\])?");
 
-	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d+:\\d+\\]\\s+");
+	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d{1,18}:\\d{1,20}\\]\\s{1,20}");
 
 	private static final Pattern LISTING = Pattern.compile(
 			"Chain \\S+ \\((?:policy \\w+.*|\\d+ references)\\)|\\s*(?:pkts\\s+bytes\\s+)?target\\s+prot\\s+opt\\s.*");
 
 	private static final Pattern NUMBER = Pattern.compile("\\d+");
 
+	/**
+	 * Marks a line that continues the rule above it (wrapped by a terminal or a page).
+	 */
+	static final String CONTINUATION = "\u0000";
+
+	private static final java.util.Set<String> TARGETS = java.util.Set.of("SNAT", "DNAT", "MASQUERADE", "RETURN",
+			"ACCEPT", "DROP", "MARK", "REJECT", "REDIRECT");
+
 	private IptablesParser() {
 	}
 
-	/** Reads a pasted text; {@code null} and blank texts give an empty table. */
+	/**
+	 * Reads a pasted text of any nat-table format (iptables-save, -S, -L, nft);
+	 * {@code null} and blank texts give an empty table.
+	 */
 	public static NatTable parse(String text) {
-		PastedText pasted = PastedText.of(text);
-		Reader reader = new Reader();
-		for (int number = 1; number <= pasted.size(); number++) {
-			String line = pasted.line(number);
-			switch (ShellNoise.classify(line)) {
-				case CONTENT -> reader.read(number, line.strip());
-				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
-				default -> {
-				}
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		List<LineProblem> problems = new ArrayList<>(sorted.problems());
+		for (LineProblem problem : sorted.outside(PasteFormat.IPTABLES_SAVE,
+				(line) -> "not a line of iptables-save or iptables -S (expected *nat, :CHAIN, -P, -N, -A or COMMIT)")) {
+			boolean otherNatForm = sorted.of(PasteFormat.IPTABLES_LIST)
+				.stream()
+				.anyMatch((line) -> line.number() == problem.line())
+					|| sorted.of(PasteFormat.NFT).stream().anyMatch((line) -> line.number() == problem.line());
+			if (!otherNatForm) {
+				problems.add(problem);
 			}
 		}
-		pasted.overflow().ifPresent(reader.problems::add);
+		NatTable table = parse(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
+				sorted.of(PasteFormat.NFT));
+		problems.addAll(table.problems());
+		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
+		return new NatTable(table.rules(), table.services(), problems);
+	}
+
+	/** Reads the lines of each nat-table format into one table. */
+	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft) {
+		Reader reader = new Reader();
+		for (Line line : save) {
+			reader.read(line.number(), line.text().strip());
+		}
+		IptablesListParser.Result listed = IptablesListParser.parse(list);
+		reader.rules.addAll(listed.rules());
+		reader.problems.addAll(listed.problems());
+		NftParser.Result nftRules = NftParser.parse(nft);
+		reader.rules.addAll(nftRules.rules());
+		reader.problems.addAll(nftRules.problems());
+		reader.rules.sort(java.util.Comparator.comparingInt(NatRule::line));
 		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems);
 	}
 
@@ -53,9 +85,15 @@ public final class IptablesParser {
 
 		private final List<NatRule> rules = new ArrayList<>();
 
+		private long packets = -1;
+
 		private final List<LineProblem> problems = new ArrayList<>();
 
 		void read(int number, String line) {
+			if (line.startsWith(CONTINUATION)) {
+				continueRule(number, line.substring(CONTINUATION.length()));
+				return;
+			}
 			if (line.startsWith("#") || line.equals("COMMIT")) {
 				return;
 			}
@@ -73,7 +111,9 @@ public final class IptablesParser {
 				problem(number, "a line of iptables -L: paste iptables-save -t nat or iptables -t nat -S instead");
 				return;
 			}
-			readCommand(number, COUNTERS_PREFIX.matcher(line).replaceFirst(""));
+			java.util.regex.Matcher counters = COUNTERS_PREFIX.matcher(line);
+			this.packets = counters.lookingAt() ? Long.parseLong(line.substring(1, line.indexOf(':'))) : -1;
+			readCommand(number, counters.replaceFirst(""));
 		}
 
 		private void readCommand(int number, String line) {
@@ -114,11 +154,37 @@ public final class IptablesParser {
 			if (missing != null) {
 				problem(number, "read in part: " + missing + " has no value (cut short?)");
 			}
-			this.rules.add(options.toRule(number, line, words.get(1)));
+			this.rules.add(options.toRule(number, line, words.get(1), this.packets));
 		}
 
 		void problem(int number, String reason) {
 			this.problems.add(new LineProblem(number, reason));
+		}
+
+		/**
+		 * Joins a wrapped line to the rule above it: without a space when the two halves
+		 * make a target ({@code -j S} + {@code NAT …}), with one otherwise.
+		 */
+		private void continueRule(int number, String rest) {
+			if (this.rules.isEmpty()) {
+				problem(number, "not a line of iptables-save or iptables -S");
+				return;
+			}
+			NatRule last = this.rules.remove(this.rules.size() - 1);
+			String text = last.text();
+			int space = text.lastIndexOf(' ');
+			String tail = text.substring(space + 1);
+			String head = rest.split("\\s+", 2)[0];
+			boolean glued = TARGETS.contains(tail + head);
+			String joined = text + (glued ? "" : " ") + rest;
+			int before = this.problems.size();
+			readCommand(last.line(), joined);
+			if (this.rules.isEmpty() || this.rules.get(this.rules.size() - 1).line() != last.line()) {
+				this.rules.add(last);
+			}
+			problem(number, "read with line " + last.line() + ": the rule was wrapped"
+					+ (glued ? " inside a word (" + tail + "|" + head + ")" : ""));
+			this.problems.subList(before, this.problems.size() - 1).clear();
 		}
 
 	}
@@ -172,9 +238,9 @@ public final class IptablesParser {
 			};
 		}
 
-		NatRule toRule(int number, String line, String chain) {
+		NatRule toRule(int number, String line, String chain, long packets) {
 			return new NatRule(number, line, chain, get("target"), get("protocol"), get("dport"), get("comment"),
-					get("to"), this.random, this.randomFully);
+					get("to"), this.random, this.randomFully, line, packets, NatRule.Form.SAVE);
 		}
 
 		private String get(String key) {

@@ -37,24 +37,91 @@ public final class KernelProfiles {
 					false);
 		}
 		String counters = modern.isPresent() ? " The counters look older than 5.10." : "";
+		KernelFixes unknown = new KernelFixes(KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN,
+				KernelFixes.Fix.UNKNOWN, false, true, false, List.of());
 		return new KernelMatch(KernelProfile.V4_17, Basis.ASSUMED, "",
-				"No kernel release was given: 4.17, the oldest modelled kernel, is assumed, so every race it can show "
-						+ "is listed." + counters + " Paste uname -r to narrow this down.",
-				false);
+				"No kernel release was given, so whether the kernel resolves the UDP races is unknown; the replay "
+						+ "uses 4.17, the oldest modelled kernel." + counters + " Paste uname -r to narrow this down.",
+				false, unknown, "");
 	}
 
 	static KernelMatch fromUname(KernelVersion v) {
+		KernelFixes fixes = DistroKernels.fixes(v);
 		KernelProfile profile = profileOf(v);
-		List<String> notes = new ArrayList<>();
-		notes.add(v.release() + " is Linux " + v.majorMinor() + ": read as the modelled " + profile.id() + " ("
-				+ rangeOf(profile) + ").");
-		notes.addAll(notes(v, profile));
 		String distribution = v.distribution();
-		if (!distribution.isEmpty()) {
-			notes.add("This kernel is built by " + distribution
-					+ ": distributions backport netfilter fixes, so the counters " + "are the ground truth.");
+		List<String> notes = new ArrayList<>();
+		notes.add(v.release() + " is Linux " + v.majorMinor()
+				+ (distribution.isEmpty() ? "" : " built by " + distribution) + ": replayed as the modelled "
+				+ profile.id() + " (" + rangeOf(profile) + ").");
+		if (v.isBefore(4, 17)) {
+			notes.add("Linux " + v.majorMinor() + " is older than any modelled kernel; upstream it has none of the "
+					+ "2018-2020 clash fixes.");
 		}
-		return new KernelMatch(profile, Basis.UNAME, v.release(), String.join(" ", notes), v.isBefore(4, 17));
+		notes.addAll(fixes.notes());
+		notes.addAll(upstreamNotes(v));
+		notes.add(racesSentence(fixes));
+		if (fixes.nearestProfile() != profile && !v.isBefore(4, 17)) {
+			notes.add("Its clash fixes are those of the modelled " + fixes.nearestProfile().id()
+					+ ", which the findings follow.");
+		}
+		return new KernelMatch(profile, Basis.UNAME, v.release(), String.join(" ", notes), v.isBefore(4, 17), fixes,
+				distribution);
+	}
+
+	/**
+	 * What an upstream stable release carries beyond the modelled kernel it is read as.
+	 */
+	private static List<String> upstreamNotes(KernelVersion v) {
+		List<String> notes = new ArrayList<>();
+		int sublevel = v.upstreamSublevel();
+		if (v.major() == 4 && v.minor() == 19 && sublevel >= 228) {
+			notes.add("4.19.228 and later got the February 2022 backports (no shared rover, capped port search): port "
+					+ "selection behaves like 5.0.");
+		}
+		if (v.major() == 4 && v.minor() == 9 && sublevel >= 300) {
+			notes.add("4.9.300 and later got the rover removal and the capped port search (February 2022).");
+		}
+		if (v.major() == 4 && v.minor() == 14) {
+			notes.add("4.14 got the race 1 fix as a stable backport in February 2020, and the rover removal and capped "
+					+ "port search in February 2022; which 4.14.y has them is not read from the release.");
+		}
+		if (!v.isBefore(5, 6) && v.isBefore(5, 10)) {
+			notes.add("Resolved clashes count insert_failed here: the clash_resolve counter only exists from 5.10, so "
+					+ "insert_failed minus drop is what the kernel resolved.");
+		}
+		if (!v.isBefore(5, 10) && v.isBefore(6, 5)) {
+			notes.add("Linux " + v.majorMinor() + " has the 6.x clash rules and counters (clash_resolve) but not the "
+					+ "linear SYN back-off (6.5) or the TIME_WAIT eviction (2023): a twice-lost SYN costs 3 s here, "
+					+ "not 2 s.");
+		}
+		return notes;
+	}
+
+	/** "Races 1 and 2 are resolved here; race 3 drops." */
+	static String racesSentence(KernelFixes fixes) {
+		List<String> fixed = new ArrayList<>();
+		List<String> drops = new ArrayList<>();
+		List<String> unknown = new ArrayList<>();
+		for (int race = 1; race <= 3; race++) {
+			KernelFixes.Fix fix = fixes.race("dnat-race-" + race);
+			(fix == KernelFixes.Fix.FIXED ? fixed : fix == KernelFixes.Fix.DROPS ? drops : unknown).add("" + race);
+		}
+		List<String> parts = new ArrayList<>();
+		if (!fixed.isEmpty()) {
+			parts.add("UDP race" + plural(fixed) + " " + String.join(" and ", fixed) + " resolved");
+		}
+		if (!drops.isEmpty()) {
+			parts.add("race" + plural(drops) + " " + String.join(" and ", drops) + " dropping the losing packet");
+		}
+		if (!unknown.isEmpty()) {
+			parts.add("race" + plural(unknown) + " " + String.join(" and ", unknown) + " unknown from the release");
+		}
+		String sentence = String.join("; ", parts) + "; the TCP SNAT port race is never resolved by any kernel.";
+		return Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
+	}
+
+	private static String plural(List<String> races) {
+		return (races.size() == 1) ? "" : "s";
 	}
 
 	static KernelProfile profileOf(KernelVersion v) {
@@ -81,55 +148,6 @@ public final class KernelProfiles {
 			case V5_6 -> "5.6 to 5.9";
 			case V6_X -> "5.10 and later";
 		};
-	}
-
-	private static List<String> notes(KernelVersion v, KernelProfile profile) {
-		return switch (profile) {
-			case V4_17 -> notesBefore419(v);
-			case V4_19 -> notes419(v);
-			case V5_0 -> List.of("Races 1 and 2 are resolved here; race 3 is not (fixed in 5.6).");
-			case V5_6 -> List.of("Resolved clashes count insert_failed here: the clash_resolve counter only "
-					+ "exists from 5.10, so insert_failed minus drop is what the kernel resolved.");
-			case V6_X -> notesFrom510(v);
-		};
-	}
-
-	private static List<String> notesBefore419(KernelVersion v) {
-		List<String> notes = new ArrayList<>();
-		if (v.isBefore(4, 17)) {
-			notes.add("Linux " + v.majorMinor() + " is older than any modelled kernel; it has none of the 2018-2020 "
-					+ "clash fixes upstream.");
-		}
-		if (v.major() == 4 && v.minor() == 14) {
-			notes.add("4.14 got the race 1 fix as a stable backport in February 2020, and the rover removal and "
-					+ "capped port search in February 2022; a recent 4.14 behaves better than 4.17 for those.");
-		}
-		if (v.major() == 4 && v.minor() == 9 && v.patchIsStableSublevel() && v.patch() >= 300) {
-			notes.add("4.9.300 and later got the rover removal and the capped port search (February 2022) but "
-					+ "none of the clash fixes.");
-		}
-		return notes;
-	}
-
-	private static List<String> notes419(KernelVersion v) {
-		if (v.patchIsStableSublevel() && v.patch() >= 228) {
-			return List.of("4.19.228 and later got the February 2022 backports (no shared rover, capped port "
-					+ "search): port selection behaves like 5.0, but race 2 is not fixed, as in 4.19.");
-		}
-		if (!v.patchIsStableSublevel()) {
-			return List.of("uname -r does not show the stable sublevel here; from 4.19.228 (February 2022) port "
-					+ "selection behaves like 5.0, but race 2 stays unfixed.");
-		}
-		return List.of("Race 1 is resolved here; races 2 and 3 are not.");
-	}
-
-	private static List<String> notesFrom510(KernelVersion v) {
-		if (v.isBefore(6, 5)) {
-			return List.of("Linux " + v.majorMinor() + " shares the 6.x clash rules and counters (clash_resolve), "
-					+ "but not the linear SYN back-off (6.5) or the TIME_WAIT eviction (2023): a twice-lost SYN "
-					+ "costs 3 s here, not 2 s.");
-		}
-		return List.of("All three UDP races are resolved here; the TCP SNAT port race is not.");
 	}
 
 }

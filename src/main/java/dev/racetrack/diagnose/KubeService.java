@@ -37,9 +37,18 @@ public record KubeService(String chain, int line, String name, String protocol, 
 		return ("53".equals(this.port) && "udp".equals(this.protocol)) || dnsName;
 	}
 
-	/** Whether DNAT races can happen on it: UDP, or a protocol no rule names. */
+	/**
+	 * Whether the DNAT races (UDP only) can happen on it: a rule says UDP, or no rule
+	 * names the protocol and the service is cluster DNS ({@code …:dns}). A service whose
+	 * protocol no rule names and whose name says nothing (e.g.
+	 * {@code default/kubernetes:https}) is not counted: kube-proxy writes one chain per
+	 * service port and protocol, and such ports are almost always TCP.
+	 */
 	public boolean mayBeUdp() {
-		return !"tcp".equals(this.protocol) && !"sctp".equals(this.protocol);
+		if (!this.protocol.isEmpty()) {
+			return "udp".equals(this.protocol) || "udplite".equals(this.protocol);
+		}
+		return isDns();
 	}
 
 	/** {@code KUBE-SVC-… (kube-system/kube-dns:dns, udp/53): 2 endpoints}. */

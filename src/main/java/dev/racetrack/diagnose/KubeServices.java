@@ -35,7 +35,72 @@ final class KubeServices {
 				service.addEntry(rule);
 			}
 		}
-		return services.values().stream().map((service) -> service.build(dnats)).toList();
+		List<KubeService> found = new ArrayList<>(services.values().stream().map((s) -> s.build(dnats)).toList());
+		found.addAll(nftServices(rules));
+		if (found.isEmpty()) {
+			found.addAll(byComment(rules));
+		}
+		return found;
+	}
+
+	/**
+	 * nftables kube-proxy: {@code chain service-HASH-ns/name/proto/port} holds
+	 * {@code numgen random mod N vmap { 0 : goto endpoint-…, … }}, and each endpoint
+	 * chain {@code dnat to ip:port}.
+	 */
+	private static List<KubeService> nftServices(List<NatRule> rules) {
+		Map<String, NatRule> dnatByChain = new LinkedHashMap<>();
+		for (NatRule rule : rules) {
+			if ("DNAT".equals(rule.target()) && rule.form() == NatRule.Form.NFT) {
+				dnatByChain.putIfAbsent(rule.chain(), rule);
+			}
+		}
+		List<KubeService> services = new ArrayList<>();
+		for (NatRule rule : rules) {
+			if (!rule.target().startsWith("NUMGEN:") || !rule.chain().startsWith("service-")) {
+				continue;
+			}
+			String[] parts = rule.chain().split("/");
+			String name = (parts.length >= 4)
+					? parts[0].replaceFirst("^service-[A-Z0-9]+-", "") + "/" + parts[1] + ":" + parts[3] : rule.chain();
+			String protocol = (parts.length >= 4) ? parts[2] : rule.protocol();
+			List<String> chains = NftParser.numgenChains(rule.text());
+			List<String> endpoints = chains.stream()
+				.map(dnatByChain::get)
+				.filter((dnat) -> dnat != null && !dnat.toDestination().isEmpty())
+				.map(NatRule::toDestination)
+				.toList();
+			String port = endpoints.isEmpty() ? "" : portOf(endpoints.get(0));
+			services.add(new KubeService(rule.chain(), rule.line(), name, protocol, port, chains, endpoints));
+		}
+		return services;
+	}
+
+	/**
+	 * An excerpt without the service chains ({@code iptables -t nat -L | grep kube-dns}):
+	 * the DNAT rules grouped by their comment, one service per comment and protocol.
+	 */
+	private static List<KubeService> byComment(List<NatRule> rules) {
+		Map<String, List<NatRule>> groups = new LinkedHashMap<>();
+		for (NatRule rule : rules) {
+			if ("DNAT".equals(rule.target()) && !rule.comment().isEmpty() && !rule.toDestination().isEmpty()) {
+				groups.computeIfAbsent(serviceName(rule.comment()) + "|" + rule.protocol(), (k) -> new ArrayList<>())
+					.add(rule);
+			}
+		}
+		List<KubeService> services = new ArrayList<>();
+		for (List<NatRule> group : groups.values()) {
+			NatRule first = group.get(0);
+			List<String> endpoints = group.stream().map(NatRule::toDestination).distinct().toList();
+			services.add(new KubeService("(DNAT rules of " + serviceName(first.comment()) + ")", first.line(),
+					serviceName(first.comment()), first.protocol(), portOf(endpoints.get(0)), endpoints, endpoints));
+		}
+		return services;
+	}
+
+	private static String portOf(String destination) {
+		int colon = destination.lastIndexOf(':');
+		return (colon >= 0) ? destination.substring(colon + 1) : "";
 	}
 
 	private static boolean isServiceChain(String chain) {

@@ -3,13 +3,15 @@ package dev.racetrack.diagnose;
 import java.util.regex.Pattern;
 
 /**
- * One rule of the nat table, as {@code iptables-save} or {@code iptables -S} prints it,
- * with the options the diagnosis needs.
+ * One rule of the nat table, read from {@code iptables-save}, {@code iptables -S},
+ * {@code iptables -L} or {@code nft list ruleset}, with the options the diagnosis needs.
  *
  * @param line the 1-based line it was read from
- * @param text the rule as printed (without an {@code iptables-save -c} counter prefix)
- * @param chain the chain it is appended to
- * @param target the {@code -j} target, or {@code ""} when the rule has none
+ * @param text the rule as pasted (without an {@code iptables-save -c} counter prefix)
+ * @param chain the chain it is in ({@code ?} for an {@code iptables -L} excerpt without
+ * its chain header)
+ * @param target the {@code -j} target ({@code MASQUERADE}, {@code DNAT}, a chain), or
+ * {@code ""} when the rule has none
  * @param protocol the {@code -p} protocol, or {@code ""}
  * @param destinationPort the {@code --dport}, or {@code ""}
  * @param comment the {@code --comment}, or {@code ""}
@@ -17,27 +19,60 @@ import java.util.regex.Pattern;
  * @param random {@code --random} ({@code NF_NAT_RANGE_PROTO_RANDOM}: a keyed hash of the
  * tuple picks the start of the port search)
  * @param randomFully {@code --random-fully} ({@code NF_NAT_RANGE_PROTO_RANDOM_FULLY}: a
- * random start for every connection, iptables 1.6.2 and later)
+ * random start for every connection, iptables 1.6.2 and later; nft's
+ * {@code fully-random})
+ * @param saveText the rule in {@code iptables -S} form (for {@code -L} rows rebuilt from
+ * the columns; for nft, the nft rule)
+ * @param packets the packets counted on the rule ({@code -L -v}, {@code -c}, nft
+ * {@code counter}), or -1 when not printed
+ * @param form which output it was read from
  */
 public record NatRule(int line, String text, String chain, String target, String protocol, String destinationPort,
-		String comment, String toDestination, boolean random, boolean randomFully) {
+		String comment, String toDestination, boolean random, boolean randomFully, String saveText, long packets,
+		Form form) {
+
+	/** The output a rule was read from. */
+	public enum Form {
+
+		/** {@code iptables-save} or {@code iptables -S}. */
+		SAVE,
+
+		/** {@code iptables -L}. */
+		LIST,
+
+		/** {@code nft list ruleset}. */
+		NFT
+
+	}
 
 	private static final Pattern RANDOM_FLAG = Pattern.compile("(?<=\\s)--random(?=\\s|$)");
+
+	/** A rule read from iptables-save or -S, whose text is its save form. */
+	public NatRule(int line, String text, String chain, String target, String protocol, String destinationPort,
+			String comment, String toDestination, boolean random, boolean randomFully) {
+		this(line, text, chain, target, protocol, destinationPort, comment, toDestination, random, randomFully, text,
+				-1, Form.SAVE);
+	}
 
 	/** A MASQUERADE or SNAT rule: the nat step where the SNAT port race happens. */
 	public boolean isSourceNat() {
 		return "MASQUERADE".equals(this.target) || "SNAT".equals(this.target);
 	}
 
-	/** The same rule with {@code --random-fully}: the fix to suggest. */
+	/** The same rule with {@code --random-fully} (nft: {@code fully-random}): the fix. */
 	public String withRandomFully() {
 		if (this.randomFully) {
-			return this.text;
+			return this.saveText;
+		}
+		if (this.form == Form.NFT) {
+			String masquerade = this.saveText.replaceFirst("(?<=\\bmasquerade)( random)?(?=\\s|$)", " fully-random");
+			return masquerade.contains("fully-random") ? masquerade
+					: this.saveText.replaceFirst("(?<=\\bsnat (?:ip )?to \\S{1,60})", " fully-random");
 		}
 		if (this.random) {
-			return RANDOM_FLAG.matcher(this.text).replaceFirst("--random-fully");
+			return RANDOM_FLAG.matcher(this.saveText).replaceFirst("--random-fully");
 		}
-		return this.text + " --random-fully";
+		return this.saveText + " --random-fully";
 	}
 
 	/** {@code line 12: -A POSTROUTING …}, for evidence. */

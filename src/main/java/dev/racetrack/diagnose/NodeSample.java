@@ -1,7 +1,9 @@
 package dev.racetrack.diagnose;
 
 /**
- * What an on-call engineer pasted from one node. Every text may be {@code null} or blank.
+ * What an on-call engineer pasted from one node. Every text may be {@code null} or blank,
+ * and every text may hold any of the outputs {@link PasteReader} reads: the boxes only
+ * say where a line was pasted.
  *
  * @param conntrackStats {@code conntrack -S} or {@code /proc/net/stat/nf_conntrack}
  * @param iptables {@code iptables-save -t nat} or {@code iptables -t nat -S}
@@ -10,9 +12,10 @@ package dev.racetrack.diagnose;
  * @param conntrackStatsLater the same statistics taken {@code intervalSeconds} later
  * @param intervalSeconds seconds between the two samples, {@code null} without a later
  * sample
+ * @param paste everything at once, as copied from a terminal, chat or issue
  */
 public record NodeSample(String conntrackStats, String iptables, String uname, String resolvConf,
-		String conntrackStatsLater, Integer intervalSeconds) {
+		String conntrackStatsLater, Integer intervalSeconds, String paste) {
 
 	public static final String CONNTRACK_STATS = "conntrackStats";
 
@@ -26,6 +29,8 @@ public record NodeSample(String conntrackStats, String iptables, String uname, S
 
 	public static final String INTERVAL_SECONDS = "intervalSeconds";
 
+	public static final String PASTE = "paste";
+
 	/** The longest interval between two samples: one day. */
 	public static final int MAX_INTERVAL_SECONDS = 86_400;
 
@@ -33,6 +38,17 @@ public record NodeSample(String conntrackStats, String iptables, String uname, S
 		if (intervalSeconds != null && (intervalSeconds < 1 || intervalSeconds > MAX_INTERVAL_SECONDS)) {
 			throw new IllegalArgumentException("intervalSeconds must be from 1 to 86400, not " + intervalSeconds);
 		}
+	}
+
+	/** A sample without the paste-everything text. */
+	public NodeSample(String conntrackStats, String iptables, String uname, String resolvConf,
+			String conntrackStatsLater, Integer intervalSeconds) {
+		this(conntrackStats, iptables, uname, resolvConf, conntrackStatsLater, intervalSeconds, null);
+	}
+
+	/** A sample of one paste, as copied. */
+	public static NodeSample pasted(String paste, Integer intervalSeconds) {
+		return new NodeSample(null, null, null, null, null, intervalSeconds, paste);
 	}
 
 	/** A sample of only the first four texts. */

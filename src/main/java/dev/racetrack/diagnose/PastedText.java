@@ -21,6 +21,11 @@ public final class PastedText {
 	/** The most lines of one pasted text that are read. */
 	public static final int MAX_LINES = 4_096;
 
+	/**
+	 * The most characters of one line that are read; the rest is cut off and reported.
+	 */
+	public static final int MAX_LINE_CHARS = 16_384;
+
 	private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
 
 	private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\t]]|\uFEFF");
@@ -29,14 +34,22 @@ public final class PastedText {
 
 	private final LineProblem overflow;
 
+	private final List<LineProblem> cut = new ArrayList<>();
+
 	private PastedText(List<String> lines, LineProblem overflow) {
 		this.lines = Collections.unmodifiableList(lines);
 		this.overflow = overflow;
 	}
 
+	private PastedText(List<String> lines, LineProblem overflow, List<LineProblem> cut) {
+		this(lines, overflow);
+		this.cut.addAll(cut);
+	}
+
 	/** Splits a text (which may be {@code null}) into cleaned lines. */
 	public static PastedText of(String text) {
 		List<String> lines = new ArrayList<>();
+		List<LineProblem> cut = new ArrayList<>();
 		if (text == null) {
 			return new PastedText(lines, null);
 		}
@@ -45,17 +58,24 @@ public final class PastedText {
 		while (start < length) {
 			if (lines.size() == MAX_LINES) {
 				return new PastedText(lines, new LineProblem(MAX_LINES + 1,
-						"not read: only the first " + MAX_LINES + " lines of a pasted text are read"));
+						"not read: only the first " + MAX_LINES + " lines of a pasted text are read"), cut);
 			}
 			int end = lineEnd(text, start);
 			if (end > MAX_CHARS) {
-				return new PastedText(lines, new LineProblem(lines.size() + 1,
-						"not read: only the first " + MAX_CHARS + " characters of a pasted text are read"));
+				return new PastedText(lines,
+						new LineProblem(lines.size() + 1,
+								"not read: only the first " + MAX_CHARS + " characters of a pasted text are read"),
+						cut);
 			}
-			lines.add(clean(text.substring(start, end)));
+			int keep = Math.min(end, start + MAX_LINE_CHARS);
+			if (keep < end) {
+				cut.add(new LineProblem(lines.size() + 1,
+						"read in part: only the first " + MAX_LINE_CHARS + " characters of a line are read"));
+			}
+			lines.add(clean(text.substring(start, keep)));
 			start = nextLineStart(text, end);
 		}
-		return new PastedText(lines, null);
+		return new PastedText(lines, null, cut);
 	}
 
 	private static int lineEnd(String text, int start) {
@@ -89,6 +109,11 @@ public final class PastedText {
 	/** The first line not read because the text is over a limit, if it is. */
 	public Optional<LineProblem> overflow() {
 		return Optional.ofNullable(this.overflow);
+	}
+
+	/** Lines longer than {@value #MAX_LINE_CHARS} characters, cut there. */
+	public List<LineProblem> cutLines() {
+		return List.copyOf(this.cut);
 	}
 
 	/** Whether the text holds nothing but white space. */

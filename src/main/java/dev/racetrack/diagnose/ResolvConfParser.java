@@ -32,22 +32,68 @@ public final class ResolvConfParser {
 	}
 
 	public static ResolverConfig parse(String text) {
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		List<LineProblem> problems = new ArrayList<>(sorted.problems());
 		PastedText pasted = PastedText.of(text);
+		problems.addAll(sorted.outside(PasteFormat.RESOLV_CONF,
+				(line) -> "'" + ConntrackStatsParser.abbreviate(pasted.line(line.number()).strip().split("\s+")[0])
+						+ "' is not a resolv.conf keyword (nameserver, search, domain, options, sortlist)"));
+		ResolverConfig config = parse(sorted.of(PasteFormat.RESOLV_CONF));
+		problems.addAll(config.problems());
+		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
+		return new ResolverConfig(config.present(), config.nameservers(), config.search(), config.ndots(),
+				config.timeoutSeconds(), config.attempts(), config.options(), problems);
+	}
+
+	/**
+	 * Reads the resolv.conf lines of a sorted paste in which several files may have been
+	 * pasted, each after its own command (a node's, then a pod's): the file whose search
+	 * list is kubelet's is the pod's and wins, else the last one.
+	 */
+	static ResolverConfig parse(List<Line> lines, List<String> commands) {
+		List<List<Line>> blocks = new ArrayList<>();
+		List<Line> block = new ArrayList<>();
+		int previous = 0;
+		for (Line line : lines) {
+			if (!block.isEmpty() && commandBetween(commands, previous, line.number())) {
+				blocks.add(block);
+				block = new ArrayList<>();
+			}
+			block.add(line);
+			previous = line.number();
+		}
+		blocks.add(block);
+		ResolverConfig chosen = null;
+		for (List<Line> each : blocks) {
+			ResolverConfig config = parse(each);
+			if (chosen == null || config.kubeletNamespace().isPresent() || !chosen.kubeletNamespace().isPresent()) {
+				chosen = config.present() ? config : chosen;
+			}
+		}
+		return (chosen != null) ? chosen : parse(lines);
+	}
+
+	private static boolean commandBetween(List<String> commands, int from, int to) {
+		for (String command : commands) {
+			int at = Integer.parseInt(command.substring(0, command.indexOf(':')));
+			if (at > from && at < to) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Reads the resolv.conf lines of a sorted paste. */
+	static ResolverConfig parse(List<Line> lines) {
 		Reader reader = new Reader();
-		for (int number = 1; number <= pasted.size(); number++) {
-			String line = pasted.line(number);
-			String stripped = line.strip();
+		for (Line line : lines) {
+			String stripped = line.text().strip();
 			if (stripped.startsWith("#") || stripped.startsWith(";")) {
 				continue;
 			}
-			switch (ShellNoise.classify(line)) {
-				case CONTENT -> reader.read(number, stripped);
-				case SHELL_MESSAGE -> reader.problem(number, ShellNoise.shellMessageReason(line));
-				default -> {
-				}
-			}
+			int comment = stripped.indexOf(" #");
+			reader.read(line.number(), (comment > 0) ? stripped.substring(0, comment).strip() : stripped);
 		}
-		pasted.overflow().ifPresent(reader.problems::add);
 		return reader.result();
 	}
 

@@ -46,18 +46,19 @@ final class ResolverRules {
 					: Severity.INFO;
 			return new Finding("resolver-options", severity,
 					"glibc sends A and AAAA in parallel from one socket: the trigger of the UDP races", evidence,
-					List.of("options single-request-reopen: the second query goes out after the first answer, "
-							+ "from a new socket (glibc 2.9 and later).",
+					withoutNodeLocal(resolver, List.of(
+							"options single-request-reopen: the second query goes out after the first answer, "
+									+ "from a new socket (glibc 2.9 and later).",
 							"options use-vc: lookups over TCP, which has no UDP clash (glibc 2.14 and later).",
 							"options single-request: no race either, but every lookup waits for two round trips.",
-							"NodeLocal DNSCache: protects musl clients too."));
+							"NodeLocal DNSCache: protects musl clients too.")));
 		}
 		List<String> set = DnatRaceRules.protectingOptions(resolver);
 		evidence.add(0, "options " + String.join(" ", set) + ": glibc does not send two queries at once from one "
 				+ "socket" + (set.equals(List.of("single-request")) ? ", at the cost of serial lookups." : "."));
 		return new Finding("resolver-options", Severity.INFO,
 				"glibc clients avoid the UDP races (options " + String.join(" ", set) + "); musl clients do not",
-				evidence, List.of("NodeLocal DNSCache protects musl clients too."));
+				evidence, withoutNodeLocal(resolver, List.of("NodeLocal DNSCache protects musl clients too.")));
 	}
 
 	private static Optional<Finding> ndots(Facts facts) {
@@ -80,9 +81,20 @@ final class ResolverRules {
 				"ndots:" + resolver.ndots() + " with " + resolver.search().size()
 						+ " search domains: one lookup can be " + (2 * names) + " queries",
 				evidence,
-				List.of("Use fully qualified names with a trailing dot (api.example.com.) for external hosts.",
-						"Lower ndots for the pod (dnsConfig options ndots: \"2\").",
-						"NodeLocal DNSCache answers the extra queries on the node.")));
+				withoutNodeLocal(resolver,
+						List.of("Use fully qualified names with a trailing dot (api.example.com.) for external hosts.",
+								"Lower ndots for the pod (dnsConfig options ndots: \"2\").",
+								"NodeLocal DNSCache answers the extra queries on the node."))));
+	}
+
+	/**
+	 * Never recommends what is present: NodeLocal DNSCache when the pod already uses it.
+	 */
+	private static List<String> withoutNodeLocal(ResolverConfig resolver, List<String> mitigations) {
+		if (!resolver.usesNodeLocalDns()) {
+			return mitigations;
+		}
+		return mitigations.stream().filter((m) -> !m.contains("NodeLocal DNSCache")).toList();
 	}
 
 }

@@ -1,11 +1,22 @@
 package dev.racetrack.diagnose;
 
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What people paste around a command's output: shell prompts, the command line itself,
- * blank lines, Markdown fences and the shell's own complaints. Every parser asks this
- * class first, so that only the output is parsed.
+ * What people paste around a command's output, taken off before any parser reads a line:
+ * Markdown quotes ({@code > }) and code fences (also when output shares the fence's
+ * line), inline backticks, shell prompts ({@code root@node:~#}, {@code [root@host ~]#},
+ * {@code bash-4.2$}, {@code / #}, {@code core@ip-1-2-3-4 ~ $}), {@code sudo}, the command
+ * itself, and the output printed on the command's own line ({@code uname -a Linux node
+ * 5.10.0-9-amd64 …}). The shell's and the tools' own complaints are recognised too.
+ *
+ * <p>
+ * No pattern here repeats a group over unbounded input, so a 16 KiB line cannot overflow
+ * the regex engine's stack (issue 17 item 8): prompts and commands are recognised word by
+ * word.
  */
 final class ShellNoise {
 
@@ -15,77 +26,264 @@ final class ShellNoise {
 		/** Empty or white space only. */
 		BLANK,
 
-		/**
-		 * A prompt with nothing after it, a prompt followed by a command, or a command.
-		 */
+		/** A prompt, a command, or a comment: no output on the line. */
 		COMMAND,
 
-		/** A Markdown code fence, as in a pasted issue or chat message. */
+		/** A command followed by its output on the same line. */
+		COMMAND_AND_OUTPUT,
+
+		/** A Markdown code fence. */
 		FENCE,
 
-		/** The shell's own message, e.g. {@code -bash: conntrack: command not found}. */
+		/** A shell or tool message, e.g. {@code -bash: conntrack: command not found}. */
 		SHELL_MESSAGE,
 
-		/** Anything else: what the parser must read. */
+		/** Output to read. */
 		CONTENT
 
 	}
 
-	private static final String COMMANDS = "(?:sudo(?:\\s+-\\S+)*\\s+)?(?:conntrack|cat|iptables|iptables-save"
-			+ "|iptables-legacy|iptables-legacy-save|iptables-nft|iptables-nft-save|ip6tables|ip6tables-save|nft"
-			+ "|uname|kubectl|docker|crictl|nsenter|watch|sleep|grep|egrep|less|more|head|tail|echo|ssh|date"
-			+ "|exit|clear|sysctl|lsb_release|hostname)(?:\\s.*)?";
-
 	/**
-	 * {@code root@node:~#}, {@code [root@ip-10-0-0-1 ~]#}, {@code bash-4.2$}, and
-	 * busybox's {@code / #} in a pod.
+	 * A line with its noise taken off.
+	 *
+	 * @param kind what the line is
+	 * @param output the output left on the line ({@code ""} when none)
+	 * @param command the command on the line, {@code ""} when none
 	 */
-	private static final String STRONG_PROMPT = "(?:(?:\\[[^\\]]*\\]|[\\w.-]+@[\\w.-]+(?::\\S*)?|[\\w.-]+-\\d[\\d.]*)\\s?"
-			+ "|[/~]\\S*\\s)[#$%>]";
+	record Cleaned(Kind kind, String output, String command) {
+	}
 
-	private static final Pattern PROMPT_ONLY = Pattern.compile(STRONG_PROMPT + "|[#$%>]");
+	/** The commands people run before pasting (first word, after sudo). */
+	static final Set<String> COMMANDS = Set.of("conntrack", "cat", "iptables", "iptables-save", "iptables-legacy",
+			"iptables-legacy-save", "iptables-nft", "iptables-nft-save", "ip6tables", "ip6tables-save", "nft", "uname",
+			"kubectl", "docker", "crictl", "nsenter", "watch", "sleep", "grep", "egrep", "less", "more", "head", "tail",
+			"echo", "ssh", "date", "exit", "clear", "sysctl", "lsb_release", "hostname", "dmesg", "journalctl",
+			"tcpdump", "nslookup", "dig", "systemctl", "ip", "ss", "netstat", "lsmod", "modprobe", "show", "k", "oc",
+			"microk8s", "k3s", "time", "cd", "ls", "curl", "wget", "apk", "apt", "apt-get", "yum", "dnf", "awk", "sed",
+			"wc", "sort", "uniq", "export", "for", "while", "cut", "tee", "ping", "nc");
 
-	private static final Pattern PROMPT_AND_ANYTHING = Pattern.compile(STRONG_PROMPT + "\\s.*");
+	private static final Pattern WATCH_HEADER = Pattern.compile("Every \\d{1,5}(?:\\.\\d{1,3})?s: .{0,400}");
 
-	private static final Pattern COMMAND = Pattern.compile("(?:(?:\\S*[#$%>])\\s*)?" + COMMANDS);
+	private static final Pattern SHELL_MESSAGE = Pattern
+		.compile("-?(?:ba|z|da|k|c|tc|)sh(?:-[\\d.]{1,10})?: .{0,2000}|sudo: .{0,2000}|\\[sudo\\] password.{0,200}"
+				+ "|.{0,2000}: command not found|.{0,2000}: No such file or directory|.{0,2000}: Permission denied"
+				+ "|.{0,2000}Operation not permitted.{0,2000}|command terminated with exit code \\d{1,5}"
+				+ "|conntrack v[\\d.]{1,12} \\(conntrack-tools\\): .{0,2000}|iptables v[\\d.]{1,12}.{0,2000}"
+				+ "|ip6tables v[\\d.]{1,12}.{0,2000}|Perhaps iptables or your kernel needs to be upgraded\\.?"
+				+ "|If you don't see a command prompt, try pressing enter\\.?|Unable to connect to the server:.{0,2000}"
+				+ "|Error from server.{0,2000}|error: .{0,2000}");
 
-	/**
-	 * The first line of {@code watch conntrack -S}: {@code Every 2.0s: conntrack -S …}.
-	 */
-	private static final Pattern WATCH_HEADER = Pattern.compile("Every \\d+(?:\\.\\d+)?s: .*");
+	/** Where the output of a command printed on its own line starts. */
+	private static final Pattern OUTPUT_START = Pattern.compile("(?<![\\w-])(?:cpu=\\d|Linux [\\w.-]{0,64} ?\\d\\.\\d"
+			+ "|Linux version \\d|entries |net\\.[\\w.]{1,80} ?= |nameserver |search |options |Chain [\\w-]{1,40} \\("
+			+ "|NAME {2}|\\*nat|# Generated by|(?:tcp|udp|icmp) {2,}\\d)");
 
-	private static final Pattern SHELL_MESSAGE = Pattern.compile("-?(?:ba|z|da|k|c|tc|)sh(?:-[\\d.]+)?:\\s.*"
-			+ "|sudo:\\s.*|\\[sudo\\] password.*|.*: command not found|.*: No such file or directory"
-			+ "|.*: Permission denied|.*Operation not permitted.*");
+	private static final Pattern FLOW_SUMMARY = Pattern.compile("\\S{0,4}ntrack v[\\d.]{1,12} \\(conntrack-tools\\): "
+			+ "\\d{1,12} flow entries have been (?:shown|deleted)\\.");
 
 	private ShellNoise() {
 	}
 
-	static Kind classify(String line) {
-		String text = line.strip();
+	/** Cleans a line: the kind, the output left on it, the command. */
+	static Cleaned clean(String line) {
+		String text = unquote(line.strip());
 		if (text.isEmpty()) {
-			return Kind.BLANK;
+			return new Cleaned(Kind.BLANK, "", "");
 		}
 		if (text.startsWith("```") || text.startsWith("~~~")) {
-			return Kind.FENCE;
+			String rest = text.substring(fenceLength(text)).strip();
+			if (rest.isEmpty() || isInfoString(rest)) {
+				return new Cleaned(Kind.FENCE, "", "");
+			}
+			text = rest;
 		}
-		if (WATCH_HEADER.matcher(text).matches() || PROMPT_ONLY.matcher(text).matches()
-				|| PROMPT_AND_ANYTHING.matcher(text).matches() || COMMAND.matcher(text).matches()) {
-			return Kind.COMMAND;
+		if (text.endsWith("```")) {
+			text = text.substring(0, text.length() - 3).strip();
+		}
+		text = stripInlineTicks(text);
+		if (text.isEmpty()) {
+			return new Cleaned(Kind.FENCE, "", "");
+		}
+		if (FLOW_SUMMARY.matcher(text).matches()) {
+			return new Cleaned(Kind.CONTENT, text, "");
+		}
+		if (WATCH_HEADER.matcher(text).matches()) {
+			return new Cleaned(Kind.COMMAND, "", text);
 		}
 		if (SHELL_MESSAGE.matcher(text).matches()) {
-			return Kind.SHELL_MESSAGE;
+			return new Cleaned(Kind.SHELL_MESSAGE, "", text);
 		}
-		return Kind.CONTENT;
+		String afterPrompt = afterPrompt(text);
+		if (afterPrompt != null) {
+			return command(afterPrompt.strip(), true);
+		}
+		if (startsWithCommand(text)) {
+			return command(text, false);
+		}
+		return new Cleaned(Kind.CONTENT, text, "");
+	}
+
+	/** The command part, and any output printed on the same line. */
+	private static Cleaned command(String text, boolean prompted) {
+		if (text.isEmpty()) {
+			return new Cleaned(Kind.COMMAND, "", "");
+		}
+		if (!prompted && !startsWithCommand(text)) {
+			return new Cleaned(Kind.CONTENT, text, "");
+		}
+		Matcher start = OUTPUT_START.matcher(text);
+		int from = firstWordEnd(text);
+		if (start.find(from)) {
+			String command = text.substring(0, start.start()).strip();
+			return new Cleaned(Kind.COMMAND_AND_OUTPUT, text.substring(start.start()).strip(), command);
+		}
+		return new Cleaned(Kind.COMMAND, "", text);
+	}
+
+	private static int firstWordEnd(String text) {
+		int end = 0;
+		while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+			end++;
+		}
+		return end;
+	}
+
+	/** Whether the first word (after {@code sudo} and its options) is a known command. */
+	static boolean startsWithCommand(String text) {
+		String[] words = text.split("\\s+", 12);
+		int i = 0;
+		if (words.length > 0 && words[0].equals("sudo")) {
+			i++;
+			while (i < words.length && words[i].startsWith("-")) {
+				i++;
+			}
+		}
+		if (i >= words.length) {
+			return words.length > 0 && words[0].equals("sudo");
+		}
+		String word = words[i];
+		if (!COMMANDS.contains(word)) {
+			return false;
+		}
+		// "search", "host", "time" … alone are not commands worth a special case; a
+		// command needs an argument or to be one of the argument-less ones.
+		return words.length > i + 1 || Set.of("dmesg", "clear", "exit", "date", "hostname", "lsmod").contains(word);
+	}
+
+	/**
+	 * The text after a shell prompt, or {@code null} when the line does not start with
+	 * one. A root prompt {@code #} counts only before a known command, so that comments
+	 * ({@code # Generated by iptables-save}) stay content.
+	 */
+	static String afterPrompt(String text) {
+		int space = text.indexOf(' ');
+		String first = (space < 0) ? text : text.substring(0, space);
+		String rest = (space < 0) ? "" : text.substring(space + 1);
+		if (first.equals("$") || first.equals("%") || first.equals("❯") || first.equals(">")) {
+			return rest;
+		}
+		if (first.equals("#")) {
+			return startsWithCommand(rest.strip()) ? rest : null;
+		}
+		if (endsLikePrompt(first) && promptShaped(first.substring(0, first.length() - 1))) {
+			return rest;
+		}
+		if (first.startsWith("[") && text.indexOf("]") > 0 && text.indexOf("]") < 80) {
+			int close = text.indexOf(']');
+			if (close + 1 < text.length() && "#$".indexOf(text.charAt(close + 1)) >= 0
+					&& text.substring(1, close).contains("@")) {
+				return text.substring(close + 2);
+			}
+		}
+		// "root@n1 ~ #", "core@ip-172-20-125-180 ~ $", "/home/weave #", "/ #"
+		String[] words = text.split(" ", 4);
+		if (words.length >= 2 && isPromptMark(words[1])
+				&& (words[0].contains("@") || words[0].startsWith("/") || words[0].startsWith("~"))) {
+			return (words.length > 2) ? text.substring(words[0].length() + words[1].length() + 2) : "";
+		}
+		if (words.length >= 3 && words[0].contains("@") && isPromptMark(words[2])
+				&& (words[1].startsWith("~") || words[1].startsWith("/"))) {
+			return (words.length > 3) ? words[3] : "";
+		}
+		return null;
+	}
+
+	private static boolean isPromptMark(String word) {
+		return word.equals("#") || word.equals("$") || word.equals("%");
+	}
+
+	private static boolean endsLikePrompt(String word) {
+		return word.length() > 1 && "#$%>".indexOf(word.charAt(word.length() - 1)) >= 0;
+	}
+
+	/** {@code root@node:~}, {@code vyos@r14:~}, {@code bash-4.2}, {@code sh-4.2}. */
+	private static boolean promptShaped(String head) {
+		if (head.contains("@")) {
+			return head.indexOf('@') > 0 && head.chars().noneMatch((c) -> c == '=' || c == '"');
+		}
+		String lower = head.toLowerCase(Locale.ROOT);
+		return lower.matches("(?:ba|z|da|k|c|tc|)sh-\\d{1,2}(?:\\.\\d{1,2}){0,2}");
+	}
+
+	private static String unquote(String text) {
+		String result = text;
+		while (result.startsWith(">")) {
+			result = result.substring(1);
+			if (result.startsWith(" ")) {
+				result = result.substring(1);
+			}
+		}
+		return result.strip();
+	}
+
+	private static int fenceLength(String text) {
+		char c = text.charAt(0);
+		int n = 0;
+		while (n < text.length() && text.charAt(n) == c) {
+			n++;
+		}
+		return n;
+	}
+
+	/** {@code bash}, {@code console}, {@code shell-session}: a fence's language. */
+	private static boolean isInfoString(String rest) {
+		if (rest.length() > 24) {
+			return false;
+		}
+		for (int i = 0; i < rest.length(); i++) {
+			char c = rest.charAt(i);
+			if (!Character.isLetterOrDigit(c) && c != '-' && c != '_' && c != '+' && c != '.') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String stripInlineTicks(String text) {
+		String result = text;
+		if (result.startsWith("`") && !result.startsWith("``")) {
+			result = result.substring(1);
+		}
+		if (result.endsWith("`") && !result.endsWith("``") && result.indexOf('`') == result.length() - 1) {
+			result = result.substring(0, result.length() - 1);
+		}
+		return result.strip();
 	}
 
 	/** The reason given for a shell message line. */
-	static String shellMessageReason(String line) {
-		String text = line.strip();
+	static String shellMessageReason(String message) {
+		String text = message.strip();
 		if (text.endsWith("command not found")) {
 			return "a shell message, not command output: the command is not installed on this node";
 		}
-		return "a shell message, not command output";
+		if (text.contains("must be root") || text.contains("CAP_NET_ADMIN")) {
+			return "not run as root: conntrack could not ask the kernel, so only the summary it reads from /proc "
+					+ "(the first CPU) was printed";
+		}
+		if (text.contains("Permission denied") || text.contains("you must be root")) {
+			return "a tool message: not run as root, so this command printed nothing";
+		}
+		return "a shell or tool message, not command output";
 	}
 
 }

@@ -2,16 +2,21 @@ package dev.racetrack.diagnose;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
-import dev.racetrack.kernel.KernelBehaviour;
+import dev.racetrack.diagnose.KernelFixes.Fix;
 
 /**
  * The TCP SNAT port race (XING 2018): two pods' SYNs to the same ip:port get the same
  * masquerade port, and the later confirm drops its SYN. No kernel resolves a TCP clash
  * ({@code allow_clash} is never set for TCP), so every MASQUERADE or SNAT rule without
- * {@code --random-fully} is exposed, on every kernel; {@code insert_failed} and
- * {@code drop} rise together.
+ * {@code --random-fully} is exposed, on every kernel; a lost SYN counts
+ * {@code insert_failed} and {@code drop} together and costs 1 s, a twice-lost one 3 s (2
+ * s from 6.5, "tcp: make the first N SYN RTO backoffs linear";
+ * {@code src/docs/netfilter-races.md} §6). Critical only when drops that a clash explains
+ * rose between two samples; the fix names the exact rule lines and who wrote them
+ * ({@link MasqueradeOwners}).
  */
 final class SnatPortRaceRule {
 
@@ -28,18 +33,26 @@ final class SnatPortRaceRule {
 		if (facts.natRead() && exposed.isEmpty()) {
 			return Optional.empty();
 		}
-		Severity severity = facts.lossNow() ? Severity.CRITICAL : Severity.WARNING;
+		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0) {
+			return Optional.of(new Finding(ID, Severity.INFO,
+					"SNAT port race: no nat rules pasted, so the MASQUERADE rules cannot be checked",
+					List.of("Paste iptables-save -t nat (or iptables -t nat -S, iptables -t nat -L -n -v, "
+							+ "nft list table ip nat) to see whether each MASQUERADE rule has --random-fully."),
+					List.of("Paste the nat table.")));
+		}
+		boolean now = facts.clashDropsNow() > 0 && !exposed.isEmpty();
+		Severity severity = now ? Severity.CRITICAL : Severity.WARNING;
 		List<String> evidence = new ArrayList<>(ruleEvidence(facts, exposed));
 		evidence.addAll(counterEvidence(facts));
 		evidence.add(kernelEvidence(facts));
-		return Optional.of(new Finding(ID, severity, title(facts, exposed), evidence, mitigations(facts, exposed)));
+		return Optional
+			.of(new Finding(ID, severity, title(facts, exposed, now), evidence, mitigations(facts, exposed)));
 	}
 
-	private static String title(Facts facts, List<NatRule> exposed) {
-		String lost = facts.lossNow() ? ", and the counters show dropped packets" : "";
+	private static String title(Facts facts, List<NatRule> exposed, boolean now) {
+		String lost = now ? ", and clashes drop packets now" : "";
 		if (!facts.natRead()) {
-			return "SNAT port race: likely exposed (default Docker and kube-proxy MASQUERADE rules lack "
-					+ "--random-fully)" + lost;
+			return "SNAT port race: the counters show clash drops, and no nat rules were pasted to check";
 		}
 		int n = exposed.size();
 		return "SNAT port race: " + n + " MASQUERADE/SNAT rule" + ((n == 1) ? "" : "s") + " without --random-fully"
@@ -48,37 +61,35 @@ final class SnatPortRaceRule {
 
 	private static List<String> ruleEvidence(Facts facts, List<NatRule> exposed) {
 		List<String> evidence = new ArrayList<>();
-		if (!facts.natRead()) {
-			evidence.add("No nat table was read: paste iptables-save -t nat to see each rule.");
-			return evidence;
-		}
 		for (NatRule rule : exposed.subList(0, Math.min(MAX_RULES, exposed.size()))) {
+			String owner = MasqueradeOwners.owner(rule);
 			String why = rule.random()
-					? " (--random only: a keyed hash of the tuple, which helped little in XING's " + "test)"
+					? " (--random only: a keyed hash of the tuple, which helped little in XING's test)"
 					: " (no --random-fully)";
-			evidence.add(rule.cite() + why);
+			String packets = (rule.packets() > 0)
+					? ", " + String.format(Locale.ROOT, "%,d", rule.packets()) + " packets through it" : "";
+			evidence.add(rule.cite() + why + (owner.isEmpty() ? "" : ", written by " + owner) + packets);
 		}
 		if (exposed.size() > MAX_RULES) {
 			evidence.add("… and " + (exposed.size() - MAX_RULES) + " more rules");
+		}
+		long fully = facts.nat().sourceNatRules().stream().filter(NatRule::randomFully).count();
+		if (fully > 0) {
+			evidence.add(fully + " other MASQUERADE/SNAT rule" + ((fully == 1) ? " has" : "s have")
+					+ " --random-fully already.");
 		}
 		return evidence;
 	}
 
 	private static List<String> counterEvidence(Facts facts) {
 		if (!facts.statsRead()) {
-			return List
-				.of("No conntrack statistics were read: paste conntrack -S to see whether packets are lost now.");
+			return List.of();
 		}
 		List<String> evidence = new ArrayList<>(facts.counterEvidence(List.of(Counter.INSERT_FAILED, Counter.DROP)));
 		if (tcpSignature(facts)) {
 			evidence.add("insert_failed equals drop on every CPU: the signature of TCP clashes, which no kernel "
 					+ "resolves (as in XING's and snat-race-conn-test's counters).");
 		}
-		if (facts.lostOnlyBefore()) {
-			evidence.add("drop did not rise between the two samples: the drops counted happened earlier.");
-		}
-		evidence.add("A TCP clash always counts insert_failed and drop together; drops can also come from the UDP "
-				+ "races below or a full table.");
 		return evidence;
 	}
 
@@ -91,25 +102,35 @@ final class SnatPortRaceRule {
 	}
 
 	private static String kernelEvidence(Facts facts) {
-		String backoff = facts.profile().has(KernelBehaviour.LINEAR_SYN_BACKOFF)
-				? "1 s, then 2 s in total (linear back-off, 6.5)" : "1 s, then 3 s in total";
-		return "Kernel " + facts.profile().id() + ": no kernel resolves a TCP clash; the lost SYN is retransmitted "
-				+ "after " + backoff + ".";
+		String backoff = facts.fixes().linearSynBackoff() ? "1 s, then 2 s in total (linear back-off, 6.5 and later)"
+				: "1 s, then 3 s in total (the linear back-off starts at 6.5)";
+		String rover = (facts.fixes().roverRemoved() == Fix.DROPS)
+				? " This kernel still has the shared port rover (removed in 5.0, 4.19.228, 4.9.300), which makes "
+						+ "same-port picks likelier."
+				: "";
+		return "No kernel resolves a TCP clash; a lost SYN is retransmitted after " + backoff + "." + rover;
 	}
 
 	private static List<String> mitigations(Facts facts, List<NatRule> exposed) {
 		List<String> mitigations = new ArrayList<>();
-		String example = exposed.isEmpty() ? "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully"
-				: exposed.get(0).withRandomFully();
-		mitigations.add("Add --random-fully to each MASQUERADE/SNAT rule listed (iptables 1.6.2 or later; kube-proxy "
-				+ "1.16 and later does it on KUBE-POSTROUTING when iptables supports it), e.g. " + example);
+		if (!exposed.isEmpty()) {
+			NatRule first = exposed.get(0);
+			String owner = MasqueradeOwners.owner(first);
+			String others = (exposed.size() > 1) ? " (and the same for line" + ((exposed.size() > 2) ? "s " : " ")
+					+ String.join(", ",
+							exposed.subList(1, Math.min(exposed.size(), 6)).stream().map((r) -> "" + r.line()).toList())
+					+ ((exposed.size() > 6) ? ", …" : "") + ")" : "";
+			String advice = MasqueradeOwners.advice(owner);
+			mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others + "."
+					+ (advice.isEmpty() ? "" : " " + owner + ": " + advice));
+		}
+		else {
+			mitigations.add("Paste the nat table, then add --random-fully to each MASQUERADE/SNAT rule without it "
+					+ "(iptables 1.6.2 or later).");
+		}
 		mitigations.add("Do not SNAT pod traffic to in-VPC destinations: routable pod IPs (AWS VPC CNI, "
 				+ "ip-masq-agent) remove the race for them.");
 		mitigations.add("Reuse connections (HTTP keep-alive, connection pools): fewer new connections, fewer races.");
-		if (facts.profile().has(KernelBehaviour.PORT_ROVER)) {
-			mitigations.add("A kernel upgrade (5.0, or 4.19.228 and later) removes the shared port rover, which makes "
-					+ "same-port picks rarer, but does not fix the race: only --random-fully does.");
-		}
 		return mitigations;
 	}
 

@@ -28,14 +28,19 @@ class DiagnoserTests {
 	private final Diagnoser diagnoser = new Diagnoser();
 
 	@Test
-	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsIsCriticalSnatPortRace() {
+	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsInOneSampleIsAWarningThatAsksForASecond() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(Fixtures.read("conntrack-s-old.txt"),
 				Fixtures.read("iptables-save-docker.txt"), "4.17.19", null));
 		assertThat(diagnosis.profile().profile()).isEqualTo(KernelProfile.V4_17);
 		Finding snat = find(diagnosis, "snat-port-race").orElseThrow();
-		assertThat(snat.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(snat.severity()).isEqualTo(Severity.WARNING);
+		assertThat(diagnosis.findings()).noneMatch((f) -> f.severity() == Severity.CRITICAL);
+		assertThat(find(diagnosis, "drops-since-boot").orElseThrow().mitigations().get(0)).contains("60 s later");
+		assertThat(diagnosis.verdict().text()).contains("one sample cannot say whether it is still happening");
+		assertThat(diagnosis.verdict().firstFix())
+			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully");
 		assertThat(snat.evidence()).contains(
-				"line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully)",
+				"line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully), written by Docker",
 				"line 2: cpu=0 insert_failed=74 drop=74");
 		assertThat(snat.evidence()).anySatisfy((line) -> assertThat(line).startsWith("insert_failed equals drop"));
 		assertThat(snat.mitigations().get(0)).contains("--random-fully")
@@ -44,6 +49,19 @@ class DiagnoserTests {
 		assertThat(diagnosis.unreadLines()).isEmpty();
 		assertThat(diagnosis.replayUrl())
 			.isEqualTo("/?scenario=snat-port-race&kernel=4.17&mode=default&resolver=glibc");
+	}
+
+	@Test
+	void diagnoseWhenClashDropsRiseBetweenTwoSamplesIsCriticalWithTheRateInTheVerdict() {
+		String later = "cpu=0 found=4700 insert_failed=104 drop=104\ncpu=1 found=4500 insert_failed=81 drop=81\n"
+				+ "cpu=2 found=3977 insert_failed=66 drop=66\ncpu=3 found=4102 insert_failed=70 drop=70\n";
+		Diagnosis diagnosis = this.diagnoser.diagnose(new NodeSample(Fixtures.read("conntrack-s-old.txt"),
+				Fixtures.read("iptables-save-docker.txt"), "4.17.19", null, later, 60));
+		assertThat(find(diagnosis, "snat-port-race").orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(diagnosis.verdict().severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(diagnosis.verdict().perMinute()).hasValue(30.0);
+		assertThat(diagnosis.verdict().text()).startsWith("About 30 connections or lookups delayed a minute");
+		assertThat(diagnosis.verdict().firstFix()).contains("--random-fully");
 	}
 
 	@Test
@@ -85,10 +103,13 @@ class DiagnoserTests {
 	}
 
 	@Test
-	void diagnoseWhen54AndDropsIsRace3CriticalAndCountsResolvedClashes() {
+	void diagnoseWhen54AndDropsIsRace3WarningInOneSampleCriticalInTwoAndCountsResolvedClashes() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(DROPS_ON_5_4,
 				Fixtures.read("iptables-save-kube-proxy-old.txt"), "5.4.0-1103-azure", null));
-		assertThat(find(diagnosis, "dnat-race-3").orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(find(diagnosis, "dnat-race-3").orElseThrow().severity()).isEqualTo(Severity.WARNING);
+		Diagnosis twoSamples = this.diagnoser.diagnose(new NodeSample(NO_DROPS_ON_5_4,
+				Fixtures.read("iptables-save-kube-proxy-old.txt"), "5.4.0-1103-azure", null, DROPS_ON_5_4, 60));
+		assertThat(find(twoSamples, "dnat-race-3").orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
 		Finding race1 = find(diagnosis, "dnat-race-1").orElseThrow();
 		assertThat(race1.severity()).isEqualTo(Severity.INFO);
 		assertThat(race1.evidence()).anySatisfy((line) -> assertThat(line).startsWith("insert_failed − drop = 65"));
@@ -97,9 +118,13 @@ class DiagnoserTests {
 	@Test
 	void diagnoseWhenRace2On419DropsAndOn50Resolves() {
 		String stats = "cpu=0 insert_failed=3 drop=3";
+		assertThat(
+				find(this.diagnoser.diagnose(NodeSample.of(stats, null, "4.19.20", null)), "dnat-race-2").orElseThrow()
+					.severity())
+			.isEqualTo(Severity.WARNING);
 		assertThat(find(this.diagnoser.diagnose(NodeSample.of(stats, null, "4.19.112+", null)), "dnat-race-2")
 			.orElseThrow()
-			.severity()).isEqualTo(Severity.CRITICAL);
+			.severity()).as("4.19.29 and later stable releases carry the race 2 fix").isEqualTo(Severity.INFO);
 		assertThat(
 				find(this.diagnoser.diagnose(NodeSample.of(stats, null, "5.0.21", null)), "dnat-race-2").orElseThrow()
 					.severity())
@@ -183,7 +208,7 @@ class DiagnoserTests {
 		assertThat(diagnosis.profile().basis()).isEqualTo(KernelMatch.Basis.ASSUMED);
 		Finding kernel = find(diagnosis, "kernel-profile").orElseThrow();
 		assertThat(kernel.severity()).isEqualTo(Severity.WARNING);
-		assertThat(find(diagnosis, "snat-port-race").orElseThrow().title()).contains("likely exposed");
+		assertThat(find(diagnosis, "snat-port-race").orElseThrow().title()).contains("no nat rules were pasted");
 	}
 
 	@Test

@@ -92,13 +92,18 @@ class IptablesParserTests {
 	}
 
 	@Test
-	void parseWhenIptablesListingIsPastedSaysWhatToPasteInstead() {
+	void parseWhenIptablesListingIsPastedReadsItAndRebuildsTheSaveForm() {
 		NatTable nat = IptablesParser
 			.parse("Chain POSTROUTING (policy ACCEPT)\n" + "target     prot opt source               destination\n"
 					+ "MASQUERADE  all  --  172.17.0.0/16        0.0.0.0/0\n");
-		assertThat(nat.rules()).isEmpty();
-		assertThat(nat.problems()).extracting(LineProblem::line).containsExactly(1, 2, 3);
-		assertThat(nat.problems().get(0).reason()).contains("iptables -L").contains("iptables-save -t nat");
+		assertThat(nat.problems()).isEmpty();
+		assertThat(nat.rules()).singleElement().satisfies((rule) -> {
+			assertThat(rule.chain()).isEqualTo("POSTROUTING");
+			assertThat(rule.isSourceNat()).isTrue();
+			assertThat(rule.saveText()).isEqualTo("-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE");
+			assertThat(rule.withRandomFully())
+				.isEqualTo("-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE --random-fully");
+		});
 	}
 
 	@Test

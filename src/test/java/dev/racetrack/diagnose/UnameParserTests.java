@@ -39,9 +39,10 @@ class UnameParserTests {
 
 	@Test
 	void matchWhen419HasTheLtsBackportsSaysPortSelectionIsLike50ButNotRace2() {
-		assertThat(match("4.19.228").explanation()).contains("like 5.0").contains("race 2 is not fixed");
+		assertThat(match("4.19.228").explanation()).contains("like 5.0").contains("UDP races 1 and 2 resolved");
 		assertThat(match("4.19.112+").explanation()).doesNotContain("like 5.0");
-		assertThat(match("4.19.0-18-amd64").explanation()).contains("does not show the stable sublevel");
+		assertThat(match("4.19.20").fixes().race2()).isEqualTo(KernelFixes.Fix.DROPS);
+		assertThat(match("4.19.0-18-amd64").explanation()).contains("paste uname -a for the exact sublevel");
 	}
 
 	@Test

@@ -28,6 +28,7 @@ class DiagnoseExamples {
 	private static final Map<String, String> LABELS = new LinkedHashMap<>();
 
 	static {
+		LABELS.put("pasted-5-4", "One paste: a 5.4 node, two samples a minute apart");
 		LABELS.put("docker-2018", "Docker host, 2018 (4.15, drops now)");
 		LABELS.put("aks-5-4", "Kubernetes node on 5.4, two CoreDNS pods");
 		LABELS.put("current-6-8", "Current node on 6.8");
@@ -54,7 +55,8 @@ class DiagnoseExamples {
 	private static DiagnoseForm load(String name) {
 		return new DiagnoseForm(read(name, NodeSample.CONNTRACK_STATS), read(name, NodeSample.IPTABLES),
 				read(name, NodeSample.UNAME), read(name, NodeSample.RESOLV_CONF),
-				read(name, NodeSample.CONNTRACK_STATS_LATER), read(name, NodeSample.INTERVAL_SECONDS).strip());
+				read(name, NodeSample.CONNTRACK_STATS_LATER), read(name, NodeSample.INTERVAL_SECONDS).strip(),
+				read(name, NodeSample.PASTE));
 	}
 
 	private static String read(String name, String field) {

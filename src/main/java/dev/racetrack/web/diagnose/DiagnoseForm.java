@@ -19,15 +19,15 @@ import dev.racetrack.web.shared.BadParameterException;
  * reports it line by line.
  */
 record DiagnoseForm(String conntrackStats, String iptables, String uname, String resolvConf, String conntrackStatsLater,
-		String intervalSeconds) {
+		String intervalSeconds, String paste) {
 
-	static final DiagnoseForm EMPTY = new DiagnoseForm("", "", "", "", "", "");
+	static final DiagnoseForm EMPTY = new DiagnoseForm("", "", "", "", "", "", "");
 
 	/** The most bytes (UTF-8) of one text: 64 KiB, as the parsers read at most. */
 	static final int MAX_FIELD_BYTES = PastedText.MAX_CHARS;
 
-	static final List<String> TEXT_FIELDS = List.of(NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES, NodeSample.UNAME,
-			NodeSample.RESOLV_CONF, NodeSample.CONNTRACK_STATS_LATER);
+	static final List<String> TEXT_FIELDS = List.of(NodeSample.PASTE, NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES,
+			NodeSample.UNAME, NodeSample.RESOLV_CONF, NodeSample.CONNTRACK_STATS_LATER);
 
 	private static final Pattern INTEGER = Pattern.compile("\\d{1,9}");
 
@@ -38,13 +38,15 @@ record DiagnoseForm(String conntrackStats, String iptables, String uname, String
 		resolvConf = orEmpty(resolvConf);
 		conntrackStatsLater = orEmpty(conntrackStatsLater);
 		intervalSeconds = orEmpty(intervalSeconds);
+		paste = orEmpty(paste);
 	}
 
 	/** The first value of each field of a form post. */
 	static DiagnoseForm from(MultiValueMap<String, String> form) {
 		return new DiagnoseForm(form.getFirst(NodeSample.CONNTRACK_STATS), form.getFirst(NodeSample.IPTABLES),
 				form.getFirst(NodeSample.UNAME), form.getFirst(NodeSample.RESOLV_CONF),
-				form.getFirst(NodeSample.CONNTRACK_STATS_LATER), form.getFirst(NodeSample.INTERVAL_SECONDS));
+				form.getFirst(NodeSample.CONNTRACK_STATS_LATER), form.getFirst(NodeSample.INTERVAL_SECONDS),
+				form.getFirst(NodeSample.PASTE));
 	}
 
 	/**
@@ -52,6 +54,12 @@ record DiagnoseForm(String conntrackStats, String iptables, String uname, String
 	 */
 	public boolean hasLater() {
 		return !this.conntrackStatsLater.isBlank() || !this.intervalSeconds.isBlank();
+	}
+
+	/** Whether any of the per-output boxes was filled in (public for SpEL). */
+	public boolean hasBoxes() {
+		return !this.conntrackStats.isBlank() || !this.iptables.isBlank() || !this.uname.isBlank()
+				|| !this.resolvConf.isBlank();
 	}
 
 	/**
@@ -62,13 +70,13 @@ record DiagnoseForm(String conntrackStats, String iptables, String uname, String
 	NodeSample toSample() {
 		Map<String, String> texts = Map.of(NodeSample.CONNTRACK_STATS, this.conntrackStats, NodeSample.IPTABLES,
 				this.iptables, NodeSample.UNAME, this.uname, NodeSample.RESOLV_CONF, this.resolvConf,
-				NodeSample.CONNTRACK_STATS_LATER, this.conntrackStatsLater);
+				NodeSample.CONNTRACK_STATS_LATER, this.conntrackStatsLater, NodeSample.PASTE, this.paste);
 		for (String field : TEXT_FIELDS) {
 			checkSize(field, texts.get(field));
 		}
 		if (TEXT_FIELDS.stream().allMatch((field) -> texts.get(field).isBlank())) {
 			throw new BadParameterException("body",
-					"Nothing to diagnose: paste at least one of conntrackStats, iptables, uname, resolvConf.",
+					"Nothing to diagnose: paste at least one of paste, conntrackStats, iptables, uname, resolvConf.",
 					"at least one non-blank text field of " + String.join(", ", TEXT_FIELDS));
 		}
 		Integer interval = interval();
@@ -76,7 +84,7 @@ record DiagnoseForm(String conntrackStats, String iptables, String uname, String
 			checkLater(interval);
 		}
 		return new NodeSample(this.conntrackStats, this.iptables, this.uname, this.resolvConf, this.conntrackStatsLater,
-				interval);
+				interval, this.paste);
 	}
 
 	private void checkLater(Integer interval) {
@@ -85,9 +93,9 @@ record DiagnoseForm(String conntrackStats, String iptables, String uname, String
 					"conntrackStatsLater needs intervalSeconds, the seconds between the two samples.",
 					"an integer from 1 to " + NodeSample.MAX_INTERVAL_SECONDS);
 		}
-		if (this.conntrackStats.isBlank()) {
+		if (this.conntrackStats.isBlank() && this.paste.isBlank()) {
 			throw new BadParameterException(NodeSample.CONNTRACK_STATS,
-					"conntrackStatsLater needs conntrackStats, the first sample.",
+					"conntrackStatsLater needs conntrackStats (or paste), the first sample.",
 					"conntrack -S or /proc/net/stat/nf_conntrack text");
 		}
 	}

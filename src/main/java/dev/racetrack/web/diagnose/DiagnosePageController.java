@@ -19,9 +19,12 @@ import dev.racetrack.diagnose.NodeSample;
 import dev.racetrack.web.shared.BadParameterException;
 
 /**
- * The on-call page, {@code /diagnose}: four paste boxes (plus a later sample for rates),
- * example fills, and the findings. One URL, two renderings: with {@code HX-Request} the
- * findings (or the refilled form) come back as a fragment, without it as the whole page.
+ * The on-call page, {@code /diagnose}: one box for whatever was copied (and, folded, a
+ * box per output plus a later sample for rates), example fills, and the answer: the
+ * one-line verdict with the first fix at the top, then the findings.
+ * {@code ?theme=projector} for a room. One URL, two renderings: with {@code HX-Request}
+ * the findings (or the refilled form) come back as a fragment, without it as the whole
+ * page.
  */
 @Controller
 class DiagnosePageController {
@@ -33,9 +36,9 @@ class DiagnosePageController {
 	static final String FORM_FRAGMENT = "diagnose/fragments :: form";
 
 	/** What each input is called on the page, for the table of unread lines. */
-	static final Map<String, String> LABELS = Map.of(NodeSample.CONNTRACK_STATS, "conntrack -S", NodeSample.IPTABLES,
-			"iptables-save -t nat", NodeSample.UNAME, "uname -r", NodeSample.RESOLV_CONF, "/etc/resolv.conf",
-			NodeSample.CONNTRACK_STATS_LATER, "conntrack -S, later", "body", "the form");
+	static final Map<String, String> LABELS = Map.of(NodeSample.PASTE, "the paste", NodeSample.CONNTRACK_STATS,
+			"conntrack -S", NodeSample.IPTABLES, "nat table", NodeSample.UNAME, "uname", NodeSample.RESOLV_CONF,
+			"/etc/resolv.conf", NodeSample.CONNTRACK_STATS_LATER, "conntrack -S, later", "body", "the form");
 
 	private final Diagnoser diagnoser;
 
@@ -46,10 +49,21 @@ class DiagnosePageController {
 		this.examples = examples;
 	}
 
+	/** The view options a page takes in its query: the projector theme. */
+	static final java.util.List<String> THEMES = java.util.List.of("projector");
+
 	@GetMapping("/diagnose")
-	String page(Model model) {
+	String page(@RequestParam(required = false) String theme, Model model) {
 		prepare(model, DiagnoseForm.EMPTY);
+		theme(model, theme);
 		return PAGE;
+	}
+
+	private static void theme(Model model, String theme) {
+		if (theme != null && !theme.isEmpty() && !THEMES.contains(theme)) {
+			throw BadParameterException.notOneOf("theme", theme, THEMES);
+		}
+		model.addAttribute("theme", (theme == null) ? "" : theme);
 	}
 
 	@PostMapping(path = "/diagnose/findings", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
@@ -73,16 +87,18 @@ class DiagnosePageController {
 	}
 
 	@GetMapping("/diagnose/example")
-	String example(@RequestParam String name, Model model,
+	String example(@RequestParam String name, @RequestParam(required = false) String theme, Model model,
 			@RequestHeader(name = "HX-Request", required = false) String htmx) {
 		DiagnoseExamples.Example example = this.examples.find(name)
 			.orElseThrow(() -> BadParameterException.notOneOf("name", name, this.examples.names()));
 		prepare(model, example.form());
+		theme(model, theme);
 		return "true".equals(htmx) ? FORM_FRAGMENT : PAGE;
 	}
 
 	private void prepare(Model model, DiagnoseForm form) {
 		model.addAttribute("page", "diagnose");
+		model.addAttribute("theme", "");
 		model.addAttribute("form", form);
 		model.addAttribute("examples", this.examples.all());
 		model.addAttribute("labels", LABELS);

@@ -9,11 +9,11 @@ import dev.racetrack.web.shared.BadParameterException;
  * a string of digits; anything else is reported as a bad {@code intervalSeconds}.
  */
 record DiagnoseRequest(String conntrackStats, String iptables, String uname, String resolvConf,
-		String conntrackStatsLater, Object intervalSeconds) {
+		String conntrackStatsLater, Object intervalSeconds, String paste) {
 
 	DiagnoseForm toForm() {
 		return new DiagnoseForm(this.conntrackStats, this.iptables, this.uname, this.resolvConf,
-				this.conntrackStatsLater, interval());
+				this.conntrackStatsLater, interval(), this.paste);
 	}
 
 	private String interval() {

@@ -46,18 +46,50 @@ class DiagnoseApiIntegrationTests {
 			.isEqualTo("4.17")
 			.jsonPath("$.profile.uname")
 			.isEqualTo("4.17.19")
+			.jsonPath("$.verdict.severity")
+			.isEqualTo("warning")
+			.jsonPath("$.verdict.text")
+			.value((String t) -> org.assertj.core.api.Assertions.assertThat(t)
+				.contains("291 clash drops since the counters started"))
+			.jsonPath("$.verdict.firstFix")
+			.value((String f) -> org.assertj.core.api.Assertions.assertThat(f)
+				.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully"))
+			.jsonPath("$.verdict.perMinute")
+			.isEmpty()
 			.jsonPath("$.findings[0].id")
 			.isEqualTo("snat-port-race")
 			.jsonPath("$.findings[0].severity")
-			.isEqualTo("critical")
+			.isEqualTo("warning")
 			.jsonPath("$.findings[0].evidence[0]")
-			.isEqualTo("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully)")
+			.isEqualTo("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully), "
+					+ "written by Docker")
 			.jsonPath("$.findings[0].mitigations[0]")
 			.value((String m) -> org.assertj.core.api.Assertions.assertThat(m).contains("--random-fully"))
 			.jsonPath("$.unreadLines")
 			.isEmpty()
 			.jsonPath("$.replayUrl")
 			.isEqualTo("/?scenario=snat-port-race&kernel=4.17&mode=default&resolver=glibc");
+	}
+
+	@Test
+	void jsonPostOfOnePasteWithTwoSamplesGivesTheRateInTheVerdict() {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("paste", "> $ uname -r\n> 5.4.0-1103-azure\n> $ conntrack -S; sleep 30; conntrack -S\n"
+				+ "> cpu=0 found=1 insert_failed=40 drop=6\n> cpu=0 found=2 insert_failed=52 drop=16\n");
+		postJson(body).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.verdict.severity")
+			.isEqualTo("critical")
+			.jsonPath("$.verdict.perMinute")
+			.isEqualTo(20.0)
+			.jsonPath("$.verdict.text")
+			.value((String t) -> org.assertj.core.api.Assertions.assertThat(t)
+				.startsWith("About 20 connections or lookups delayed a minute"))
+			.jsonPath("$.profile.uname")
+			.isEqualTo("5.4.0-1103-azure")
+			.jsonPath("$.read[0]")
+			.isEqualTo("conntrack statistics: lines 4–5");
 	}
 
 	@Test

@@ -29,9 +29,12 @@ class DiagnosePageIntegrationTests {
 	WebTestClient client;
 
 	@Test
-	void pageHasFourLabelledBoxesTheLaterSampleAndNoInlineScriptOrStyle() {
+	void pageHasThePasteBoxTheFourLabelledBoxesTheLaterSampleAndNoInlineScriptOrStyle() {
 		String html = get("/diagnose", false);
 		assertThat(html).contains("<title>Diagnose · Racetrack</title>")
+			.contains("<label for=\"paste\">")
+			.contains("What is read")
+			.contains("<body class=\"diagnose\">")
 			.contains("href=\"/css/diagnose.css\"")
 			.contains("hx-post=\"/diagnose/findings\"")
 			.contains("<label for=\"conntrackStats\">")
@@ -56,11 +59,14 @@ class DiagnosePageIntegrationTests {
 			.returnResult()
 			.getResponseBody();
 		assertThat(html).contains("class=\"results\"")
-			.contains("badge badge-critical")
+			.contains("id=\"verdict\" class=\"verdict verdict-warning\"")
+			.contains("one sample cannot say whether it is still happening")
+			.contains("id=\"first-fix\"")
+			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully")
 			.contains("id=\"finding-snat-port-race\"")
 			.contains("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE")
 			.contains("What fixes it, best first")
-			.contains("Open the matching replay in the Lab")
+			.contains("Open the matching replay")
 			.contains("href=\"/?scenario=snat-port-race&amp;kernel=4.17&amp;mode=default&amp;resolver=glibc\"");
 		if (htmx) {
 			assertThat(html).doesNotContain("<html").doesNotContain("<form");
@@ -79,7 +85,7 @@ class DiagnosePageIntegrationTests {
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody();
-		assertThat(html).contains("Lines that could not be read")
+		assertThat(html).contains("Lines not read")
 			.contains("<td>conntrack -S</td>")
 			.contains("<td class=\"line-number\">3</td>");
 	}
@@ -122,6 +128,19 @@ class DiagnosePageIntegrationTests {
 				.getResponseBody();
 			assertThat(findings).as(name).contains("class=\"finding ").doesNotContain("Lines that could not be read");
 		}
+	}
+
+	@Test
+	void projectorThemeIsABodyClassAndAnUnknownThemeIs400() {
+		assertThat(get("/diagnose?theme=projector", false)).contains("<body class=\"diagnose projector\">");
+		this.client.get()
+			.uri("/diagnose?theme=neon")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.parameter")
+			.isEqualTo("theme");
 	}
 
 	@Test

@@ -1,0 +1,133 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the nat rules of {@code nft list ruleset} or {@code nft list table ip nat}: the
+ * rules iptables-nft writes for kube-proxy, Docker and the CNI plugins
+ * ({@code … counter packets 12 bytes 720 masquerade}), and nftables kube-proxy's own
+ * table ({@code table ip kube-proxy}: {@code masquerade fully-random}, {@code numgen
+ * random mod 2 vmap { 0 : goto endpoint-…, 1 : goto endpoint-… }},
+ * {@code dnat to 10.244.0.3:53}). Only chains of a table whose name or hook says nat are
+ * kept; rules of other tables are read and left out. Never throws.
+ */
+final class NftParser {
+
+	private static final Pattern TABLE = Pattern.compile("table (\\w{1,10}) ([\\w-]{1,64}) \\{");
+
+	private static final Pattern CHAIN = Pattern.compile("chain (\\S{1,200}) \\{");
+
+	private static final Pattern HOOK = Pattern.compile("type (\\w{1,10}) hook (\\w{1,16}) .{0,200}");
+
+	private static final Pattern COMMENT = Pattern.compile("comment \"([^\"]{0,400})\"");
+
+	private static final Pattern DNAT = Pattern.compile("\\bdnat (?:ip )?to ([\\d.]{7,15}(?::\\d{1,5})?)");
+
+	private static final Pattern JUMP = Pattern.compile("\\b(?:jump|goto) ([\\w./-]{1,200})");
+
+	private static final Pattern PACKETS = Pattern.compile("\\bcounter packets (\\d{1,18})");
+
+	private static final Pattern DPORT = Pattern.compile("\\b(udp|tcp) dport (\\d{1,5})");
+
+	private static final Pattern L4PROTO = Pattern.compile("\\bl4proto (udp|tcp|sctp)");
+
+	private static final Pattern NUMGEN = Pattern.compile("numgen random mod (\\d{1,4}) vmap \\{(.{0,8000})\\}");
+
+	private NftParser() {
+	}
+
+	/** The nat rules and the lines it could not read. */
+	record Result(List<NatRule> rules, List<LineProblem> problems) {
+	}
+
+	static Result parse(List<Line> lines) {
+		List<NatRule> rules = new ArrayList<>();
+		List<LineProblem> problems = new ArrayList<>();
+		String table = "";
+		String chain = "";
+		boolean natTable = false;
+		boolean natChain = false;
+		for (Line line : lines) {
+			String text = line.text().strip();
+			Matcher tableHeader = TABLE.matcher(text);
+			if (tableHeader.matches()) {
+				table = tableHeader.group(2);
+				natTable = table.contains("nat") || table.equals("kube-proxy");
+				chain = "";
+				continue;
+			}
+			Matcher chainHeader = CHAIN.matcher(text);
+			if (chainHeader.matches()) {
+				chain = chainHeader.group(1);
+				natChain = natTable;
+				continue;
+			}
+			Matcher hook = HOOK.matcher(text);
+			if (hook.matches()) {
+				natChain = natTable || hook.group(1).equals("nat");
+				continue;
+			}
+			if (text.equals("}") || text.isEmpty() || text.startsWith("policy ") || text.startsWith("elements")
+					|| text.startsWith("type ") || text.startsWith("flags ") || text.startsWith("set ")
+					|| text.startsWith("map ") || text.startsWith("#")) {
+				continue;
+			}
+			if (!natChain) {
+				continue;
+			}
+			NatRule rule = rule(line, text, chain);
+			if (rule != null) {
+				rules.add(rule);
+			}
+		}
+		return new Result(rules, problems);
+	}
+
+	private static NatRule rule(Line line, String text, String chain) {
+		String target = "";
+		String to = "";
+		Matcher dnat = DNAT.matcher(text);
+		Matcher jump = JUMP.matcher(text);
+		Matcher numgen = NUMGEN.matcher(text);
+		if (text.contains(" masquerade") || text.startsWith("masquerade")) {
+			target = "MASQUERADE";
+		}
+		else if (text.contains("snat ")) {
+			target = "SNAT";
+		}
+		else if (dnat.find()) {
+			target = "DNAT";
+			to = dnat.group(1);
+		}
+		else if (numgen.find()) {
+			target = "NUMGEN:" + numgen.group(1);
+		}
+		else if (jump.find()) {
+			target = jump.group(1);
+		}
+		Matcher comment = COMMENT.matcher(text);
+		Matcher packets = PACKETS.matcher(text);
+		Matcher dport = DPORT.matcher(text);
+		Matcher l4 = L4PROTO.matcher(text);
+		String protocol = dport.find() ? dport.group(1) : (l4.find() ? l4.group(1) : "");
+		String port = (dport.reset().find()) ? dport.group(2) : "";
+		boolean fully = text.contains("fully-random");
+		boolean random = !fully && text.matches(".{0,4000}\\b(?:masquerade|snat to \\S{1,60}) random\\b.{0,4000}");
+		return new NatRule(line.number(), text, chain, target, protocol, port, comment.find() ? comment.group(1) : "",
+				to, random, fully, text, packets.find() ? Long.parseLong(packets.group(1)) : -1, NatRule.Form.NFT);
+	}
+
+	/** The chains a {@code numgen random mod N vmap} spreads over, in order. */
+	static List<String> numgenChains(String text) {
+		List<String> chains = new ArrayList<>();
+		Matcher jump = JUMP.matcher(text);
+		while (jump.find() && chains.size() < 1024) {
+			chains.add(jump.group(1));
+		}
+		return chains;
+	}
+
+}

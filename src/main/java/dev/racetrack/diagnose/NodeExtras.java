@@ -1,0 +1,236 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a paste says besides counters, rules, kernel and resolver: {@code sysctl} values,
+ * kernel log lines, {@code conntrack -L} entries and the nodes of
+ * {@code kubectl get nodes -o wide}.
+ *
+ * @param sysctl {@code net.netfilter.nf_conntrack_count} and the like, to their value
+ * @param sysctlLines the line each sysctl value was read from
+ * @param tableFull the kernel log lines {@code nf_conntrack: table full, dropping packet}
+ * @param otherKernelLines kernel log lines that say something else
+ * @param conntrackList what {@code conntrack -L} showed
+ * @param nodes the nodes of {@code kubectl get nodes -o wide}
+ * @param problems the lines not read
+ */
+public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
+		int otherKernelLines, ConntrackList conntrackList, List<Node> nodes, List<LineProblem> problems) {
+
+	/** The sysctl key of the table's size. */
+	public static final String MAX = "net.netfilter.nf_conntrack_max";
+
+	/** The sysctl key of the table's current entries. */
+	public static final String COUNT = "net.netfilter.nf_conntrack_count";
+
+	/**
+	 * What {@code conntrack -L} (or {@code -E}) showed.
+	 *
+	 * @param entries the entries read
+	 * @param shown the count conntrack printed ({@code N flow entries have been shown}),
+	 * or -1
+	 * @param byState entries per protocol and state ({@code tcp TIME_WAIT}, {@code udp})
+	 * @param unrepliedDns UDP entries to port 53 without a reply
+	 * @param topDestination the destination ip:port with the most entries, and how many
+	 * @param firstLine the first line read, 0 when none
+	 */
+	public record ConntrackList(int entries, long shown, Map<String, Integer> byState, int unrepliedDns,
+			String topDestination, int firstLine) {
+	}
+
+	/**
+	 * A node of {@code kubectl get nodes -o wide}.
+	 *
+	 * @param name its name
+	 * @param osImage the OS-IMAGE column
+	 * @param kernel the KERNEL-VERSION column
+	 * @param line the line it was read from
+	 */
+	public record Node(String name, String osImage, String kernel, int line) {
+	}
+
+	private static final Pattern SYSCTL = Pattern.compile("([\\w.]{1,120})[ \\t]*=[ \\t]*(\\S{0,64})");
+
+	private static final Pattern PROC_SYS = Pattern
+		.compile("/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max)");
+
+	private static final Pattern STATE = Pattern.compile(
+			"[a-z0-9]{1,10}\\s{1,12}(\\d{1,3})\\s{1,12}(?:\\d{1,10}\\s{1,12})?" + "(?:([A-Z_]{2,12})\\s{1,12})?src=");
+
+	private static final Pattern FIELD = Pattern.compile("(src|dst|sport|dport)=(\\S{1,45})");
+
+	private static final Pattern SHOWN = Pattern.compile(".{0,60}\\): (\\d{1,12}) flow entries have been shown\\.");
+
+	private static final Pattern PREFIX = Pattern
+		.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?" + "(?:\\[(?:NEW|UPDATE|DESTROY)\\]\\s{0,8})?");
+
+	/** Reads the sysctl, dmesg, conntrack -L and kubectl lines of a sorted paste. */
+	static NodeExtras read(PasteReader.Sorted sorted, List<String> commands) {
+		List<LineProblem> problems = new ArrayList<>();
+		Map<String, String> sysctl = new LinkedHashMap<>();
+		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
+		readSysctl(sorted.of(PasteFormat.SYSCTL), commands, sysctl, sysctlLines);
+		List<Integer> tableFull = new ArrayList<>();
+		int other = 0;
+		for (Line line : sorted.of(PasteFormat.DMESG)) {
+			if (line.text().contains("table full")) {
+				tableFull.add(line.number());
+			}
+			else if (!line.text().startsWith("dropping packet")) {
+				other++;
+			}
+		}
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other,
+				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
+				problems);
+	}
+
+	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
+			Map<String, Integer> sysctlLines) {
+		for (Line line : lines) {
+			Matcher pair = SYSCTL.matcher(line.text());
+			Matcher kubeProxy = PasteReader.KUBE_PROXY_MAX.matcher(line.text());
+			String key;
+			String value;
+			if (kubeProxy.matches()) {
+				key = MAX;
+				value = kubeProxy.group(1);
+			}
+			else if (pair.matches()) {
+				key = normalise(pair.group(1));
+				value = pair.group(2);
+			}
+			else {
+				key = keyFromCommands(commands, line.number());
+				value = line.text().strip();
+			}
+			if (key != null) {
+				sysctl.putIfAbsent(key, value);
+				sysctlLines.putIfAbsent(key, line.number());
+			}
+		}
+	}
+
+	/** The key a bare number belongs to: the last {@code cat /proc/sys/…} before it. */
+	private static String keyFromCommands(List<String> commands, int number) {
+		String key = null;
+		for (String command : commands) {
+			int colon = command.indexOf(':');
+			int at = Integer.parseInt(command.substring(0, colon));
+			if (at > number) {
+				break;
+			}
+			Matcher path = PROC_SYS.matcher(command.substring(colon + 1));
+			if (path.find()) {
+				key = normalise(path.group(1));
+			}
+		}
+		return key;
+	}
+
+	/**
+	 * {@code net/netfilter/nf_conntrack_max} and {@code net.nf_conntrack_max} → one key.
+	 */
+	static String normalise(String key) {
+		String dotted = key.replace('/', '.');
+		return dotted.equals("net.nf_conntrack_max") ? MAX : dotted;
+	}
+
+	private static ConntrackList conntrackList(List<Line> lines) {
+		Map<String, Integer> byState = new LinkedHashMap<>();
+		Map<String, Integer> destinations = new LinkedHashMap<>();
+		int entries = 0;
+		int unreplied = 0;
+		long shown = -1;
+		for (Line line : lines) {
+			Matcher summary = SHOWN.matcher(line.text());
+			if (summary.matches()) {
+				shown = Long.parseLong(summary.group(1));
+				continue;
+			}
+			String text = PREFIX.matcher(line.text()).replaceFirst("");
+			Matcher state = STATE.matcher(text);
+			if (!state.lookingAt()) {
+				continue;
+			}
+			entries++;
+			String protocol = switch (state.group(1)) {
+				case "6" -> "tcp";
+				case "17" -> "udp";
+				case "1" -> "icmp";
+				default -> "proto " + state.group(1);
+			};
+			String key = protocol + ((state.group(2) != null) ? " " + state.group(2) : "");
+			byState.merge(key, 1, Integer::sum);
+			Map<String, String> fields = new LinkedHashMap<>();
+			Matcher field = FIELD.matcher(text);
+			while (field.find() && fields.size() < 4) {
+				fields.putIfAbsent(field.group(1), field.group(2));
+			}
+			String destination = fields.getOrDefault("dst", "?") + ":" + fields.getOrDefault("dport", "?");
+			destinations.merge(protocol + " " + destination, 1, Integer::sum);
+			if (protocol.equals("udp") && "53".equals(fields.get("dport")) && text.contains("[UNREPLIED]")) {
+				unreplied++;
+			}
+		}
+		String top = destinations.entrySet()
+			.stream()
+			.max(Map.Entry.comparingByValue())
+			.map((e) -> e.getKey() + " (" + e.getValue() + ")")
+			.orElse("");
+		return new ConntrackList(entries, shown, byState, unreplied, top, lines.isEmpty() ? 0 : lines.get(0).number());
+	}
+
+	private static List<Node> nodes(List<Line> lines, List<LineProblem> problems) {
+		List<Node> nodes = new ArrayList<>();
+		int kernelColumn = -1;
+		int osColumn = -1;
+		int nextColumn = -1;
+		int osEnd = -1;
+		for (Line line : lines) {
+			String text = line.text();
+			if (text.startsWith("NAME ")) {
+				kernelColumn = text.indexOf("KERNEL-VERSION");
+				osColumn = text.indexOf("OS-IMAGE");
+				osEnd = kernelColumn;
+				nextColumn = text.indexOf("CONTAINER-RUNTIME");
+				continue;
+			}
+			if (kernelColumn < 0) {
+				continue;
+			}
+			if (text.length() <= kernelColumn) {
+				problems.add(new LineProblem(line.number(), "cut short: no KERNEL-VERSION column"));
+				continue;
+			}
+			int end = (nextColumn > kernelColumn && text.length() > nextColumn) ? nextColumn : text.length();
+			String kernel = text.substring(kernelColumn, end).strip().split("\\s+")[0];
+			String os = (osColumn >= 0 && osEnd > osColumn) ? text.substring(osColumn, osEnd).strip() : "";
+			nodes.add(new Node(text.split("\\s+")[0], os, kernel, line.number()));
+		}
+		return nodes;
+	}
+
+	/** A sysctl value as a number, when it is one. */
+	public OptionalLong number(String key) {
+		String value = this.sysctl.get(key);
+		if (value == null || !value.matches("\\d{1,18}")) {
+			return OptionalLong.empty();
+		}
+		return OptionalLong.of(Long.parseLong(value));
+	}
+
+	/** Nothing read. */
+	static NodeExtras empty() {
+		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, new ConntrackList(0, -1, Map.of(), 0, "", 0), List.of(),
+				List.of());
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.racetrack.diagnose;
+
+/**
+ * The outputs a pasted line can belong to. {@link PasteReader} sorts every line of a
+ * paste into one of these, then hands each group to its parser.
+ */
+public enum PasteFormat {
+
+	/** {@code conntrack -S} (any layout) or {@code /proc/net/stat/nf_conntrack}. */
+	CONNTRACK_STATS("conntrack statistics"),
+
+	/** {@code iptables-save} or {@code iptables -S}. */
+	IPTABLES_SAVE("iptables-save"),
+
+	/** {@code iptables -L} in any flavour, whole or through grep. */
+	IPTABLES_LIST("iptables -L"),
+
+	/** {@code nft list ruleset} or {@code nft list table ip nat}. */
+	NFT("nft ruleset"),
+
+	/** {@code uname -a}, {@code uname -r}, {@code /proc/version}, a "Kernel:" note. */
+	UNAME("kernel release"),
+
+	/** {@code kubectl get nodes -o wide}. */
+	NODES("kubectl get nodes"),
+
+	/** {@code /etc/resolv.conf}. */
+	RESOLV_CONF("/etc/resolv.conf"),
+
+	/** {@code sysctl} lines and {@code cat /proc/sys/...} values. */
+	SYSCTL("sysctl"),
+
+	/** Kernel log lines ({@code dmesg}, {@code journalctl -k}, syslog). */
+	DMESG("kernel log"),
+
+	/** {@code conntrack -L} and {@code conntrack -E} entries. */
+	CONNTRACK_LIST("conntrack -L");
+
+	private final String title;
+
+	PasteFormat(String title) {
+		this.title = title;
+	}
+
+	public String title() {
+		return this.title;
+	}
+
+}

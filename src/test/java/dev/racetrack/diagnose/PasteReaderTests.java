@@ -1,0 +1,304 @@
+package dev.racetrack.diagnose;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.racetrack.diagnose.KernelFixes.Fix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+/**
+ * Tests for {@link PasteReader} and the parsers it feeds: every form of Deliver 1 of
+ * issue 15, the noise around it, and inputs built to break a regex.
+ */
+class PasteReaderTests {
+
+	private final Diagnoser diagnoser = new Diagnoser();
+
+	private Diagnosis paste(String text) {
+		return this.diagnoser.diagnose(NodeSample.pasted(text, null));
+	}
+
+	private static NatTable nat(String text) {
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		return IptablesParser.parse(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
+				sorted.of(PasteFormat.NFT));
+	}
+
+	@Test
+	void iptablesListWithLineNumbersVerboseAndExactCountersRebuildsEachRule() {
+		NatTable nat = nat(
+				"""
+						$ sudo iptables -t nat -L POSTROUTING -n -v -x --line-numbers
+						Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)
+						num      pkts      bytes target     prot opt in     out     source               destination
+						1     1235002  74100120 KUBE-POSTROUTING  all  --  *      *       0.0.0.0/0            0.0.0.0/0            /* kubernetes postrouting rules */
+						2        3612    216720 MASQUERADE  all  --  *      !docker0  172.17.0.0/16        0.0.0.0/0
+						""");
+		assertThat(nat.problems()).isEmpty();
+		assertThat(nat.sourceNatRules()).singleElement().satisfies((rule) -> {
+			assertThat(rule.packets()).isEqualTo(3612);
+			assertThat(rule.saveText()).isEqualTo("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE");
+			assertThat(MasqueradeOwners.owner(rule)).isEqualTo("Docker");
+		});
+	}
+
+	@Test
+	void iptablesListWithoutNumericOrVerboseAndWithUnitCountersIsRead() {
+		NatTable plain = nat("Chain POSTROUTING (policy ACCEPT)\ntarget     prot opt source               destination\n"
+				+ "MASQUERADE  all  --  172.17.0.0/16        anywhere             random-fully\n");
+		assertThat(plain.sourceNatRules()).singleElement().satisfies((rule) -> assertThat(rule.randomFully()).isTrue());
+		NatTable units = nat("  12G 1000G MASQUERADE  all  --  *  eth0  10.0.0.0/8  0.0.0.0/0\n");
+		assertThat(units.sourceNatRules()).singleElement()
+			.satisfies((rule) -> assertThat(rule.packets()).isEqualTo(12_000_000_000L));
+		assertThat(IptablesListParser.counter("1497K")).isEqualTo(1_497_000);
+	}
+
+	@Test
+	void aTcpServiceIsNoRace3ExposureAndAUdpDnsServiceIs() {
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(null,
+				"""
+						-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y
+						-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment "default/kubernetes:https" -m statistic --mode random --probability 0.33332999982 -j KUBE-SEP-A
+						-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment "default/kubernetes:https" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-B
+						-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment "default/kubernetes:https" -j KUBE-SEP-C
+						""",
+				"5.4.0-1103-azure", null));
+		assertThat(diagnosis.findings()).noneMatch((f) -> f.id().equals("dnat-race-3"));
+	}
+
+	@Test
+	void nftRulesetOfIptablesNftAndOfNftablesKubeProxyAreRead() {
+		NatTable nat = nat(
+				"""
+						table ip nat {
+							chain POSTROUTING {
+								type nat hook postrouting priority srcnat; policy accept;
+								oifname != "docker0" ip saddr 172.17.0.0/16 counter packets 12 bytes 720 masquerade
+							}
+						}
+						table ip kube-proxy {
+							chain masquerading {
+								meta mark & 0x00004000 == 0x00000000 return
+								meta mark set meta mark ^ 0x00004000
+								masquerade fully-random
+							}
+							chain service-ULMVA6XW-kube-system/kube-dns/udp/dns {
+								ip daddr 10.96.0.10 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+								numgen random mod 2 vmap { 0 : goto endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.0.3/53 , 1 : goto endpoint-KPBHKWXE-kube-system/kube-dns/udp/dns__10.244.0.4/53 }
+							}
+							chain endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.0.3/53 {
+								ip saddr 10.244.0.3 jump mark-for-masquerade
+								meta l4proto udp dnat to 10.244.0.3:53
+							}
+							chain endpoint-KPBHKWXE-kube-system/kube-dns/udp/dns__10.244.0.4/53 {
+								ip saddr 10.244.0.4 jump mark-for-masquerade
+								meta l4proto udp dnat to 10.244.0.4:53
+							}
+						}
+						""");
+		assertThat(nat.problems()).isEmpty();
+		assertThat(nat.sourceNatWithoutRandomFully()).singleElement().satisfies((rule) -> {
+			assertThat(rule.packets()).isEqualTo(12);
+			assertThat(rule.withRandomFully()).endsWith("masquerade fully-random");
+		});
+		assertThat(nat.sourceNatRules()).filteredOn(NatRule::randomFully)
+			.singleElement()
+			.satisfies((rule) -> assertThat(MasqueradeOwners.owner(rule)).isEqualTo("kube-proxy"));
+		assertThat(nat.multiEndpointUdpServices()).singleElement().satisfies((service) -> {
+			assertThat(service.name()).isEqualTo("kube-system/kube-dns:dns");
+			assertThat(service.endpoints()).containsExactly("10.244.0.3:53", "10.244.0.4:53");
+		});
+	}
+
+	@Test
+	void outputOnTheSameLineAsItsCommandIsRead() {
+		Diagnosis uname = paste(
+				" uname -a Linux  5.10.0-9-amd64 #1 SMP Debian 5.10.70-1 (2021-09-30) x86_64 GNU/Linux");
+		assertThat(uname.profile().uname()).isEqualTo("5.10.0-9-amd64");
+		assertThat(uname.profile().explanation()).contains("5.10.70").contains("3 s here, not 2 s");
+		Diagnosis stats = paste(
+				"$ conntrack -S cpu=0 found=1 insert_failed=3 drop=3 cpu=1 found=2 insert_failed=4 drop=4");
+		assertThat(stats.verdict().text()).startsWith("7 clash drops since the counters started");
+		assertThat(stats.unreadLines()).isEmpty();
+	}
+
+	@Test
+	void markdownQuotesAndFencesAroundAPasteAreTakenOff() {
+		Diagnosis diagnosis = paste(
+				"""
+						> ```console
+						> root@node:~# uname -r
+						> 4.19.0-18-amd64
+						> root@node:~# cat /proc/net/stat/nf_conntrack
+						> entries  searched found new invalid ignore delete delete_list insert insert_failed drop early_drop icmp_error  expect_new expect_create expect_delete search_restart
+						> 0000071e  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000004 00000002 00000000 00000000  00000000 00000000 00000000 00000000
+						> ```
+						""");
+		assertThat(diagnosis.profile().uname()).isEqualTo("4.19.0-18-amd64");
+		assertThat(diagnosis.profile().fixes().race2()).as("Debian 10 shipped 4.19.37").isEqualTo(Fix.FIXED);
+		assertThat(diagnosis.unreadLines()).isEmpty();
+		assertThat(diagnosis.verdict().text()).startsWith("2 clash drops");
+	}
+
+	@Test
+	void procVersionOfAnAks415KernelHasTheUbuntuBackportOfRaces1And2() {
+		Diagnosis diagnosis = paste("Linux version 4.15.0-1098-azure (buildd@lcy01-amd64-018) (gcc version 5.4.0 "
+				+ "20160609 (Ubuntu 5.4.0-6ubuntu1~16.04.12)) #109~16.04.1-Ubuntu SMP Thu Oct 15 21:43:51 UTC 2020");
+		assertThat(diagnosis.profile().uname()).isEqualTo("4.15.0-1098-azure");
+		assertThat(diagnosis.profile().fixes().race1()).isEqualTo(Fix.FIXED);
+		assertThat(diagnosis.profile().fixes().race2()).isEqualTo(Fix.FIXED);
+		assertThat(diagnosis.profile().fixes().race3()).isEqualTo(Fix.DROPS);
+		assertThat(diagnosis.profile().explanation()).contains("LP #1836816");
+		assertThat(DistroKernels.fixes(UnameParser.find("4.15.0-1044-azure", 1).orElseThrow()).race1())
+			.as("older than the SRU")
+			.isEqualTo(Fix.DROPS);
+	}
+
+	@Test
+	void distributionsAreRecognisedFromTheirReleaseStrings() {
+		assertThat(release("3.10.0-1160.el7.x86_64")).startsWith(DistroKernels.RHEL);
+		assertThat(release("4.18.0-372.9.1.el8.x86_64")).isEqualTo(DistroKernels.RHEL + " el8");
+		assertThat(release("5.4.217-126.408.amzn2.x86_64")).isEqualTo(DistroKernels.AMAZON + " 2");
+		assertThat(release("6.1.82-99.168.amzn2023.x86_64")).isEqualTo(DistroKernels.AMAZON + " 2023");
+		assertThat(release("5.15.0-1057-azure")).startsWith(DistroKernels.UBUNTU);
+		assertThat(release("5.10.0-28-cloud-amd64")).isEqualTo(DistroKernels.DEBIAN);
+		assertThat(release("5.15.153.1-2.cm2")).isEqualTo(DistroKernels.AZURE_LINUX);
+		assertThat(release("4.19.112+")).isEqualTo(DistroKernels.COS);
+		assertThat(UnameParser.fromNode("5.10.186", "Bottlerocket OS 1.14.3 (aws-k8s-1.25)", 2)
+			.orElseThrow()
+			.distribution()).isEqualTo(DistroKernels.BOTTLEROCKET);
+		assertThat(DistroKernels.fixes(UnameParser.find("4.18.0-372.9.1.el8.x86_64", 1).orElseThrow()).race1())
+			.isEqualTo(Fix.UNKNOWN);
+		assertThat(DistroKernels.fixes(UnameParser.find("4.14.154-128.181.amzn2.x86_64", 1).orElseThrow()).race1())
+			.isEqualTo(Fix.DROPS);
+		assertThat(DistroKernels.fixes(UnameParser.find("4.14.214-160.339.amzn2.x86_64", 1).orElseThrow()).race1())
+			.isEqualTo(Fix.FIXED);
+	}
+
+	private static String release(String release) {
+		return UnameParser.find(release, 1).orElseThrow().distribution();
+	}
+
+	@Test
+	void kubectlGetNodesWideGivesTheKernelAndTheOsImage() {
+		Diagnosis diagnosis = paste(
+				"""
+						NAME                 STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                                KERNEL-VERSION   CONTAINER-RUNTIME
+						ip-10-0-1-17.ec2     Ready    <none>   12d   v1.27.3   10.0.1.17     <none>        Bottlerocket OS 1.14.3 (aws-k8s-1.27)   5.15.117         containerd://1.6.20+bottlerocket
+						""");
+		assertThat(diagnosis.profile().uname()).isEqualTo("5.15.117");
+		assertThat(diagnosis.profile().distribution()).isEqualTo(DistroKernels.BOTTLEROCKET);
+	}
+
+	@Test
+	void sysctlNearTheMaximumIsATableFullWarningWithTheCurrentMaximumInTheFix() {
+		Diagnosis diagnosis = paste("""
+				$ sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max
+				net.netfilter.nf_conntrack_count = 130001
+				net.netfilter.nf_conntrack_max = 131072
+				""");
+		Finding full = diagnosis.findings()
+			.stream()
+			.filter((f) -> f.id().equals("table-full"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(full.severity()).isEqualTo(Severity.WARNING);
+		assertThat(full.title()).contains("nearly full");
+		assertThat(full.mitigations().get(0)).contains("(now 131072)");
+		Diagnosis proc = paste("# cat /proc/sys/net/netfilter/nf_conntrack_max\n262144\n");
+		assertThat(proc.unreadLines()).isEmpty();
+		assertThat(proc.read()).containsExactly("sysctl: line 2");
+	}
+
+	@Test
+	void aDmesgTableFullIsCriticalAndDropsWithoutInsertFailedAreNotBlamedOnTheRaces() {
+		Diagnosis dmesg = paste("[ 1454500.910215] nf_conntrack: table full, dropping packet");
+		assertThat(dmesg.verdict().severity()).isEqualTo(Severity.CRITICAL);
+		Diagnosis stats = this.diagnoser
+			.diagnose(NodeSample.of("cpu=0 found=9 insert_failed=0 drop=1346 early_drop=0", null, "4.17.19", null));
+		assertThat(stats.findings()).noneMatch((f) -> f.severity() == Severity.CRITICAL);
+		assertThat(stats.findings()).noneMatch((f) -> f.id().startsWith("dnat-race") && !f.evidence().isEmpty()
+				&& f.title().contains("drop packets now"));
+		assertThat(stats.verdict().text()).contains("no insert race explains");
+	}
+
+	@Test
+	void samplesGivenInTheWrongOrderAreSaidPlainlyAndReadTheOtherWayRound() {
+		String earlier = "cpu=0 found=90 insert_failed=80 drop=80\ncpu=1 found=95 insert_failed=84 drop=84\n";
+		String later = "cpu=0 found=80 insert_failed=74 drop=74\ncpu=1 found=81 insert_failed=81 drop=81\n";
+		Diagnosis diagnosis = this.diagnoser.diagnose(new NodeSample(earlier, null, "6.1.0-18-amd64", null, later, 60));
+		Finding rates = diagnosis.findings()
+			.stream()
+			.filter((f) -> f.id().equals("conntrack-rates"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(rates.evidence().get(0)).contains("wrong order");
+		assertThat(diagnosis.verdict().perMinute()).hasValue(9.0);
+	}
+
+	@Test
+	void conntrackListCountsEntriesByStateAndUnrepliedDns() {
+		Diagnosis diagnosis = paste(
+				"""
+						udp      17 29 src=10.40.0.17 dst=10.96.0.10 sport=53378 dport=53 [UNREPLIED] src=10.32.0.6 dst=10.40.0.17 sport=53 dport=53378 mark=0 use=1
+						tcp      6 431999 ESTABLISHED src=10.40.0.17 dst=10.0.0.99 sport=40000 dport=80 src=10.0.0.99 dst=192.168.1.5 sport=80 dport=40000 [ASSURED] mark=0 use=1
+						conntrack v1.4.6 (conntrack-tools): 2 flow entries have been shown.
+						""");
+		Finding entries = diagnosis.findings()
+			.stream()
+			.filter((f) -> f.id().equals("conntrack-entries"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(entries.evidence().get(0)).contains("2 entries read (conntrack said 2 were shown)")
+			.contains("udp 1")
+			.contains("tcp ESTABLISHED 1");
+		assertThat(entries.evidence()).anySatisfy((e) -> assertThat(e).startsWith("1 UDP DNS entry has no reply"));
+	}
+
+	@Test
+	void advisesNothingThatIsAlreadyThere() {
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of("cpu=0 insert_failed=5 drop=5",
+				"-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully",
+				"5.4.0-1103-azure",
+				"nameserver 169.254.20.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5"));
+		assertThat(diagnosis.findings().stream().flatMap((f) -> f.mitigations().stream()))
+			.noneMatch((m) -> m.contains("NodeLocal DNSCache") || m.contains("Add --random-fully"));
+	}
+
+	@Test
+	void theSynBackoffIsThreeSecondsBefore65AndTwoFrom65() {
+		String rule = "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE";
+		assertThat(snatEvidence(this.diagnoser.diagnose(NodeSample.of(null, rule, "5.10.0-9-amd64", null))))
+			.anySatisfy((e) -> assertThat(e).contains("then 3 s in total"));
+		assertThat(snatEvidence(this.diagnoser.diagnose(NodeSample.of(null, rule, "6.8.0-1008-azure", null))))
+			.anySatisfy((e) -> assertThat(e).contains("then 2 s in total"));
+	}
+
+	private static List<String> snatEvidence(Diagnosis diagnosis) {
+		return diagnosis.findings()
+			.stream()
+			.filter((f) -> f.id().equals(SnatPortRaceRule.ID))
+			.findFirst()
+			.orElseThrow()
+			.evidence();
+	}
+
+	@Test
+	void inputsBuiltToBreakARegexNeitherOverflowTheStackNorHang() {
+		List<String> nasty = List.of("sudo" + " -a".repeat(3000) + " x", "00000000" + " 0000000a".repeat(1500),
+				"cpu=0 " + "a=1 ".repeat(3000) + "b", "-A X" + " -m comment --comment \"x\"".repeat(500),
+				"table ip nat {\nchain c {\n" + "goto x ".repeat(2000) + "\n}\n}", "Chain X (" + "(".repeat(6000),
+				"[" + " ".repeat(6000) + "1.5] nf_conntrack: table full", "a".repeat(70_000),
+				">".repeat(6000) + " cpu=0 drop=1", "`".repeat(6000), "Linux " + "9.9.9-".repeat(1000),
+				"udp 17 29 " + "src=1.1.1.1 ".repeat(600), "entries " + "searched ".repeat(1000));
+		for (String text : nasty) {
+			assertThatCode(() -> this.diagnoser.diagnose(new NodeSample(text, text, text, text, text, 60, text)))
+				.as(text.substring(0, 20))
+				.doesNotThrowAnyException();
+		}
+	}
+
+}
