@@ -29,6 +29,14 @@ public enum KernelBehaviour {
 	CAPPED_PORT_SEARCH(KernelProfile.V5_0, null, "from 5.0", "a504b703bb1d [P-LIMIT]"),
 
 	/**
+	 * {@code --random} starts the port search at {@code secure_port}, a keyed hash of the
+	 * addresses and the destination port, so every connection to one server ip:port
+	 * starts at the same offset [K-NPC417]; from 5.0 every flag starts at a random offset
+	 * (6ed5943f8735 [P-ROVER], §3).
+	 */
+	SECURE_PORT_FOR_RANDOM(KernelProfile.V4_17, KernelProfile.V4_19, "until 4.20", "[K-NPC417]; 6ed5943f8735"),
+
+	/**
 	 * In the last 32 tries of the capped search a TCP SYN may evict a closing SNAT entry
 	 * ({@code nf_nat_used_tuple_harder}), "snat: evict closing tcp entries on reply tuple
 	 * collision" [P-EVICT], 2023 (§3, checklist 8).

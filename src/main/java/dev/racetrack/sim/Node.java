@@ -75,6 +75,12 @@ public final class Node {
 
 		Step step = Step.CONNTRACK_IN;
 
+		/** A nat hook whose port search is walking, or {@code null}. */
+		Netfilter.Binding binding;
+
+		/** The CPU's counters before the step, while a port walk runs (traced runs). */
+		long[] countersBefore;
+
 		Job(Skb skb, String inIface, Integer pinnedCpu, Origin origin) {
 			this.skb = skb;
 			this.inIface = inIface;
@@ -113,6 +119,8 @@ public final class Node {
 		final Runnable nextStep = () -> runStep(this);
 
 		final Runnable release = () -> release(this);
+
+		final Runnable walkStep = () -> walkStep(this);
 
 		final Runnable transmitAndRelease = () -> {
 			transmit(this.job);
@@ -332,10 +340,14 @@ public final class Node {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.hook(Step.NAT_PREROUTING),
 						job.inIface, null);
 				this.narration.natWalk(cpu, job, walk, Step.NAT_PREROUTING);
-				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
-						true);
-				this.narration.natBound(cpu, job, r, ManipType.DST, before);
-				duration = natCost(r, this.timing.natHookNanos());
+				Netfilter.Binding b = this.netfilter.natBindBegin(job.skb, ManipType.DST, walk, null, cpu.id,
+						this.sim.now(), true);
+				if (b.portWalk() != null) {
+					startPortWalk(cpu, job, b, before);
+					return;
+				}
+				this.narration.natBound(cpu, job, b.result(), ManipType.DST, before);
+				duration = natCost(b.result(), this.timing.natHookNanos());
 				dropped = false;
 			}
 			case FORWARD -> {
@@ -348,10 +360,14 @@ public final class Node {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, job.hook(Step.NAT_POSTROUTING), null,
 						job.outIface);
 				this.narration.natWalk(cpu, job, walk, Step.NAT_POSTROUTING);
-				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
+				Netfilter.Binding b = this.netfilter.natBindBegin(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
 						this.sim.now(), false);
-				this.narration.natBound(cpu, job, r, ManipType.SRC, before);
-				duration = natCost(r, this.timing.natHookNanos());
+				if (b.portWalk() != null) {
+					startPortWalk(cpu, job, b, before);
+					return;
+				}
+				this.narration.natBound(cpu, job, b.result(), ManipType.SRC, before);
+				duration = natCost(b.result(), this.timing.natHookNanos());
 				dropped = false;
 			}
 			case NAT_PACKET -> {
@@ -365,6 +381,42 @@ public final class Node {
 			}
 			default -> throw new IllegalStateException("unknown step " + job.step);
 		}
+		advance(cpu, job, duration, dropped);
+	}
+
+	/**
+	 * {@code nf_nat_l4proto_unique_tuple} in time: the start was read when the walk was
+	 * made; each candidate's {@code nf_nat_used_tuple} comes
+	 * {@link TimingModel#usedTupleNanos} after the last, on this CPU.
+	 */
+	private void startPortWalk(Cpu cpu, Job job, Netfilter.Binding b, long[] before) {
+		job.binding = b;
+		job.countersBefore = before;
+		this.narration.portWalkStarts(cpu, job, b.portWalk(), before);
+		this.sim.scheduleAfter(this.timing.usedTupleNanos(), cpu.walkStep);
+	}
+
+	private void walkStep(Cpu cpu) {
+		Job job = cpu.job;
+		Netfilter.Binding b = job.binding;
+		while (!b.portWalk().step(this.sim.now())) {
+			this.narration.portWalkStep(cpu, job, b.portWalk(), job.countersBefore);
+			long next = this.sim.now() + this.timing.usedTupleNanos();
+			if (!this.sim.advanceIfFree(next)) {
+				this.sim.schedule(next, cpu.walkStep);
+				return;
+			}
+		}
+		NatHookResult r = this.netfilter.natBindFinish(b, this.sim.now());
+		job.binding = null;
+		this.narration.natBound(cpu, job, r, b.manip(), job.countersBefore);
+		job.countersBefore = null;
+		long rest = natCost(r, this.timing.natHookNanos()) - this.timing.usedTupleNanos() * r.setup().search().tries();
+		advance(cpu, job, rest, false);
+	}
+
+	/** The step's work is done: after its jittered duration, the next step (or out). */
+	private void advance(Cpu cpu, Job job, long duration, boolean dropped) {
 		long took = this.jitter.jitter(duration, this.timing.stepJitter());
 		if (dropped) {
 			this.sim.scheduleAfter(took, cpu.release);

@@ -17,6 +17,7 @@ import static dev.racetrack.kernel.KernelBehaviour.LINEAR_SYN_BACKOFF;
 import static dev.racetrack.kernel.KernelBehaviour.PORT_ROVER;
 import static dev.racetrack.kernel.KernelBehaviour.RESOLVE_MATCHING_CLASH;
 import static dev.racetrack.kernel.KernelBehaviour.SAME_ORIGIN_SKIP;
+import static dev.racetrack.kernel.KernelBehaviour.SECURE_PORT_FOR_RANDOM;
 import static dev.racetrack.kernel.KernelBehaviour.SHARED_CONNECT_PORT_HINT;
 import static dev.racetrack.kernel.KernelBehaviour.SYN_RETRIES_PLUS_LINEAR;
 import static dev.racetrack.kernel.KernelBehaviour.UDP_STREAM_AFTER_TWO_SECONDS;
@@ -30,9 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KernelBehaviourTests {
 
 	static final Map<KernelProfile, Set<KernelBehaviour>> TABLE = Map
-		.of(KernelProfile.V4_17, EnumSet.of(PORT_ROVER, SHARED_CONNECT_PORT_HINT, INVALID_ON_TCP_REOPEN),
+		.of(KernelProfile.V4_17,
+				EnumSet.of(PORT_ROVER, SECURE_PORT_FOR_RANDOM, SHARED_CONNECT_PORT_HINT, INVALID_ON_TCP_REOPEN),
 				KernelProfile.V4_19,
-				EnumSet.of(PORT_ROVER, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT, INVALID_ON_TCP_REOPEN),
+				EnumSet.of(PORT_ROVER, SECURE_PORT_FOR_RANDOM, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT,
+						INVALID_ON_TCP_REOPEN),
 				KernelProfile.V5_0,
 				EnumSet.of(CAPPED_PORT_SEARCH, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT,
 						INVALID_ON_TCP_REOPEN),
