@@ -19,8 +19,10 @@ import dev.racetrack.sim.SeededRandom;
  * {@link dev.racetrack.sim.TimingModel#tickerSpreadNanos} after the tick (the one
  * client-side calibration, src/docs/PRODUCT.md §1). A tick that comes while the thread's
  * dial is still pending waits, one at most (Go's ticker channel holds one).</li>
- * <li>{@link WorkloadKind#CLOSED}: each thread starts at a random point of the first
- * period and dials again {@code periodMs} after its previous connection ended.</li>
+ * <li>{@link WorkloadKind#CLOSED}: the threads start together (their first dials as far
+ * apart as a ticker's burst) and each dials again {@code periodMs} after its previous
+ * connection ended, so the threads drift apart only as their connections' times
+ * differ.</li>
  * </ul>
  * Sustained workloads stop starting flows after {@code durationS}; no thread's arrivals
  * depend on another thread's flows. The conntrack counters are sampled every
@@ -82,6 +84,10 @@ final class LoadGenerator implements Workload {
 		if (this.params.workload().sustained()) {
 			for (long t = this.startNanos; t <= this.endNanos; t += WINDOW_NANOS) {
 				this.run.sim().schedule(t, this.run::sampleCounters);
+			}
+			long warmupEnd = this.startNanos + this.params.warmupS() * 1_000_000_000L;
+			if ((warmupEnd - this.startNanos) % WINDOW_NANOS != 0) {
+				this.run.sim().schedule(warmupEnd, this.run::sampleCounters);
 			}
 			this.run.sim().schedule(this.endNanos + 1, () -> this.ended = true);
 		}
@@ -192,10 +198,10 @@ final class LoadGenerator implements Workload {
 	}
 
 	private void startClosedLoops() {
-		long period = this.params.periodMs() * 1_000_000L;
+		long spread = this.run.timing().tickerSpreadNanos();
 		for (int g = 0; g < threads(); g++) {
 			int thread = g;
-			long first = this.startNanos + this.random.uniform(0, Math.max(1, period));
+			long first = this.startNanos + this.random.uniform(0, spread);
 			this.run.sim().schedule(first, () -> closedDial(thread));
 		}
 	}

@@ -75,9 +75,9 @@ public enum Preset {
 				.workload(WorkloadKind.CLOSED)
 				.pods(2)
 				.workers(16)
-				.periodMs(10)
-				.durationS(60)
-				.warmupS(10)
+				.periodMs(100)
+				.durationS(180)
+				.warmupS(60)
 				.connectTimeoutMs(0)
 				.sourcePort(0)
 				.cpus(4);
