@@ -16,7 +16,7 @@ public enum KernelBehaviour {
 	 * The default port search starts at a shared per-protocol rover
 	 * ({@code tcp_port_rover}, {@code udp_port_rover}) and writes it back, shared by all
 	 * CPUs [K-NPC417]; removed by 6ed5943f8735 "nat: remove l4 protocol port rovers"
-	 * [P-ROVER] in v5.0 (§3).
+	 * [P-ROVER] in v5.0 and, in February 2022, in the 4.x stables (§3).
 	 */
 	PORT_ROVER(KernelProfile.V4_17, KernelProfile.V4_19, "until 4.20",
 			"[K-NPC417][K-TCP417]; removed by 6ed5943f8735 [P-ROVER], v5.0"),
@@ -26,15 +26,18 @@ public enum KernelBehaviour {
 	 * (a504b703bb1d "nat: limit port clash resolution attempts" [P-LIMIT], v5.0, §3);
 	 * before, a linear walk over the whole range with no cap.
 	 */
-	CAPPED_PORT_SEARCH(KernelProfile.V5_0, null, "from 5.0", "a504b703bb1d [P-LIMIT]"),
+	CAPPED_PORT_SEARCH(KernelProfile.V4_19_STABLE, null, "from 5.0 and the 4.x stables of Feb 2022",
+			"a504b703bb1d [P-LIMIT]"),
 
 	/**
 	 * {@code --random} starts the port search at {@code secure_port}, a keyed hash of the
 	 * addresses and the destination port, so every connection to one server ip:port
 	 * starts at the same offset [K-NPC417]; from 5.0 every flag starts at a random offset
-	 * (6ed5943f8735 [P-ROVER], §3).
+	 * (6ed5943f8735 [P-ROVER], §3), but its 2022 backport to the 4.x stables kept
+	 * {@code secure_port} for {@code --random}.
 	 */
-	SECURE_PORT_FOR_RANDOM(KernelProfile.V4_17, KernelProfile.V4_19, "until 4.20", "[K-NPC417]; 6ed5943f8735"),
+	SECURE_PORT_FOR_RANDOM(KernelProfile.V4_17, KernelProfile.V4_19_STABLE, "until 4.20, and in the 4.x stables",
+			"[K-NPC417]; 6ed5943f8735"),
 
 	/**
 	 * In the last 32 tries of the capped search a TCP SYN may evict a closing SNAT entry

@@ -19,7 +19,10 @@ public record ParamsView(String scenario, String kernel, String mode, String res
 				p.workload().id(), p.workers(), p.periodMs(), p.durationS(), p.warmupS(), p.connectTimeoutMs());
 	}
 
-	/** As query parameters, in a fixed order (for permalinks and cache keys). */
+	/**
+	 * As query parameters, in a fixed order (for permalinks and cache keys); the workload
+	 * knobs only for free play, the one place they act.
+	 */
 	public Map<String, String> asQuery() {
 		Map<String, String> q = new LinkedHashMap<>();
 		q.put("scenario", this.scenario);
@@ -34,6 +37,9 @@ public record ParamsView(String scenario, String kernel, String mode, String res
 		q.put("seed", String.valueOf(this.seed));
 		q.put("mitigation", this.mitigation);
 		q.put("ndots", String.valueOf(this.ndots));
+		if (!this.scenario.endsWith("free-play")) {
+			return q;
+		}
 		q.put("preset", this.preset);
 		q.put("workload", this.workload);
 		q.put("workers", String.valueOf(this.workers));

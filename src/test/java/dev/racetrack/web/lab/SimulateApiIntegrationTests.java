@@ -94,7 +94,7 @@ class SimulateApiIntegrationTests {
 
 	static Stream<Arguments> badParameters() {
 		return Stream.of(Arguments.of("scenario", "snat", "one of snat-port-race"),
-				Arguments.of("kernel", "5.4", "one of 4.17, 4.19, 5.0, 5.6, 6.x"),
+				Arguments.of("kernel", "5.4", "one of 4.17, 4.19, 4.19.228, 5.0, 5.6, 6.x"),
 				Arguments.of("mode", "fully", "one of default, random, random-fully"),
 				Arguments.of("resolver", "bind", "one of glibc"), Arguments.of("mitigation", "magic", "one of none"),
 				Arguments.of("pods", "0", "an integer from 1 to 128"),
