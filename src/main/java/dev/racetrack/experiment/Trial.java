@@ -39,7 +39,16 @@ public record Trial(int index, int configuration, int repetition, RunParams para
 	 * {@link NodeRun#counterSamples()} after it.
 	 */
 	public TrialResult run() {
-		NodeRun run = ScenarioRunner.run(this.params, Tracer.off());
+		return runOrStop(() -> false);
+	}
+
+	/**
+	 * Runs the trial, stopped with {@link dev.racetrack.sim.RunStoppedException} once
+	 * {@code stop} answers true ({@link dev.racetrack.sim.Simulation#stopWhen}).
+	 */
+	public TrialResult runOrStop(java.util.function.BooleanSupplier stop) {
+		NodeRun run = ScenarioRunner.run(this.params, dev.racetrack.sim.TimingModel.calibrated(), Tracer.off(),
+				(r) -> r.sim().stopWhen(stop));
 		List<long[]> samples = run.counterSamples();
 		long warmupEnd = samples.isEmpty() ? Long.MIN_VALUE
 				: samples.get(0)[0] + this.params.warmupS() * 1_000_000_000L;

@@ -68,6 +68,15 @@ public enum ResolverKind {
 		return this == TWO_THREADS;
 	}
 
+	/**
+	 * How long a lookup waits for a lost answer before it sends its query again: musl's
+	 * resend interval (2.5 s), glibc's timeout (5 s). The Experiments page marks these
+	 * stalls on its latency histogram.
+	 */
+	public long retryNanos() {
+		return glibc() ? Resolver.GLIBC_TIMEOUT_NANOS : Resolver.MUSL_RETRY_NANOS;
+	}
+
 	public static List<String> ids() {
 		return Arrays.stream(values()).map(ResolverKind::id).toList();
 	}

@@ -92,6 +92,12 @@ public final class Simulation {
 
 	private long executed;
 
+	/** Asked every {@link #STOP_CHECK_INTERVAL} actions whether to stop; or none. */
+	private java.util.function.BooleanSupplier stopCondition;
+
+	/** How many actions run between two checks of the stop condition. */
+	public static final int STOP_CHECK_INTERVAL = 4096;
+
 	/** The current simulated time. */
 	public long now() {
 		return this.now;
@@ -100,6 +106,18 @@ public final class Simulation {
 	/** How many actions have run. */
 	public long executed() {
 		return this.executed;
+	}
+
+	/**
+	 * Stops the run from outside the model (a client that went away, a server shutting
+	 * down): {@code condition} is asked before every {@link #STOP_CHECK_INTERVAL}th
+	 * action, and once it answers true the next {@link #step()} throws
+	 * {@link RunStoppedException} instead of running anything. The condition never
+	 * changes what a run that is not stopped does, so a run stays a pure function of its
+	 * parameters.
+	 */
+	public void stopWhen(java.util.function.BooleanSupplier condition) {
+		this.stopCondition = condition;
 	}
 
 	/** Schedules an action at an absolute time (not before now). */
@@ -240,6 +258,10 @@ public final class Simulation {
 			}
 			else {
 				action = (Runnable) payload;
+			}
+			if ((this.executed & (STOP_CHECK_INTERVAL - 1)) == 0 && this.stopCondition != null
+					&& this.stopCondition.getAsBoolean()) {
+				throw new RunStoppedException(this.executed);
 			}
 			this.now = time;
 			this.executed++;

@@ -14,8 +14,8 @@ import dev.racetrack.sim.Views.RoverView;
 
 /**
  * Folds trace events, in order, into the {@link LabState} they lead to. The browser's
- * reducer ({@code frontend/js/reducer.js}) applies the same rules; tests keep the two in
- * step.
+ * reducer ({@code frontend/js/lab/reducer.js}) applies the same rules; tests keep the two
+ * in step.
  */
 public final class TraceFolder {
 

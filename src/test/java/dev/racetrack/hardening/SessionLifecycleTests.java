@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * mid-stream are noticed and released, and the server keeps serving.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = { "racetrack.session-idle=200ms", "racetrack.session-sweep=100ms",
-		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=50" })
+@TestPropertySource(properties = { "racetrack.session-idle=500ms", "racetrack.session-sweep=100ms",
+		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=300", "racetrack.max-sessions-per-client=300" })
 class SessionLifecycleTests {
 
 	static final int CYCLES = Integer.getInteger("racetrack.soak.cycles", 300);

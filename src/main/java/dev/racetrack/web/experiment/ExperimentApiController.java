@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -21,8 +22,11 @@ import dev.racetrack.experiment.ExperimentResult;
 import dev.racetrack.experiment.LatencyHistogram;
 import dev.racetrack.experiment.RateEstimate;
 import dev.racetrack.web.lab.LabLinks;
+import dev.racetrack.web.shared.Clients;
+import dev.racetrack.web.shared.Lease;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.StreamLimits;
 
 /**
  * {@code GET /api/experiments}: a Monte Carlo experiment as server-sent events:
@@ -46,10 +50,14 @@ class ExperimentApiController {
 
 	private final LongSupplier clock = System::nanoTime;
 
-	ExperimentApiController(ExperimentRunner runner, RacetrackProperties properties, JsonMapper json) {
+	private final StreamLimits streams;
+
+	ExperimentApiController(ExperimentRunner runner, RacetrackProperties properties, JsonMapper json,
+			StreamLimits streams) {
 		this.runner = runner;
 		this.properties = properties;
 		this.json = json;
+		this.streams = streams;
 	}
 
 	/** The data of a {@code progress} event. */
@@ -139,24 +147,45 @@ class ExperimentApiController {
 
 	}
 
+	/**
+	 * The experiment's slot and the client's stream slot are taken when the stream is
+	 * subscribed, not when the request is mapped, and given back when it ends: a HEAD (or
+	 * a client gone before the answer) holds nothing. A refusal is the stream's first
+	 * signal, before anything is written, so it still answers 429 with a problem body.
+	 */
 	@GetMapping(path = "/api/experiments", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Flux<ServerSentEvent<String>> experiment(@RequestParam Map<String, String> query) {
+	Flux<ServerSentEvent<String>> experiment(@RequestParam Map<String, String> query, ServerHttpRequest request) {
 		ExperimentPlan plan = ExperimentRequests.bind(query, this.properties);
-		Runnable release = this.runner.reserve();
-		ExperimentAggregator aggregator = new ExperimentAggregator(plan);
-		ProgressGate gate = new ProgressGate(plan.size(), PROGRESS_INTERVAL_NANOS, this.clock);
-		Flux<ServerSentEvent<String>> progress = this.runner.results(plan).handle((result, sink) -> {
-			aggregator.accept(result);
-			if (gate.pass(aggregator.done())) {
-				sink.next(progress(aggregator.done(), aggregator.total()));
+		String client = Clients.of(request);
+		return Flux.defer(() -> {
+			Lease stream = this.streams.open(client);
+			Runnable release;
+			try {
+				release = this.runner.reserve();
 			}
+			catch (RuntimeException ex) {
+				stream.release();
+				throw ex;
+			}
+			ExperimentAggregator aggregator = new ExperimentAggregator(plan);
+			ProgressGate gate = new ProgressGate(plan.size(), PROGRESS_INTERVAL_NANOS, this.clock);
+			Flux<ServerSentEvent<String>> progress = this.runner.results(plan).handle((result, sink) -> {
+				aggregator.accept(result);
+				if (gate.pass(aggregator.done())) {
+					sink.next(progress(aggregator.done(), aggregator.total()));
+				}
+			});
+			return Flux
+				.concat(Mono.fromSupplier(() -> progress(0, plan.size())), progress,
+						Mono.fromSupplier(() -> sse("result", ResultView.of(aggregator.result()))))
+				.takeUntilOther(this.runner.stopping())
+				.onErrorResume(
+						(ex) -> Mono.just(sse("error", Map.of("detail", "The experiment failed: " + ex.getMessage()))))
+				.doFinally((signal) -> {
+					release.run();
+					stream.release();
+				});
 		});
-		return Flux
-			.concat(Mono.fromSupplier(() -> progress(0, plan.size())), progress,
-					Mono.fromSupplier(() -> sse("result", ResultView.of(aggregator.result()))))
-			.onErrorResume(
-					(ex) -> Mono.just(sse("error", Map.of("detail", "The experiment failed: " + ex.getMessage()))))
-			.doFinally((signal) -> release.run());
 	}
 
 	private ServerSentEvent<String> progress(int done, int total) {

@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.experiment.ExperimentPlan;
@@ -26,7 +28,7 @@ import dev.racetrack.web.shared.TooManyRequestsException;
  * experiments run at once; past that, 429.
  */
 @Component
-class ExperimentRunner implements DisposableBean {
+class ExperimentRunner implements DisposableBean, SmartLifecycle {
 
 	private final RacetrackProperties properties;
 
@@ -38,8 +40,21 @@ class ExperimentRunner implements DisposableBean {
 
 	private final AtomicLong trialsStarted = new AtomicLong();
 
-	ExperimentRunner(RacetrackProperties properties) {
+	/**
+	 * Completes when the server stops: every experiment's stream ends then (a new one on
+	 * each start: a context may be stopped and started again).
+	 */
+	private volatile Sinks.Empty<Void> stopping = Sinks.empty();
+
+	private volatile boolean stopped;
+
+	private volatile boolean lifecycleRunning;
+
+	private final Runs runs;
+
+	ExperimentRunner(RacetrackProperties properties, Runs runs) {
 		this.properties = properties;
+		this.runs = runs;
 		this.parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
 		this.scheduler = Schedulers.newParallel("experiment", this.parallelism, true);
 	}
@@ -91,14 +106,51 @@ class ExperimentRunner implements DisposableBean {
 	 * ones already running finish, their results dropped).
 	 */
 	Flux<TrialResult> results(ExperimentPlan plan, Scheduler scheduler, int concurrency) {
-		return Flux.range(0, plan.size()).flatMapSequential((i) -> Mono.fromCallable(() -> {
-			this.trialsStarted.incrementAndGet();
-			return plan.trial(i).run();
-		}).subscribeOn(scheduler), concurrency, 1);
+		return Flux.defer(() -> {
+			AtomicBoolean cancelled = new AtomicBoolean();
+			// Each trial takes its heap from the runs' budget first (waiting while it is
+			// full): a DNS trial at the bounds holds about 200 MB.
+			return Flux.range(0, plan.size())
+				.flatMapSequential((i) -> Mono.usingWhen(this.runs.trialMemory(plan.trial(i).params()),
+						(lease) -> Mono.fromCallable(() -> {
+							this.trialsStarted.incrementAndGet();
+							return plan.trial(i).runOrStop(() -> cancelled.get() || this.stopped);
+						}).subscribeOn(scheduler), (lease) -> Mono.fromRunnable(lease::release)), concurrency, 1)
+				.doOnCancel(() -> cancelled.set(true));
+		});
+	}
+
+	/** Completes when the server begins to stop. */
+	Mono<Void> stopping() {
+		return Mono.defer(() -> this.stopping.asMono());
+	}
+
+	@Override
+	public void start() {
+		this.stopping = Sinks.empty();
+		this.stopped = false;
+		this.lifecycleRunning = true;
+	}
+
+	/**
+	 * The server is stopping: every experiment's stream ends now, and the trials in
+	 * flight stop at their next check, so a SIGTERM is not held up by an experiment.
+	 */
+	@Override
+	public void stop() {
+		this.stopped = true;
+		this.stopping.tryEmitEmpty();
+		this.lifecycleRunning = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.lifecycleRunning;
 	}
 
 	@Override
 	public void destroy() {
+		stop();
 		this.scheduler.dispose();
 	}
 

@@ -2,6 +2,8 @@ package dev.racetrack.web.experiment;
 
 import java.util.List;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -12,6 +14,7 @@ import dev.racetrack.scenario.RunParams;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.kernel.nat.SnatMode;
+import dev.racetrack.web.lab.LabCatalogue;
 import dev.racetrack.web.shared.RacetrackProperties;
 
 /**
@@ -27,8 +30,11 @@ class ExperimentsPageController {
 
 	private final RacetrackProperties properties;
 
-	ExperimentsPageController(RacetrackProperties properties) {
+	private final JsonMapper json;
+
+	ExperimentsPageController(RacetrackProperties properties, JsonMapper json) {
 		this.properties = properties;
+		this.json = json;
 	}
 
 	@GetMapping("/experiments")
@@ -44,6 +50,7 @@ class ExperimentsPageController {
 		model.addAttribute("maxConfigurations", this.properties.maxConfigurations());
 		model.addAttribute("maxAttempts", this.properties.maxExperimentAttempts());
 		model.addAttribute("maxRounds", RunParams.MAX_ROUNDS);
+		model.addAttribute("catalogue", LabCatalogue.embeddable(this.json));
 		return "experiment/experiments";
 	}
 

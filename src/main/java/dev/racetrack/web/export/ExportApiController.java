@@ -6,11 +6,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +29,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.racetrack.export.ConntrackListFormat;
 import dev.racetrack.export.ConntrackStatsFormat;
@@ -37,6 +42,13 @@ import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.Pod;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.ClientQuota;
+import dev.racetrack.web.shared.Downloads;
+import dev.racetrack.web.shared.Clients;
+import dev.racetrack.web.shared.ExchangeCleanup;
+import dev.racetrack.web.shared.JsonChunks;
+import dev.racetrack.web.shared.Lease;
+import dev.racetrack.web.shared.RejectionMetrics;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.PayloadTooLargeException;
 import dev.racetrack.web.shared.RacetrackProperties;
@@ -61,6 +73,14 @@ class ExportApiController {
 	/** The largest event log {@code POST /api/export/events} reads. */
 	static final int MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 
+	/** Imports read and checked at once (more get 429). */
+	static final int MAX_CONCURRENT_IMPORTS = 2;
+
+	/** The most JSON tokens one imported event may have, and its most bytes once read. */
+	static final int MAX_EVENT_TOKENS = 4096;
+
+	static final int MAX_EVENT_BYTES = 64 * 1024;
+
 	/** How much of a larger body is read and dropped before the connection is cut. */
 	static final long MAX_DRAIN_BYTES = 8L * MAX_IMPORT_BYTES;
 
@@ -80,11 +100,20 @@ class ExportApiController {
 
 	private final OfflineReplay offlineReplay;
 
-	ExportApiController(Runs runs, JsonMapper json, RacetrackProperties properties, OfflineReplay offlineReplay) {
+	/** Imports read at once: each holds its body (at most 8 MiB) while it is checked. */
+	private final ClientQuota imports;
+
+	private final Downloads downloads;
+
+	ExportApiController(Runs runs, JsonMapper json, RacetrackProperties properties, OfflineReplay offlineReplay,
+			RejectionMetrics metrics, Downloads downloads) {
+		this.downloads = downloads;
 		this.runs = runs;
 		this.json = json;
 		this.properties = properties;
 		this.offlineReplay = offlineReplay;
+		this.imports = new ClientQuota("imports", "event-log imports being read", MAX_CONCURRENT_IMPORTS,
+				MAX_CONCURRENT_IMPORTS, metrics);
 	}
 
 	/** A run's parameters and one of its steps. */
@@ -129,9 +158,7 @@ class ExportApiController {
 	Mono<ResponseEntity<String>> conntrack(@RequestParam Map<String, String> query) {
 		String format = choice(query, "format", "list", FORMATS);
 		RunParams params = RunParamsBinder.bind(query);
-		return blocking(() -> {
-			At at = at(params, query);
-			NodeRun live = this.runs.atStep(params, at.step());
+		return atStep(params, query, (at, live) -> {
 			Netfilter netfilter = live.node().netfilter();
 			ResponseEntity.BodyBuilder ok = ok(at);
 			String body = switch (format) {
@@ -151,9 +178,8 @@ class ExportApiController {
 	Mono<ResponseEntity<String>> iptables(@RequestParam Map<String, String> query) {
 		String table = choice(query, "table", "nat", TABLES);
 		RunParams params = RunParamsBinder.bind(query);
-		return blocking(() -> {
-			At at = at(params, query);
-			Netfilter netfilter = this.runs.atStep(params, at.step()).node().netfilter();
+		return atStep(params, query, (at, live) -> {
+			Netfilter netfilter = live.node().netfilter();
 			String body = IptablesSave.text("raw".equals(table) ? netfilter.rawTable() : netfilter.natTable());
 			return ok(at).contentType(TEXT).body(body);
 		});
@@ -163,8 +189,7 @@ class ExportApiController {
 	Mono<ResponseEntity<byte[]>> pcap(@RequestParam Map<String, String> query) {
 		RunParams params = RunParamsBinder.bind(query);
 		String requested = RunParamsBinder.text(query, "iface", "");
-		return blocking(() -> {
-			At at = at(params, query);
+		return whole(params, query, (at) -> {
 			List<String> ifaces = interfaces(at.whole());
 			if (!ifaces.contains(requested)) {
 				throw BadParameterException.notOneOf("iface", requested, ifaces);
@@ -176,30 +201,38 @@ class ExportApiController {
 		});
 	}
 
+	/** The event log, written as it is sent ({@link JsonChunks}). */
 	@GetMapping("/api/export/events")
-	Mono<ResponseEntity<EventLog>> events(@RequestParam Map<String, String> query) {
+	Mono<ResponseEntity<Flux<DataBuffer>>> events(@RequestParam Map<String, String> query, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
-		return blocking(() -> {
-			At at = at(params, query);
+		Lease download = this.downloads.open(exchange);
+		return this.runs.traced(params).map((held) -> {
+			ExchangeCleanup.onEnd(exchange, held.lease());
+			At at = at(params, held.run(), query);
+			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
 			return ok(at).contentType(MediaType.APPLICATION_JSON)
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment(at.fileName("-events.json")))
-				.body(new EventLog(ParamsView.of(params), at.events()));
+				.body(JsonChunks.write(exchange.getResponse(), this.json, prefix, at.events(), "]}",
+						Function.identity()));
 		});
 	}
 
 	/**
 	 * The offline replay of a whole run: one HTML file with the Lab's styles and code
-	 * inlined and the run embedded, which plays with no server and no network. It is sent
-	 * as an attachment only, so that it is never rendered under this application's origin
-	 * (its inline scripts would not run under the application's policy anyway).
+	 * inlined and the run embedded, which plays with no server and no network, written as
+	 * it is sent. It is sent as an attachment only, so that it is never rendered under
+	 * this application's origin (its inline scripts would not run under the application's
+	 * policy anyway).
 	 */
 	@GetMapping("/api/export/replay")
-	Mono<ResponseEntity<String>> replay(@RequestParam Map<String, String> query) {
+	Mono<ResponseEntity<Flux<DataBuffer>>> replay(@RequestParam Map<String, String> query, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
-		return blocking(() -> {
-			NodeRun whole = this.runs.traced(params);
+		Lease download = this.downloads.open(exchange);
+		return this.runs.traced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
+			ExchangeCleanup.onEnd(exchange, held.lease());
+			NodeRun whole = held.run();
 			At at = new At(params, whole, Math.max(0, whole.trace().size() - 1), false);
-			String html = this.offlineReplay.html(params, whole);
+			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, exchange.getResponse());
 			return ResponseEntity.ok()
 				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("racetrack-" + at.fileName(".html")))
@@ -211,14 +244,22 @@ class ExportApiController {
 	/**
 	 * Imports an event log ({@code {params, events}}, as {@code GET /api/export/events}
 	 * writes it, or {@code {params}} alone): checks it, re-runs its parameters, and
-	 * compares the log with the model's trace event by event.
+	 * compares the log with the model's trace event by event. The log is read by a
+	 * streaming parser, one event at a time, each under a budget of tokens and bytes: an
+	 * import holds its body and one event, never a tree of the whole log. At most
+	 * {@link #MAX_CONCURRENT_IMPORTS} are read at once.
 	 */
 	@PostMapping("/api/export/events")
 	Mono<Map<String, Object>> importEvents(ServerHttpRequest request) {
 		if (request.getHeaders().getContentLength() > MAX_DRAIN_BYTES) {
 			return Mono.error(tooLarge());
 		}
-		return read(request.getBody()).publishOn(Schedulers.boundedElastic()).map(this::replay);
+		return Mono.defer(() -> {
+			Lease slot = this.imports.acquire(Clients.of(request));
+			return read(request.getBody()).publishOn(Schedulers.boundedElastic())
+				.flatMap(this::replay)
+				.doFinally((s) -> slot.release());
+		});
 	}
 
 	/**
@@ -268,49 +309,163 @@ class ExportApiController {
 
 	}
 
-	private Map<String, Object> replay(byte[] body) {
-		JsonNode log = parse(body);
-		RunParams params = importedParams(log.get("params"));
-		List<JsonNode> imported = importedEvents(log.get("events"));
-		List<TraceEvent> expected = this.runs.traced(params).trace().events();
-		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("params", ParamsView.of(params));
-		for (int i = 0; i < imported.size(); i++) {
-			TraceEvent want = (i < expected.size()) ? expected.get(i) : null;
-			String got = this.json.writeValueAsString(imported.get(i));
-			if (want == null || !this.json.writeValueAsString(want).equals(got)) {
-				result.put("matches", false);
-				result.put("firstDifference", i);
-				result.put("expected", want);
-				result.put("got", imported.get(i));
-				result.put("events", imported.size());
-				result.put("total", expected.size());
-				return result;
-			}
-		}
-		result.put("matches", true);
-		result.put("events", imported.size());
-		result.put("total", expected.size());
-		result.put("complete", imported.size() == expected.size());
-		return result;
-	}
-
-	private JsonNode parse(byte[] body) {
+	private Mono<Map<String, Object>> replay(byte[] body) {
 		String accepted = "a JSON object {params, events} of at most " + MAX_IMPORT_BYTES + " bytes";
 		if (body.length == 0) {
 			throw new BadParameterException("body", "The body is empty; send an event log {params, events}.", accepted);
 		}
-		JsonNode log;
-		try {
-			log = this.json.readTree(body);
+		RunParams params = importedParams(findParams(body, accepted));
+		checkEvents(body);
+		return this.runs.traced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
+			try {
+				return compare(body, params, held.run().trace().events());
+			}
+			finally {
+				held.lease().release();
+			}
+		});
+	}
+
+	/**
+	 * First pass: the log's {@code params}, skipping everything else without building it.
+	 */
+	private JsonNode findParams(byte[] body, String accepted) {
+		try (JsonParser parser = this.json.createParser(body)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				throw new BadParameterException("body", "The body must be a JSON object {params, events}.", accepted);
+			}
+			JsonNode params = null;
+			for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
+				String name = parser.currentName();
+				JsonToken value = parser.nextToken();
+				if ("params".equals(name) && value == JsonToken.START_OBJECT) {
+					params = readBounded(parser, "params", "an object of run parameters");
+				}
+				else {
+					parser.skipChildren();
+				}
+			}
+			if (parser.nextToken() != null) {
+				throw new BadParameterException("body", "The body holds more than one JSON value.", accepted);
+			}
+			return params;
 		}
 		catch (JacksonException ex) {
 			throw new BadParameterException("body", "The body is not valid JSON.", accepted);
 		}
-		if (log == null || !log.isObject()) {
-			throw new BadParameterException("body", "The body must be a JSON object {params, events}.", accepted);
+	}
+
+	/**
+	 * Checks every event's shape before any run is computed (so a malformed log costs no
+	 * simulation): the second pass, {@link #compare}, reads them again.
+	 */
+	private void checkEvents(byte[] body) {
+		compare(body, null, null);
+	}
+
+	/**
+	 * Reads each event within its budget and compares it, as it comes, with the model's
+	 * ({@code expected}), or only checks its shape when {@code expected} is null.
+	 */
+	private Map<String, Object> compare(byte[] body, RunParams params, List<TraceEvent> expected) {
+		int max = this.properties.maxTraceEvents();
+		String acceptedEvents = "an array of at most " + max + " events, or no events";
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("params", (params != null) ? ParamsView.of(params) : null);
+		int count = 0;
+		try (JsonParser parser = this.json.createParser(body)) {
+			parser.nextToken();
+			for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
+				String name = parser.currentName();
+				JsonToken value = parser.nextToken();
+				if (!"events".equals(name) || value == JsonToken.VALUE_NULL) {
+					parser.skipChildren();
+					continue;
+				}
+				if (value != JsonToken.START_ARRAY) {
+					throw new BadParameterException("events", "events must be an array of at most " + max + " events.",
+							acceptedEvents);
+				}
+				for (JsonToken e = parser.nextToken(); e != JsonToken.END_ARRAY; e = parser.nextToken()) {
+					int i = count++;
+					if (i >= max) {
+						throw new BadParameterException("events",
+								"events must be an array of at most " + max + " events.", acceptedEvents);
+					}
+					String problem = (e != JsonToken.START_OBJECT) ? "is not an object" : null;
+					JsonNode got = null;
+					if (problem == null) {
+						got = readBounded(parser, "events[" + i + "]",
+								"an event as GET /api/export/events writes it, of at most " + MAX_EVENT_BYTES
+										+ " bytes");
+						problem = malformed(got, i);
+					}
+					if (problem != null) {
+						throw new BadParameterException("events[" + i + "]", "events[" + i + "] " + problem + ".",
+								"an event as GET /api/export/events writes it: an object with seq (its index), t and type");
+					}
+					if (expected == null || result.containsKey("matches")) {
+						continue;
+					}
+					TraceEvent want = (i < expected.size()) ? expected.get(i) : null;
+					if (want == null || !this.json.writeValueAsString(want).equals(this.json.writeValueAsString(got))) {
+						result.put("matches", false);
+						result.put("firstDifference", i);
+						result.put("expected", want);
+						result.put("got", got);
+					}
+				}
+			}
 		}
-		return log;
+		catch (JacksonException ex) {
+			throw new BadParameterException("body", "The body is not valid JSON.",
+					"a JSON object {params, events} of at most " + MAX_IMPORT_BYTES + " bytes");
+		}
+		if (expected == null) {
+			return result;
+		}
+		if (result.containsKey("matches")) {
+			result.put("events", count);
+			result.put("total", expected.size());
+			return result;
+		}
+		result.put("matches", true);
+		result.put("events", count);
+		result.put("total", expected.size());
+		result.put("complete", count == expected.size());
+		return result;
+	}
+
+	/**
+	 * The object the parser is at, read into a tree only within {@link #MAX_EVENT_TOKENS}
+	 * tokens and {@link #MAX_EVENT_BYTES} bytes.
+	 */
+	private JsonNode readBounded(JsonParser parser, String parameter, String accepted) {
+		long start = parser.currentTokenLocation().getByteOffset();
+		java.io.StringWriter text = new java.io.StringWriter();
+		try (JsonGenerator out = this.json.createGenerator(text)) {
+			int depth = 0;
+			int tokens = 0;
+			JsonToken t = parser.currentToken();
+			while (true) {
+				if (++tokens > MAX_EVENT_TOKENS || parser.currentLocation().getByteOffset() - start > MAX_EVENT_BYTES) {
+					throw new BadParameterException(parameter, parameter + " is larger than " + MAX_EVENT_TOKENS
+							+ " tokens or " + MAX_EVENT_BYTES + " bytes.", accepted);
+				}
+				out.copyCurrentEvent(parser);
+				if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+					depth++;
+				}
+				else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+					depth--;
+				}
+				if (depth == 0) {
+					break;
+				}
+				t = parser.nextToken();
+			}
+		}
+		return this.json.readTree(text.toString());
 	}
 
 	private static RunParams importedParams(JsonNode node) {
@@ -342,28 +497,6 @@ class ExportApiController {
 		}
 	}
 
-	private List<JsonNode> importedEvents(JsonNode node) {
-		if (node == null || node.isNull()) {
-			return List.of();
-		}
-		int max = this.properties.maxTraceEvents();
-		if (!node.isArray() || node.size() > max) {
-			throw new BadParameterException("events", "events must be an array of at most " + max + " events.",
-					"an array of at most " + max + " events, or no events");
-		}
-		List<JsonNode> events = new ArrayList<>(node.size());
-		for (int i = 0; i < node.size(); i++) {
-			JsonNode e = node.get(i);
-			String problem = malformed(e, i);
-			if (problem != null) {
-				throw new BadParameterException("events[" + i + "]", "events[" + i + "] " + problem + ".",
-						"an event as GET /api/export/events writes it: an object with seq (its index), t and type");
-			}
-			events.add(e);
-		}
-		return events;
-	}
-
 	/** What is wrong with an imported event, or {@code null}. */
 	private static String malformed(JsonNode e, int index) {
 		if (!e.isObject()) {
@@ -385,8 +518,7 @@ class ExportApiController {
 	}
 
 	/** Resolves {@code step} against the whole run: default its last step. */
-	private At at(RunParams params, Map<String, String> query) {
-		NodeRun whole = this.runs.traced(params);
+	private static At at(RunParams params, NodeRun whole, Map<String, String> query) {
 		long total = whole.trace().size();
 		String value = query.get("step");
 		boolean explicit = value != null && !value.isBlank();
@@ -395,6 +527,41 @@ class ExportApiController {
 		}
 		long step = RunParamsBinder.number(query, "step", total - 1, 0, total - 1);
 		return new At(params, whole, step, explicit);
+	}
+
+	/** Works on the whole run at the asked step, holding the run meanwhile. */
+	private <T> Mono<T> whole(RunParams params, Map<String, String> query, Function<At, T> work) {
+		return this.runs.traced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
+			try {
+				return work.apply(at(params, held.run(), query));
+			}
+			finally {
+				held.lease().release();
+			}
+		});
+	}
+
+	/** Works on the live model stopped right after the asked step. */
+	private <T> Mono<T> atStep(RunParams params, Map<String, String> query,
+			java.util.function.BiFunction<At, NodeRun, T> work) {
+		return this.runs.traced(params).flatMap((held) -> {
+			At at;
+			try {
+				at = at(params, held.run(), query);
+			}
+			catch (RuntimeException ex) {
+				held.lease().release();
+				return Mono.error(ex);
+			}
+			return this.runs.atStep(params, at.step()).doFinally((s) -> held.lease().release()).map((live) -> {
+				try {
+					return work.apply(at, live.run());
+				}
+				finally {
+					live.lease().release();
+				}
+			});
+		});
 	}
 
 	/** The names the capture of a run can be asked for: each pod's veth, cni0, eth0. */
@@ -429,10 +596,6 @@ class ExportApiController {
 	private static PayloadTooLargeException tooLarge() {
 		return new PayloadTooLargeException(MAX_IMPORT_BYTES, "The event log is larger than " + MAX_IMPORT_BYTES
 				+ " bytes (8 MiB); export a shorter run or " + "an earlier step, or send {params} alone to replay it.");
-	}
-
-	private static <T> Mono<T> blocking(java.util.concurrent.Callable<T> work) {
-		return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
 	}
 
 }

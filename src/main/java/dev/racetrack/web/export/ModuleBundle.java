@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * { a, b: c } = modules["x.js"]}) and it returns its exports ({@code export function f}
  * becomes {@code function f}, returned by name). Only that subset of the module syntax is
  * accepted: anything else (default exports, export lists, namespace, side-effect or
- * dynamic imports, {@code import.meta}, cycles) is refused with the module's name, so
+ * dynamic imports, {@code import.meta}, cycles) is refused with the module's name (type
+ * imports in JSDoc block comments, {@code import('./x.js').T}, are only comments), so
  * that a change to the frontend that this bundler cannot carry fails a test rather than
  * an offline replay in front of an audience.
  */
@@ -33,6 +34,8 @@ final class ModuleBundle {
 
 	private static final Pattern ANY_IMPORT = Pattern.compile("^import\\b|\\bimport\\s*\\(|\\bimport\\.meta\\b",
 			Pattern.MULTILINE);
+
+	private static final Pattern BLOCK_COMMENT = Pattern.compile("/\\*.*?\\*/", Pattern.DOTALL);
 
 	private static final Pattern EXPORT = Pattern.compile(
 			"^export\\s+(?:async\\s+)?(?:function\\*?|class|const|let|var)\\s+([A-Za-z_$][\\w$]*)", Pattern.MULTILINE);
@@ -98,7 +101,10 @@ final class ModuleBundle {
 		}
 		body.append(text.substring(last));
 		String rest = body.toString();
-		Matcher other = ANY_IMPORT.matcher(rest);
+		// Block comments may name types by import('…') (JSDoc, for the type check): only
+		// code
+		// counts.
+		Matcher other = ANY_IMPORT.matcher(BLOCK_COMMENT.matcher(rest).replaceAll(" "));
 		if (other.find()) {
 			throw new IllegalStateException(path + ": only `import { … } from '…';` is supported here, not `"
 					+ abbreviate(other.group()) + "`");

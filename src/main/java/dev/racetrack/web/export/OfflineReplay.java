@@ -12,7 +12,11 @@ import org.thymeleaf.ITemplateEngine;
 import org.thymeleaf.context.Context;
 import tools.jackson.databind.json.JsonMapper;
 
+import reactor.core.publisher.Flux;
+
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.scenario.Beats;
@@ -21,8 +25,7 @@ import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.lab.LabKnobs;
 import dev.racetrack.web.lab.LabRun;
-import dev.racetrack.web.lab.TopologyView;
-import dev.racetrack.web.shared.ParamsView;
+import dev.racetrack.web.shared.JsonChunks;
 
 /**
  * The offline replay: one self-contained HTML file that plays a recorded run with the
@@ -35,7 +38,7 @@ import dev.racetrack.web.shared.ParamsView;
 @Component
 class OfflineReplay {
 
-	static final String ENTRY = "lab.js";
+	static final String ENTRY = "export/replay.js";
 
 	private static final Pattern SCRIPT_END = Pattern.compile("</(script)", Pattern.CASE_INSENSITIVE);
 
@@ -54,28 +57,47 @@ class OfflineReplay {
 		this.json = json;
 	}
 
-	/** What the file embeds: {@link LabRun}'s fields, the events and the beats. */
-	record ReplayData(ParamsView params, TopologyView topology, List<String> rules, List<String> rawRules,
-			boolean replay, String title, List<TraceEvent> events, List<Beats.Beat> beats) {
-	}
+	/** Stands for the run's data in the rendered template, which is cut there. */
+	static final String DATA_MARK = "@@racetrack-replay-data@@";
 
-	/** The whole file. */
-	String html(RunParams params, NodeRun run) {
+	/**
+	 * The file in three parts: the page before the run's data, the data (its events
+	 * written as they are sent, {@link JsonChunks}), and the page after it. What a
+	 * request holds at once is the page (styles and code, a few hundred KB) and one
+	 * chunk.
+	 */
+	Flux<DataBuffer> html(RunParams params, NodeRun run, ServerHttpResponse response) {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
 		List<Beats.Beat> beats = lab.replay() ? Beats.of(events) : List.of();
-		ReplayData data = new ReplayData(lab.params(), lab.topology(), lab.rules(), lab.rawRules(), lab.replay(),
-				lab.title(), events, beats);
 		Context context = new Context(Locale.ENGLISH);
 		LabKnobs.fillValues(context::setVariable, params, this.json, null);
 		context.setVariable("locked", true);
 		context.setVariable("title", lab.title() + " · " + params.kernel().id() + " · seed " + params.seed());
 		context.setVariable("css", STYLE_END.matcher(css()).replaceAll("<\\\\/$1"));
 		context.setVariable("bundle", SCRIPT_END.matcher(bundle()).replaceAll("<\\\\/$1"));
-		// In a JSON script block only "<" could end it early; JSON.parse reads \u003c
-		// back.
-		context.setVariable("data", this.json.writeValueAsString(data).replace("<", "\\u003c"));
-		return this.templates.process("export/replay", context);
+		context.setVariable("data", DATA_MARK);
+		String page = this.templates.process("export/replay", context);
+		int mark = page.indexOf(DATA_MARK);
+		// The data is the run's JSON (params, topology, rules, rawRules, replay, title,
+		// events, beats), written field by field: in a JSON script block
+		// only "<" could end it early; JSON.parse reads \u003c back.
+		String prefix = page.substring(0, mark) + escape("{\"params\":" + this.json.writeValueAsString(lab.params())
+				+ ",\"topology\":" + this.json.writeValueAsString(lab.topology()) + ",\"rules\":"
+				+ this.json.writeValueAsString(lab.rules()) + ",\"rawRules\":"
+				+ this.json.writeValueAsString(lab.rawRules()) + ",\"replay\":" + lab.replay() + ",\"title\":"
+				+ this.json.writeValueAsString(lab.title()) + ",\"events\":[");
+		String suffix = escape("],\"beats\":" + this.json.writeValueAsString(beats) + "}")
+				+ page.substring(mark + DATA_MARK.length());
+		return JsonChunks.write(response, this.json, prefix, events, suffix, OfflineReplay::escape);
+	}
+
+	/**
+	 * JSON made safe inside a script block: the file embeds {@link LabRun}'s fields, the
+	 * events and the beats as JSON.
+	 */
+	static String escape(String json) {
+		return json.replace("<", "\\u003c");
 	}
 
 	/**
@@ -93,7 +115,7 @@ class OfflineReplay {
 	private String css() {
 		String c = this.css;
 		if (c == null) {
-			c = resource("static/css/racetrack.css");
+			c = resource("static/css/shared/racetrack.css");
 			this.css = c;
 		}
 		return c;

@@ -93,6 +93,7 @@ class LabController {
 			runs.add(this.json.writeValueAsString(LabRun.of(a.withMode(SnatMode.RANDOM_FULLY))));
 		}
 		model.addAttribute("runs", runs);
+		model.addAttribute("catalogue", LabCatalogue.embeddable(this.json));
 		model.addAttribute("errors", errors);
 		return "lab/compare";
 	}

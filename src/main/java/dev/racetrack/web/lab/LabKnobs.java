@@ -2,19 +2,15 @@ package dev.racetrack.web.lab;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.ui.Model;
 
-import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.scenario.RunParams;
-import dev.racetrack.scenario.Scenario;
-import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.Mitigation;
-import dev.racetrack.sim.ResolverKind;
-import dev.racetrack.kernel.nat.SnatMode;
+import dev.racetrack.web.shared.Knob;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RunParamsBinder;
 
@@ -24,11 +20,18 @@ import dev.racetrack.web.shared.RunParamsBinder;
  */
 public final class LabKnobs {
 
-	/** One option of a select. */
-	public record Option(String value, String label) {
-	}
+	/** Knobs the bar carries without showing them (the permalink still sets them). */
+	static final Set<String> HIDDEN = Set.of("sourcePort", "ndots");
 
 	private LabKnobs() {
+	}
+
+	/**
+	 * Knobs that ride along in the Lab's form without a control of their own: the source
+	 * port and ndots, and free play's workload (set by a permalink, a preset or the API).
+	 */
+	private static boolean unseen(Knob k) {
+		return HIDDEN.contains(k.name()) || RunParamsBinder.WORKLOAD_KNOBS.contains(k.name());
 	}
 
 	/**
@@ -47,36 +50,33 @@ public final class LabKnobs {
 		fillValues(model::addAttribute, params, json, error);
 	}
 
-	/** The knob bar's values, for a page's model or a template rendered to a file. */
+	/**
+	 * The knob bar's values, for a page's model or a template rendered to a file: the
+	 * knobs themselves come from {@link RunParamsBinder#KNOBS} (choices first, then
+	 * numbers; {@link #HIDDEN} ride along unseen), and the catalogue the page's modules
+	 * read.
+	 */
 	public static void fillValues(BiConsumer<String, Object> model, RunParams params, JsonMapper json, String error) {
 		LabRun run = LabRun.of(params);
 		model.accept("params", run.params());
+		model.accept("values", run.params().asQuery());
 		model.accept("run", run);
 		model.accept("runJson", json.writeValueAsString(run));
 		model.accept("error", error);
-		model.accept("scenarios", Scenarios.all().stream().map((Scenario s) -> new Option(s.id(), s.title())).toList());
-		model.accept("kernels", KernelProfile.ids());
-		model.accept("modes", SnatMode.ids());
-		model.accept("resolvers", ResolverKind.ids());
-		model.accept("mitigations", Mitigation.ids());
-		model.accept("limits", Map.of("pods", RunParams.MAX_PODS, "rounds", RunParams.MAX_ROUNDS, "cpus",
-				RunParams.MAX_CPUS, "endpoints", RunParams.MAX_ENDPOINTS, "seed", RunParamsBinder.MAX_SEED));
+		List<Knob> knobs = RunParamsBinder.KNOBS;
+		Map<String, String> values = run.params().asQuery();
+		model.accept("choiceKnobs", knobs.stream().filter((k) -> "choice".equals(k.kind()) && !unseen(k)).toList());
+		model.accept("numberKnobs", knobs.stream().filter((k) -> "number".equals(k.kind()) && !unseen(k)).toList());
+		model.accept("hiddenKnobs", knobs.stream().filter((k) -> unseen(k) && values.containsKey(k.name())).toList());
+		model.accept("catalogue", LabCatalogue.embeddable(json));
 		model.accept("permalink", permalink(run.params()));
+		model.accept("speedSteps", Pacing.SPEEDS.size() - 1);
+		model.accept("speedAtOne", Pacing.SPEEDS.indexOf(1.0));
 	}
 
+	/** The permalink of a run, at no step ({@link LabLinks}). */
 	public static String permalink(ParamsView params) {
-		StringBuilder sb = new StringBuilder("/?");
-		params.asQuery().forEach((k, v) -> {
-			if (sb.length() > 2) {
-				sb.append('&');
-			}
-			sb.append(k).append('=').append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
-		});
-		return sb.toString();
-	}
-
-	public static List<String> names() {
-		return RunParamsBinder.NAMES;
+		return LabLinks.permalink(params, -1);
 	}
 
 }

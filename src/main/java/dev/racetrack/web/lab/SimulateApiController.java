@@ -2,35 +2,53 @@ package dev.racetrack.web.lab;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
+import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.RunSummary;
 import dev.racetrack.sim.TraceEvent;
+import dev.racetrack.web.shared.Downloads;
+import dev.racetrack.web.shared.ExchangeCleanup;
+import dev.racetrack.web.shared.JsonChunks;
 import dev.racetrack.web.shared.ParamsView;
 import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.Runs;
 
 /**
- * The run API: the scenario catalogue, and whole runs as JSON. The same query always
- * gives a byte-identical body.
+ * The run API: the catalogue (knobs, scenarios, event types, pacing), the scenarios, and
+ * whole runs as JSON with their guided beats. The same query always gives a
+ * byte-identical body. A run's events are written as they are sent, in chunks
+ * ({@link JsonChunks}): the response holds the run (admitted by {@link Runs}) and one
+ * chunk, never the whole body.
  */
 @RestController
 class SimulateApiController {
 
 	private final Runs runs;
 
-	SimulateApiController(Runs runs) {
+	private final JsonMapper json;
+
+	private final Downloads downloads;
+
+	SimulateApiController(Runs runs, JsonMapper json, Downloads downloads) {
 		this.runs = runs;
+		this.json = json;
+		this.downloads = downloads;
 	}
 
 	/** One entry of {@code GET /api/scenarios}. */
@@ -42,8 +60,17 @@ class SimulateApiController {
 
 	}
 
-	/** The body of {@code GET /api/simulate}. */
-	record SimulationView(ParamsView params, List<TraceEvent> events, RunSummary summary) {
+	/**
+	 * The body of {@code GET /api/simulate}: the events (unless {@code events=false}),
+	 * the guided beats {@link Beats} reads off them (race replays only), and the summary.
+	 * Its events are written in chunks, in this order.
+	 */
+	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, RunSummary summary) {
+	}
+
+	@GetMapping("/api/catalogue")
+	LabCatalogue catalogue() {
+		return LabCatalogue.get();
 	}
 
 	@GetMapping("/api/scenarios")
@@ -52,13 +79,31 @@ class SimulateApiController {
 	}
 
 	@GetMapping("/api/simulate")
-	Mono<SimulationView> simulate(@RequestParam Map<String, String> query) {
+	Mono<ResponseEntity<Flux<DataBuffer>>> simulate(@RequestParam Map<String, String> query,
+			ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
 		boolean events = RunParamsBinder.flag(query, "events", true);
-		return Mono.fromCallable(() -> {
-			NodeRun run = events ? this.runs.traced(params) : this.runs.untraced(params);
-			return new SimulationView(ParamsView.of(params), events ? run.trace().events() : null, run.summary());
-		}).subscribeOn(Schedulers.boundedElastic());
+		var buffers = exchange.getResponse().bufferFactory();
+		if (!events) {
+			return this.runs.untraced(params).map((run) -> {
+				byte[] body = this.json
+					.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, null, run.summary()));
+				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Flux.just(buffers.wrap(body)));
+			});
+		}
+		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
+		this.downloads.open(exchange);
+		return this.runs.traced(params).map((held) -> {
+			ExchangeCleanup.onEnd(exchange, held.lease());
+			List<TraceEvent> trace = held.run().trace().events();
+			List<Beats.Beat> beats = replay ? Beats.of(trace) : List.of();
+			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
+			String suffix = "],\"beats\":" + this.json.writeValueAsString(beats) + ",\"summary\":"
+					+ this.json.writeValueAsString(held.run().summary()) + "}";
+			Flux<DataBuffer> body = JsonChunks.write(exchange.getResponse(), this.json, prefix, trace, suffix,
+					Function.identity());
+			return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+		});
 	}
 
 }

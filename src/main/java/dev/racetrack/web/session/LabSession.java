@@ -1,10 +1,8 @@
 package dev.racetrack.web.session;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,18 +14,17 @@ import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
-import dev.racetrack.sim.LabState;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
-import dev.racetrack.sim.TraceFolder;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.shared.Runs;
 
 /**
  * One paced playback of a run. It holds only its parameters, its cursor (the last step
- * sent) and its play state; the run comes from {@link Runs}, which can rebuild it from
- * the parameters. Every change is broadcast once on a hot sink to all of the session's
- * streams (the presenter's and the followers'), which render it for their own client
- * ({@link SessionStreams}).
+ * sent), its play state, its audience and a bit per step (which steps are minor); the run
+ * comes from {@link Runs}, which can rebuild it from the parameters. Every change is
+ * broadcast once on a hot sink, rendered once for all of the session's streams (the
+ * presenter's and the followers') by {@link SessionStreams}.
  */
 final class LabSession {
 
@@ -64,19 +61,6 @@ final class LabSession {
 
 	}
 
-	/**
-	 * Wall time per event at speed 1, in milliseconds, for the events that carry the
-	 * lesson.
-	 */
-	static final long BASE_INTERVAL_MILLIS = 900;
-
-	static final double MIN_SPEED = 0.25;
-
-	static final double MAX_SPEED = 64;
-
-	private static final Set<String> MINOR = Set.of("packet-hop", "timer-set", "timer-clear", "nat-skip",
-			"confirm-skip", "route", "cpu-take", "packet-received", "packet-sent", "flow-start");
-
 	private final String id;
 
 	private final String code;
@@ -84,8 +68,6 @@ final class LabSession {
 	private final String token;
 
 	private final RunParams params;
-
-	private final java.util.function.Supplier<NodeRun> run;
 
 	private final long total;
 
@@ -99,25 +81,29 @@ final class LabSession {
 
 	private final Sinks.Empty<Void> closed = Sinks.empty();
 
-	private final Map<Long, LabState> snapshots = new LinkedHashMap<>(8, 0.75f, true) {
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<Long, LabState> eldest) {
-			return size() > 8;
-		}
-	};
-
-	private final Map<String, String> rendered = new LinkedHashMap<>(32, 0.75f, true) {
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-			return size() > 32;
-		}
-	};
-
 	private final AtomicInteger streams = new AtomicInteger();
 
-	private final AtomicInteger followers = new AtomicInteger();
+	private final AtomicInteger presenterStreams = new AtomicInteger();
 
+	/** The connected followers, and whether each is detached. */
 	private final Map<String, Boolean> detached = new HashMap<>();
+
+	private int detachedCount;
+
+	/** Which steps are minor (played faster): read by the ticker without the run. */
+	private final java.util.BitSet minor;
+
+	private final long createdMillis;
+
+	private final long audienceIntervalMillis;
+
+	private boolean audiencePending;
+
+	private long lastAudienceMillis;
+
+	private java.util.function.LongSupplier clock = System::currentTimeMillis;
+
+	private dev.racetrack.web.shared.Lease slot = dev.racetrack.web.shared.Lease.NONE;
 
 	private long cursor = -1;
 
@@ -129,20 +115,47 @@ final class LabSession {
 
 	private volatile long lastActivityMillis;
 
-	LabSession(String id, String code, String token, RunParams params, java.util.function.Supplier<NodeRun> run,
-			Scheduler scheduler, long nowMillis) {
+	/**
+	 * A session of {@code run} (which it reads once, for its length, its beats and which
+	 * steps are minor, and does not keep).
+	 */
+	LabSession(String id, String code, String token, RunParams params, NodeRun run, Scheduler scheduler, long nowMillis,
+			long audienceIntervalMillis) {
 		this.id = id;
 		this.code = code;
 		this.token = token;
 		this.params = params;
-		this.run = run;
 		this.scheduler = scheduler;
 		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
-		List<TraceEvent> events = run.get().trace().events();
+		List<TraceEvent> events = run.trace().events();
 		this.total = events.size();
 		this.beatList = replay ? Beats.of(events) : List.of();
 		this.beatList.forEach((b) -> this.beats.put(b.step(), b.text()));
+		this.minor = new java.util.BitSet(events.size());
+		for (int i = 0; i < events.size(); i++) {
+			if (Pacing.MINOR.contains(events.get(i).type())) {
+				this.minor.set(i);
+			}
+		}
 		this.lastActivityMillis = nowMillis;
+		this.createdMillis = nowMillis;
+		this.audienceIntervalMillis = audienceIntervalMillis;
+	}
+
+	/** The slot this session holds in its creator's quota, given back when it closes. */
+	void holdSlot(dev.racetrack.web.shared.Lease slot) {
+		this.slot = slot;
+	}
+
+	/** Hands this session's quota slot over to its successor. */
+	synchronized dev.racetrack.web.shared.Lease takeSlot() {
+		dev.racetrack.web.shared.Lease s = this.slot;
+		this.slot = dev.racetrack.web.shared.Lease.NONE;
+		return s;
+	}
+
+	long createdMillis() {
+		return this.createdMillis;
 	}
 
 	String id() {
@@ -161,19 +174,8 @@ final class LabSession {
 		return this.params;
 	}
 
-	/**
-	 * The run, from the cache of runs (rebuilt from the parameters if it was evicted).
-	 */
-	NodeRun run() {
-		return this.run.get();
-	}
-
 	List<Beats.Beat> beats() {
 		return this.beatList;
-	}
-
-	List<TraceEvent> events() {
-		return this.run.get().trace().events();
 	}
 
 	long total() {
@@ -208,21 +210,38 @@ final class LabSession {
 		return this.streams;
 	}
 
-	int followers() {
-		return this.followers.get();
+	AtomicInteger presenterStreams() {
+		return this.presenterStreams;
 	}
 
-	AtomicInteger followerCount() {
-		return this.followers;
+	synchronized int followers() {
+		return this.detached.size();
 	}
 
 	synchronized int detachedCount() {
-		return (int) this.detached.values().stream().filter(Boolean::booleanValue).count();
+		return this.detachedCount;
 	}
 
+	/**
+	 * A follower joins, if there is room for one more of {@code max}; the audience is
+	 * told (coalesced).
+	 */
+	synchronized boolean join(String followerId, int max) {
+		if (this.detached.size() >= max) {
+			return false;
+		}
+		this.detached.put(followerId, false);
+		audienceChanged();
+		return true;
+	}
+
+	/** A follower detaches or follows again; the audience is told (coalesced). */
 	synchronized void follower(String followerId, boolean isDetached) {
-		this.detached.put(followerId, isDetached);
-		emit(new Signal.Audience());
+		Boolean was = this.detached.replace(followerId, isDetached);
+		if (was != null && was != isDetached) {
+			this.detachedCount += isDetached ? 1 : -1;
+			audienceChanged();
+		}
 	}
 
 	synchronized boolean knowsFollower(String followerId) {
@@ -230,32 +249,39 @@ final class LabSession {
 	}
 
 	synchronized void followerGone(String followerId) {
-		this.detached.remove(followerId);
-		emit(new Signal.Audience());
-	}
-
-	/**
-	 * The state at a step, folded from the trace (cached for the last few steps asked).
-	 */
-	LabState stateAt(long step) {
-		synchronized (this.snapshots) {
-			return this.snapshots.computeIfAbsent(step, (s) -> TraceFolder.fold(events(), this.params.cpus(), s));
-		}
-	}
-
-	/**
-	 * A rendered payload, computed once for all of the session's streams (a thousand
-	 * followers share one serialisation of each step).
-	 */
-	String rendered(String key, java.util.function.Supplier<String> render) {
-		synchronized (this.rendered) {
-			String text = this.rendered.get(key);
-			if (text == null) {
-				text = render.get();
-				this.rendered.put(key, text);
+		Boolean was = this.detached.remove(followerId);
+		if (was != null) {
+			if (was) {
+				this.detachedCount--;
 			}
-			return text;
+			audienceChanged();
 		}
+	}
+
+	/**
+	 * Tells the streams that the audience changed, at most once per
+	 * {@code racetrack.audience-interval}: a hall of 2,000 joining (or reconnecting after
+	 * the Wi-Fi dropped) costs a few updates a second, not one per follower per follower.
+	 */
+	private void audienceChanged() {
+		if (this.audiencePending) {
+			return;
+		}
+		long now = this.clock.getAsLong();
+		long wait = this.lastAudienceMillis + this.audienceIntervalMillis - now;
+		if (wait <= 0) {
+			this.lastAudienceMillis = now;
+			emit(new Signal.Audience());
+			return;
+		}
+		this.audiencePending = true;
+		this.scheduler.schedule(() -> {
+			synchronized (this) {
+				this.audiencePending = false;
+				this.lastAudienceMillis = this.clock.getAsLong();
+				emit(new Signal.Audience());
+			}
+		}, wait, TimeUnit.MILLISECONDS);
 	}
 
 	/** The beat at a step, or {@code null}. */
@@ -298,7 +324,7 @@ final class LabSession {
 	}
 
 	synchronized void speed(double factor) {
-		this.speed = Math.max(MIN_SPEED, Math.min(MAX_SPEED, factor));
+		this.speed = Pacing.clamp(factor);
 		emit(new Signal.PlayState());
 		if (this.playing) {
 			cancelTicker();
@@ -310,6 +336,7 @@ final class LabSession {
 	synchronized void close() {
 		this.playing = false;
 		cancelTicker();
+		this.slot.release();
 		this.sink.tryEmitComplete();
 		this.closed.tryEmitEmpty();
 	}
@@ -363,9 +390,7 @@ final class LabSession {
 		if (!this.playing || this.cursor >= total() - 1) {
 			return;
 		}
-		TraceEvent next = events().get((int) (this.cursor + 1));
-		double weight = MINOR.contains(next.type()) ? 0.35 : 1.0;
-		long delay = Math.max(8, Math.round(BASE_INTERVAL_MILLIS * weight / this.speed));
+		long delay = Pacing.delayMillis(this.minor.get((int) (this.cursor + 1)), this.speed);
 		this.ticker = this.scheduler.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
 	}
 

@@ -14,7 +14,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,14 +23,20 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.racetrack.export.IptablesSave;
 import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.web.lab.LabLinks;
 import dev.racetrack.web.lab.LabRun;
+import dev.racetrack.web.lab.Pacing;
 import dev.racetrack.web.lab.TopologyView;
 import dev.racetrack.web.shared.AccessDeniedException;
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.Clients;
+import dev.racetrack.web.shared.Lease;
+import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.SameOrigin;
+import dev.racetrack.web.shared.StreamLimits;
+import dev.racetrack.web.shared.TooManyRequestsException;
 import dev.racetrack.web.shared.Fields;
 import dev.racetrack.web.shared.NotFoundException;
 import dev.racetrack.web.shared.ParamsView;
@@ -48,9 +53,16 @@ class SessionApiController {
 
 	private final SessionStreams streams;
 
-	SessionApiController(SessionRegistry sessions, SessionStreams streams) {
+	private final StreamLimits streamLimits;
+
+	private final RacetrackProperties properties;
+
+	SessionApiController(SessionRegistry sessions, SessionStreams streams, StreamLimits streamLimits,
+			RacetrackProperties properties) {
 		this.sessions = sessions;
 		this.streams = streams;
+		this.streamLimits = streamLimits;
+		this.properties = properties;
 	}
 
 	/** The body of {@code POST /api/sessions} and {@code GET /api/sessions/{id}}. */
@@ -63,18 +75,32 @@ class SessionApiController {
 	}
 
 	@PostMapping(path = "/api/sessions", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Mono<ResponseEntity<SessionView>> createFromJson(@RequestBody Map<String, Object> body) {
-		return create(Fields.fromJson(body));
+	Mono<ResponseEntity<SessionView>> createFromJson(@RequestBody Map<String, Object> body,
+			ServerWebExchange exchange) {
+		return create(Fields.fromJson(body), exchange);
 	}
 
+	/**
+	 * A form creates a session only from this site's own pages: a plain form POST is what
+	 * another site can make a visitor's browser send (a cross-site form needs no CORS
+	 * preflight), and each such post would take a session slot.
+	 */
 	@PostMapping(path = "/api/sessions", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	Mono<ResponseEntity<SessionView>> createFromForm(ServerWebExchange exchange) {
-		return exchange.getFormData().flatMap((form) -> create(form.toSingleValueMap()));
+		return exchange.getFormData().flatMap((form) -> {
+			if (!SameOrigin.test(exchange.getRequest())) {
+				// Read (and dropped) first, so the client gets the 403, not a reset.
+				return Mono.error(new AccessDeniedException(HttpStatus.FORBIDDEN,
+						"A form may create a session only from this site's own pages; send JSON instead."));
+			}
+			return create(form.toSingleValueMap(), exchange);
+		});
 	}
 
-	private Mono<ResponseEntity<SessionView>> create(Map<String, String> fields) {
+	private Mono<ResponseEntity<SessionView>> create(Map<String, String> fields, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(fields);
-		return Mono.fromCallable(() -> this.sessions.create(params))
+		String client = Clients.of(exchange.getRequest());
+		return Mono.fromCallable(() -> this.sessions.create(params, client))
 			.subscribeOn(Schedulers.boundedElastic())
 			.map((s) -> ResponseEntity.created(URI.create("/api/sessions/" + s.id())).body(view(s, true)));
 	}
@@ -103,17 +129,34 @@ class SessionApiController {
 		return view(find(id), false);
 	}
 
+	/**
+	 * The presenter's stream. Its slots (a stream slot of the client, one of the
+	 * session's presenter streams) are taken when the response is written, not before,
+	 * and given back when it ends: a request whose body is never read (HEAD, a client
+	 * gone before the answer) holds nothing.
+	 */
 	@GetMapping(path = "/api/sessions/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Flux<ServerSentEvent<String>> events(@PathVariable String id) {
+	Mono<Void> events(@PathVariable String id, ServerWebExchange exchange) {
 		LabSession session = find(id);
-		session.touch(this.sessions.nowMillis());
-		// A presenter's stream opens with the audience when there is one (a reloaded Lab
-		// keeps its
-		// followers); with none, the client's "0 following" is right until someone joins.
-		Flux<ServerSentEvent<String>> audience = Flux
-			.defer(() -> (session.followers() == 0) ? Flux.empty() : Flux.just(this.streams.sse("audience",
-					new SessionStreams.AudienceView(session.followers(), session.detachedCount()))));
-		return this.streams.stream(session, audience, (s) -> s.touch(this.sessions.nowMillis()));
+		String client = Clients.of(exchange.getRequest());
+		return Mono.defer(() -> {
+			Lease stream = this.streamLimits.open(client);
+			if (session.presenterStreams().incrementAndGet() > this.properties.maxPresenterStreams()) {
+				session.presenterStreams().decrementAndGet();
+				stream.release();
+				return Mono.error(new TooManyRequestsException("presenter-streams", "This session already has "
+						+ this.properties.maxPresenterStreams() + " presenter streams; close a tab first."));
+			}
+			Lease slot = stream.and(new Lease(() -> session.presenterStreams().decrementAndGet()));
+			session.touch(this.sessions.nowMillis());
+			// A presenter's stream opens with the audience when there is one (a reloaded
+			// Lab keeps its followers); with none, the client's "0 following" is right
+			// until someone joins.
+			Flux<byte[]> audience = Flux
+				.defer(() -> (session.followers() == 0) ? Flux.empty() : Flux.just(this.streams.audience(session)));
+			return this.streams.write(exchange.getResponse(), session, true, audience, slot,
+					() -> session.touch(this.sessions.nowMillis()));
+		});
 	}
 
 	@PostMapping(path = "/api/sessions/{id}/control", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -156,7 +199,7 @@ class SessionApiController {
 		catch (NumberFormatException ex) {
 			factor = Double.NaN;
 		}
-		if (!(factor >= LabSession.MIN_SPEED && factor <= LabSession.MAX_SPEED)) {
+		if (!(factor >= Pacing.MIN_SPEED && factor <= Pacing.MAX_SPEED)) {
 			throw new BadParameterException("value",
 					"'" + BadParameterException.abbreviate(v) + "' is not a valid speed; use a factor from 0.25 to 64.",
 					"a number from 0.25 to 64");
@@ -182,11 +225,20 @@ class SessionApiController {
 					+ " exists here (it may have expired); start a new one."));
 	}
 
-	SessionView view(LabSession s, boolean withToken) {
+	/**
+	 * A session as its clients see it; the node's rules come from its parameters (no run
+	 * is needed). Followers get neither the id nor the token: the presenter's stream and
+	 * controls are not theirs.
+	 */
+	SessionView view(LabSession s, boolean presenter, boolean withToken) {
 		ParamsView params = ParamsView.of(s.params());
-		return new SessionView(s.id(), s.code(), withToken ? s.token() : null, s.total(), params,
-				TopologyView.of(s.params()), IptablesSave.nat(s.run().node().netfilter().natTable()),
-				LabRun.rawRules(s.run().node().netfilter().rawTable()), s.beats(), LabLinks.permalink(params, -1));
+		LabRun lab = LabRun.of(s.params());
+		return new SessionView(presenter ? s.id() : null, s.code(), withToken ? s.token() : null, s.total(), params,
+				lab.topology(), lab.rules(), lab.rawRules(), s.beats(), LabLinks.permalink(params, -1));
+	}
+
+	SessionView view(LabSession s, boolean withToken) {
+		return view(s, true, withToken);
 	}
 
 }

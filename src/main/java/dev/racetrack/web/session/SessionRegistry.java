@@ -16,17 +16,21 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.scenario.RunParams;
+import dev.racetrack.web.shared.ClientQuota;
+import dev.racetrack.web.shared.Lease;
 import dev.racetrack.web.shared.NotFoundException;
 import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.RejectionMetrics;
 import dev.racetrack.web.shared.Runs;
-import dev.racetrack.web.shared.TooManyRequestsException;
 
 /**
  * The live sessions of this instance, by id and by join code, and their fan-out. This is
  * the seam src/docs/PRODUCT.md §4 asks for: session state (parameters, cursor, play
  * state) and the broadcast of its changes go through this one class, kept in memory here;
- * an instance behind a load balancer with a Redis pub/sub would replace it. Sessions are
- * bounded in number and expire when idle.
+ * an instance behind a load balancer with a Redis pub/sub would replace it (with the
+ * session's sink of signals). Sessions are bounded in number, in total and per client
+ * address, expire when idle, and live at most {@code racetrack.session-max-lifetime} (a
+ * stream that never reads cannot keep one forever).
  */
 @Component
 class SessionRegistry {
@@ -50,26 +54,53 @@ class SessionRegistry {
 
 	private final Scheduler scheduler = Schedulers.newSingle("racetrack-sessions", true);
 
-	SessionRegistry(Runs runs, RacetrackProperties properties) {
+	private final ClientQuota quota;
+
+	private final List<java.util.function.Consumer<LabSession>> onCreate = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	SessionRegistry(Runs runs, RacetrackProperties properties, RejectionMetrics metrics) {
 		this.runs = runs;
 		this.properties = properties;
 		this.clock = Clock.systemUTC();
+		this.quota = new ClientQuota("sessions", "live sessions", properties.maxSessions(),
+				properties.maxSessionsPerClient(), metrics);
 	}
 
-	LabSession create(RunParams params) {
-		if (this.byId.size() >= this.properties.maxSessions()) {
+	/** Calls {@code listener} with every session created (the streams' renderer). */
+	void onCreate(java.util.function.Consumer<LabSession> listener) {
+		this.onCreate.add(listener);
+	}
+
+	/**
+	 * A new session of a run for {@code client}: its run is computed (or found) through
+	 * the run admission, and the session takes a slot of the client's quota; 429 when
+	 * either is full. Blocks: call it off the event loop.
+	 */
+	LabSession create(RunParams params, String client) {
+		if (this.quota.held() >= this.properties.maxSessions()) {
 			sweep();
-			if (this.byId.size() >= this.properties.maxSessions()) {
-				throw new TooManyRequestsException("sessions", "This server already holds "
-						+ this.properties.maxSessions() + " sessions; try again when one ends.");
-			}
 		}
-		this.runs.traced(params);
-		LabSession session = new LabSession(newToken(12), newCode(), newToken(24), params,
-				() -> this.runs.forSession(params), this.scheduler, this.clock.millis());
-		this.byId.put(session.id(), session);
-		this.byCode.put(session.code(), session);
-		return session;
+		Lease slot = this.quota.acquire(client);
+		try {
+			Runs.Held held = this.runs.tracedNow(params);
+			LabSession session;
+			try {
+				session = new LabSession(newToken(12), newCode(), newToken(24), params, held.run(), this.scheduler,
+						this.clock.millis(), this.properties.audienceInterval().toMillis());
+			}
+			finally {
+				held.lease().release();
+			}
+			session.holdSlot(slot);
+			this.byId.put(session.id(), session);
+			this.byCode.put(session.code(), session);
+			this.onCreate.forEach((l) -> l.accept(session));
+			return session;
+		}
+		catch (RuntimeException ex) {
+			slot.release();
+			throw ex;
+		}
 	}
 
 	Optional<LabSession> byId(String id) {
@@ -109,15 +140,23 @@ class SessionRegistry {
 		if (old.params().equals(params)) {
 			return old;
 		}
-		this.runs.traced(params);
-		LabSession next = new LabSession(old.id(), old.code(), old.token(), params, () -> this.runs.forSession(params),
-				this.scheduler, this.clock.millis());
+		Runs.Held held = this.runs.tracedNow(params);
+		LabSession next;
+		try {
+			next = new LabSession(old.id(), old.code(), old.token(), params, held.run(), this.scheduler,
+					this.clock.millis(), this.properties.audienceInterval().toMillis());
+		}
+		finally {
+			held.lease().release();
+		}
 		synchronized (this) {
 			if (!this.byId.replace(old.id(), old, next)) {
 				throw new NotFoundException("session", "Session " + old.id() + " has ended; start a new one.");
 			}
 			this.byCode.put(old.code(), next);
 		}
+		next.holdSlot(old.takeSlot());
+		this.onCreate.forEach((l) -> l.accept(next));
 		old.replacedBy(next);
 		return next;
 	}
@@ -128,9 +167,11 @@ class SessionRegistry {
 	 */
 	@Scheduled(fixedDelayString = "${racetrack.session-sweep:30s}")
 	void sweep() {
-		long cutoff = this.clock.millis() - this.properties.sessionIdle().toMillis();
+		long now = this.clock.millis();
+		long cutoff = now - this.properties.sessionIdle().toMillis();
+		long born = now - this.properties.sessionMaxLifetime().toMillis();
 		for (LabSession s : all()) {
-			if (s.streams().get() == 0 && s.lastActivityMillis() < cutoff) {
+			if ((s.streams().get() == 0 && s.lastActivityMillis() < cutoff) || s.createdMillis() < born) {
 				remove(s);
 			}
 		}

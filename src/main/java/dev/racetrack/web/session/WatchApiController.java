@@ -2,20 +2,24 @@ package dev.racetrack.web.session;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Map;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.Clients;
+import dev.racetrack.web.shared.Lease;
+import dev.racetrack.web.shared.StreamLimits;
 import dev.racetrack.web.shared.NotFoundException;
 import dev.racetrack.web.shared.RacetrackProperties;
 import dev.racetrack.web.shared.TooManyRequestsException;
@@ -38,12 +42,18 @@ class WatchApiController {
 
 	private final SecureRandom random = new SecureRandom();
 
+	private final StreamLimits streamLimits;
+
+	private final JoinCodes codes;
+
 	WatchApiController(SessionRegistry sessions, SessionStreams streams, SessionApiController sessionApi,
-			RacetrackProperties properties) {
+			RacetrackProperties properties, StreamLimits streamLimits, JoinCodes codes) {
 		this.sessions = sessions;
 		this.streams = streams;
 		this.sessionApi = sessionApi;
 		this.properties = properties;
+		this.streamLimits = streamLimits;
+		this.codes = codes;
 	}
 
 	/** A follower's presence report. */
@@ -51,33 +61,41 @@ class WatchApiController {
 	}
 
 	@GetMapping("/api/watch/{code}")
-	SessionApiController.SessionView get(@PathVariable String code) {
-		return this.sessionApi.view(find(code), false);
+	SessionApiController.SessionView get(@PathVariable String code, ServerHttpRequest request) {
+		return this.sessionApi.view(find(code, request), false, false);
 	}
 
+	/**
+	 * A follower's stream. The follower's place and the client's stream slot are taken
+	 * when the response is written, and given back when it ends: a HEAD, or a client gone
+	 * before the answer, holds nothing.
+	 */
 	@GetMapping(path = "/api/watch/{code}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Flux<ServerSentEvent<String>> events(@PathVariable String code) {
-		LabSession session = find(code);
-		if (session.followerCount().incrementAndGet() > this.properties.maxFollowersPerSession()) {
-			session.followerCount().decrementAndGet();
-			throw new TooManyRequestsException("followers", "This session already has "
-					+ this.properties.maxFollowersPerSession() + " followers; ask the presenter to share the screen.");
-		}
-		String follower = newFollowerId();
-		session.follower(follower, false);
-		session.touch(this.sessions.nowMillis());
-		Flux<ServerSentEvent<String>> hello = Flux.just(this.streams.sse("hello",
-				Map.of("follower", follower, "code", session.code(), "session", session.id())));
-		return this.streams.stream(session, hello, (s) -> {
-			s.followerCount().decrementAndGet();
-			s.followerGone(follower);
-			s.touch(this.sessions.nowMillis());
+	Mono<Void> events(@PathVariable String code, ServerWebExchange exchange) {
+		LabSession session = find(code, exchange.getRequest());
+		String client = Clients.of(exchange.getRequest());
+		return Mono.defer(() -> {
+			Lease stream = this.streamLimits.open(client);
+			String follower = newFollowerId();
+			if (!session.join(follower, this.properties.maxFollowersPerSession())) {
+				stream.release();
+				return Mono.error(new TooManyRequestsException("followers",
+						"This session already has " + this.properties.maxFollowersPerSession()
+								+ " followers; ask the presenter to share the screen."));
+			}
+			session.touch(this.sessions.nowMillis());
+			Flux<byte[]> hello = Flux
+				.just(this.streams.sse("hello", Map.of("follower", follower, "code", session.code())));
+			return this.streams.write(exchange.getResponse(), session, false, hello, stream, () -> {
+				session.followerGone(follower);
+				session.touch(this.sessions.nowMillis());
+			});
 		});
 	}
 
 	@PostMapping(path = "/api/watch/{code}/presence", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> presence(@PathVariable String code, @RequestBody Presence presence) {
-		LabSession session = find(code);
+	Map<String, Object> presence(@PathVariable String code, @RequestBody Presence presence, ServerHttpRequest request) {
+		LabSession session = find(code, request);
 		if (presence.follower() == null || presence.follower().isBlank() || presence.follower().length() > 64) {
 			throw new BadParameterException("follower", "The follower id from the stream's hello event is required.",
 					"the follower id of a connected follower");
@@ -93,16 +111,15 @@ class WatchApiController {
 		return Map.of("followers", session.followers(), "detached", session.detachedCount());
 	}
 
-	private LabSession find(String code) {
-		String normal = normalize(code);
-		return this.sessions.byCode(normal)
+	private LabSession find(String code, ServerHttpRequest request) {
+		return this.codes.find(code, Clients.of(request))
 			.orElseThrow(() -> new NotFoundException("session", "No session has the code "
 					+ BadParameterException.abbreviate(code) + "; check the code on the presenter's screen."));
 	}
 
 	/** Codes are read aloud and typed: ignore case, spaces and dashes. */
 	static String normalize(String code) {
-		return (code == null) ? "" : code.replaceAll("[\\s-]", "").toUpperCase(Locale.ROOT);
+		return JoinCodes.normalize(code);
 	}
 
 	private String newFollowerId() {

@@ -14,6 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.racetrack.web.lab.LabKnobs;
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.Clients;
 
 /**
  * The follower's pages: {@code /watch} asks for a join code, {@code /watch/{code}} is the
@@ -24,19 +25,30 @@ import dev.racetrack.web.shared.BadParameterException;
 @Controller
 class WatchPageController {
 
-	private final SessionRegistry sessions;
+	private final JoinCodes codes;
 
 	private final JsonMapper json;
 
-	WatchPageController(SessionRegistry sessions, JsonMapper json) {
-		this.sessions = sessions;
+	WatchPageController(JoinCodes codes, JsonMapper json) {
+		this.codes = codes;
 		this.json = json;
 	}
 
+	/**
+	 * The code box; with {@code ?code=}, a redirect to that code's page, or the box again
+	 * with 400 when what was typed cannot be a code (it never reaches a redirect URL).
+	 */
 	@GetMapping("/watch")
-	String join(@RequestParam(name = "code", required = false) String code, Model model) {
-		if (code != null && !WatchApiController.normalize(code).isEmpty()) {
-			return "redirect:/watch/" + WatchApiController.normalize(code);
+	String join(@RequestParam(name = "code", required = false) String code, Model model, ServerWebExchange exchange) {
+		String normal = JoinCodes.normalize(code);
+		if (!normal.isEmpty()) {
+			if (JoinCodes.valid(normal)) {
+				return "redirect:/watch/" + normal;
+			}
+			exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+			model.addAttribute("code", BadParameterException.abbreviate(code));
+			model.addAttribute("unknown", true);
+			return "session/watch-join";
 		}
 		model.addAttribute("code", "");
 		model.addAttribute("unknown", false);
@@ -45,8 +57,8 @@ class WatchPageController {
 
 	@GetMapping("/watch/{code}")
 	String watch(@PathVariable String code, Model model, ServerWebExchange exchange) {
-		String normal = WatchApiController.normalize(code);
-		Optional<LabSession> session = validCode(normal) ? this.sessions.byCode(normal) : Optional.empty();
+		String normal = JoinCodes.normalize(code);
+		Optional<LabSession> session = this.codes.find(code, Clients.of(exchange.getRequest()));
 		if (session.isEmpty()) {
 			exchange.getResponse().setStatusCode(HttpStatus.NOT_FOUND);
 			model.addAttribute("code", BadParameterException.abbreviate(code));
@@ -63,18 +75,6 @@ class WatchPageController {
 		model.addAttribute("locked", true);
 		LabKnobs.fill(model, session.get().params(), this.json, null);
 		return "lab/lab";
-	}
-
-	private static boolean validCode(String code) {
-		if (code.length() != SessionRegistry.CODE_LENGTH) {
-			return false;
-		}
-		for (int i = 0; i < code.length(); i++) {
-			if (SessionRegistry.CODE_ALPHABET.indexOf(code.charAt(i)) < 0) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 }

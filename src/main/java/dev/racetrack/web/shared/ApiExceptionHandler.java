@@ -15,9 +15,10 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Every error as {@code application/problem+json}: bad input as 400 naming the parameter
- * and the accepted values, limits as 429, the framework's own errors (malformed bodies,
- * wrong content types, unknown paths, wrong methods) with their status, and anything
- * unexpected as a bare 500 — never a stack trace or an internal detail.
+ * and the accepted values, limits as 429 (or 503 when the heap is nearly full), the
+ * framework's own errors (malformed bodies, wrong content types, unknown paths, wrong
+ * methods) with their status, and anything unexpected as a bare 500 — never a stack trace
+ * or an internal detail.
  */
 @RestControllerAdvice
 public class ApiExceptionHandler {
@@ -59,6 +60,12 @@ public class ApiExceptionHandler {
 
 	@ExceptionHandler(Exception.class)
 	public ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+		if (clientGone(ex)) {
+			// Nobody is left to answer: not an error of the server, and not a 500.
+			log.debug("Client went away: " + ex);
+			this.metrics.refused("requests", "client-gone");
+			return null;
+		}
 		log.error("Unexpected error", ex);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
 				"Something went wrong on the server; the error has been logged.");
@@ -67,6 +74,41 @@ public class ApiExceptionHandler {
 		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem);
+	}
+
+	@ExceptionHandler(ServiceUnavailableException.class)
+	public ResponseEntity<ProblemDetail> unavailable(ServiceUnavailableException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+		problem.setTitle("Unavailable: " + ex.limit());
+		problem.setType(URI.create("/problems/limit"));
+		problem.setProperty("limit", ex.limit());
+		this.metrics.rejected(503);
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.header("Retry-After", "5")
+			.body(problem);
+	}
+
+	/**
+	 * Whether an exception only says that the client closed its connection (a tab closed,
+	 * {@code curl -m 1}, a link checker hanging up).
+	 */
+	public static boolean clientGone(Throwable ex) {
+		for (Throwable t = ex; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			String name = t.getClass().getName();
+			if (name.equals("reactor.netty.channel.AbortedException")
+					|| name.equals("reactor.netty.http.server.HttpServerOperations$RequestTimeoutException")
+					|| t instanceof java.nio.channels.ClosedChannelException || t instanceof java.io.EOFException
+					|| name.endsWith("PrematureCloseException")) {
+				return true;
+			}
+			String message = t.getMessage();
+			if (t instanceof java.io.IOException && message != null && (message.contains("Connection reset")
+					|| message.contains("Broken pipe") || message.contains("Connection prematurely closed"))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@ExceptionHandler(BadParameterException.class)

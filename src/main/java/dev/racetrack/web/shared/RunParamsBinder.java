@@ -26,10 +26,42 @@ public final class RunParamsBinder {
 	/** Seeds stay exact in JavaScript numbers and URLs. */
 	public static final long MAX_SEED = 9_007_199_254_740_991L;
 
-	/** The names this binder reads, for the API docs and error messages. */
-	public static final List<String> NAMES = List.of("scenario", "kernel", "mode", "resolver", "pods", "rounds",
-			"sourcePort", "cpus", "endpoints", "seed", "mitigation", "ndots", "preset", "workload", "workers",
+	/**
+	 * The least and greatest source port a pod may bind (0: each pod's ephemeral port).
+	 */
+	public static final int MAX_PORT = 65535;
+
+	/**
+	 * Every knob this binder reads, in the order of a run's query (permalinks, cache
+	 * keys): the one list of the run parameters, their values and bounds, which the
+	 * catalogue sends to the browser.
+	 */
+	public static final List<Knob> KNOBS = List.of(
+			Knob.labelledChoice("scenario", "scenario",
+					Scenarios.all().stream().map((s) -> new Knob.Option(s.id(), s.title())).toList()),
+			Knob.choice("kernel", "kernel", KernelProfile.ids()), Knob.choice("mode", "mode", SnatMode.ids()),
+			Knob.choice("resolver", "resolver", ResolverKind.ids()), Knob.number("pods", "pods", 1, RunParams.MAX_PODS),
+			Knob.number("rounds", "rounds", 1, RunParams.MAX_ROUNDS),
+			Knob.number("sourcePort", "source port", 0, MAX_PORT), Knob.number("cpus", "CPUs", 1, RunParams.MAX_CPUS),
+			Knob.number("endpoints", "endpoints", 1, RunParams.MAX_ENDPOINTS), Knob.number("seed", "seed", 0, MAX_SEED),
+			Knob.choice("mitigation", "mitigation", Mitigation.ids()),
+			Knob.number("ndots", "ndots", 0, RunParams.MAX_NDOTS), Knob.choice("preset", "preset", Preset.ids()),
+			Knob.choice("workload", "workload", WorkloadKind.ids()),
+			Knob.number("workers", "workers per pod", 1, RunParams.MAX_WORKERS),
+			Knob.number("periodMs", "period ms", 1, RunParams.MAX_PERIOD_MS),
+			Knob.number("durationS", "duration s", 1, RunParams.MAX_DURATION_S),
+			Knob.number("warmupS", "warm-up s", 0, RunParams.MAX_DURATION_S - 1),
+			Knob.number("connectTimeoutMs", "connect timeout ms", 0, RunParams.MAX_CONNECT_TIMEOUT_MS));
+
+	/**
+	 * The knobs of free play's workload (and its presets): they act only on free play,
+	 * and a run's query carries them only there.
+	 */
+	public static final java.util.Set<String> WORKLOAD_KNOBS = java.util.Set.of("preset", "workload", "workers",
 			"periodMs", "durationS", "warmupS", "connectTimeoutMs");
+
+	/** The names this binder reads, for the API docs and error messages. */
+	public static final List<String> NAMES = KNOBS.stream().map(Knob::name).toList();
 
 	/** The scenario whose workload the presets and the workload knobs set. */
 	public static final String WORKLOAD_SCENARIO = "tcp-free-play";
@@ -55,28 +87,40 @@ public final class RunParamsBinder {
 					"Only free play has a workload to choose; scenario " + scenario.id() + " is a replay.",
 					"a workload only with tcp-free-play or dns-free-play");
 		}
-		int durationS = (int) number(query, "durationS", d.durationS(), 1, RunParams.MAX_DURATION_S);
+		int durationS = (int) number(query, "durationS", d.durationS());
 		RunParams p = d.toBuilder()
 			.kernel(choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids()))
 			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
 			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
 			.mitigation(choice(query, "mitigation", d.mitigation(), Mitigation::fromId, Mitigation.ids()))
-			.pods((int) number(query, "pods", d.pods(), 1, RunParams.MAX_PODS))
-			.rounds((int) number(query, "rounds", d.rounds(), 1, RunParams.MAX_ROUNDS))
-			.sourcePort((int) number(query, "sourcePort", d.sourcePort(), 0, 65535))
-			.cpus((int) number(query, "cpus", d.cpus(), 1, RunParams.MAX_CPUS))
-			.endpoints((int) number(query, "endpoints", d.endpoints(), 1, RunParams.MAX_ENDPOINTS))
-			.seed(number(query, "seed", d.seed(), 0, MAX_SEED))
-			.ndots((int) number(query, "ndots", d.ndots(), 0, RunParams.MAX_NDOTS))
+			.pods((int) number(query, "pods", d.pods()))
+			.rounds((int) number(query, "rounds", d.rounds()))
+			.sourcePort((int) number(query, "sourcePort", d.sourcePort()))
+			.cpus((int) number(query, "cpus", d.cpus()))
+			.endpoints((int) number(query, "endpoints", d.endpoints()))
+			.seed(number(query, "seed", d.seed()))
+			.ndots((int) number(query, "ndots", d.ndots()))
 			.workload(workload)
-			.workers((int) number(query, "workers", d.workers(), 1, RunParams.MAX_WORKERS))
-			.periodMs((int) number(query, "periodMs", d.periodMs(), 1, RunParams.MAX_PERIOD_MS))
+			.workers((int) number(query, "workers", d.workers()))
+			.periodMs((int) number(query, "periodMs", d.periodMs()))
 			.durationS(durationS)
 			.warmupS((int) number(query, "warmupS", Math.min(d.warmupS(), durationS - 1), 0, durationS - 1))
-			.connectTimeoutMs(
-					(int) number(query, "connectTimeoutMs", d.connectTimeoutMs(), 0, RunParams.MAX_CONNECT_TIMEOUT_MS))
+			.connectTimeoutMs((int) number(query, "connectTimeoutMs", d.connectTimeoutMs()))
 			.build();
 		return p;
+	}
+
+	/** A knob by name. */
+	public static Knob knob(String name) {
+		return KNOBS.stream()
+			.filter((k) -> k.name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("no knob " + name));
+	}
+
+	private static long number(Map<String, String> query, String name, long fallback) {
+		Knob k = knob(name);
+		return number(query, name, fallback, k.min(), k.max());
 	}
 
 	/** {@code events=true|false}, default true. */

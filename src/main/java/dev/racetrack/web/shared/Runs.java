@@ -3,121 +3,424 @@ package dev.racetrack.web.shared;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.scenario.RunParams;
+import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.ScenarioRunner;
+import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.sim.NodeRun;
+import dev.racetrack.sim.RunStoppedException;
+import dev.racetrack.sim.TimingModel;
 import dev.racetrack.sim.TraceLimitExceededException;
 import dev.racetrack.sim.Tracer;
 
 /**
- * Computes runs for the web layer: at most {@code maxConcurrentRuns} at once (beyond
- * that, 429), traced runs capped at {@code maxTraceEvents}, and the most recent traced
- * runs kept in a cache bounded by their total number of events
- * ({@code racetrack.max-cached-events}; about 0.5 KB an event), since a run is a pure
- * function of its parameters. Sessions hold parameters only and come back here for their
- * run, so the memory held for runs never exceeds that bound.
+ * Computes runs for the web layer, and admits them by what they cost.
+ *
+ * <p>
+ * <b>Memory.</b> Every traced run held in memory, cached or being computed, is counted in
+ * one budget ({@code racetrack.run-cache-heap-percent} plus
+ * {@code racetrack.run-budget-heap-percent} of the heap) at {@link #BYTES_PER_EVENT}
+ * bytes an event: a computation reserves its estimate ({@link #estimatedEvents}) before
+ * it starts, and its real size when it ends. A run in use (a response still streaming it,
+ * a session rendering from it) is <i>held</i> and never evicted; the least recently used
+ * runs nobody holds are evicted to make room, down to the cache's own share. Work that
+ * does not fit even then is refused with 429 naming the limit, so the runs never hold
+ * more than their budget, whatever the order of the requests.
+ *
+ * <p>
+ * <b>CPU.</b> At most {@code racetrack.max-concurrent-runs} computations at once, on a
+ * scheduler of their own, and of those at most all cores but one large ones (estimated
+ * above half a second of a core), so the event loops always keep a core; and new work is
+ * refused with 503 while the heap in use after the last collection is above
+ * {@code racetrack.heap-admit-percent}.
+ *
+ * <p>
+ * <b>Cancellation.</b> Every computation is a {@link Mono}: cancelling it (the client
+ * went away) gives its budget back at once and stops the simulation within
+ * {@link dev.racetrack.sim.Simulation#STOP_CHECK_INTERVAL} engine actions.
  */
 @Component
-public class Runs {
+public class Runs implements DisposableBean, SmartLifecycle {
+
+	/**
+	 * Heap per trace event of a run, measured: 500–550 bytes for the free-play runs (with
+	 * their captions, counters and changes), rounded up.
+	 */
+	public static final long BYTES_PER_EVENT = 600;
+
+	/**
+	 * Heap an untraced run holds at most (flows, the table, the queue), per attempt:
+	 * measured 0.5 KB for TCP and 1.55 KB for DNS free play at 128 × 1000, rounded up.
+	 */
+	static final long UNTRACED_BYTES_PER_ATTEMPT = 1_600;
 
 	private final RacetrackProperties properties;
 
-	private final Semaphore permits;
+	private final HeapWatch heap;
 
-	private final LinkedHashMap<RunParams, NodeRun> cache = new LinkedHashMap<>(16, 0.75f, true);
+	private final RejectionMetrics metrics;
 
-	private long cachedEvents;
+	private final Scheduler scheduler;
 
-	public Runs(RacetrackProperties properties) {
-		this.properties = properties;
-		this.permits = new Semaphore(Math.max(1, properties.maxConcurrentRuns()));
+	/** The most bytes the cache keeps of runs nobody holds. */
+	private final long cacheBytes;
+
+	/** The most bytes all runs together may hold: cached, held and being computed. */
+	private final long budgetBytes;
+
+	private final LinkedHashMap<RunParams, Entry> cache = new LinkedHashMap<>(16, 0.75f, true);
+
+	/** Bytes of every entry of {@link #cache} plus every reservation. */
+	private long heldBytes;
+
+	private int computing;
+
+	/** Heavy computations in flight (more than {@link #HEAVY_UNITS} of CPU each). */
+	private int heavy;
+
+	/**
+	 * A computation estimated above this many CPU units (a traced event, an untraced
+	 * connection: about 25 µs each) takes half a second or more of a core.
+	 */
+	static final long HEAVY_UNITS = 20_000;
+
+	/**
+	 * Heavy computations at once: all cores but one, so the event loops always have one.
+	 */
+	private final int maxHeavy = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
+	/** Set when the server stops: every computation stops at its next check. */
+	private volatile boolean stopping;
+
+	private static final class Entry {
+
+		final NodeRun run;
+
+		final long bytes;
+
+		int holders;
+
+		Entry(NodeRun run, long bytes) {
+			this.run = run;
+			this.bytes = bytes;
+		}
+
 	}
 
-	/** A traced run (cached), admitted against the limit of runs computed at once. */
-	public NodeRun traced(RunParams params) {
-		return traced(params, true);
+	/** A run and the hold that keeps it in memory: release it when done with the run. */
+	public record Held(NodeRun run, Lease lease) {
+	}
+
+	public Runs(RacetrackProperties properties, HeapWatch heap, RejectionMetrics metrics) {
+		this.properties = properties;
+		this.heap = heap;
+		this.metrics = metrics;
+		long cache = RacetrackProperties.heapShare(properties.runCacheHeapPercent());
+		if (properties.maxCachedEvents() > 0) {
+			cache = Math.min(cache, properties.maxCachedEvents() * BYTES_PER_EVENT);
+		}
+		this.cacheBytes = cache;
+		this.budgetBytes = cache + RacetrackProperties.heapShare(properties.runBudgetHeapPercent());
+		int threads = Math.max(1, properties.maxConcurrentRuns());
+		this.scheduler = Schedulers.newBoundedElastic(threads, 1024, "runs", 60, true);
+	}
+
+	/** The most bytes all runs may hold together. */
+	public long budgetBytes() {
+		return this.budgetBytes;
+	}
+
+	/** The largest run a request may ask for, in bytes. */
+	public long maxRunBytes() {
+		return this.properties.maxTraceEvents() * BYTES_PER_EVENT;
 	}
 
 	/**
-	 * A session's run, rebuilt if the cache evicted it: the session was admitted when it
-	 * was created, so the rebuild is not refused.
+	 * The events a traced run of these parameters is expected to record, from the
+	 * measured events per attempt of each scenario (TCP ≈ 80 a connection, DNS ≈ 220 a
+	 * lookup) with room for retries (120 and 400), capped at the trace limit.
 	 */
-	public NodeRun forSession(RunParams params) {
-		return traced(params, false);
+	public long estimatedEvents(RunParams params) {
+		Scenario scenario = Scenarios.byId(params.scenario()).orElseThrow();
+		if (scenario.replay()) {
+			return 2_000;
+		}
+		long attempts = (long) params.pods() * params.rounds();
+		long perAttempt = params.scenario().startsWith("dns") ? 400 : 120;
+		return Math.min(this.properties.maxTraceEvents(), attempts * perAttempt);
 	}
 
-	private NodeRun traced(RunParams params, boolean admit) {
-		synchronized (this.cache) {
-			NodeRun cached = this.cache.get(params);
+	/**
+	 * A traced run, from the cache or computed (then cached), held until the lease is
+	 * released. Refused with 429 or 503 when it does not fit.
+	 */
+	public Mono<Held> traced(RunParams params) {
+		return Mono.defer(() -> {
+			if (surelyOverTraceLimit(params)) {
+				return Mono.error(tooManyEvents(this.properties.maxTraceEvents()));
+			}
+			Held cached = holdCached(params);
 			if (cached != null) {
-				return cached;
+				return Mono.just(cached);
 			}
-		}
-		NodeRun run = compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1, admit);
-		synchronized (this.cache) {
-			NodeRun previous = this.cache.put(params, run);
-			if (previous != null) {
-				this.cachedEvents -= previous.trace().size();
-			}
-			this.cachedEvents += run.trace().size();
-			Iterator<Map.Entry<RunParams, NodeRun>> eldest = this.cache.entrySet().iterator();
-			while (this.cachedEvents > this.properties.maxCachedEvents() && this.cache.size() > 1) {
-				Map.Entry<RunParams, NodeRun> e = eldest.next();
-				this.cachedEvents -= e.getValue().trace().size();
-				eldest.remove();
-			}
-		}
-		return run;
+			long events = estimatedEvents(params);
+			Lease reservation = reserve("traced", events * BYTES_PER_EVENT, events);
+			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1)
+				.map((run) -> insert(params, run))
+				.doFinally((s) -> reservation.release());
+		});
 	}
 
-	/** How many events the cache holds now. */
-	public long cachedEvents() {
-		synchronized (this.cache) {
-			return this.cachedEvents;
-		}
+	/**
+	 * Fewer events than this per connection or lookup were never seen (a TCP connect
+	 * records about 80, a DNS lookup about 220): a run asking for more attempts than the
+	 * trace limit allows at this rate is refused before it is computed.
+	 */
+	static final long MIN_EVENTS_PER_ATTEMPT = 20;
+
+	private boolean surelyOverTraceLimit(RunParams params) {
+		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(true);
+		return !replay
+				&& (long) params.pods() * params.rounds() * MIN_EVENTS_PER_ATTEMPT > this.properties.maxTraceEvents();
 	}
 
-	/** An untraced run: counters and flows only. */
-	public NodeRun untraced(RunParams params) {
-		return compute(params, Tracer.off(), -1);
+	private static BadParameterException tooManyEvents(long limit) {
+		return new BadParameterException("events",
+				"This run produces more than " + limit + " events; ask for fewer pods or rounds, "
+						+ "or for events=false to get the summary alone.",
+				"events=false, or a run of at most " + limit + " events");
+	}
+
+	/** A traced run, blocking: for callers already off the event loop. */
+	public Held tracedNow(RunParams params) {
+		return traced(params).block();
+	}
+
+	/** How many bytes the runs hold now (cached, held and reserved). */
+	public synchronized long heldBytes() {
+		return this.heldBytes;
+	}
+
+	/** How many runs the cache holds. */
+	public synchronized int cachedRuns() {
+		return this.cache.size();
+	}
+
+	/** An untraced run: counters and flows only (not cached). */
+	public Mono<NodeRun> untraced(RunParams params) {
+		return Mono.defer(() -> {
+			long attempts = (long) params.pods() * params.rounds();
+			long units = attempts * (params.scenario().startsWith("dns") ? 2 : 1);
+			Lease reservation = reserve("untraced", Math.max(1_000_000, attempts * UNTRACED_BYTES_PER_ATTEMPT), units);
+			return compute(params, Tracer.off(), -1).doFinally((s) -> reservation.release());
+		});
 	}
 
 	/**
 	 * The live model at step {@code step}: a fresh traced run stopped right after that
-	 * event (not cached: it is left frozen mid-run). The caller checks that the step
-	 * exists ({@code 0 <= step < traced(params).trace().size()}).
+	 * event (not cached: it is left frozen mid-run), held by the caller until the
+	 * returned lease is released. The caller checks that the step exists.
 	 */
-	public NodeRun atStep(RunParams params, long step) {
-		return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step);
+	public Mono<Held> atStep(RunParams params, long step) {
+		return Mono.defer(() -> {
+			long events = Math.min(step + 1, this.properties.maxTraceEvents());
+			Lease reservation = reserve("at-step", events * BYTES_PER_EVENT, events);
+			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step)
+				.map((run) -> new Held(run, reservation))
+				.doOnCancel(reservation::release)
+				.doOnError((ex) -> reservation.release());
+		});
 	}
 
-	private NodeRun compute(RunParams params, Tracer tracer, long step) {
-		return compute(params, tracer, step, true);
+	/**
+	 * The heap an experiment's trial (an untraced run) needs, taken from the same budget
+	 * as every run; the trial waits (it is not refused) while the budget is full, and
+	 * stops waiting when its experiment is cancelled. No computation slot is taken:
+	 * experiments run on their own threads.
+	 */
+	public Mono<Lease> trialMemory(RunParams params) {
+		long bytes = Math.max(1_000_000, (long) params.pods() * params.rounds() * UNTRACED_BYTES_PER_ATTEMPT);
+		return Mono.fromCallable(() -> reserveMemory(bytes))
+			.retryWhen(reactor.util.retry.Retry.fixedDelay(Long.MAX_VALUE, java.time.Duration.ofMillis(100))
+				.filter((ex) -> ex instanceof TooManyRequestsException));
 	}
 
-	private NodeRun compute(RunParams params, Tracer tracer, long step, boolean admit) {
-		if (admit && !this.permits.tryAcquire()) {
+	private synchronized Lease reserveMemory(long bytes) {
+		evictFor(bytes);
+		if (this.heldBytes + bytes > this.budgetBytes
+				|| this.heap.percentAfterGc() > this.properties.heapAdmitPercent()) {
+			throw new TooManyRequestsException("run-memory", "waiting for memory");
+		}
+		this.heldBytes += bytes;
+		return new Lease(() -> {
+			synchronized (this) {
+				this.heldBytes -= bytes;
+			}
+		});
+	}
+
+	private synchronized Held holdCached(RunParams params) {
+		Entry e = this.cache.get(params);
+		if (e == null) {
+			return null;
+		}
+		e.holders++;
+		return new Held(e.run, new Lease(() -> unhold(e)));
+	}
+
+	private synchronized void unhold(Entry e) {
+		e.holders--;
+		trimCache();
+	}
+
+	/**
+	 * Evicts the least recently used runs nobody holds while they take more than the
+	 * cache's share; the most recent one stays even when it alone is larger.
+	 */
+	private void trimCache() {
+		long unheld = 0;
+		for (Entry e : this.cache.values()) {
+			if (e.holders == 0) {
+				unheld += e.bytes;
+			}
+		}
+		Iterator<Map.Entry<RunParams, Entry>> it = this.cache.entrySet().iterator();
+		while (unheld > this.cacheBytes && this.cache.size() > 1 && it.hasNext()) {
+			Entry e = it.next().getValue();
+			if (e.holders == 0) {
+				unheld -= e.bytes;
+				this.heldBytes -= e.bytes;
+				it.remove();
+			}
+		}
+	}
+
+	/**
+	 * Takes {@code bytes} of the budget and a computation slot, evicting runs nobody
+	 * holds as needed; or refuses.
+	 */
+	private synchronized Lease reserve(String work, long bytes, long cpuUnits) {
+		if (this.heap.percentAfterGc() > this.properties.heapAdmitPercent()) {
+			this.metrics.refused("runs", "heap");
+			throw new ServiceUnavailableException("heap", "The server's memory is nearly full ("
+					+ this.heap.percentAfterGc() + " % in use after the last " + "collection); try again in a moment.");
+		}
+		if (this.computing >= Math.max(1, this.properties.maxConcurrentRuns())) {
+			this.metrics.refused("runs", "cpu");
 			throw new TooManyRequestsException("runs", "The server is already computing "
 					+ this.properties.maxConcurrentRuns() + " runs; try again in a moment.");
 		}
-		try {
-			return (step < 0) ? ScenarioRunner.run(params, tracer) : ScenarioRunner.runToStep(params, tracer, step);
+		boolean isHeavy = cpuUnits > HEAVY_UNITS;
+		if (isHeavy && this.heavy >= this.maxHeavy) {
+			this.metrics.refused("runs", "cpu");
+			throw new TooManyRequestsException("runs", "The server is already computing " + this.maxHeavy
+					+ " large run(s), as many as its cores allow; try again in a moment, or ask for fewer pods or rounds.");
 		}
-		catch (TraceLimitExceededException ex) {
-			throw new BadParameterException("events",
-					"This run produces more than " + ex.limit() + " events; ask for fewer pods or rounds, "
-							+ "or for events=false to get the summary alone.",
-					"events=false, or a run of at most " + ex.limit() + " events");
+		evictFor(bytes);
+		if (this.heldBytes + bytes > this.budgetBytes) {
+			this.metrics.refused("runs", "memory");
+			throw new TooManyRequestsException("run-memory",
+					"The runs being computed and served already hold " + (this.heldBytes >> 20) + " MB of the "
+							+ (this.budgetBytes >> 20) + " MB they may use; this one needs about " + (bytes >> 20)
+							+ " MB. Try again in a moment, or ask for fewer pods or rounds.");
 		}
-		finally {
-			if (admit) {
-				this.permits.release();
+		this.heldBytes += bytes;
+		this.computing++;
+		if (isHeavy) {
+			this.heavy++;
+		}
+		this.metrics.admitted("runs");
+		AtomicBoolean computingDone = new AtomicBoolean();
+		return new Lease(() -> {
+			synchronized (this) {
+				this.heldBytes -= bytes;
+				if (computingDone.compareAndSet(false, true)) {
+					this.computing--;
+					if (isHeavy) {
+						this.heavy--;
+					}
+				}
+			}
+		});
+	}
+
+	/**
+	 * Evicts the least recently used runs nobody holds until {@code bytes} more fit the
+	 * budget.
+	 */
+	private void evictFor(long bytes) {
+		Iterator<Map.Entry<RunParams, Entry>> it = this.cache.entrySet().iterator();
+		while (this.heldBytes + bytes > this.budgetBytes && it.hasNext()) {
+			Entry e = it.next().getValue();
+			if (e.holders == 0) {
+				this.heldBytes -= e.bytes;
+				it.remove();
 			}
 		}
+	}
+
+	private synchronized Held insert(RunParams params, NodeRun run) {
+		Entry existing = this.cache.get(params);
+		if (existing != null) {
+			existing.holders++;
+			return new Held(existing.run, new Lease(() -> unhold(existing)));
+		}
+		Entry e = new Entry(run, run.trace().size() * BYTES_PER_EVENT);
+		e.holders = 1;
+		this.cache.put(params, e);
+		this.heldBytes += e.bytes;
+		trimCache();
+		return new Held(run, new Lease(() -> unhold(e)));
+	}
+
+	private Mono<NodeRun> compute(RunParams params, Tracer tracer, long step) {
+		AtomicBoolean stop = new AtomicBoolean();
+		return Mono.fromCallable(() -> {
+			try {
+				return (step < 0)
+						? ScenarioRunner.run(params, TimingModel.calibrated(), tracer,
+								(r) -> r.sim().stopWhen(() -> stop.get() || this.stopping))
+						: ScenarioRunner.runToStep(params, TimingModel.calibrated(), tracer, step,
+								(r) -> r.sim().stopWhen(() -> stop.get() || this.stopping));
+			}
+			catch (TraceLimitExceededException ex) {
+				throw tooManyEvents(ex.limit());
+			}
+		}).subscribeOn(this.scheduler).doOnCancel(() -> stop.set(true)).onErrorMap(RunStoppedException.class, (ex) -> {
+			return new ServiceUnavailableException("stopping", "The run was stopped.");
+		});
+	}
+
+	/** Stops every computation (the server is shutting down). */
+	@Override
+	public void stop() {
+		this.stopping = true;
+	}
+
+	@Override
+	public void start() {
+		this.stopping = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return !this.stopping;
+	}
+
+	@Override
+	public void destroy() {
+		stop();
+		this.scheduler.dispose();
 	}
 
 }

@@ -35,7 +35,7 @@ class DiagnosePageIntegrationTests {
 			.contains("<label for=\"paste\">")
 			.contains("What is read")
 			.contains("<body class=\"diagnose\">")
-			.contains("href=\"/css/diagnose.css\"")
+			.contains("href=\"/css/diagnose/diagnose.css\"")
 			.contains("hx-post=\"/diagnose/findings\"")
 			.contains("<label for=\"conntrackStats\">")
 			.contains("<label for=\"iptables\">")
@@ -158,7 +158,7 @@ class DiagnosePageIntegrationTests {
 	@Test
 	void stylesheetIsServed() {
 		this.client.get()
-			.uri("/css/diagnose.css")
+			.uri("/css/diagnose/diagnose.css")
 			.exchange()
 			.expectStatus()
 			.isOk()

@@ -13,6 +13,7 @@ import dev.racetrack.experiment.ExperimentResult;
 import dev.racetrack.experiment.TrialResult;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.Runs;
 import dev.racetrack.web.shared.RunParamsBinder;
 import dev.racetrack.web.shared.TooManyRequestsException;
 
@@ -25,8 +26,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ExperimentRunnerTests {
 
-	static final RacetrackProperties LIMITS = new RacetrackProperties(250000, 600000, 4, 200, 2000, 256,
-			Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(15), 10000, 64, 2, 10_000_000, "'self'");
+	static final RacetrackProperties LIMITS = new org.springframework.boot.context.properties.bind.Binder(
+			new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
+					java.util.Map.of("racetrack.max-concurrent-experiments", "2")))
+		.bindOrCreate("racetrack", RacetrackProperties.class);
 
 	@Test
 	void resultsAreTheSameOnOneThreadAndOnFour() {
@@ -34,7 +37,10 @@ class ExperimentRunnerTests {
 			.bind(java.util.Map.of("scenario", "tcp-free-play", "pods", "16", "rounds", "3", "sourcePort", "32000"));
 		ExperimentPlan plan = ExperimentPlan
 			.of(List.of(tcp, tcp.withMode(dev.racetrack.kernel.nat.SnatMode.RANDOM_FULLY)), 50, 9);
-		ExperimentRunner runner = new ExperimentRunner(LIMITS);
+		ExperimentRunner runner = new ExperimentRunner(LIMITS,
+				new Runs(LIMITS, new dev.racetrack.web.shared.HeapWatch(),
+						new dev.racetrack.web.shared.RejectionMetrics(
+								new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
 		Scheduler one = Schedulers.newParallel("test-1", 1);
 		Scheduler four = Schedulers.newParallel("test-4", 4);
 		try {
@@ -52,7 +58,10 @@ class ExperimentRunnerTests {
 
 	@Test
 	void reserveWhenEverySlotIsTakenThrowsAndAReleaseGivesOneBack() {
-		ExperimentRunner runner = new ExperimentRunner(LIMITS);
+		ExperimentRunner runner = new ExperimentRunner(LIMITS,
+				new Runs(LIMITS, new dev.racetrack.web.shared.HeapWatch(),
+						new dev.racetrack.web.shared.RejectionMetrics(
+								new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
 		Runnable a = runner.reserve();
 		runner.reserve();
 		assertThatExceptionOfType(TooManyRequestsException.class).isThrownBy(runner::reserve);

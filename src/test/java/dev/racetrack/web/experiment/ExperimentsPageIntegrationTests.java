@@ -30,8 +30,8 @@ class ExperimentsPageIntegrationTests {
 			.contains("value=\"random-fully\"")
 			.contains("value=\"6.x\"")
 			.contains("value=\"dns-free-play\"")
-			.contains("src=\"/js/experiments.js\"")
-			.contains("href=\"/css/experiments.css\"")
+			.contains("src=\"/js/experiment/experiments.js\"")
+			.contains("href=\"/css/experiment/experiments.css\"")
 			.contains("id=\"results-table\"")
 			.doesNotContainPattern("(src|href)=\"https?://");
 	}
@@ -39,7 +39,7 @@ class ExperimentsPageIntegrationTests {
 	@Test
 	void pageHasNoInlineScriptStyleOrHandler() {
 		String html = html("/experiments");
-		assertThat(html).doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>")
+		assertThat(html).doesNotContainPattern("<script(?![^>]*\\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
 			.doesNotContainPattern("\\sstyle=")
 			.doesNotContainPattern("<style")
 			.doesNotContainPattern("\\son[a-z]+=");
@@ -47,7 +47,8 @@ class ExperimentsPageIntegrationTests {
 
 	@Test
 	void theModulesAreServed() {
-		for (String path : new String[] { "/js/experiments.js", "/js/charts.js", "/css/experiments.css" }) {
+		for (String path : new String[] { "/js/experiment/experiments.js", "/js/experiment/charts.js",
+				"/js/lab/catalogue.js", "/css/experiment/experiments.css" }) {
 			this.client.get().uri(path).exchange().expectStatus().isOk();
 		}
 	}

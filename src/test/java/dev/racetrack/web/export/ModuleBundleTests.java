@@ -83,7 +83,7 @@ class ModuleBundleTests {
 	@Test
 	void theLabsOwnModulesBundle() {
 		Path root = Path.of("frontend/js");
-		String bundle = ModuleBundle.bundle("lab.js", (path) -> {
+		String bundle = ModuleBundle.bundle("export/replay.js", (path) -> {
 			Path file = root.resolve(path);
 			try {
 				return Files.exists(file) ? Files.readString(file) : null;
@@ -92,10 +92,15 @@ class ModuleBundleTests {
 				throw new UncheckedIOException(ex);
 			}
 		});
-		assertThat(bundle).contains("// --- reducer.js", "// --- sources.js", "// --- follow.js",
-				"// --- render/node.js", "// --- render/scene.js", "// --- lab.js");
-		assertThat(bundle.indexOf("// --- render/scene.js")).isLessThan(bundle.indexOf("// --- render/node.js"));
-		assertThat(bundle.indexOf("// --- lab.js")).isGreaterThan(bundle.indexOf("// --- render/panels.js"));
+		assertThat(bundle).contains("// --- lab/reducer.js", "// --- lab/sources.js", "// --- lab/catalogue.js",
+				"// --- lab/render/node.js", "// --- lab/render/scene.js", "// --- lab/view.js",
+				"// --- shared/format.js", "// --- export/replay.js");
+		// The offline file plays a recorded run: nothing of the server's sessions goes
+		// in.
+		assertThat(bundle).doesNotContain("// --- session/");
+		assertThat(bundle.indexOf("// --- lab/render/scene.js"))
+			.isLessThan(bundle.indexOf("// --- lab/render/node.js"));
+		assertThat(bundle.indexOf("// --- export/replay.js")).isGreaterThan(bundle.indexOf("// --- lab/view.js"));
 		assertThat(bundle).doesNotContainPattern("(?m)^\\s*(import|export)\\s").doesNotContainIgnoringCase("</script");
 	}
 

@@ -55,7 +55,7 @@ class ReplayExportIntegrationTests {
 			.contains("<style>")
 			.contains(".follow-badge")
 			.contains("<script type=\"module\">")
-			.contains("// --- lab.js")
+			.contains("// --- export/replay.js")
 			.contains("class LocalSource");
 		assertThat(html).as("nothing outside the file: no script or style by URL, no link to the app")
 			.doesNotContainPattern("<script[^>]* src=")

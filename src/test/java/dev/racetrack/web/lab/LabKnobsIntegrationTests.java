@@ -34,7 +34,7 @@ class LabKnobsIntegrationTests {
 			.contains(
 					"&quot;pods&quot;:[{&quot;name&quot;:&quot;pod-a&quot;,&quot;ip&quot;:&quot;10.40.0.17&quot;,&quot;veth&quot;:&quot;veth-a&quot;}")
 			.doesNotContain("style=")
-			.doesNotContainPattern("<script(?![^>]*src=)[^>]*>");
+			.doesNotContainPattern("<script(?![^>]*src=)(?![^>]*type=\"application/json\")[^>]*>");
 	}
 
 	@Test
@@ -108,7 +108,7 @@ class LabKnobsIntegrationTests {
 			.returnResult()
 			.getResponseBody();
 		assertThat(html.split("class=\"run-data\"", -1)).hasSize(3);
-		assertThat(html).contains("c: &#39;nope&#39; is not a valid scenario").contains("src=\"/js/compare.js\"");
+		assertThat(html).contains("c: &#39;nope&#39; is not a valid scenario").contains("src=\"/js/lab/compare.js\"");
 	}
 
 	private String get(String uri) {

@@ -22,7 +22,7 @@ class LabPageIntegrationTests {
 	WebTestClient client;
 
 	@Test
-	void labPageLoadsHtmxAndItsSseExtensionFromTheApp() {
+	void labPageLoadsHtmxFromTheApp() {
 		String html = this.client.get()
 			.uri("/")
 			.exchange()
@@ -34,33 +34,26 @@ class LabPageIntegrationTests {
 			.returnResult()
 			.getResponseBody();
 		assertThat(html).contains("src=\"/webjars/htmx.org/dist/htmx.min.js\"")
-			.contains("src=\"/webjars/htmx-ext-sse/sse.js\"")
-			.contains("src=\"/js/lab.js\"")
+			.doesNotContain("htmx-ext-sse")
+			.contains("src=\"/js/session/present.js\"")
 			.doesNotContainPattern("(src|href)=\"https?://");
 	}
 
 	@Test
-	void htmxAndTheSseExtensionAreServed() {
+	void htmxIsServed() {
 		this.client.get().uri("/webjars/htmx.org/dist/htmx.min.js").exchange().expectStatus().isOk();
-		this.client.get()
-			.uri("/webjars/htmx-ext-sse/sse.js")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.value((js) -> assertThat(js).contains("sse-connect"));
 	}
 
 	@Test
 	void frontendModulesAreServedFromTheJar() {
 		this.client.get()
-			.uri("/js/format.js")
+			.uri("/js/shared/format.js")
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
 			.value((js) -> assertThat(js).contains("export function formatSimTime"));
-		this.client.get().uri("/css/racetrack.css").exchange().expectStatus().isOk();
+		this.client.get().uri("/css/shared/racetrack.css").exchange().expectStatus().isOk();
 	}
 
 	@Test

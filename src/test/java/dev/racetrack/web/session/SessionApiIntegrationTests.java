@@ -78,7 +78,10 @@ class SessionApiIntegrationTests {
 			assertThat(e.id()).isEqualTo("-1");
 		}).then(() -> control(s, "step", null)).assertNext((e) -> {
 			assertThat(e.id()).isEqualTo("0");
-			assertThat(e.event()).isEqualTo("flow-start");
+			// Each event crosses the wire once, in /api/simulate: the stream names the
+			// step.
+			assertThat(e.event()).isEqualTo("step");
+			assertThat(e.data()).isEqualTo("{\"step\":0}");
 		})
 			.then(() -> control(s, "step", null))
 			.assertNext((e) -> assertThat(e.id()).isEqualTo("1"))

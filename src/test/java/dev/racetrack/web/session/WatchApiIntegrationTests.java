@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "20s")
-@TestPropertySource(properties = { "racetrack.max-followers-per-session=3", "racetrack.sse-heartbeat=500ms" })
+@TestPropertySource(properties = { "racetrack.max-followers-per-session=3", "racetrack.sse-heartbeat=500ms",
+		"racetrack.max-sessions-per-client=200" })
 class WatchApiIntegrationTests {
 
 	static final Duration DEADLINE = Duration.ofSeconds(15);
@@ -53,7 +54,7 @@ class WatchApiIntegrationTests {
 			.then(() -> control(p, "step"))
 			.assertNext((e) -> {
 				assertThat(e.id()).isEqualTo("0");
-				assertThat(e.event()).isEqualTo("flow-start");
+				assertThat(e.event()).isEqualTo("step");
 			})
 			.then(() -> control(p, "step"))
 			.assertNext((e) -> assertThat(e.id()).isEqualTo("1"))
@@ -68,7 +69,9 @@ class WatchApiIntegrationTests {
 			.jsonPath("$.token")
 			.doesNotExist()
 			.jsonPath("$.id")
-			.isEqualTo(p.id());
+			.doesNotExist()
+			.jsonPath("$.code")
+			.isEqualTo(p.code());
 	}
 
 	@Test
@@ -180,7 +183,7 @@ class WatchApiIntegrationTests {
 			.contains("data-code=\"" + p.code() + "\"")
 			.contains("id=\"detach\"")
 			.contains("id=\"snap-back\"")
-			.contains("src=\"/js/lab.js\"")
+			.contains("src=\"/js/session/watch.js\"")
 			.doesNotContain(p.token())
 			.doesNotContain("id=\"follow\"")
 			.doesNotContain("<script>")

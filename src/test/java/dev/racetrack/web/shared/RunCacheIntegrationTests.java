@@ -38,7 +38,7 @@ class RunCacheIntegrationTests {
 		Map<?, ?> first = create(1);
 		create(2);
 		create(3);
-		assertThat(this.runs.cachedEvents()).as("events held by the cache").isLessThanOrEqualTo(250);
+		assertThat(this.runs.heldBytes()).as("bytes held for runs").isLessThanOrEqualTo(250 * Runs.BYTES_PER_EVENT);
 		StepVerifier.create(this.client.get()
 			.uri("/api/sessions/{id}/events", first.get("id"))
 			.accept(MediaType.TEXT_EVENT_STREAM)
@@ -59,7 +59,7 @@ class RunCacheIntegrationTests {
 			.assertNext((e) -> assertThat(e.data()).contains("\"insert_failed\":1"))
 			.thenCancel()
 			.verify(Duration.ofSeconds(15));
-		assertThat(this.runs.cachedEvents()).isLessThanOrEqualTo(250);
+		assertThat(this.runs.heldBytes()).isLessThanOrEqualTo(250 * Runs.BYTES_PER_EVENT);
 	}
 
 	private Map<?, ?> create(long seed) {

@@ -1,0 +1,106 @@
+// The shapes of what the server sends the browser, for the type check (tsc --noEmit) of the
+// JSDoc-typed modules in js/. Global declarations: no module imports them, none is shipped.
+
+/** A 5-tuple as the trace writes it. */
+declare type Tuple = { src: string; sport: number; dst: string; dport: number; proto?: string };
+
+/** One step of a run (dev.racetrack.sim.TraceEvent). */
+declare type TraceEvent = {
+  seq: number;
+  t: number;
+  cpu: number;
+  type: string;
+  packet: number | null;
+  hook: string | null;
+  iface: string | null;
+  func: string | null;
+  text: string;
+  counters: Record<string, number> | null;
+  rover: { proto: string; port: number } | null;
+  change: any;
+};
+
+/** A conntrack entry as the Lab draws it (dev.racetrack.sim.Views.CtView). */
+declare type CtView = {
+  id: number;
+  proto: string;
+  orig: Tuple;
+  reply: Tuple;
+  confirmed: boolean;
+  clash?: boolean;
+  cpu: number;
+  state?: string;
+  expiresAt: number;
+  [k: string]: any;
+};
+
+/** What the Lab draws at a step (dev.racetrack.sim.LabState). */
+declare type LabState = {
+  step: number;
+  t: number;
+  conntrack: CtView[];
+  counters: Record<string, number>[];
+  rovers: Record<string, { proto: string; port: number }>;
+  cpus: (number | null)[];
+  packets: { packet: any; where: string; t: number }[];
+  timers: { flow: string; timer: string; expiresAt: number }[];
+  flows: any[];
+  drops: { packet: number; cpu: number; t: number; reason: string }[];
+};
+
+/** A guided beat (dev.racetrack.scenario.Beats.Beat). */
+declare type Beat = { step: number; text: string };
+
+/** A run's parameters with every default resolved (dev.racetrack.web.shared.ParamsView). */
+declare type Params = Record<string, string | number>;
+
+/** A knob (dev.racetrack.web.shared.Knob). */
+declare type Knob = {
+  name: string;
+  label: string;
+  kind: 'choice' | 'number';
+  options: { value: string; label: string }[];
+  min: number | null;
+  max: number | null;
+};
+
+/** The catalogue (dev.racetrack.web.lab.LabCatalogue), from GET /api/catalogue or the page. */
+declare type Catalogue = {
+  knobs: Knob[];
+  scenarios: { id: string; title: string; summary: string; replay: boolean; defaults: Params; remedies: Params[] }[];
+  kernels: { id: string; synLossNs: number[] }[];
+  resolvers: { id: string; retryNs: number }[];
+  eventTypes: string[];
+  pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; speeds: number[]; minor: string[] };
+};
+
+/** A run as the Lab shows it (dev.racetrack.web.lab.LabRun, plus what the page adds). */
+declare type LabRunData = {
+  params: Params;
+  topology: any;
+  rules: string[];
+  rawRules?: string[];
+  replay: boolean;
+  title?: string;
+  error?: string | null;
+  events?: TraceEvent[];
+  beats?: Beat[];
+};
+
+/** What a source tells its player: (kind, data), see js/lab/sources.js. */
+declare type Listener = (kind: string, data: any) => void;
+
+/** A run as the Lab keeps it (js/lab/run.js buildRun). */
+declare type Run = {
+  params: Params;
+  topology: any;
+  rules: string[];
+  rawRules: string[];
+  replay: boolean;
+  events: TraceEvent[];
+  beats: Beat[];
+  marks: { step: number; kind: string; text: string }[];
+  checkpoints: { stateAt(step: number): LabState };
+  annotator: { at(step: number): any; history(packet: number, step: number): any };
+  podIps: Map<string, string>;
+};

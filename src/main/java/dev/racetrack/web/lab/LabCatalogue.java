@@ -1,0 +1,161 @@
+package dev.racetrack.web.lab;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.Scenario;
+import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.sim.Change;
+import dev.racetrack.sim.ResolverKind;
+import dev.racetrack.sim.SynBackoff;
+import dev.racetrack.web.shared.Knob;
+import dev.racetrack.web.shared.ParamsView;
+import dev.racetrack.web.shared.RunParamsBinder;
+
+/**
+ * Everything the browser needs to know about runs and does not compute itself: the knobs
+ * and their values ({@link RunParamsBinder#KNOBS}), the scenarios with their defaults and
+ * the remedies "What fixes this?" compares them with, the kernels' and resolvers' timers
+ * that the charts mark, every event type the engine can emit ({@link Change}'s kinds),
+ * and the pacing ({@link Pacing}). It is served at {@code GET /api/catalogue} and
+ * embedded in every page that runs the Lab's modules (and in the offline replay), so the
+ * browser keeps no copy of its own.
+ *
+ * @param knobs the run parameters, in the order of a run's query
+ * @param scenarios the scenarios
+ * @param kernels the kernel profiles and the client timers that differ by kernel
+ * @param resolvers the resolvers and how long a lost answer stalls them
+ * @param eventTypes every kebab-case event type, as the trace names them
+ * @param pacing how fast a run plays
+ */
+public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<KernelView> kernels,
+		List<ResolverView> resolvers, List<String> eventTypes, Pacing.View pacing) {
+
+	/**
+	 * A scenario.
+	 *
+	 * @param id its id
+	 * @param title its title
+	 * @param summary what it shows
+	 * @param replay whether it is a guided replay (with beats)
+	 * @param defaults its run parameters when a query gives none
+	 * @param remedies the parameters that fix its race, each applied to a run of it
+	 * ("What fixes this?")
+	 */
+	public record ScenarioView(String id, String title, String summary, boolean replay, ParamsView defaults,
+			List<Map<String, String>> remedies) {
+
+		static ScenarioView of(Scenario s) {
+			return new ScenarioView(s.id(), s.title(), s.summary(), s.replay(), ParamsView.of(s.defaults()),
+					remediesFor(s.id()));
+		}
+
+	}
+
+	/**
+	 * A kernel profile.
+	 *
+	 * @param id its id
+	 * @param synLossNs the latency of a connect whose SYN was lost once, then twice
+	 * ({@link SynBackoff})
+	 */
+	public record KernelView(String id, List<Long> synLossNs) {
+
+		static KernelView of(KernelProfile k) {
+			long first = SynBackoff.rtoNanos(k, 0);
+			return new KernelView(k.id(), List.of(first, first + SynBackoff.rtoNanos(k, 1)));
+		}
+
+	}
+
+	/**
+	 * A resolver.
+	 *
+	 * @param id its id
+	 * @param retryNs how long a lost answer stalls a lookup before the query is sent
+	 * again
+	 */
+	public record ResolverView(String id, long retryNs) {
+	}
+
+	private static final LabCatalogue CATALOGUE = build();
+
+	/** The catalogue (it never changes while the application runs). */
+	public static LabCatalogue get() {
+		return CATALOGUE;
+	}
+
+	/**
+	 * The catalogue as JSON for a {@code <script type="application/json">} block: a
+	 * {@code <} could end the block early, so it is written as {@code \u003c}, which
+	 * {@code JSON.parse} reads back.
+	 */
+	public static String embeddable(JsonMapper json) {
+		return json.writeValueAsString(CATALOGUE).replace("<", "\\u003c");
+	}
+
+	private static LabCatalogue build() {
+		return new LabCatalogue(RunParamsBinder.KNOBS, Scenarios.all().stream().map(ScenarioView::of).toList(),
+				Arrays.stream(KernelProfile.values()).map(KernelView::of).toList(),
+				Arrays.stream(ResolverKind.values()).map((r) -> new ResolverView(r.id(), r.retryNanos())).toList(),
+				allEventTypes(), Pacing.view());
+	}
+
+	/**
+	 * "What fixes this?": the remedies for a scenario's race, each through the model's
+	 * own mechanics: for the SNAT race, {@code --random-fully} and routable pod addresses
+	 * (keep-alive in free play); for the DNS races, NodeLocal DNSCache and the tc delay.
+	 */
+	static List<Map<String, String>> remediesFor(String scenario) {
+		return switch (scenario) {
+			case "snat-port-race" -> List.of(Map.of("mode", "random-fully"), Map.of("mitigation", "no-snat"));
+			case "tcp-free-play" -> List.of(Map.of("mode", "random-fully"), Map.of("mitigation", "keep-alive"));
+			default -> List.of(Map.of("mitigation", "nodelocal-dns"), Map.of("mitigation", "tc-delay"));
+		};
+	}
+
+	/**
+	 * The type of every kind of {@link Change}, in declaration order: read off the sealed
+	 * interface, so a new kind is in the catalogue (and in the browser's fold check) the
+	 * moment it exists.
+	 */
+	public static List<String> allEventTypes() {
+		return Arrays.stream(Change.class.getPermittedSubclasses()).map(LabCatalogue::typeOf).toList();
+	}
+
+	private static String typeOf(Class<?> kind) {
+		try {
+			RecordComponent[] components = kind.getRecordComponents();
+			Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+			Object[] args = Arrays.stream(types).map(LabCatalogue::zero).toArray();
+			Constructor<?> canonical = kind.getDeclaredConstructor(types);
+			return ((Change) canonical.newInstance(args)).type();
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			throw new IllegalStateException("cannot read the event type of " + kind.getName(), ex);
+		}
+	}
+
+	private static Object zero(Class<?> type) {
+		if (type == boolean.class) {
+			return false;
+		}
+		if (type == long.class) {
+			return 0L;
+		}
+		if (type == int.class) {
+			return 0;
+		}
+		if (type == double.class) {
+			return 0.0;
+		}
+		return null;
+	}
+
+}

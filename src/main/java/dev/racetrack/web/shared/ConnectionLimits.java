@@ -1,0 +1,155 @@
+package dev.racetrack.web.shared;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import reactor.netty.NettyPipeline;
+
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Bounds on connections, for clients that open many and send little (slowloris):
+ * <ul>
+ * <li>at most {@code racetrack.max-connections} open at once; more are closed as soon as
+ * they are accepted;</li>
+ * <li>a new connection must send a whole request head within
+ * {@code racetrack.request-read-timeout}, and a kept-alive one its next head within
+ * {@code racetrack.idle-timeout} of the last response (a head sent a byte at a time gets
+ * no more);</li>
+ * <li>a request's body must keep arriving ({@code racetrack.request-read-timeout} between
+ * reads) and be whole within six times that;</li>
+ * <li>a connection idle between requests is closed after
+ * {@code racetrack.idle-timeout}.</li>
+ * </ul>
+ */
+@Component
+public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory> {
+
+	private final RacetrackProperties properties;
+
+	private final RejectionMetrics metrics;
+
+	private final AtomicInteger open = new AtomicInteger();
+
+	public ConnectionLimits(RacetrackProperties properties, RejectionMetrics metrics, MeterRegistry registry) {
+		this.properties = properties;
+		this.metrics = metrics;
+		Gauge.builder("racetrack.connections", this.open, AtomicInteger::get)
+			.description("HTTP connections open")
+			.register(registry);
+	}
+
+	@Override
+	public void customize(NettyReactiveWebServerFactory factory) {
+		Duration read = this.properties.requestReadTimeout();
+		Duration idle = this.properties.idleTimeout();
+		factory.addServerCustomizers((server) -> server.idleTimeout(idle)
+			.readTimeout(read)
+			.requestTimeout(read.multipliedBy(6))
+			.doOnChannelInit((observer, channel, remote) -> {
+				if (this.open.incrementAndGet() > this.properties.maxConnections()) {
+					this.open.decrementAndGet();
+					this.metrics.refused("connections", "total");
+					channel.close();
+					return;
+				}
+				channel.closeFuture().addListener((f) -> this.open.decrementAndGet());
+				// After the HTTP codec (it sees decoded requests), before the bridge to
+				// the
+				// application.
+				HeadDeadline deadline = new HeadDeadline(read, idle, this.metrics);
+				if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
+					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, "racetrack-head-deadline", deadline);
+				}
+				else {
+					channel.pipeline().addLast("racetrack-head-deadline", deadline);
+				}
+			}));
+	}
+
+	/** Connections open now. */
+	public int open() {
+		return this.open.get();
+	}
+
+	/**
+	 * Closes a connection whose request head is not whole in time: {@code first} for a
+	 * new connection, {@code next} after a response on a kept-alive one. No timer runs
+	 * while a request is being answered (an event stream may last hours).
+	 */
+	static final class HeadDeadline extends ChannelDuplexHandler {
+
+		private final Duration first;
+
+		private final Duration next;
+
+		private final RejectionMetrics metrics;
+
+		private ScheduledFuture<?> timer;
+
+		HeadDeadline(Duration first, Duration next, RejectionMetrics metrics) {
+			this.first = first;
+			this.next = next;
+			this.metrics = metrics;
+		}
+
+		@Override
+		public void handlerAdded(ChannelHandlerContext ctx) {
+			arm(ctx, this.first);
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+			if (msg instanceof HttpRequest) {
+				disarm();
+			}
+			super.channelRead(ctx, msg);
+		}
+
+		@Override
+		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+			if (msg instanceof LastHttpContent) {
+				promise.addListener((f) -> {
+					if (ctx.channel().isActive()) {
+						arm(ctx, this.next);
+					}
+				});
+			}
+			super.write(ctx, msg, promise);
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+			disarm();
+			super.channelInactive(ctx);
+		}
+
+		private void arm(ChannelHandlerContext ctx, Duration after) {
+			disarm();
+			this.timer = ctx.executor().schedule(() -> {
+				this.metrics.refused("connections", "slow-request-head");
+				ctx.channel().close();
+			}, after.toMillis(), TimeUnit.MILLISECONDS);
+		}
+
+		private void disarm() {
+			if (this.timer != null) {
+				this.timer.cancel(false);
+				this.timer = null;
+			}
+		}
+
+	}
+
+}
