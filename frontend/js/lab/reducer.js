@@ -189,6 +189,7 @@ export const FOLDS = {
   'ct-none': () => {},
   'nat-rules': () => {},
   'nat-skip': () => {},
+  'port-walk': () => {},
   route: () => {},
   'confirm-skip': () => {},
   'resolver-option': () => {},

@@ -96,7 +96,9 @@ test('a NAT rewrite shows on the token: the port when it changes, else the addre
   assert.equal(rewriteText(p('10.40.0.17', 40044, '10.96.0.10', 53), p('10.40.0.17', 40044, '10.32.0.7', 53)), '→ 10.32.0.7:53');
   assert.equal(rewriteText(p('a', 1, 'b', 2), p('a', 1, 'b', 2)), null);
   assert.equal(tokenLabel('SYN, ACK', 'pod-b'), 'SYN-ACK b');
-  const retransmit = annotate(snat.events, 105, podIps);
+  // The retransmitted SYN b (packet 8) gets its new port from the SNAT rewrite.
+  const rewrite = snat.events.find((e) => e.type === 'nat-packet' && e.packet === 8 && e.change.manip === 'SRC');
+  const retransmit = annotate(snat.events, rewrite.seq, podIps);
   assert.equal(retransmit.rewrite.get(8).text, '→ 10.0.0.1:1024');
 });
 

@@ -144,6 +144,7 @@ public final class KernelProfiles {
 		return switch (profile) {
 			case V4_17 -> "kernels before 4.19";
 			case V4_19 -> "4.19 and 4.20";
+			case V4_19_STABLE -> "the 4.x stables of February 2022 (4.9.300+, 4.14.y, 4.19.228+)";
 			case V5_0 -> "5.0 to 5.5";
 			case V5_6 -> "5.6 to 5.9";
 			case V6_X -> "5.10 and later";

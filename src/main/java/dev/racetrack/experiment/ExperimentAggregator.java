@@ -90,6 +90,14 @@ public final class ExperimentAggregator {
 
 		private long firstFailureSeed = -1;
 
+		private final Counted errors = new Counted();
+
+		private final java.util.Map<String, Counted> counters = new java.util.LinkedHashMap<>();
+
+		private final List<long[]> windows = new ArrayList<>();
+
+		private final List<java.util.Map<String, Long>> windowCounters = new ArrayList<>();
+
 		void add(TrialResult r) {
 			this.trials++;
 			this.attempts += r.attempts();
@@ -106,6 +114,21 @@ public final class ExperimentAggregator {
 			for (long latency : r.latenciesNanos()) {
 				this.latency.add(latency, r.seed());
 			}
+			this.errors.add(r.errors(), r.attempts());
+			r.counters()
+				.forEach((name, value) -> this.counters.computeIfAbsent(name, (k) -> new Counted())
+					.add(value, r.attempts()));
+			for (int w = 0; w < r.windows().size(); w++) {
+				TrialResult.Window window = r.windows().get(w);
+				if (this.windows.size() <= w) {
+					this.windows.add(new long[] { window.fromNanos(), window.toNanos(), 0, 0 });
+					this.windowCounters.add(new java.util.LinkedHashMap<>());
+				}
+				this.windows.get(w)[2] += window.attempts();
+				this.windows.get(w)[3] += window.errors();
+				java.util.Map<String, Long> sums = this.windowCounters.get(w);
+				window.counters().forEach((name, value) -> sums.merge(name, value, Long::sum));
+			}
 		}
 
 		ConfigurationResult result(RunParams params) {
@@ -113,7 +136,23 @@ public final class ExperimentAggregator {
 					this.drops.estimate(this), this.clashResolves.estimate(this), this.unfinished,
 					this.latency.quantileNanos(0.5), this.latency.quantileNanos(0.99),
 					this.latency.quantileNanos(0.999), this.latency.buckets(),
-					(this.firstFailureSeed >= 0) ? this.firstFailureSeed : this.firstSeed);
+					(this.firstFailureSeed >= 0) ? this.firstFailureSeed : this.firstSeed, this.errors.estimate(this),
+					perAttempt(), windows());
+		}
+
+		private java.util.Map<String, RateEstimate> perAttempt() {
+			java.util.Map<String, RateEstimate> rates = new java.util.LinkedHashMap<>();
+			this.counters.forEach((name, counted) -> rates.put(name, counted.estimate(this)));
+			return rates;
+		}
+
+		private List<ConfigurationResult.WindowRate> windows() {
+			List<ConfigurationResult.WindowRate> out = new ArrayList<>(this.windows.size());
+			for (int w = 0; w < this.windows.size(); w++) {
+				long[] x = this.windows.get(w);
+				out.add(new ConfigurationResult.WindowRate(x[0], x[1], x[2], x[3], this.windowCounters.get(w)));
+			}
+			return out;
 		}
 
 	}

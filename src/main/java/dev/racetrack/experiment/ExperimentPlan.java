@@ -88,11 +88,14 @@ public final class ExperimentPlan {
 		return this.trials * this.configurations.size();
 	}
 
-	/** Attempts in all (pods × rounds of each configuration, times the trials). */
+	/**
+	 * Attempts in all, at most ({@link RunParams#attemptsBound()} of each configuration,
+	 * times the trials).
+	 */
 	public long attempts() {
 		long perRepetition = 0;
 		for (RunParams p : this.configurations) {
-			perRepetition += (long) p.pods() * p.rounds();
+			perRepetition += p.attemptsBound();
 		}
 		return perRepetition * this.trials;
 	}

@@ -16,7 +16,7 @@ public enum KernelBehaviour {
 	 * The default port search starts at a shared per-protocol rover
 	 * ({@code tcp_port_rover}, {@code udp_port_rover}) and writes it back, shared by all
 	 * CPUs [K-NPC417]; removed by 6ed5943f8735 "nat: remove l4 protocol port rovers"
-	 * [P-ROVER] in v5.0 (§3).
+	 * [P-ROVER] in v5.0 and, in February 2022, in the 4.x stables (§3).
 	 */
 	PORT_ROVER(KernelProfile.V4_17, KernelProfile.V4_19, "until 4.20",
 			"[K-NPC417][K-TCP417]; removed by 6ed5943f8735 [P-ROVER], v5.0"),
@@ -26,7 +26,18 @@ public enum KernelBehaviour {
 	 * (a504b703bb1d "nat: limit port clash resolution attempts" [P-LIMIT], v5.0, §3);
 	 * before, a linear walk over the whole range with no cap.
 	 */
-	CAPPED_PORT_SEARCH(KernelProfile.V5_0, null, "from 5.0", "a504b703bb1d [P-LIMIT]"),
+	CAPPED_PORT_SEARCH(KernelProfile.V4_19_STABLE, null, "from 5.0 and the 4.x stables of Feb 2022",
+			"a504b703bb1d [P-LIMIT]"),
+
+	/**
+	 * {@code --random} starts the port search at {@code secure_port}, a keyed hash of the
+	 * addresses and the destination port, so every connection to one server ip:port
+	 * starts at the same offset [K-NPC417]; from 5.0 every flag starts at a random offset
+	 * (6ed5943f8735 [P-ROVER], §3), but its 2022 backport to the 4.x stables kept
+	 * {@code secure_port} for {@code --random}.
+	 */
+	SECURE_PORT_FOR_RANDOM(KernelProfile.V4_17, KernelProfile.V4_19_STABLE, "until 4.20, and in the 4.x stables",
+			"[K-NPC417]; 6ed5943f8735"),
 
 	/**
 	 * In the last 32 tries of the capped search a TCP SYN may evict a closing SNAT entry
@@ -88,7 +99,31 @@ public enum KernelBehaviour {
 	 * seconds old: d535c8a69c19 "udp: only extend timeout to stream mode after 2s" (6.x);
 	 * before, the first packet after the reply did it, with a 180 s stream timeout.
 	 */
-	UDP_STREAM_AFTER_TWO_SECONDS(KernelProfile.V6_X, null, "6.x", "d535c8a69c19");
+	UDP_STREAM_AFTER_TWO_SECONDS(KernelProfile.V6_X, null, "6.x", "d535c8a69c19"),
+
+	/**
+	 * {@code __inet_hash_connect} starts every connect's port scan at a keyed hash plus
+	 * one {@code static u32 hint} shared by all sockets of the node, moved by each
+	 * success; replaced in 5.12 by 190cc82489f4 "tcp: change source port randomizarion at
+	 * connect() time" (a perturbation table indexed by the hash) and, in 2022, small
+	 * random increments (src/docs/kernel-window.md §3).
+	 */
+	SHARED_CONNECT_PORT_HINT(KernelProfile.V4_17, KernelProfile.V5_6, "until 5.11", "190cc82489f4"),
+
+	/**
+	 * A SYN that reopens a closed TCP connection ({@code NF_REPEAT} from
+	 * {@code nf_conntrack_in}) counts {@code invalid}: until 830af2eba403 "netfilter:
+	 * conntrack: don't increment invalid counter on NF_REPEAT" (5.17, also in the 5.4,
+	 * 5.10 and 5.15 stables), so on our 4.x, 5.0 and 5.6 profiles but not on 6.x.
+	 */
+	INVALID_ON_TCP_REOPEN(KernelProfile.V4_17, KernelProfile.V5_6, "until 5.16", "830af2eba403"),
+
+	/**
+	 * A connecting socket gives up after {@code tcp_syn_retries} = 6 retransmissions (127
+	 * s); from 6.5 ({@link #LINEAR_SYN_BACKOFF}) {@code tcp_syn_retries} +
+	 * {@code tcp_syn_linear_timeouts} = 10 retransmissions (≈131 s) [TCP-H][LINEAR].
+	 */
+	SYN_RETRIES_PLUS_LINEAR(KernelProfile.V6_X, null, "from 6.5", "[LINEAR]");
 
 	private final KernelProfile first;
 

@@ -25,6 +25,14 @@ public enum KernelProfile {
 	/** Race 1 fixed: identical clashing entries are merged. */
 	V4_19("4.19", "Linux 4.19 (race 1 fixed)"),
 
+	/**
+	 * The 4.x stable kernels of February 2022 (4.9.300+, 4.14.y, 4.19.228+): 4.19 with
+	 * the rover removal and the capped search backported (6ed5943f8735, a504b703bb1d
+	 * [P-ROVER][P-LIMIT], §3), where {@code --random} still starts at
+	 * {@code secure_port}.
+	 */
+	V4_19_STABLE("4.19.228", "Linux 4.19.228+ and the 4.x stables of Feb 2022 (rover removed, search capped)"),
+
 	/** Race 2 fixed, the rover gone, the port search capped. */
 	V5_0("5.0", "Linux 5.0 (race 2 fixed, rover removed, search capped)"),
 
@@ -50,8 +58,8 @@ public enum KernelProfile {
 	}
 
 	/**
-	 * The id used in URLs, the API and the UI: {@code 4.17}, {@code 4.19}, {@code 5.0},
-	 * {@code 5.6}, {@code 6.x}.
+	 * The id used in URLs, the API and the UI: {@code 4.17}, {@code 4.19},
+	 * {@code 4.19.228}, {@code 5.0}, {@code 5.6}, {@code 6.x}.
 	 */
 	public String id() {
 		return this.id;

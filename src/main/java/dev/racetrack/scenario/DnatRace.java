@@ -123,7 +123,7 @@ final class DnatRace implements Scenario {
 	}
 
 	static List<DnatRace> all() {
-		return List.of(new DnatRace(1, 200, 1, 1), new DnatRace(2, 1_000, 1, 1), new DnatRace(3, 200, 2, 2));
+		return List.of(new DnatRace(1, 200, 1, 1), new DnatRace(2, 2_500, 1, 1), new DnatRace(3, 200, 2, 2));
 	}
 
 }

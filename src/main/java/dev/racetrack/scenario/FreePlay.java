@@ -81,31 +81,44 @@ final class FreePlay implements Scenario {
 
 	@Override
 	public Workload start(NodeRun run, RunParams p) {
-		Rounds rounds;
+		LoadGenerator.FlowStarter starter;
 		if (this.dns) {
-			LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), KUBELET_SEARCH, null, null, null,
-					p.mitigation().secondDnsPacketDelayNanos());
-			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().lookupGapMeanNanos(),
-					(pod, done) -> run.lookup(run.pod(pod), run.sim().now(), options, done));
+			starter = (pod, cpu, done) -> {
+				LookupOptions options = new LookupOptions(p.resolver(), NAME, p.ndots(), KUBELET_SEARCH, cpu,
+						(cpu + 1) % p.cpus(), null, p.mitigation().secondDnsPacketDelayNanos());
+				run.lookup(run.pod(pod), run.sim().now(), options, done);
+			};
 		}
 		else {
 			boolean keepAlive = p.mitigation() == Mitigation.KEEP_ALIVE;
-			rounds = new Rounds(run, p.pods(), p.rounds(), run.timing().connectGapMeanNanos(), (pod, done) -> {
+			long timeout = p.connectTimeoutMs() * 1_000_000L;
+			starter = (pod, cpu, done) -> {
 				if (keepAlive) {
-					run.request(run.pod(pod), run.sim().now(), p.sourcePort(), null, done);
+					run.request(run.pod(pod), run.sim().now(), p.sourcePort(), cpu, done);
 				}
 				else {
-					run.connect(run.pod(pod), run.sim().now(), p.sourcePort(), null, done);
+					run.connect(run.pod(pod), run.sim().now(), p.sourcePort(), cpu, timeout, done);
 				}
-			});
+			};
 		}
-		rounds.start(1_000_000);
-		return rounds;
+		if (p.workload() == WorkloadKind.ROUNDS) {
+			long gap = this.dns ? run.timing().lookupGapMeanNanos() : run.timing().connectGapMeanNanos();
+			Rounds rounds = new Rounds(run, p.pods(), p.rounds(), gap,
+					(pod, done) -> starter.start(pod, pod % p.cpus(), done));
+			rounds.start(START_NANOS);
+			return rounds;
+		}
+		LoadGenerator load = new LoadGenerator(run, p, starter, START_NANOS);
+		load.start();
+		return load;
 	}
+
+	/** When the first flow may start: 1 ms into the run. */
+	static final long START_NANOS = 1_000_000;
 
 	@Override
 	public long horizonNanos(RunParams params) {
-		return 3_600_000_000_000L;
+		return 3_600_000_000_000L + (params.workload().sustained() ? params.durationS() * 1_000_000_000L : 0);
 	}
 
 }

@@ -23,9 +23,19 @@ import dev.racetrack.sim.ResolverKind;
  * @param seed the root seed
  * @param mitigation the remedy applied
  * @param ndots resolv.conf ndots
+ * @param workload how free play's clients generate load
+ * @param workers client threads per pod (barrier, ticker, closed)
+ * @param periodMs a ticker's period, or a closed loop's pause between connections
+ * @param durationS simulated seconds of a sustained workload
+ * @param warmupS the first seconds, left out of the rates
+ * @param connectTimeoutMs a connect not done by then is given up and counts as an error;
+ * 0: the kernel's own SYN retries
+ * @param preset the published test whose workload this is, or {@link Preset#NONE}
  */
 public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, ResolverKind resolver, int pods,
-		int rounds, int sourcePort, int cpus, int endpoints, long seed, Mitigation mitigation, int ndots) {
+		int rounds, int sourcePort, int cpus, int endpoints, long seed, Mitigation mitigation, int ndots,
+		WorkloadKind workload, int workers, int periodMs, int durationS, int warmupS, int connectTimeoutMs,
+		Preset preset) {
 
 	/** Upper bounds of every knob (src/docs/PRODUCT.md §3 asks for at least these). */
 	public static final int MAX_PODS = 128;
@@ -37,6 +47,29 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 	public static final int MAX_ENDPOINTS = 16;
 
 	public static final int MAX_NDOTS = 15;
+
+	public static final int MAX_WORKERS = 64;
+
+	public static final int MAX_PERIOD_MS = 60_000;
+
+	/** A sustained run lasts at most an hour of simulated time. */
+	public static final int MAX_DURATION_S = 3_600;
+
+	public static final int MAX_CONNECT_TIMEOUT_MS = 600_000;
+
+	/**
+	 * The connection attempts this run will make, at most (closed loops: as if every
+	 * connection took no time), for the limits of experiments.
+	 */
+	public long attemptsBound() {
+		long clients = (long) this.pods * this.workers;
+		return switch (this.workload) {
+			case ROUNDS -> (long) this.pods * this.rounds;
+			case BARRIER -> clients * this.rounds;
+			case TICKER -> clients * (this.durationS * 1000L / this.periodMs + 1);
+			case CLOSED -> clients * (this.durationS * 1000L / Math.max(1, this.periodMs) + 1);
+		};
+	}
 
 	/**
 	 * A builder for a run of {@code scenario}, starting from the values most scenarios
@@ -59,7 +92,14 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 			.endpoints(this.endpoints)
 			.seed(this.seed)
 			.mitigation(this.mitigation)
-			.ndots(this.ndots);
+			.ndots(this.ndots)
+			.workload(this.workload)
+			.workers(this.workers)
+			.periodMs(this.periodMs)
+			.durationS(this.durationS)
+			.warmupS(this.warmupS)
+			.connectTimeoutMs(this.connectTimeoutMs)
+			.preset(this.preset);
 	}
 
 	public RunParams withKernel(KernelProfile k) {
@@ -112,6 +152,20 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 		private Mitigation mitigation = Mitigation.NONE;
 
 		private int ndots = 5;
+
+		private WorkloadKind workload = WorkloadKind.ROUNDS;
+
+		private int workers = 1;
+
+		private int periodMs = 100;
+
+		private int durationS = 10;
+
+		private int warmupS;
+
+		private int connectTimeoutMs;
+
+		private Preset preset = Preset.NONE;
 
 		private Builder(String scenario) {
 			this.scenario = scenario;
@@ -173,9 +227,51 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 			return this;
 		}
 
+		public Builder workload(WorkloadKind workload) {
+			this.workload = workload;
+			return this;
+		}
+
+		public Builder workers(int workers) {
+			this.workers = workers;
+			return this;
+		}
+
+		public Builder periodMs(int periodMs) {
+			this.periodMs = periodMs;
+			return this;
+		}
+
+		public Builder durationS(int durationS) {
+			this.durationS = durationS;
+			return this;
+		}
+
+		public Builder warmupS(int warmupS) {
+			this.warmupS = warmupS;
+			return this;
+		}
+
+		/** 0: no timeout but the kernel's own SYN retries. */
+		public Builder connectTimeoutMs(int connectTimeoutMs) {
+			this.connectTimeoutMs = connectTimeoutMs;
+			return this;
+		}
+
+		public Builder preset(Preset preset) {
+			this.preset = preset;
+			return this;
+		}
+
+		/** Applies a preset's workload (see {@link Preset#applyTo}). */
+		public Builder applyPreset(Preset p) {
+			return p.applyTo(this);
+		}
+
 		public RunParams build() {
 			return new RunParams(this.scenario, this.kernel, this.mode, this.resolver, this.pods, this.rounds,
-					this.sourcePort, this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots);
+					this.sourcePort, this.cpus, this.endpoints, this.seed, this.mitigation, this.ndots, this.workload,
+					this.workers, this.periodMs, this.durationS, this.warmupS, this.connectTimeoutMs, this.preset);
 		}
 
 	}

@@ -34,8 +34,9 @@ public final class ScenarioRunner {
 			java.util.function.Consumer<NodeRun> beforeStart) {
 		Scenario scenario = Scenarios.byId(params.scenario())
 			.orElseThrow(() -> new IllegalArgumentException("unknown scenario " + params.scenario()));
-		NodeConfig config = NodeConfig.of(params.kernel(), params.mode(), params.cpus(), params.endpoints(),
-				params.mitigation());
+		NodeConfig config = NodeConfig
+			.of(params.kernel(), params.mode(), params.cpus(), params.endpoints(), params.mitigation())
+			.withClientPathJitter(!scenario.replay());
 		NodeRun run = new NodeRun(config, timing, params.seed(), tracer);
 		beforeStart.accept(run);
 		Workload workload = scenario.start(run, params);

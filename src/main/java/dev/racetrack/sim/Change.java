@@ -165,6 +165,32 @@ public sealed interface Change {
 
 	}
 
+	/**
+	 * {@code nf_nat_l4proto_unique_tuple} began a port search on this CPU: it read its
+	 * start and walks from {@code firstPort}, one candidate per
+	 * {@code nf_nat_used_tuple}; the entry's {@code nat-setup} tells where the walk ended
+	 * ({@code search.port}, {@code search.tries}). Two walks from one rover meet at the
+	 * first free port.
+	 *
+	 * @param ct the entry whose port is searched
+	 * @param proto the protocol ({@code tcp}, {@code udp})
+	 * @param firstPort the first candidate
+	 * @param port the candidate just tested, or -1 at the start
+	 * @param tries candidates tested so far (0 at the start)
+	 * @param taken whether that candidate was taken
+	 * @param offsetSource {@code rover}, {@code secure_port} or {@code prandom}
+	 * @param roverBefore the shared rover read at the start, -1 without one
+	 */
+	record PortWalk(long ct, String proto, int firstPort, int port, int tries, boolean taken, String offsetSource,
+			int roverBefore) implements Change {
+
+		@Override
+		public String type() {
+			return "port-walk";
+		}
+
+	}
+
 	/** A NAT hook that had nothing to set up for this packet. */
 	record NatSkip(ManipType manip, String reason) implements Change {
 

@@ -9,8 +9,10 @@ import java.util.List;
  * @param name the name looked up
  * @param ndots resolv.conf {@code ndots}
  * @param search the search domains
- * @param cpuA the CPU the first A query is pinned to, or {@code null}
- * @param cpuAaaa the CPU the first AAAA query is pinned to, or {@code null}
+ * @param cpuA the CPU of the resolving thread (every query of a one-thread resolver
+ * leaves from it), or {@code null} to steer by hash
+ * @param cpuAaaa the CPU of the thread that sends AAAA with {@code two-threads}; in a
+ * race replay, the CPU the first AAAA is pinned to; or {@code null}
  * @param pairGapNanos the gap between A and AAAA, or {@code null} for the timing model's
  * @param secondPacketDelayNanos a delay added to the second packet of a pair before it
  * enters the node (the tc-delay mitigation), or 0

@@ -16,8 +16,8 @@ import dev.racetrack.kernel.packet.PacketHeader;
 
 /**
  * The modelled node: its netfilter, its CPUs, and the path of a forwarded packet through
- * the hook steps. Packets from a pod's veth or from {@code eth0} wait in the receive
- * backlog (or the queue of the CPU they are pinned to); an idle CPU takes the next one
+ * the hook steps. A packet from a pod's veth waits in the backlog of the sending thread's
+ * CPU, one from {@code eth0} in that of its 5-tuple's hash; the CPU takes them in turn
  * and runs its steps one engine event each, each lasting its modelled duration, so that
  * two CPUs really are inside the same window at once. A step's state change happens when
  * the step starts. This class is the mechanism only: what each step tells the trace is
@@ -75,6 +75,12 @@ public final class Node {
 
 		Step step = Step.CONNTRACK_IN;
 
+		/** A nat hook whose port search is walking, or {@code null}. */
+		Netfilter.Binding binding;
+
+		/** The CPU's counters before the step, while a port walk runs (traced runs). */
+		long[] countersBefore;
+
 		Job(Skb skb, String inIface, Integer pinnedCpu, Origin origin) {
 			this.skb = skb;
 			this.inIface = inIface;
@@ -100,18 +106,21 @@ public final class Node {
 	}
 
 	/**
-	 * One CPU: busy with at most one packet, with a queue of packets pinned to it. Its
-	 * three continuations are made once, so that stepping a packet allocates no closure.
+	 * One CPU: busy with at most one packet, with its receive backlog
+	 * ({@code softnet_data.input_pkt_queue}). Its three continuations are made once, so
+	 * that stepping a packet allocates no closure.
 	 */
 	final class Cpu {
 
 		final int id;
 
-		final ArrayDeque<Job> pinned = new ArrayDeque<>();
+		final ArrayDeque<Job> backlog = new ArrayDeque<>();
 
 		final Runnable nextStep = () -> runStep(this);
 
 		final Runnable release = () -> release(this);
+
+		final Runnable walkStep = () -> walkStep(this);
 
 		final Runnable transmitAndRelease = () -> {
 			transmit(this.job);
@@ -151,11 +160,9 @@ public final class Node {
 
 	private final SeededRandom jitter;
 
-	private final SeededRandom steering;
+	private final SeededRandom clientPath;
 
 	private final Cpu[] cpus;
-
-	private final ArrayDeque<Job> backlog = new ArrayDeque<>();
 
 	private final Map<Integer, Host> pods = new HashMap<>();
 
@@ -177,7 +184,7 @@ public final class Node {
 		this.topology = topology;
 		this.config = config;
 		this.jitter = random.split("step-jitter");
-		this.steering = random.split("steering");
+		this.clientPath = random.split("client-path");
 		this.netfilter = new Netfilter(config.kernel(), config.cpus(), NodeRules.nat(config, topology),
 				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
 				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
@@ -233,61 +240,89 @@ public final class Node {
 	}
 
 	/**
-	 * A pod transmitted a packet on its veth: it crosses to the bridge and waits for a
-	 * CPU.
-	 * @param pinnedCpu the CPU that must take it (race replays), or {@code null} for any
+	 * A pod transmitted a packet on its veth. The sending thread's path to the bridge
+	 * (syscall, the pod's stack, {@code veth_xmit}) takes {@link TimingModel#vethNanos}
+	 * plus, in free play, an exponential jitter of mean
+	 * {@link TimingModel#clientPathJitterNanos} (the calibrated part of the client path,
+	 * src/docs/kernel-window.md §1); then {@code netif_rx} puts it on the backlog of the
+	 * sending thread's CPU, whose softirq takes it through the hooks
+	 * (src/docs/kernel-window.md §2).
+	 * @param senderCpu the CPU of the sending thread, or {@code null} to steer by the
+	 * 5-tuple's hash (RPS)
 	 * @param extraDelayNanos a delay before it enters the node (the tc-delay mitigation)
 	 */
-	public void fromPod(int podIp, long id, PacketHeader header, Integer pinnedCpu, long extraDelayNanos) {
+	public void fromPod(int podIp, long id, PacketHeader header, Integer senderCpu, long extraDelayNanos) {
 		String veth = this.podVeths.get(podIp);
 		hop(id, header, veth, "out");
-		this.sim.scheduleAfter(this.timing.vethNanos() + extraDelayNanos,
-				new Job(new Skb(id, header), "cni0", pinnedCpu, Origin.POD));
+		long path = this.timing.vethNanos() + extraDelayNanos;
+		if (this.config.clientPathJitter() && this.timing.clientPathJitterNanos() > 0) {
+			path += clientPathJitter();
+		}
+		this.sim.scheduleAfter(path, new Job(new Skb(id, header), "cni0", senderCpu, Origin.POD));
 	}
 
 	/**
-	 * A remote host answered: the packet arrives on {@code eth0} after the wire delay.
+	 * The random part of the client path: a Lomax (Pareto II) draw of shape
+	 * {@link TimingModel#CLIENT_PATH_SHAPE} and mean
+	 * {@link TimingModel#clientPathJitterNanos}: mostly a few µs, with the long tail of
+	 * softirq and scheduler delays that src/docs/kernel-window.md §1's curves show.
+	 */
+	private long clientPathJitter() {
+		double shape = TimingModel.CLIENT_PATH_SHAPE;
+		double u = 1 - this.clientPath.nextDouble();
+		return (long) (this.timing.clientPathJitterNanos() * (shape - 1) * (Math.pow(u, -1 / shape) - 1));
+	}
+
+	/**
+	 * A remote host answered: the packet arrives on {@code eth0} after the wire delay,
+	 * and RSS/RPS hands it to the CPU of its 5-tuple's hash.
 	 */
 	public void fromWire(long id, PacketHeader header) {
 		this.sim.scheduleAfter(this.timing.wireNanos(), new Job(new Skb(id, header), "eth0", null, Origin.WIRE));
 	}
 
 	/**
-	 * A process of the node sent a packet: it takes the OUTPUT path on the sending CPU's
-	 * backlog.
+	 * A process of the node sent a packet: it takes the OUTPUT path on the CPU of its
+	 * 5-tuple's hash (the process's thread).
 	 */
 	public void fromLocal(long id, PacketHeader header) {
 		enqueue(new Job(new Skb(id, header), null, null, Origin.LOCAL));
 	}
 
-	private void enqueue(Job job) {
-		if (job.pinnedCpu != null && job.pinnedCpu >= 0 && job.pinnedCpu < this.cpus.length) {
-			this.cpus[job.pinnedCpu].pinned.add(job);
-		}
-		else {
-			this.backlog.add(job);
-		}
-		dispatch();
-	}
-
 	/**
-	 * Every idle CPU takes its next packet: first those pinned to it, then the backlog.
+	 * {@code netif_rx} / {@code enqueue_to_backlog}: onto the backlog of the packet's CPU
+	 * (the sender's, or by RPS the hash of its 5-tuple, so one 5-tuple stays on one CPU);
+	 * an idle CPU starts at once.
 	 */
-	private void dispatch() {
-		int n = this.cpus.length;
-		int start = (n > 1) ? this.steering.nextInt(n) : 0;
-		for (int k = 0; k < n; k++) {
-			Cpu cpu = this.cpus[(start + k) % n];
-			if (cpu.job != null) {
-				continue;
-			}
-			Job job = cpu.pinned.isEmpty() ? this.backlog.poll() : cpu.pinned.poll();
-			if (job == null) {
-				continue;
-			}
+	private void enqueue(Job job) {
+		Cpu cpu = this.cpus[cpuOf(job)];
+		if (cpu.job == null && cpu.backlog.isEmpty()) {
 			cpu.job = job;
 			runStep(cpu);
 		}
+		else {
+			cpu.backlog.add(job);
+		}
+	}
+
+	private int cpuOf(Job job) {
+		int n = this.cpus.length;
+		if (job.pinnedCpu != null) {
+			return Math.floorMod(job.pinnedCpu, n);
+		}
+		if (n == 1) {
+			return 0;
+		}
+		return Math.floorMod(rpsHash(job.skb.tuple()), n);
+	}
+
+	/** {@code get_rps_cpu}: a flow hash of the 5-tuple, the same in both directions. */
+	private static int rpsHash(dev.racetrack.kernel.packet.Tuple t) {
+		long a = ((t.srcIp() & 0xffffffffL) << 16) ^ t.srcPort();
+		long b = ((t.dstIp() & 0xffffffffL) << 16) ^ t.dstPort();
+		long z = (a ^ b) * 0x9E3779B97F4A7C15L + t.proto().ordinal();
+		z = (z ^ (z >>> 29)) * 0xBF58476D1CE4E5B9L;
+		return (int) (z ^ (z >>> 32));
 	}
 
 	private void runStep(Cpu cpu) {
@@ -297,7 +332,7 @@ public final class Node {
 		boolean dropped;
 		switch (job.step) {
 			case CONNTRACK_IN -> {
-				this.narration.cpuTakes(cpu, job, this.backlog.size());
+				this.narration.cpuTakes(cpu, job, cpu.backlog.size());
 				dropped = conntrackIn(cpu, job, before);
 				duration = this.timing.conntrackInNanos();
 			}
@@ -305,10 +340,14 @@ public final class Node {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.DST, job.hook(Step.NAT_PREROUTING),
 						job.inIface, null);
 				this.narration.natWalk(cpu, job, walk, Step.NAT_PREROUTING);
-				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.DST, walk, null, cpu.id, this.sim.now(),
-						true);
-				this.narration.natBound(cpu, job, r, ManipType.DST, before);
-				duration = natCost(r, this.timing.natHookNanos());
+				Netfilter.Binding b = this.netfilter.natBindBegin(job.skb, ManipType.DST, walk, null, cpu.id,
+						this.sim.now(), true);
+				if (b.portWalk() != null) {
+					startPortWalk(cpu, job, b, before);
+					return;
+				}
+				this.narration.natBound(cpu, job, b.result(), ManipType.DST, before);
+				duration = natCost(b.result(), this.timing.natHookNanos());
 				dropped = false;
 			}
 			case FORWARD -> {
@@ -321,10 +360,14 @@ public final class Node {
 				Traversal walk = this.netfilter.natWalk(job.skb, ManipType.SRC, job.hook(Step.NAT_POSTROUTING), null,
 						job.outIface);
 				this.narration.natWalk(cpu, job, walk, Step.NAT_POSTROUTING);
-				NatHookResult r = this.netfilter.natBind(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
+				Netfilter.Binding b = this.netfilter.natBindBegin(job.skb, ManipType.SRC, walk, job.outIface, cpu.id,
 						this.sim.now(), false);
-				this.narration.natBound(cpu, job, r, ManipType.SRC, before);
-				duration = natCost(r, this.timing.natHookNanos());
+				if (b.portWalk() != null) {
+					startPortWalk(cpu, job, b, before);
+					return;
+				}
+				this.narration.natBound(cpu, job, b.result(), ManipType.SRC, before);
+				duration = natCost(b.result(), this.timing.natHookNanos());
 				dropped = false;
 			}
 			case NAT_PACKET -> {
@@ -338,6 +381,42 @@ public final class Node {
 			}
 			default -> throw new IllegalStateException("unknown step " + job.step);
 		}
+		advance(cpu, job, duration, dropped);
+	}
+
+	/**
+	 * {@code nf_nat_l4proto_unique_tuple} in time: the start was read when the walk was
+	 * made; each candidate's {@code nf_nat_used_tuple} comes
+	 * {@link TimingModel#usedTupleNanos} after the last, on this CPU.
+	 */
+	private void startPortWalk(Cpu cpu, Job job, Netfilter.Binding b, long[] before) {
+		job.binding = b;
+		job.countersBefore = before;
+		this.narration.portWalkStarts(cpu, job, b.portWalk(), before);
+		this.sim.scheduleAfter(this.timing.usedTupleNanos(), cpu.walkStep);
+	}
+
+	private void walkStep(Cpu cpu) {
+		Job job = cpu.job;
+		Netfilter.Binding b = job.binding;
+		while (!b.portWalk().step(this.sim.now())) {
+			this.narration.portWalkStep(cpu, job, b.portWalk(), job.countersBefore);
+			long next = this.sim.now() + this.timing.usedTupleNanos();
+			if (!this.sim.advanceIfFree(next)) {
+				this.sim.schedule(next, cpu.walkStep);
+				return;
+			}
+		}
+		NatHookResult r = this.netfilter.natBindFinish(b, this.sim.now());
+		job.binding = null;
+		this.narration.natBound(cpu, job, r, b.manip(), job.countersBefore);
+		job.countersBefore = null;
+		long rest = natCost(r, this.timing.natHookNanos()) - this.timing.usedTupleNanos() * r.setup().search().tries();
+		advance(cpu, job, rest, false);
+	}
+
+	/** The step's work is done: after its jittered duration, the next step (or out). */
+	private void advance(Cpu cpu, Job job, long duration, boolean dropped) {
 		long took = this.jitter.jitter(duration, this.timing.stepJitter());
 		if (dropped) {
 			this.sim.scheduleAfter(took, cpu.release);
@@ -353,8 +432,10 @@ public final class Node {
 	}
 
 	private void release(Cpu cpu) {
-		cpu.job = null;
-		dispatch();
+		cpu.job = cpu.backlog.poll();
+		if (cpu.job != null) {
+			runStep(cpu);
+		}
 	}
 
 	/**
@@ -473,11 +554,8 @@ public final class Node {
 
 	/** Whether any CPU is busy or any packet waits. */
 	public boolean busy() {
-		if (!this.backlog.isEmpty()) {
-			return true;
-		}
 		for (Cpu cpu : this.cpus) {
-			if (cpu.job != null || !cpu.pinned.isEmpty()) {
+			if (cpu.job != null || !cpu.backlog.isEmpty()) {
 				return true;
 			}
 		}

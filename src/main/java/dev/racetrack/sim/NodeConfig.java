@@ -14,9 +14,11 @@ import dev.racetrack.kernel.nat.SnatMode;
  * @param endpoints kube-dns endpoints (1..16)
  * @param mitigation the remedy applied
  * @param conntrackMax {@code nf_conntrack_max}
+ * @param clientPathJitter whether a pod's packets reach the bridge after a random part of
+ * the client path (free play); a race replay shows one instance with exact times
  */
 public record NodeConfig(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation,
-		int conntrackMax) {
+		int conntrackMax, boolean clientPathJitter) {
 
 	/** The most CPUs a node has in the model. */
 	public static final int MAX_CPUS = 16;
@@ -31,7 +33,13 @@ public record NodeConfig(KernelProfile kernel, SnatMode mode, int cpus, int endp
 	}
 
 	public static NodeConfig of(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation) {
-		return new NodeConfig(kernel, mode, cpus, endpoints, mitigation, ConntrackTable.DEFAULT_MAX);
+		return new NodeConfig(kernel, mode, cpus, endpoints, mitigation, ConntrackTable.DEFAULT_MAX, false);
+	}
+
+	/** The same node, with or without the random part of the client path. */
+	public NodeConfig withClientPathJitter(boolean on) {
+		return new NodeConfig(this.kernel, this.mode, this.cpus, this.endpoints, this.mitigation, this.conntrackMax,
+				on);
 	}
 
 }

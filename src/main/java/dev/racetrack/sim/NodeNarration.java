@@ -13,6 +13,7 @@ import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
 import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
+import dev.racetrack.kernel.nat.NatCore;
 import dev.racetrack.kernel.nat.NatSetup;
 import dev.racetrack.kernel.nat.PortSearch;
 import dev.racetrack.kernel.packet.Ipv4;
@@ -180,6 +181,44 @@ final class NodeNarration {
 				.emit(new Change.NatPacket(ManipType.DST, PacketView.of(job.skb.id(), r.before()),
 						PacketView.of(job.skb.id(), r.after())));
 		}
+	}
+
+	/**
+	 * {@code nf_nat_l4proto_unique_tuple} read its start and begins to walk, one
+	 * candidate at a time; its {@code nat-setup} event tells where it ended.
+	 */
+	void portWalkStarts(Cpu cpu, Job job, NatCore.PortWalk walk, long[] before) {
+		if (!this.trace.on()) {
+			return;
+		}
+		String from = switch (walk.offsetSource()) {
+			case "rover" -> "the shared rover (" + walk.roverBefore() + ")";
+			case "secure_port" -> "`secure_port`'s hash of the addresses and the server port";
+			default -> "a random offset";
+		};
+		Step step = job.step;
+		at(cpu, job, step).func("nf_nat_l4proto_unique_tuple")
+			.text(Captions.cpu(cpu.id) + "the port is taken, so `nf_nat_l4proto_unique_tuple` starts from " + from
+					+ " and walks from port " + walk.firstPort()
+					+ ", one `nf_nat_used_tuple` per candidate; it chooses only when it finds a free one.")
+			.counters(changed(cpu.id, before))
+			.emit(new Change.PortWalk(walk.ct().id(), walk.ct().proto().label(), walk.firstPort(), -1, 0, false,
+					walk.offsetSource(), walk.roverBefore()));
+	}
+
+	/** The walk tested one more candidate with {@code nf_nat_used_tuple}. */
+	void portWalkStep(Cpu cpu, Job job, NatCore.PortWalk walk, long[] before) {
+		if (!this.trace.on()) {
+			return;
+		}
+		boolean taken = walk.lastTaken();
+		at(cpu, job, job.step).func("nf_nat_used_tuple")
+			.text(Captions.cpu(cpu.id) + "`nf_nat_used_tuple`: port " + walk.lastPort()
+					+ (taken ? " is taken by a confirmed entry; the walk goes on."
+							: " is free as far as this CPU can see."))
+			.counters(changed(cpu.id, before))
+			.emit(new Change.PortWalk(walk.ct().id(), walk.ct().proto().label(), walk.firstPort(), walk.lastPort(),
+					walk.tries(), taken, walk.offsetSource(), walk.roverBefore()));
 	}
 
 	/** {@code nf_nat_packet} at POSTROUTING. */

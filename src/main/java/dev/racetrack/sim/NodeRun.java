@@ -32,9 +32,13 @@ public final class NodeRun {
 
 	private final Node node;
 
+	private final EphemeralPorts ephemeralPorts;
+
 	private final List<Pod> pods = new ArrayList<>();
 
 	private final List<Flow> flows = new ArrayList<>();
+
+	private final List<long[]> counterSamples = new ArrayList<>();
 
 	/** {@code 10.0.0.99:80}, the detail of every connect, formatted once. */
 	private final String serverLabel;
@@ -53,6 +57,7 @@ public final class NodeRun {
 		this.random = new SeededRandom(seed);
 		this.trace = trace;
 		this.node = new Node(this.sim, trace, timing, this.topology, config, this.random);
+		this.ephemeralPorts = new EphemeralPorts(config.kernel(), this.random.split("ephemeral-ports"));
 		this.node.attachRemote(this.topology.serverIp(),
 				RemoteHosts.server(this, this.topology, this.random.split("server")));
 		for (int i = 0; i < this.topology.dnsEndpoints().size(); i++) {
@@ -104,6 +109,11 @@ public final class NodeRun {
 
 	public Node node() {
 		return this.node;
+	}
+
+	/** The node kernel's choice of ephemeral ports for {@code connect()}. */
+	EphemeralPorts ephemeralPorts() {
+		return this.ephemeralPorts;
 	}
 
 	/** An independent random stream of this run, for one purpose. */
@@ -188,10 +198,21 @@ public final class NodeRun {
 	/**
 	 * A TCP connection from a pod to the server at {@code atNanos}.
 	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
-	 * @param cpu the CPU the first SYN is pinned to, or {@code null}
+	 * @param cpu the CPU of the connecting thread, or {@code null}
 	 * @param onDone called when the connection is closed or has failed
 	 */
 	public void connect(Pod pod, long atNanos, int sourcePort, Integer cpu, Runnable onDone) {
+		connect(pod, atNanos, sourcePort, cpu, 0, onDone);
+	}
+
+	/**
+	 * A TCP connection from a pod to the server at {@code atNanos}, given up after
+	 * {@code connectTimeoutNanos} (0: only by the kernel's SYN retries).
+	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
+	 * @param cpu the CPU of the connecting thread, or {@code null}
+	 * @param onDone called when the connection is closed or has failed
+	 */
+	public void connect(Pod pod, long atNanos, int sourcePort, Integer cpu, long connectTimeoutNanos, Runnable onDone) {
 		this.sim.schedule(atNanos, () -> {
 			Flow flow = newFlow(pod, Flow.Kind.TCP_CONNECT, this.serverLabel);
 			new TcpClient(pod, flow, this.topology.serverIp(), this.topology.serverPort(), sourcePort, cpu, List.of(),
@@ -209,6 +230,7 @@ public final class NodeRun {
 							onDone.run();
 						}
 					}, true)
+				.connectTimeout(connectTimeoutNanos)
 				.start();
 		});
 	}
@@ -266,6 +288,27 @@ public final class NodeRun {
 	 */
 	public void run(long untilNanos) {
 		this.stoppedByBound = this.sim.run(untilNanos, MAX_ACTIONS);
+	}
+
+	/**
+	 * Records the node's {@code conntrack -S} totals now: {time, then every counter in
+	 * the order of {@link dev.racetrack.kernel.conntrack.ConntrackStats.Counter}}. The
+	 * sustained workloads sample at every window boundary.
+	 */
+	public void sampleCounters() {
+		var stats = this.node.netfilter().stats();
+		var all = dev.racetrack.kernel.conntrack.ConntrackStats.Counter.values();
+		long[] row = new long[all.length + 1];
+		row[0] = this.sim.now();
+		for (int i = 0; i < all.length; i++) {
+			row[i + 1] = stats.total(all[i]);
+		}
+		this.counterSamples.add(row);
+	}
+
+	/** The samples of {@link #sampleCounters()}, oldest first. */
+	public List<long[]> counterSamples() {
+		return Collections.unmodifiableList(this.counterSamples);
 	}
 
 	/** The summary of the run so far. */

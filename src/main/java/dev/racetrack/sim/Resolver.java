@@ -167,11 +167,15 @@ final class Resolver implements Stack.Socket {
 			Query a = this.queries.get(0);
 			Query aaaa = this.queries.get(1);
 			boolean pinned = this.firstTry;
-			send(a, pinned ? this.options.cpuA() : null, 0, sendCaption(a, "sends"));
+			boolean twoThreads = this.options.kind().twoThreads();
+			Integer cpuAaaa = (twoThreads || (pinned && this.options.pairGapNanos() != null)) ? this.options.cpuAaaa()
+					: this.options.cpuA();
+			send(a, this.options.cpuA(), 0, sendCaption(a, "sends"));
 			long gap = (this.options.pairGapNanos() != null && pinned) ? this.options.pairGapNanos() : pairGap();
 			run().sim()
-				.scheduleAfter(gap, () -> send(aaaa, pinned ? this.options.cpuAaaa() : null,
-						this.options.secondPacketDelayNanos(), sendCaption(aaaa, "sends, on the same socket,")));
+				.scheduleAfter(gap,
+						() -> send(aaaa, cpuAaaa, this.options.secondPacketDelayNanos(), sendCaption(aaaa, twoThreads
+								? "sends, from a second thread on the same socket," : "sends, on the same socket,")));
 		}
 		else {
 			sendNextSequential();
@@ -189,15 +193,24 @@ final class Resolver implements Stack.Socket {
 				+ " from port " + this.port + ".";
 	}
 
+	/**
+	 * How long after A the AAAA leaves: two threads within 0–2 µs, musl's second
+	 * {@code sendto} 14–33 µs later (src/docs/kernel-window.md §2), glibc's
+	 * {@code sendmmsg} the timing model's gap.
+	 */
 	private long pairGap() {
 		TimingModel t = run().timing();
-		return t.dnsPairGapMinNanos() + this.pod.random().exponential(t.dnsPairGapMeanNanos());
+		return switch (this.options.kind()) {
+			case TWO_THREADS -> this.pod.random().uniform(0, 2_000);
+			case MUSL -> this.pod.random().uniform(14_000, 33_000);
+			default -> t.dnsPairGapMinNanos() + this.pod.random().exponential(t.dnsPairGapMeanNanos());
+		};
 	}
 
 	private void sendNextSequential() {
 		for (Query q : this.queries) {
 			if (!q.answered) {
-				send(q, null, 0, sendCaption(q, "sends"));
+				send(q, this.options.cpuA(), 0, sendCaption(q, "sends"));
 				return;
 			}
 		}
@@ -270,8 +283,8 @@ final class Resolver implements Stack.Socket {
 			this.flow.retransmitted();
 			for (Query q : this.queries) {
 				if (!q.answered) {
-					send(q, null, 0, this.pod.name() + ": musl resends the unanswered " + q.message.label()
-							+ " after 2.5 s, from the same socket.");
+					send(q, this.options.cpuA(), 0, this.pod.name() + ": musl resends the unanswered "
+							+ q.message.label() + " after 2.5 s, from the same socket.");
 				}
 			}
 			armTimer();
@@ -282,7 +295,8 @@ final class Resolver implements Stack.Socket {
 			this.pod.singleRequest(true);
 			this.parallelTry = false;
 			note(this.pod.name() + ": `send_dg` waited 5 s with one answer, so glibc sets RES_SNGLKUP for good and"
-					+ " asks again at once, on the same socket: the same 5-tuple as before.");
+					+ " asks again at once, A then AAAA, on the same socket: the same 5-tuple as before.");
+			restartPair();
 			sendNextSequential();
 			armTimer();
 			return;
@@ -292,6 +306,7 @@ final class Resolver implements Stack.Socket {
 			note(this.pod.name() + ": glibc sets RES_SNGLKUPREOP and reopens its socket before asking again.");
 			closeSocket();
 			openSocket();
+			restartPair();
 			sendNextSequential();
 			armTimer();
 			return;
@@ -301,6 +316,16 @@ final class Resolver implements Stack.Socket {
 			return;
 		}
 		finish(false, "the resolver timed out");
+	}
+
+	/**
+	 * glibc's {@code send_dg} after {@code goto retry}: the pair is asked again from the
+	 * start, A then AAAA, not only the query that lost its answer (res_send.c [GLIBC]).
+	 */
+	private void restartPair() {
+		for (Query q : this.queries) {
+			q.answered = false;
+		}
 	}
 
 	private void candidateDone() {

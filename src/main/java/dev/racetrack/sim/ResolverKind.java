@@ -9,7 +9,10 @@ import java.util.Optional;
  */
 public enum ResolverKind {
 
-	/** glibc: A and AAAA in parallel on one socket, 5 s timeout, 2 attempts. */
+	/**
+	 * glibc: A and AAAA from one thread with one {@code sendmmsg} on one socket, 5 s
+	 * timeout, 2 attempts.
+	 */
 	GLIBC("glibc", "glibc (A and AAAA in parallel on one socket)"),
 
 	/**
@@ -26,8 +29,18 @@ public enum ResolverKind {
 	/** glibc {@code options use-vc}: DNS over TCP. */
 	GLIBC_USE_VC("glibc-use-vc", "glibc, options use-vc (TCP)"),
 
-	/** musl: parallel from one socket, resends every 2.5 s. */
-	MUSL("musl", "musl libc (Alpine)");
+	/**
+	 * musl: one thread, a {@code sendto} per query from one socket (14–33 µs apart,
+	 * src/docs/kernel-window.md §2), resends every 2.5 s.
+	 */
+	MUSL("musl", "musl libc (Alpine)"),
+
+	/**
+	 * A and AAAA sent at once by two threads on one socket, each on its own CPU: the case
+	 * that races (the 2018 article's description, the kernel selftest {@code udpclash},
+	 * brb/conntrack-race; src/docs/kernel-window.md §2). Otherwise glibc's timers.
+	 */
+	TWO_THREADS("two-threads", "two threads sending A and AAAA at once on one socket");
 
 	private final String id;
 
@@ -48,6 +61,11 @@ public enum ResolverKind {
 
 	public boolean glibc() {
 		return this != MUSL;
+	}
+
+	/** Whether the two queries of a pair leave from two threads (two CPUs). */
+	public boolean twoThreads() {
+		return this == TWO_THREADS;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.racetrack.sim;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,12 +10,12 @@ import dev.racetrack.sim.Views.PacketView;
 
 /**
  * A pod: its address, its veth, and the part of its own network stack the clients need:
- * local ports (connect's ephemeral ports as {@code __inet_hash_connect} picks them: an
- * even port at a keyed offset plus a moving hint, in {@code ip_local_port_range}
- * 32768–60999; UDP sockets at a random port) and the demultiplexing of received packets
- * to sockets. The pod also keeps glibc's per-process resolver options
- * ({@code RES_SNGLKUP}, {@code RES_SNGLKUPREOP}), which glibc sets for good after a
- * lookup times out with one answer.
+ * local ports (connect's ephemeral ports as {@code __inet_hash_connect} picks them, see
+ * {@link EphemeralPorts}, kept from reuse toward the same destination for 60 s after the
+ * pod closed a connection first (its own TIME_WAIT); UDP sockets at a random port) and
+ * the demultiplexing of received packets to sockets. The pod also keeps glibc's
+ * per-process resolver options ({@code RES_SNGLKUP}, {@code RES_SNGLKUPREOP}), which
+ * glibc sets for good after a lookup times out with one answer.
  */
 abstract class Stack implements Node.Host {
 
@@ -29,6 +30,9 @@ abstract class Stack implements Node.Host {
 
 	static final int LOCAL_PORT_HIGH = 60999;
 
+	/** {@code TCP_TIMEWAIT_LEN}: 60 s. */
+	static final long TIME_WAIT_NANOS = 60_000_000_000L;
+
 	private final String name;
 
 	private final int ip;
@@ -37,11 +41,12 @@ abstract class Stack implements Node.Host {
 
 	private final SeededRandom random;
 
-	private final long portSecret;
-
 	private final Map<Integer, Socket> sockets = new HashMap<>();
 
-	private int hint;
+	/** TIME_WAIT sockets of this pod: (port, destination) to the time they end. */
+	private Map<Long, Long> timeWait;
+
+	private ArrayDeque<long[]> timeWaitOrder;
 
 	private boolean singleRequest;
 
@@ -52,7 +57,6 @@ abstract class Stack implements Node.Host {
 		this.name = name;
 		this.ip = ip;
 		this.random = random;
-		this.portSecret = random.nextLong();
 	}
 
 	@Override
@@ -72,18 +76,48 @@ abstract class Stack implements Node.Host {
 		return this.random;
 	}
 
-	/** {@code __inet_hash_connect}: the next ephemeral port toward a destination. */
+	/**
+	 * {@code __inet_hash_connect}: the next ephemeral port toward a destination (see
+	 * {@link EphemeralPorts}): a port with no socket of this pod and no TIME_WAIT of this
+	 * pod toward the same destination; -1 when there is none ({@code EADDRNOTAVAIL}).
+	 */
 	int connectPort(int dstIp, int dstPort) {
-		int range = LOCAL_PORT_HIGH - LOCAL_PORT_LOW + 1;
-		long offset = mix(this.portSecret ^ ((dstIp & 0xffffffffL) << 16) ^ dstPort);
-		for (int tries = 0; tries < range; tries += 2) {
-			int port = LOCAL_PORT_LOW + (int) (Math.floorMod(offset + this.hint, range) & ~1);
-			this.hint += 2;
-			if (!this.sockets.containsKey(port)) {
-				return port;
-			}
+		long now = this.run.sim().now();
+		expireTimeWait(now);
+		return this.run.ephemeralPorts()
+			.connectPort(this.ip, dstIp, dstPort, (port) -> !this.sockets.containsKey(port)
+					&& (this.timeWait == null || !this.timeWait.containsKey(timeWaitKey(port, dstIp, dstPort))));
+	}
+
+	/**
+	 * A connection this pod closed first enters TIME_WAIT for {@link #TIME_WAIT_NANOS}
+	 * ({@code TCP_TIMEWAIT_LEN}): until then {@code connect()} does not reuse its port
+	 * toward the same destination.
+	 */
+	void timeWait(int port, int dstIp, int dstPort) {
+		if (this.timeWait == null) {
+			this.timeWait = new HashMap<>();
+			this.timeWaitOrder = new ArrayDeque<>();
 		}
-		throw new IllegalStateException(this.name + " has no free local port");
+		long key = timeWaitKey(port, dstIp, dstPort);
+		long until = this.run.sim().now() + TIME_WAIT_NANOS;
+		this.timeWait.put(key, until);
+		this.timeWaitOrder.add(new long[] { key, until });
+	}
+
+	private void expireTimeWait(long now) {
+		if (this.timeWaitOrder == null) {
+			return;
+		}
+		long[] head;
+		while ((head = this.timeWaitOrder.peek()) != null && head[1] <= now) {
+			this.timeWaitOrder.poll();
+			this.timeWait.remove(head[0], head[1]);
+		}
+	}
+
+	private static long timeWaitKey(int port, int dstIp, int dstPort) {
+		return ((long) port << 48) ^ ((dstIp & 0xffffffffL) << 16) ^ dstPort;
 	}
 
 	/** {@code udp_lib_get_port}: a random free port. */
@@ -160,12 +194,6 @@ abstract class Stack implements Node.Host {
 
 	void singleRequestReopen(boolean value) {
 		this.singleRequestReopen = value;
-	}
-
-	private static long mix(long z) {
-		z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-		z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-		return z ^ (z >>> 31);
 	}
 
 }

@@ -19,6 +19,16 @@ public final class SynBackoff {
 	/** {@code tcp_syn_retries}. */
 	public static final int SYN_RETRIES = 6;
 
+	/**
+	 * How many times a SYN is retransmitted before the connect fails:
+	 * {@code tcp_syn_retries} = 6 (the last at 63 s, given up at 127 s); from 6.5
+	 * {@code tcp_syn_retries} + {@code tcp_syn_linear_timeouts} = 10 (the last at 67 s,
+	 * given up at ≈131 s) [LINEAR].
+	 */
+	public static int retransmissions(KernelProfile profile) {
+		return profile.has(KernelBehaviour.SYN_RETRIES_PLUS_LINEAR) ? SYN_RETRIES + LINEAR_TIMEOUTS : SYN_RETRIES;
+	}
+
 	/** {@code tcp_syn_linear_timeouts}. */
 	public static final int LINEAR_TIMEOUTS = 4;
 

@@ -49,7 +49,7 @@ final class TcpClient implements Stack.Socket {
 
 	private final long isn;
 
-	private final Integer firstCpu;
+	private final Integer cpu;
 
 	private final List<DnsMessage> queries;
 
@@ -71,6 +71,10 @@ final class TcpClient implements Stack.Socket {
 
 	private Simulation.Timer rto;
 
+	private Simulation.Timer connectTimeout;
+
+	private long connectTimeoutNanos;
+
 	private boolean persistent;
 
 	private final java.util.ArrayDeque<Runnable> requests = new java.util.ArrayDeque<>();
@@ -79,21 +83,23 @@ final class TcpClient implements Stack.Socket {
 
 	/**
 	 * @param sourcePort a fixed local port, or 0 for an ephemeral one
-	 * @param firstCpu the CPU the first SYN is pinned to (race replays), or {@code null}
+	 * @param cpu the CPU of the connecting thread: every packet the socket sends is
+	 * processed there ({@code netif_rx} on the sender's backlog), or {@code null} to
+	 * steer by hash
 	 * @param queries DNS queries to send once connected ({@code use-vc}), or empty
 	 * @param ownsFlow whether the flow is this connection (a lookup over TCP owns its own
 	 * flow)
 	 */
-	TcpClient(Stack pod, Flow flow, int dstIp, int dstPort, int sourcePort, Integer firstCpu, List<DnsMessage> queries,
+	TcpClient(Stack pod, Flow flow, int dstIp, int dstPort, int sourcePort, Integer cpu, List<DnsMessage> queries,
 			Listener listener, boolean ownsFlow) {
 		this.pod = pod;
 		this.flow = flow;
 		this.dstIp = dstIp;
 		this.dstPort = dstPort;
 		this.localPort = (sourcePort > 0) ? sourcePort : pod.connectPort(dstIp, dstPort);
+		this.cpu = cpu;
 		NodeRun run = pod.run();
 		this.isn = ((run.sim().now() >>> 6) + pod.random().nextInt(1 << 16)) & 0xffffffffL;
-		this.firstCpu = firstCpu;
 		this.queries = new ArrayList<>(queries);
 		this.listener = listener;
 		this.ownsFlow = ownsFlow;
@@ -121,6 +127,16 @@ final class TcpClient implements Stack.Socket {
 		return this;
 	}
 
+	/**
+	 * Gives the connect up after {@code nanos} (a dial timeout, e.g. Go's
+	 * {@code net.DialTimeout}): the socket is closed, no SYN is sent again, and the flow
+	 * fails.
+	 */
+	TcpClient connectTimeout(long nanos) {
+		this.connectTimeoutNanos = nanos;
+		return this;
+	}
+
 	boolean closed() {
 		return this.state == State.CLOSED;
 	}
@@ -144,15 +160,32 @@ final class TcpClient implements Stack.Socket {
 		this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, null),
 				this.flow, "tcp_sendmsg", traced() ? this.pod.name()
 						+ " sends a request over its open connection: no new SYN, no " + "new conntrack entry." : null,
-				null, 0);
+				this.cpu, 0);
 		this.nextSeq += length;
 	}
 
 	void start() {
+		if (this.localPort < 0) {
+			finish(false, "`connect()` finds no free local port (EADDRNOTAVAIL)");
+			return;
+		}
 		this.pod.bind(this.localPort, this);
+		if (this.connectTimeoutNanos > 0) {
+			this.connectTimeout = this.pod.run()
+				.timer(this.flow, "dial-timeout", this.connectTimeoutNanos, this::dialTimeout);
+		}
 		this.nextSeq = this.isn + 1;
 		sendSyn("tcp_v4_connect", traced() ? this.pod.name() + " calls `connect()` to " + Ipv4.format(this.dstIp) + ":"
-				+ this.dstPort + " from port " + this.localPort + " and sends a SYN." : null, this.firstCpu);
+				+ this.dstPort + " from port " + this.localPort + " and sends a SYN." : null, this.cpu);
+	}
+
+	private void dialTimeout() {
+		this.connectTimeout = null;
+		if (this.state != State.SYN_SENT) {
+			return;
+		}
+		this.pod.run().cancel(this.flow, "syn-rto", this.rto);
+		finish(false, "its dial timeout of " + format(this.connectTimeoutNanos) + " passes; it closes the socket");
 	}
 
 	private void sendSyn(String func, String caption, Integer cpu) {
@@ -168,8 +201,8 @@ final class TcpClient implements Stack.Socket {
 		if (this.state != State.SYN_SENT) {
 			return;
 		}
-		if (this.transmissions > SynBackoff.SYN_RETRIES) {
-			finish(false);
+		if (this.transmissions > SynBackoff.retransmissions(this.pod.run().config().kernel())) {
+			finish(false, null);
 			return;
 		}
 		this.flow.retransmitted();
@@ -178,7 +211,7 @@ final class TcpClient implements Stack.Socket {
 				traced() ? this.pod.name() + "'s SYN got no answer: `tcp_retransmit_timer` resends it "
 						+ String.format(java.util.Locale.ROOT, "%.0f", elapsed / 1e9)
 						+ " s after `connect()`, same ports." : null,
-				null);
+				this.cpu);
 	}
 
 	@Override
@@ -187,6 +220,10 @@ final class TcpClient implements Stack.Socket {
 		int flags = h.tcpFlags();
 		if (this.state == State.SYN_SENT && TcpFlags.has(flags, TcpFlags.SYN | TcpFlags.ACK)) {
 			run.cancel(this.flow, "syn-rto", this.rto);
+			if (this.connectTimeout != null) {
+				run.cancel(this.flow, "dial-timeout", this.connectTimeout);
+				this.connectTimeout = null;
+			}
 			this.state = State.ESTABLISHED;
 			this.serverNext = h.seq() + 1;
 			if (this.ownsFlow) {
@@ -243,7 +280,8 @@ final class TcpClient implements Stack.Socket {
 			run.sim().scheduleAfter(run.timing().podStackNanos(), () -> {
 				sendFlags(TcpFlags.ACK, "tcp_send_ack",
 						traced() ? this.pod.name() + " acknowledges the server's FIN." : null);
-				finish(true);
+				this.pod.timeWait(this.localPort, this.dstIp, this.dstPort);
+				finish(true, null);
 			});
 		}
 	}
@@ -255,7 +293,8 @@ final class TcpClient implements Stack.Socket {
 			int length = 2 + DnsWire.length(q);
 			this.pod.send(new PacketHeader(t, TcpFlags.PSH | TcpFlags.ACK, this.nextSeq, this.serverNext, length, q),
 					this.flow, "send_vc",
-					traced() ? this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP." : null, null, 0);
+					traced() ? this.pod.name() + " sends " + q.label() + " " + q.name() + " over TCP." : null, this.cpu,
+					0);
 			this.nextSeq += length;
 		}
 	}
@@ -272,7 +311,7 @@ final class TcpClient implements Stack.Socket {
 
 	private void sendFlags(int flags, String func, String caption) {
 		Tuple t = new Tuple(L4Proto.TCP, this.pod.ip(), this.localPort, this.dstIp, this.dstPort);
-		this.pod.send(PacketHeader.tcp(t, flags, this.nextSeq, this.serverNext), this.flow, func, caption, null, 0);
+		this.pod.send(PacketHeader.tcp(t, flags, this.nextSeq, this.serverNext), this.flow, func, caption, this.cpu, 0);
 	}
 
 	/** Whether captions are wanted: an untraced run builds none. */
@@ -280,13 +319,19 @@ final class TcpClient implements Stack.Socket {
 		return this.pod.run().trace().on();
 	}
 
-	private void finish(boolean ok) {
+	/**
+	 * Closes the socket. A connect that fails says why ({@code null}: the kernel gave up
+	 * retransmitting the SYN).
+	 */
+	private void finish(boolean ok, String why) {
 		if (this.state == State.CLOSED) {
 			return;
 		}
 		boolean wasConnecting = this.state == State.SYN_SENT;
 		this.state = State.CLOSED;
-		this.pod.unbind(this.localPort, this);
+		if (this.localPort >= 0) {
+			this.pod.unbind(this.localPort, this);
+		}
 		NodeRun run = this.pod.run();
 		if (wasConnecting && this.ownsFlow) {
 			this.flow.finish(false, run.sim().now());
@@ -295,8 +340,11 @@ final class TcpClient implements Stack.Socket {
 					.at(run.sim().now())
 					.iface(this.pod.name())
 					.func("tcp_write_err")
-					.text(this.pod.name() + " gives up connecting after " + SynBackoff.SYN_RETRIES
-							+ " SYN retransmissions.")
+					.text(this.pod.name() + " gives up connecting"
+							+ ((why != null) ? ": " + why
+									: " after " + SynBackoff.retransmissions(run.config().kernel())
+											+ " SYN retransmissions")
+							+ ".")
 					.emit(new Change.FlowDone(this.flow.view()));
 			}
 		}

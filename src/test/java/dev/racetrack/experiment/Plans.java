@@ -55,7 +55,7 @@ final class Plans {
 			}
 			ExperimentAggregator aggregator = new ExperimentAggregator(plan);
 			for (Future<TrialResult> future : futures) {
-				aggregator.accept(future.get(60, TimeUnit.SECONDS));
+				aggregator.accept(future.get(300, TimeUnit.SECONDS));
 			}
 			return aggregator.result();
 		}

@@ -66,9 +66,9 @@ class PcapTsharkTests {
 
 		assertThat(eth0).as("the first second on eth0 has one SYN: the other was dropped between cni0 and eth0")
 			.hasSize(2);
-		assertThat(micros(eth0.get(0))).isCloseTo(1002.7, org.assertj.core.data.Offset.offset(0.5));
+		assertThat(micros(eth0.get(0))).isCloseTo(1005.6, org.assertj.core.data.Offset.offset(0.5));
 		assertThat(eth0.get(0).subList(1, 5)).containsExactly("10.0.0.1", "32000", "10.0.0.99", "80");
-		assertThat(micros(eth0.get(1))).isCloseTo(1_001_002.9, org.assertj.core.data.Offset.offset(1.0));
+		assertThat(micros(eth0.get(1))).isCloseTo(1_001_006.4, org.assertj.core.data.Offset.offset(1.0));
 		assertThat(eth0.get(1).subList(1, 5)).containsExactly("10.0.0.1", "1024", "10.0.0.99", "80");
 		assertThat(eth0.get(1).get(7)).as("on eth0 the retransmission opens a new connection").isEmpty();
 

@@ -12,10 +12,14 @@ import static dev.racetrack.kernel.KernelBehaviour.CLASH_ENTRIES;
 import static dev.racetrack.kernel.KernelBehaviour.CLASH_ENTRY_DELETED_ON_REPLY;
 import static dev.racetrack.kernel.KernelBehaviour.CLASH_RESOLVE_COUNTER;
 import static dev.racetrack.kernel.KernelBehaviour.EVICT_TIME_WAIT;
+import static dev.racetrack.kernel.KernelBehaviour.INVALID_ON_TCP_REOPEN;
 import static dev.racetrack.kernel.KernelBehaviour.LINEAR_SYN_BACKOFF;
 import static dev.racetrack.kernel.KernelBehaviour.PORT_ROVER;
 import static dev.racetrack.kernel.KernelBehaviour.RESOLVE_MATCHING_CLASH;
 import static dev.racetrack.kernel.KernelBehaviour.SAME_ORIGIN_SKIP;
+import static dev.racetrack.kernel.KernelBehaviour.SECURE_PORT_FOR_RANDOM;
+import static dev.racetrack.kernel.KernelBehaviour.SHARED_CONNECT_PORT_HINT;
+import static dev.racetrack.kernel.KernelBehaviour.SYN_RETRIES_PLUS_LINEAR;
 import static dev.racetrack.kernel.KernelBehaviour.UDP_STREAM_AFTER_TWO_SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,14 +30,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KernelBehaviourTests {
 
-	static final Map<KernelProfile, Set<KernelBehaviour>> TABLE = Map.of(KernelProfile.V4_17, EnumSet.of(PORT_ROVER),
-			KernelProfile.V4_19, EnumSet.of(PORT_ROVER, RESOLVE_MATCHING_CLASH), KernelProfile.V5_0,
-			EnumSet.of(CAPPED_PORT_SEARCH, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH), KernelProfile.V5_6,
-			EnumSet.of(CAPPED_PORT_SEARCH, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, CLASH_ENTRIES,
-					CLASH_ENTRY_DELETED_ON_REPLY),
-			KernelProfile.V6_X,
-			EnumSet.of(CAPPED_PORT_SEARCH, EVICT_TIME_WAIT, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, CLASH_ENTRIES,
-					CLASH_RESOLVE_COUNTER, CHAIN_TOO_LONG, LINEAR_SYN_BACKOFF, UDP_STREAM_AFTER_TWO_SECONDS));
+	static final Map<KernelProfile, Set<KernelBehaviour>> TABLE = Map
+		.of(KernelProfile.V4_17,
+				EnumSet.of(PORT_ROVER, SECURE_PORT_FOR_RANDOM, SHARED_CONNECT_PORT_HINT, INVALID_ON_TCP_REOPEN),
+				KernelProfile.V4_19,
+				EnumSet.of(PORT_ROVER, SECURE_PORT_FOR_RANDOM, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT,
+						INVALID_ON_TCP_REOPEN),
+				KernelProfile.V4_19_STABLE,
+				EnumSet.of(CAPPED_PORT_SEARCH, SECURE_PORT_FOR_RANDOM, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT,
+						INVALID_ON_TCP_REOPEN),
+				KernelProfile.V5_0,
+				EnumSet.of(CAPPED_PORT_SEARCH, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, SHARED_CONNECT_PORT_HINT,
+						INVALID_ON_TCP_REOPEN),
+				KernelProfile.V5_6,
+				EnumSet.of(CAPPED_PORT_SEARCH, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, CLASH_ENTRIES,
+						CLASH_ENTRY_DELETED_ON_REPLY, SHARED_CONNECT_PORT_HINT, INVALID_ON_TCP_REOPEN),
+				KernelProfile.V6_X,
+				EnumSet.of(CAPPED_PORT_SEARCH, EVICT_TIME_WAIT, SAME_ORIGIN_SKIP, RESOLVE_MATCHING_CLASH, CLASH_ENTRIES,
+						CLASH_RESOLVE_COUNTER, CHAIN_TOO_LONG, LINEAR_SYN_BACKOFF, UDP_STREAM_AFTER_TWO_SECONDS,
+						SYN_RETRIES_PLUS_LINEAR));
 
 	@Test
 	void eachKernelHasExactlyTheBehavioursOfTheVersionTable() {

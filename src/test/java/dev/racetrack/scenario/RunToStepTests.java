@@ -67,11 +67,11 @@ class RunToStepTests {
 		InvariantChecker checker = new InvariantChecker();
 		Tracer tracer = checker.tracer(MAX_EVENTS);
 		RunParams params = params("dnat-race-3", "5.6");
-		NodeRun frozen = ScenarioRunner.runToStep(params, dev.racetrack.sim.TimingModel.calibrated(), tracer, 27,
+		NodeRun frozen = ScenarioRunner.runToStep(params, dev.racetrack.sim.TimingModel.calibrated(), tracer, 28,
 				checker::bind);
-		assertThat(checker.checked()).isEqualTo(28);
-		assertThat(frozen.trace().size()).isEqualTo(28);
-		assertThat(frozen.trace().events().get(27).type()).isEqualTo("ct-clash");
+		assertThat(checker.checked()).isEqualTo(29);
+		assertThat(frozen.trace().size()).isEqualTo(29);
+		assertThat(frozen.trace().events().get(28).type()).isEqualTo("ct-clash");
 	}
 
 	@Test

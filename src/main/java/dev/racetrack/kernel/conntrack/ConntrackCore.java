@@ -85,7 +85,9 @@ public final class ConntrackCore {
 				TcpTracker.Verdict verdict = TcpTracker.packet(ct, h.dir(), skb.header(), nowNanos);
 				killAfter = verdict == TcpTracker.Verdict.KILL;
 				if (verdict == TcpTracker.Verdict.REPEAT) {
-					this.stats.inc(cpu, Counter.INVALID);
+					if (this.profile.has(KernelBehaviour.INVALID_ON_TCP_REOPEN)) {
+						this.stats.inc(cpu, Counter.INVALID);
+					}
 					kill(ct);
 					reopened = ct;
 					continue;

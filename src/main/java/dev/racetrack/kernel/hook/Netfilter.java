@@ -207,21 +207,72 @@ public final class Netfilter {
 	/**
 	 * The second half: the walk's NAT target sets up the binding
 	 * ({@code nf_nat_setup_info}), or a null binding when it had none; then, in
-	 * PREROUTING, {@code nf_nat_packet}.
+	 * PREROUTING, {@code nf_nat_packet}. A port search runs to its end at
+	 * {@code nowNanos}.
 	 */
 	public NatHookResult natBind(Skb skb, ManipType manip, Traversal walk, String outIface, int cpu, long nowNanos,
 			boolean mangleNow) {
+		Binding b = natBindBegin(skb, manip, walk, outIface, cpu, nowNanos, mangleNow);
+		if (b.portWalk() == null) {
+			return b.result();
+		}
+		while (!b.portWalk().step(nowNanos)) {
+			// every candidate at the same instant
+		}
+		return natBindFinish(b, nowNanos);
+	}
+
+	/**
+	 * As {@link #natBind}, for an engine that gives the port search time: when
+	 * {@code get_unique_tuple} must search (step 4), the result holds the
+	 * {@link NatCore.PortWalk} to step, one {@code nf_nat_used_tuple} per instant, and
+	 * {@link #natBindFinish} completes the hook; otherwise the hook's result.
+	 */
+	public Binding natBindBegin(Skb skb, ManipType manip, Traversal walk, String outIface, int cpu, long nowNanos,
+			boolean mangleNow) {
 		PacketHeader before = skb.header();
 		String note = bindingNote(skb, manip);
-		NatSetup setup = null;
-		if (note == null) {
-			Conntrack ct = skb.ct();
-			NatRange range = (walk != null) ? rangeOf(walk.verdict(), outIface) : null;
-			setup = (range != null) ? this.nat.setupInfo(ct, range, manip, false, cpu, nowNanos)
-					: this.nat.allocNullBinding(ct, manip, cpu, nowNanos);
+		if (note != null) {
+			PacketHeader after = mangleNow ? this.nat.natPacket(skb, manip) : before;
+			return new Binding(new NatHookResult(walk, null, before, after, note), null, skb, manip, walk, mangleNow);
+		}
+		Conntrack ct = skb.ct();
+		NatRange range = (walk != null) ? rangeOf(walk.verdict(), outIface) : null;
+		boolean nullBinding = range == null;
+		if (nullBinding) {
+			// nf_nat_alloc_null_binding: the entry's own address, no port range
+			int ip = (manip == ManipType.SRC) ? ct.reply().dstIp() : ct.reply().srcIp();
+			range = NatRange.address(ip, 0);
+		}
+		NatCore.Setup setup = this.nat.beginSetup(ct, range, manip, nullBinding, cpu, nowNanos);
+		if (setup.walk() != null) {
+			return new Binding(null, setup.walk(), skb, manip, walk, mangleNow);
 		}
 		PacketHeader after = mangleNow ? this.nat.natPacket(skb, manip) : before;
-		return new NatHookResult(walk, setup, before, after, note);
+		return new Binding(new NatHookResult(walk, setup.done(), before, after, null), null, skb, manip, walk,
+				mangleNow);
+	}
+
+	/** Completes a hook whose port walk has found its port, at {@code nowNanos}. */
+	public NatHookResult natBindFinish(Binding b, long nowNanos) {
+		PacketHeader before = b.skb().header();
+		NatSetup setup = b.portWalk().finish(nowNanos);
+		PacketHeader after = b.mangleNow() ? this.nat.natPacket(b.skb(), b.manip()) : before;
+		return new NatHookResult(b.traversal(), setup, before, after, null);
+	}
+
+	/**
+	 * A nat hook under way: its result, or the port walk still to make.
+	 *
+	 * @param result the hook's result, or {@code null} while a walk is pending
+	 * @param portWalk the pending walk, or {@code null}
+	 * @param skb the packet
+	 * @param manip the manip of the hook
+	 * @param traversal the nat chain's walk
+	 * @param mangleNow whether {@code nf_nat_packet} runs in this hook (PREROUTING)
+	 */
+	public record Binding(NatHookResult result, NatCore.PortWalk portWalk, Skb skb, ManipType manip,
+			Traversal traversal, boolean mangleNow) {
 	}
 
 	/**

@@ -83,156 +83,315 @@ public final class NatCore {
 	/**
 	 * {@code nf_nat_setup_info}: chooses a unique tuple for the entry within the range,
 	 * rewrites its reply tuple when the tuple changed (IPS_SRC_NAT/IPS_DST_NAT), and
-	 * always sets the manip's NAT_DONE bit.
+	 * always sets the manip's NAT_DONE bit. Any port search runs to its end at
+	 * {@code nowNanos}; an engine that gives each {@code nf_nat_used_tuple} its own
+	 * instant uses {@link #beginSetup} instead.
 	 */
 	public NatSetup setupInfo(Conntrack ct, NatRange range, ManipType manip, boolean nullBinding, int cpu,
+			long nowNanos) {
+		Setup setup = beginSetup(ct, range, manip, nullBinding, cpu, nowNanos);
+		if (setup.walk() == null) {
+			return setup.done();
+		}
+		while (!setup.walk().step(nowNanos)) {
+			// every candidate at the same instant
+		}
+		return setup.walk().finish(nowNanos);
+	}
+
+	/**
+	 * The first part of {@code nf_nat_setup_info}: steps 1 to 3 of
+	 * {@code get_unique_tuple} at {@code nowNanos}; when they keep a tuple, the binding
+	 * is set up at once ({@link Setup#done()}); otherwise step 4 has read its starting
+	 * offset (the rover) and waits to be walked, one {@code nf_nat_used_tuple} per
+	 * {@link PortWalk#step(long)}, and set up by {@link PortWalk#finish(long)}.
+	 */
+	public Setup beginSetup(Conntrack ct, NatRange range, ManipType manip, boolean nullBinding, int cpu,
 			long nowNanos) {
 		if (ct.confirmed() || ct.has(manip.doneBit())) {
 			throw new IllegalStateException("NAT already set up for " + manip + " on " + ct);
 		}
 		Tuple current = ct.reply().invert();
+		int[] checks = { 0 };
+		Tuple kept = null;
+		Step step = null;
+		boolean randomAll = range.has(NatRange.PROTO_RANDOM_ALL);
+		// 1) SRC without --random/--random-fully: keep the original tuple, or reuse an
+		// existing mapping of the same source.
+		if (manip == ManipType.SRC && !randomAll) {
+			if (inRange(current, range)) {
+				if (!used(current, ct, cpu, nowNanos, checks)) {
+					kept = current;
+					step = Step.ORIGINAL_KEPT;
+				}
+			}
+			else {
+				Tuple mapped = findAppropriateSrc(current, range);
+				if (mapped != null && !used(mapped, ct, cpu, nowNanos, checks)) {
+					kept = mapped;
+					step = Step.SOURCE_MAPPING_REUSED;
+				}
+			}
+		}
+		Tuple tuple = null;
+		if (kept == null) {
+			// 2) Choose the address (MASQUERADE, DNAT and null bindings give exactly
+			// one).
+			tuple = findBestIps(current, range, manip);
+			// 3) Keep the port if it is in range and unused; a fixed DNAT port is not
+			// even checked.
+			if (!randomAll) {
+				if (range.has(NatRange.PROTO_SPECIFIED)) {
+					int port = port(tuple, manip);
+					if (port >= range.minPort() && port <= range.maxPort()
+							&& (range.minPort() == range.maxPort() || !used(tuple, ct, cpu, nowNanos, checks))) {
+						kept = tuple;
+						step = Step.PORT_KEPT;
+					}
+				}
+				else if (!used(tuple, ct, cpu, nowNanos, checks)) {
+					kept = tuple;
+					step = Step.PORT_KEPT;
+				}
+			}
+			// 4) Ask the protocol for a unique port; a DST manip without a port range
+			// cannot change its port.
+			if (kept == null && manip == ManipType.DST && !range.has(NatRange.PROTO_SPECIFIED)) {
+				kept = tuple;
+				step = Step.PORT_UNCHANGEABLE;
+			}
+		}
+		if (kept != null) {
+			return new Setup(apply(ct, range, manip, nullBinding, step, current, kept, null, checks[0]), null);
+		}
+		return new Setup(null, new PortWalk(ct, range, manip, nullBinding, cpu, current, tuple, checks[0]));
+	}
+
+	/**
+	 * The outcome of {@link #beginSetup}: the binding, or a port walk still to make.
+	 *
+	 * @param done the binding set up, or {@code null} while a walk is pending
+	 * @param walk the pending walk, or {@code null}
+	 */
+	public record Setup(NatSetup done, PortWalk walk) {
+	}
+
+	/** The end of {@code nf_nat_setup_info}: alter the reply and set the status bits. */
+	private NatSetup apply(Conntrack ct, NatRange range, ManipType manip, boolean nullBinding, Step step, Tuple current,
+			Tuple chosen, PortSearch search, int usedChecks) {
 		Tuple replyBefore = ct.reply();
-		Choice choice = getUniqueTuple(current, range, ct, manip, cpu, nowNanos);
-		if (!choice.tuple.equals(current)) {
-			this.conntrack.alterReply(ct, choice.tuple.invert());
+		if (!chosen.equals(current)) {
+			this.conntrack.alterReply(ct, chosen.invert());
 			this.conntrack.setStatus(ct, manip.natBit());
 		}
 		if (manip == ManipType.SRC) {
 			this.bySource.computeIfAbsent(sourceKey(ct.original()), (k) -> new ArrayDeque<>()).addFirst(ct);
 		}
 		this.conntrack.setStatus(ct, manip.doneBit());
-		return new NatSetup(ct, manip, range, nullBinding, choice.step, current, choice.tuple, replyBefore, ct.reply(),
-				choice.search, choice.usedChecks);
+		return new NatSetup(ct, manip, range, nullBinding, step, current, chosen, replyBefore, ct.reply(), search,
+				usedChecks);
 	}
 
-	private record Choice(Tuple tuple, Step step, PortSearch search, int usedChecks) {
-	}
+	/**
+	 * Step 4 of {@code get_unique_tuple}, {@code nf_nat_l4proto_unique_tuple}, as a walk
+	 * in time: the starting offset is read when the walk is made (the rover, a keyed hash
+	 * or a random number), each {@link #step} tests one candidate with
+	 * {@code nf_nat_used_tuple} at its own instant (so an entry another CPU confirms
+	 * meanwhile is seen by the later candidates), and {@link #finish} takes the choice,
+	 * writes the rover and sets the binding up. Two CPUs that read the same rover walk
+	 * the same candidates and, if neither confirms before the other's walk ends, meet at
+	 * the same first free port (XING [P-ROVER]).
+	 * <ul>
+	 * <li>Without {@link KernelBehaviour#CAPPED_PORT_SEARCH} (4.17, 4.19): a linear walk
+	 * over the whole class range with no cap; the last candidate is taken even if it is
+	 * used.</li>
+	 * <li>With it (5.0+): at most 128 candidates from a random start, then rounds of 64,
+	 * 32, 16, 8 from new random starts; 6.x may evict a closing TCP entry in the last 32
+	 * of a round.</li>
+	 * </ul>
+	 */
+	public final class PortWalk {
 
-	/** {@code get_unique_tuple}, steps 1 to 4. */
-	private Choice getUniqueTuple(Tuple orig, NatRange range, Conntrack ct, ManipType manip, int cpu, long nowNanos) {
-		int[] checks = { 0 };
-		boolean randomAll = range.has(NatRange.PROTO_RANDOM_ALL);
-		// 1) SRC without --random/--random-fully: keep the original tuple, or reuse an
-		// existing
-		// mapping of the same source.
-		if (manip == ManipType.SRC && !randomAll) {
-			if (inRange(orig, range)) {
-				if (!used(orig, ct, cpu, nowNanos, checks)) {
-					return new Choice(orig, Step.ORIGINAL_KEPT, null, checks[0]);
-				}
+		private final Conntrack ct;
+
+		private final NatRange range;
+
+		private final ManipType manip;
+
+		private final boolean nullBinding;
+
+		private final int cpu;
+
+		private final Tuple current;
+
+		private final Tuple tuple;
+
+		private final int usedChecks;
+
+		private final int min;
+
+		private final int rangeSize;
+
+		private final String source;
+
+		private final int roverBefore;
+
+		private final int firstPort;
+
+		private final boolean capped;
+
+		private int off;
+
+		private int tries;
+
+		private int rounds = 1;
+
+		private int attempts;
+
+		private int inRound;
+
+		private final long[] evicted = { -1 };
+
+		private Tuple candidate;
+
+		private boolean free;
+
+		private boolean done;
+
+		PortWalk(Conntrack ct, NatRange range, ManipType manip, boolean nullBinding, int cpu, Tuple current,
+				Tuple tuple, int usedChecks) {
+			this.ct = ct;
+			this.range = range;
+			this.manip = manip;
+			this.nullBinding = nullBinding;
+			this.cpu = cpu;
+			this.current = current;
+			this.tuple = tuple;
+			this.usedChecks = usedChecks;
+			int[] minAndSize = portRange(tuple, range, manip);
+			this.min = minAndSize[0];
+			this.rangeSize = minAndSize[1];
+			this.capped = NatCore.this.profile.has(KernelBehaviour.CAPPED_PORT_SEARCH);
+			this.roverBefore = rover(tuple.proto());
+			KernelProfile kernel = NatCore.this.profile;
+			if (range.has(NatRange.PROTO_RANDOM) && kernel.has(KernelBehaviour.SECURE_PORT_FOR_RANDOM)) {
+				this.off = securePort(tuple, (manip == ManipType.SRC) ? tuple.dstPort() : tuple.srcPort()) & 0xffff;
+				this.source = "secure_port";
+			}
+			else if (!range.has(NatRange.PROTO_RANDOM_ALL) && kernel.has(KernelBehaviour.PORT_ROVER)) {
+				this.off = this.roverBefore;
+				this.source = "rover";
 			}
 			else {
-				Tuple mapped = findAppropriateSrc(orig, range);
-				if (mapped != null && !used(mapped, ct, cpu, nowNanos, checks)) {
-					return new Choice(mapped, Step.SOURCE_MAPPING_REUSED, null, checks[0]);
-				}
+				this.off = NatCore.this.random.prandomU32() & 0xffff;
+				this.source = "prandom";
 			}
+			this.firstPort = this.min + this.off % this.rangeSize;
+			this.attempts = Math.min(this.rangeSize, MAX_ATTEMPTS);
 		}
-		// 2) Choose the address (MASQUERADE, DNAT and null bindings give exactly one).
-		Tuple tuple = findBestIps(orig, range, manip);
-		// 3) Keep the port if it is in range and unused; a fixed DNAT port is not even
-		// checked.
-		if (!randomAll) {
-			if (range.has(NatRange.PROTO_SPECIFIED)) {
-				int port = port(tuple, manip);
-				if (port >= range.minPort() && port <= range.maxPort()
-						&& (range.minPort() == range.maxPort() || !used(tuple, ct, cpu, nowNanos, checks))) {
-					return new Choice(tuple, Step.PORT_KEPT, null, checks[0]);
-				}
-			}
-			else if (!used(tuple, ct, cpu, nowNanos, checks)) {
-				return new Choice(tuple, Step.PORT_KEPT, null, checks[0]);
-			}
-		}
-		// 4) Ask the protocol for a unique port.
-		if (manip == ManipType.DST && !range.has(NatRange.PROTO_SPECIFIED)) {
-			return new Choice(tuple, Step.PORT_UNCHANGEABLE, null, checks[0]);
-		}
-		Searched searched = this.profile.has(KernelBehaviour.CAPPED_PORT_SEARCH)
-				? uniqueTuple50(tuple, range, ct, manip, cpu, nowNanos)
-				: uniqueTuple417(tuple, range, ct, manip, cpu, nowNanos);
-		return new Choice(searched.tuple, Step.PORT_SEARCHED, searched.search, checks[0]);
-	}
 
-	private record Searched(Tuple tuple, PortSearch search) {
-	}
+		/** The entry whose binding this walk chooses. */
+		public Conntrack ct() {
+			return this.ct;
+		}
 
-	/**
-	 * {@code nf_nat_l4proto_unique_tuple}, 4.17: rover / secure_port / prandom, linear,
-	 * no cap.
-	 */
-	private Searched uniqueTuple417(Tuple tuple, NatRange range, Conntrack ct, ManipType manip, int cpu,
-			long nowNanos) {
-		int[] minAndSize = portRange(tuple, range, manip);
-		int min = minAndSize[0];
-		int rangeSize = minAndSize[1];
-		int off;
-		String source;
-		int roverBefore = rover(tuple.proto());
-		if (range.has(NatRange.PROTO_RANDOM)) {
-			off = securePort(tuple, (manip == ManipType.SRC) ? tuple.dstPort() : tuple.srcPort()) & 0xffff;
-			source = "secure_port";
+		/** The first candidate: where the walk starts. */
+		public int firstPort() {
+			return this.firstPort;
 		}
-		else if (range.has(NatRange.PROTO_RANDOM_FULLY)) {
-			off = this.random.prandomU32() & 0xffff;
-			source = "prandom";
-		}
-		else {
-			off = roverBefore;
-			source = "rover";
-		}
-		int firstPort = min + off % rangeSize;
-		int i = 0;
-		while (true) {
-			Tuple candidate = withPort(tuple, manip, min + off % rangeSize);
-			i++;
-			boolean used = (i != rangeSize) && this.conntrack.tupleTaken(candidate.invert(), ct, cpu, nowNanos);
-			if (used) {
-				off = (off + 1) & 0xffff;
-				continue;
-			}
-			if (!range.has(NatRange.PROTO_RANDOM_ALL)) {
-				setRover(tuple.proto(), off);
-			}
-			// The whole range was tried: the last candidate is returned even if it is
-			// used.
-			boolean free = (i != rangeSize) || this.conntrack.find(candidate.invert(), nowNanos) == null;
-			return new Searched(candidate, new PortSearch(port(candidate, manip), free, i, firstPort, source,
-					roverBefore, rover(tuple.proto()), 1, -1));
-		}
-	}
 
-	/**
-	 * {@code nf_nat_l4proto_unique_tuple}, 5.0+: random start, rounds of 128/64/32/16/8.
-	 */
-	private Searched uniqueTuple50(Tuple tuple, NatRange range, Conntrack ct, ManipType manip, int cpu, long nowNanos) {
-		int[] minAndSize = portRange(tuple, range, manip);
-		int min = minAndSize[0];
-		int rangeSize = minAndSize[1];
-		int off = this.random.prandomU32() & 0xffff;
-		int firstPort = min + off % rangeSize;
-		int attempts = Math.min(rangeSize, MAX_ATTEMPTS);
-		int tries = 0;
-		int rounds = 0;
-		long[] evicted = { -1 };
-		Tuple candidate = tuple;
-		while (true) {
-			rounds++;
-			for (int i = 0; i < attempts; i++, off = (off + 1) & 0xffff) {
-				candidate = withPort(tuple, manip, min + off % rangeSize);
-				tries++;
-				if (!usedHarder(candidate, ct, attempts - i, cpu, nowNanos, evicted)) {
-					return new Searched(candidate, new PortSearch(port(candidate, manip), true, tries, firstPort,
-							"prandom", -1, -1, rounds, evicted[0]));
+		/**
+		 * Where the start came from: {@code rover}, {@code secure_port}, {@code prandom}.
+		 */
+		public String offsetSource() {
+			return this.source;
+		}
+
+		/** The shared rover read at the start (-1 without a rover). */
+		public int roverBefore() {
+			return this.roverBefore;
+		}
+
+		/** Candidates tested so far. */
+		public int tries() {
+			return this.tries;
+		}
+
+		/** The candidate port the last {@link #step} tested. */
+		public int lastPort() {
+			return port(this.candidate, this.manip);
+		}
+
+		/**
+		 * Whether the last candidate was taken (a confirmed entry has its reply tuple, or
+		 * the last of the range).
+		 */
+		public boolean lastTaken() {
+			return !this.done || !this.free;
+		}
+
+		/**
+		 * Tests the next candidate with {@code nf_nat_used_tuple} at {@code nowNanos};
+		 * true once the walk has its port (free, or the last candidate allowed).
+		 */
+		public boolean step(long nowNanos) {
+			if (this.done) {
+				return true;
+			}
+			this.candidate = withPort(this.tuple, this.manip, this.min + this.off % this.rangeSize);
+			this.tries++;
+			if (!this.capped) {
+				boolean last = this.tries == this.rangeSize;
+				boolean used = !last
+						&& NatCore.this.conntrack.tupleTaken(this.candidate.invert(), this.ct, this.cpu, nowNanos);
+				if (used) {
+					this.off = (this.off + 1) & 0xffff;
+					return false;
 				}
+				this.free = !last || NatCore.this.conntrack.find(this.candidate.invert(), nowNanos) == null;
+				this.done = true;
+				return true;
 			}
-			if (attempts >= rangeSize || attempts < 16) {
-				return new Searched(candidate, new PortSearch(port(candidate, manip), false, tries, firstPort,
-						"prandom", -1, -1, rounds, evicted[0]));
+			int left = this.attempts - this.inRound;
+			if (!usedHarder(this.candidate, this.ct, left, this.cpu, nowNanos, this.evicted)) {
+				this.free = true;
+				this.done = true;
+				return true;
 			}
-			attempts /= 2;
-			off = this.random.prandomU32() & 0xffff;
+			this.inRound++;
+			this.off = (this.off + 1) & 0xffff;
+			if (this.inRound < this.attempts) {
+				return false;
+			}
+			if (this.attempts >= this.rangeSize || this.attempts < 16) {
+				this.free = false;
+				this.done = true;
+				return true;
+			}
+			this.attempts /= 2;
+			this.inRound = 0;
+			this.rounds++;
+			this.off = NatCore.this.random.prandomU32() & 0xffff;
+			return false;
 		}
+
+		/**
+		 * The end of the search at {@code nowNanos}: the default 4.17 search writes the
+		 * shared rover, and {@code nf_nat_setup_info} sets the binding up.
+		 */
+		public NatSetup finish(long nowNanos) {
+			if (!this.done) {
+				throw new IllegalStateException("the walk has not found its port");
+			}
+			if ("rover".equals(this.source)) {
+				setRover(this.tuple.proto(), this.off);
+			}
+			PortSearch search = new PortSearch(port(this.candidate, this.manip), this.free, this.tries, this.firstPort,
+					this.source, this.roverBefore, rover(this.tuple.proto()), this.rounds, this.evicted[0]);
+			return apply(this.ct, this.range, this.manip, this.nullBinding, Step.PORT_SEARCHED, this.current,
+					this.candidate, search, this.usedChecks);
+		}
+
 	}
 
 	/**

@@ -81,8 +81,9 @@ class ExperimentApiController {
 	 */
 	record ConfigurationView(ParamsView params, long trials, long attempts, long insertFailed, double insertFailedRate,
 			double[] ci95, long drops, double dropRate, double[] dropCi95, long clashResolves, double clashResolveRate,
-			double[] clashResolveCi95, long unfinished, LatencyView latency, Long representativeSeed,
-			String replayUrl) {
+			double[] clashResolveCi95, long unfinished, LatencyView latency, Long representativeSeed, String replayUrl,
+			long errors, double errorRate, double[] errorCi95, Map<String, Double> perAttempt,
+			List<WindowView> windows) {
 
 		static ConfigurationView of(ConfigurationResult c) {
 			ParamsView params = ParamsView.of(c.params());
@@ -91,7 +92,15 @@ class ExperimentApiController {
 			return new ConfigurationView(params, c.trials(), c.attempts(), c.insertFailed().events(),
 					c.insertFailed().rate(), interval(c.insertFailed()), c.drops().events(), c.drops().rate(),
 					interval(c.drops()), c.clashResolves().events(), c.clashResolves().rate(),
-					interval(c.clashResolves()), c.unfinished(), LatencyView.of(c), seed, replay);
+					interval(c.clashResolves()), c.unfinished(), LatencyView.of(c), seed, replay, c.errors().events(),
+					c.errors().rate(), interval(c.errors()), perAttempt(c),
+					c.windows().stream().map(WindowView::of).toList());
+		}
+
+		private static Map<String, Double> perAttempt(ConfigurationResult c) {
+			Map<String, Double> rates = new java.util.LinkedHashMap<>();
+			c.perAttempt().forEach((name, r) -> rates.put(name, r.rate()));
+			return rates;
 		}
 
 		private static double[] interval(RateEstimate r) {
@@ -110,6 +119,22 @@ class ExperimentApiController {
 		static LatencyView of(ConfigurationResult c) {
 			return new LatencyView(c.p50Nanos(), c.p99Nanos(), c.p999Nanos(),
 					c.histogram().stream().map(BucketView::of).toList());
+		}
+
+	}
+
+	/**
+	 * One time window after the warm-up, summed over the trials: attempts, failures and
+	 * every {@code conntrack -S} counter's growth per attempt.
+	 */
+	record WindowView(double fromS, double toS, long attempts, long errors, double errorRate,
+			Map<String, Double> perAttempt) {
+
+		static WindowView of(ConfigurationResult.WindowRate w) {
+			Map<String, Double> rates = new java.util.LinkedHashMap<>();
+			w.counters().keySet().forEach((name) -> rates.put(name, w.perAttempt(name)));
+			return new WindowView(w.fromNanos() / 1e9, w.toNanos() / 1e9, w.attempts(), w.errors(), w.errorRate(),
+					rates);
 		}
 
 	}

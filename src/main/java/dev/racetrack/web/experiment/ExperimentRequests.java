@@ -24,7 +24,7 @@ import dev.racetrack.web.shared.RunParamsBinder;
 final class ExperimentRequests {
 
 	/** The parameters that may list several values, in the order configurations vary. */
-	static final List<String> LISTS = List.of("kernel", "mode", "resolver", "mitigation", "pods");
+	static final List<String> LISTS = List.of("kernel", "mode", "resolver", "mitigation", "pods", "workers");
 
 	/** Trials per configuration when the request names none. */
 	static final int DEFAULT_TRIALS = 100;
@@ -60,10 +60,10 @@ final class ExperimentRequests {
 		List<RunParams> configurations = new ArrayList<>(bound);
 		ExperimentPlan plan = ExperimentPlan.of(configurations, trials, configurations.get(0).seed());
 		if (plan.attempts() > limits.maxExperimentAttempts()) {
-			throw new BadParameterException("trials",
-					"This experiment would simulate " + plan.attempts() + " attempts (trials × pods × rounds over "
-							+ configurations.size() + " configurations); the limit is " + limits.maxExperimentAttempts()
-							+ ". Ask for fewer trials, pods, rounds or configurations.",
+			throw new BadParameterException("trials", "This experiment would simulate up to " + plan.attempts()
+					+ " attempts (trials × pods × rounds, or trials × pods × workers × dials over durationS, over "
+					+ configurations.size() + " configurations); the limit is " + limits.maxExperimentAttempts()
+					+ ". Ask for fewer trials, pods, rounds or configurations.",
 					"at most " + limits.maxExperimentAttempts() + " attempts in all (trials × pods × rounds)");
 		}
 		return plan;
@@ -98,6 +98,7 @@ final class ExperimentRequests {
 			case "kernel" -> "4.17,6.x";
 			case "mode" -> "default,random-fully";
 			case "pods" -> "10,32,80";
+			case "workers" -> "5,16,40";
 			case "resolver" -> "glibc,musl";
 			default -> "none,no-snat";
 		};
@@ -105,7 +106,7 @@ final class ExperimentRequests {
 
 	private static BadParameterException tooManyConfigurations(String widest, int max) {
 		return new BadParameterException(widest,
-				"kernel × mode × resolver × mitigation × pods gives more than " + max
+				"kernel × mode × resolver × mitigation × pods × workers gives more than " + max
 						+ " configurations; list fewer values (" + widest + " has the most).",
 				"lists whose combinations number at most " + max);
 	}

@@ -33,6 +33,14 @@ public final class LabKnobs {
 	}
 
 	/**
+	 * Knobs that ride along in the Lab's form without a control of their own: the source
+	 * port and ndots, and free play's workload (set by a permalink, a preset or the API).
+	 */
+	private static boolean unseen(Knob k) {
+		return HIDDEN.contains(k.name()) || RunParamsBinder.WORKLOAD_KNOBS.contains(k.name());
+	}
+
+	/**
 	 * Binds the knobs from a query or form. When the scenario itself changed
 	 * ({@code changed} is {@code scenario}), the other knobs start from that scenario's
 	 * defaults, since each race needs its own (race 3 runs on seed 2 with two endpoints).
@@ -62,12 +70,15 @@ public final class LabKnobs {
 		model.accept("runJson", json.writeValueAsString(run));
 		model.accept("error", error);
 		List<Knob> knobs = RunParamsBinder.KNOBS;
-		model.accept("choiceKnobs", knobs.stream().filter((k) -> "choice".equals(k.kind())).toList());
-		model.accept("numberKnobs",
-				knobs.stream().filter((k) -> "number".equals(k.kind()) && !HIDDEN.contains(k.name())).toList());
-		model.accept("hiddenKnobs", knobs.stream().filter((k) -> HIDDEN.contains(k.name())).toList());
+		Map<String, String> values = run.params().asQuery();
+		model.accept("choiceKnobs", knobs.stream().filter((k) -> "choice".equals(k.kind()) && !unseen(k)).toList());
+		model.accept("numberKnobs", knobs.stream().filter((k) -> "number".equals(k.kind()) && !unseen(k)).toList());
+		model.accept("hiddenKnobs",
+				knobs.stream()
+					.filter((k) -> HIDDEN.contains(k.name()) || (unseen(k) && values.containsKey(k.name())))
+					.toList());
 		model.accept("inlineKnobs", INLINE);
-		model.accept("knobSummary", summary(run.params().asQuery()));
+		model.accept("knobSummary", summary(values));
 		model.accept("catalogue", LabCatalogue.embeddable(json));
 		model.accept("permalink", permalink(run.params()));
 		model.accept("speedSteps", Pacing.SPEEDS.size() - 1);

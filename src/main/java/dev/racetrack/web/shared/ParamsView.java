@@ -10,14 +10,19 @@ import dev.racetrack.scenario.RunParams;
  * the response says exactly what ran (and the seed is always shown).
  */
 public record ParamsView(String scenario, String kernel, String mode, String resolver, int pods, int rounds,
-		int sourcePort, int cpus, int endpoints, long seed, String mitigation, int ndots) {
+		int sourcePort, int cpus, int endpoints, long seed, String mitigation, int ndots, String preset,
+		String workload, int workers, int periodMs, int durationS, int warmupS, int connectTimeoutMs) {
 
 	public static ParamsView of(RunParams p) {
 		return new ParamsView(p.scenario(), p.kernel().id(), p.mode().id(), p.resolver().id(), p.pods(), p.rounds(),
-				p.sourcePort(), p.cpus(), p.endpoints(), p.seed(), p.mitigation().id(), p.ndots());
+				p.sourcePort(), p.cpus(), p.endpoints(), p.seed(), p.mitigation().id(), p.ndots(), p.preset().id(),
+				p.workload().id(), p.workers(), p.periodMs(), p.durationS(), p.warmupS(), p.connectTimeoutMs());
 	}
 
-	/** As query parameters, in a fixed order (for permalinks and cache keys). */
+	/**
+	 * As query parameters, in a fixed order (for permalinks and cache keys); the workload
+	 * knobs only for free play, the one place they act.
+	 */
 	public Map<String, String> asQuery() {
 		Map<String, String> q = new LinkedHashMap<>();
 		q.put("scenario", this.scenario);
@@ -32,6 +37,16 @@ public record ParamsView(String scenario, String kernel, String mode, String res
 		q.put("seed", String.valueOf(this.seed));
 		q.put("mitigation", this.mitigation);
 		q.put("ndots", String.valueOf(this.ndots));
+		if (!this.scenario.endsWith("free-play")) {
+			return q;
+		}
+		q.put("preset", this.preset);
+		q.put("workload", this.workload);
+		q.put("workers", String.valueOf(this.workers));
+		q.put("periodMs", String.valueOf(this.periodMs));
+		q.put("durationS", String.valueOf(this.durationS));
+		q.put("warmupS", String.valueOf(this.warmupS));
+		q.put("connectTimeoutMs", String.valueOf(this.connectTimeoutMs));
 		return q;
 	}
 

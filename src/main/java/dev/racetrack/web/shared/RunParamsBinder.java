@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.Preset;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.scenario.WorkloadKind;
 import dev.racetrack.sim.Mitigation;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.kernel.nat.SnatMode;
@@ -43,10 +45,26 @@ public final class RunParamsBinder {
 			Knob.number("sourcePort", "source port", 0, MAX_PORT), Knob.number("cpus", "CPUs", 1, RunParams.MAX_CPUS),
 			Knob.number("endpoints", "endpoints", 1, RunParams.MAX_ENDPOINTS), Knob.number("seed", "seed", 0, MAX_SEED),
 			Knob.choice("mitigation", "mitigation", Mitigation.ids()),
-			Knob.number("ndots", "ndots", 0, RunParams.MAX_NDOTS));
+			Knob.number("ndots", "ndots", 0, RunParams.MAX_NDOTS), Knob.choice("preset", "preset", Preset.ids()),
+			Knob.choice("workload", "workload", WorkloadKind.ids()),
+			Knob.number("workers", "workers per pod", 1, RunParams.MAX_WORKERS),
+			Knob.number("periodMs", "period ms", 1, RunParams.MAX_PERIOD_MS),
+			Knob.number("durationS", "duration s", 1, RunParams.MAX_DURATION_S),
+			Knob.number("warmupS", "warm-up s", 0, RunParams.MAX_DURATION_S - 1),
+			Knob.number("connectTimeoutMs", "connect timeout ms", 0, RunParams.MAX_CONNECT_TIMEOUT_MS));
+
+	/**
+	 * The knobs of free play's workload (and its presets): they act only on free play,
+	 * and a run's query carries them only there.
+	 */
+	public static final java.util.Set<String> WORKLOAD_KNOBS = java.util.Set.of("preset", "workload", "workers",
+			"periodMs", "durationS", "warmupS", "connectTimeoutMs");
 
 	/** The names this binder reads, for the API docs and error messages. */
 	public static final List<String> NAMES = KNOBS.stream().map(Knob::name).toList();
+
+	/** The scenario whose workload the presets and the workload knobs set. */
+	public static final String WORKLOAD_SCENARIO = "tcp-free-play";
 
 	private RunParamsBinder() {
 	}
@@ -55,8 +73,22 @@ public final class RunParamsBinder {
 		String scenarioId = text(query, "scenario", "snat-port-race");
 		Scenario scenario = Scenarios.byId(scenarioId)
 			.orElseThrow(() -> BadParameterException.notOneOf("scenario", scenarioId, Scenarios.ids()));
-		RunParams d = scenario.defaults();
-		return d.toBuilder()
+		RunParams.Builder b = scenario.defaults().toBuilder();
+		Preset preset = choice(query, "preset", Preset.NONE, Preset::fromId, Preset.ids());
+		if (preset != Preset.NONE && !WORKLOAD_SCENARIO.equals(scenario.id())) {
+			throw new BadParameterException("preset",
+					"The presets are workloads of tcp-free-play; scenario " + scenario.id() + " has none.",
+					"a preset only with scenario=" + WORKLOAD_SCENARIO);
+		}
+		RunParams d = b.applyPreset(preset).build();
+		WorkloadKind workload = choice(query, "workload", d.workload(), WorkloadKind::fromId, WorkloadKind.ids());
+		if (workload != d.workload() && !scenario.id().endsWith("free-play")) {
+			throw new BadParameterException("workload",
+					"Only free play has a workload to choose; scenario " + scenario.id() + " is a replay.",
+					"a workload only with tcp-free-play or dns-free-play");
+		}
+		int durationS = (int) number(query, "durationS", d.durationS());
+		RunParams p = d.toBuilder()
 			.kernel(choice(query, "kernel", d.kernel(), KernelProfile::fromId, KernelProfile.ids()))
 			.mode(choice(query, "mode", d.mode(), SnatMode::fromId, SnatMode.ids()))
 			.resolver(choice(query, "resolver", d.resolver(), ResolverKind::fromId, ResolverKind.ids()))
@@ -68,7 +100,14 @@ public final class RunParamsBinder {
 			.endpoints((int) number(query, "endpoints", d.endpoints()))
 			.seed(number(query, "seed", d.seed()))
 			.ndots((int) number(query, "ndots", d.ndots()))
+			.workload(workload)
+			.workers((int) number(query, "workers", d.workers()))
+			.periodMs((int) number(query, "periodMs", d.periodMs()))
+			.durationS(durationS)
+			.warmupS((int) number(query, "warmupS", Math.min(d.warmupS(), durationS - 1), 0, durationS - 1))
+			.connectTimeoutMs((int) number(query, "connectTimeoutMs", d.connectTimeoutMs()))
 			.build();
+		return p;
 	}
 
 	/** A knob by name. */

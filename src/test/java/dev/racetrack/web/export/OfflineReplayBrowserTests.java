@@ -59,7 +59,7 @@ class OfflineReplayBrowserTests implements LabPage {
 		this.driver.get(file.toUri().toString());
 		waitUntilReady();
 		assertThat(this.driver.getCurrentUrl()).startsWith("file:");
-		assertThat(total()).isEqualTo(171);
+		assertThat(total()).isEqualTo(172);
 		assertThat(this.driver.findElement(By.id("source-mode")).getText()).isEqualTo("offline replay");
 
 		while (step() < 28) {

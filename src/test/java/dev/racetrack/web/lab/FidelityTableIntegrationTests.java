@@ -48,7 +48,7 @@ class FidelityTableIntegrationTests {
 	@Test
 	@DisplayName("SNAT port race, 4.17: a second loss costs 3 s in total (four pods on two CPUs: the retransmits race again on the rover)")
 	void aSecondLossCostsThreeSeconds() {
-		Run run = simulate("scenario=snat-port-race&kernel=4.17&pods=4");
+		Run run = simulate("scenario=snat-port-race&kernel=4.17&pods=4&cpus=4");
 		assertThat(run.flows()).anySatisfy((f) -> {
 			assertThat(f.get("retransmits")).isEqualTo(2);
 			assertThat(((Number) f.get("latencyNs")).doubleValue() / SECOND).isCloseTo(3.0, within(0.01));

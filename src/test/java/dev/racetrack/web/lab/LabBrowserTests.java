@@ -163,9 +163,9 @@ class LabBrowserTests implements LabPage {
 	@Test
 	void tableViewReducedMotionAndTheSmallScreen() {
 		this.driver = Browser.start(1280, 800);
-		open("/?scenario=dnat-race-3&kernel=6.x&step=27&view=table&motion=reduced");
-		waitFor((d) -> step() == 27);
-		assertThat(this.driver.findElement(By.cssSelector("#steps tr.current")).getText()).contains("27")
+		open("/?scenario=dnat-race-3&kernel=6.x&step=28&view=table&motion=reduced");
+		waitFor((d) -> step() == 28);
+		assertThat(this.driver.findElement(By.cssSelector("#steps tr.current")).getText()).contains("28")
 			.contains("clash entry");
 		Browser.screenshot(this.driver, "lab-1280x800-race3-table-view");
 		press("t");

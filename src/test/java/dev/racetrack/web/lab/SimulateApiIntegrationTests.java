@@ -94,7 +94,7 @@ class SimulateApiIntegrationTests {
 
 	static Stream<Arguments> badParameters() {
 		return Stream.of(Arguments.of("scenario", "snat", "one of snat-port-race"),
-				Arguments.of("kernel", "5.4", "one of 4.17, 4.19, 5.0, 5.6, 6.x"),
+				Arguments.of("kernel", "5.4", "one of 4.17, 4.19, 4.19.228, 5.0, 5.6, 6.x"),
 				Arguments.of("mode", "fully", "one of default, random, random-fully"),
 				Arguments.of("resolver", "bind", "one of glibc"), Arguments.of("mitigation", "magic", "one of none"),
 				Arguments.of("pods", "0", "an integer from 1 to 128"),
@@ -106,7 +106,16 @@ class SimulateApiIntegrationTests {
 				Arguments.of("seed", "-1", "an integer from 0 to 9007199254740991"),
 				Arguments.of("seed", "99999999999999999999999", "an integer from 0 to 9007199254740991"),
 				Arguments.of("ndots", "16", "an integer from 0 to 15"),
-				Arguments.of("events", "maybe", "one of true, false"));
+				Arguments.of("events", "maybe", "one of true, false"),
+				Arguments.of("preset", "wrk", "one of none, snat-race-conn-test, xing, kernel-lab"),
+				Arguments.of("preset", "xing", "a preset only with scenario=tcp-free-play"),
+				Arguments.of("workload", "poisson", "one of rounds, barrier, ticker, closed"),
+				Arguments.of("workload", "ticker", "a workload only with tcp-free-play or dns-free-play"),
+				Arguments.of("workers", "65", "an integer from 1 to 64"),
+				Arguments.of("periodMs", "0", "an integer from 1 to 60000"),
+				Arguments.of("durationS", "3601", "an integer from 1 to 3600"),
+				Arguments.of("warmupS", "10", "an integer from 0 to 9"),
+				Arguments.of("connectTimeoutMs", "-1", "an integer from 0 to 600000"));
 	}
 
 	@ParameterizedTest(name = "{0}={1} gets 400 naming {0}")
