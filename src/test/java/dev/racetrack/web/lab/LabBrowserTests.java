@@ -60,7 +60,7 @@ class LabBrowserTests implements LabPage {
 		Object external = this.driver.executeScript("return performance.getEntriesByType('resource')"
 				+ ".map(e => e.name).filter(n => !n.startsWith(location.origin))");
 		assertThat((List<?>) external).isEmpty();
-		assertThat(caption()).contains("Press space");
+		assertThat(caption()).containsIgnoringCase("Press space");
 		assertThat(this.driver.findElements(By.cssSelector("#node .stage-func"))).extracting(WebElement::getText)
 			.contains("nf_conntrack_in", "nf_nat_ipv4_pre_routing", "nf_nat_ipv4_out", "nf_nat_packet",
 					"__nf_conntrack_confirm");
