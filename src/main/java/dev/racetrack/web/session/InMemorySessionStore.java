@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import dev.racetrack.scenario.RunParams;
@@ -32,7 +33,7 @@ import dev.racetrack.web.shared.Runs;
  * {@code racetrack.session-max-lifetime} (a stream that never reads cannot keep one
  * forever).
  */
-class InMemorySessionStore implements SessionStore {
+class InMemorySessionStore implements SessionStore, DisposableBean {
 
 	private final Map<String, LabSession> byId = new ConcurrentHashMap<>();
 
@@ -236,11 +237,21 @@ class InMemorySessionStore implements SessionStore {
 		}
 	}
 
+	/**
+	 * Ends every session. The ticker's scheduler lives on ({@link #destroy()} ends it): a
+	 * context stopped and started again (as the test framework pauses cached contexts)
+	 * plays sessions again; disposing it here left every later session's play stuck at
+	 * its first step.
+	 */
 	@Override
 	public void closeAll() {
 		for (LabSession s : all()) {
 			remove(s);
 		}
+	}
+
+	@Override
+	public void destroy() {
 		this.scheduler.dispose();
 	}
 

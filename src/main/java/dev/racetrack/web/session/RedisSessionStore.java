@@ -277,7 +277,7 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 
 	private final Counter takeovers;
 
-	private final Disposable maintenance;
+	private volatile Disposable maintenance;
 
 	private volatile long lastHeartbeat;
 
@@ -301,13 +301,25 @@ class RedisSessionStore implements SessionStore, DisposableBean {
 		this.takeovers = Counter.builder("racetrack.ticker.takeovers")
 			.description("Playing sessions whose ticker this instance took over")
 			.register(meters);
-		this.maintenance = Flux.interval(MAINTENANCE, this.scheduler)
+		this.maintenance = startMaintenance();
+	}
+
+	private Disposable startMaintenance() {
+		return Flux.interval(MAINTENANCE, this.scheduler)
 			.onBackpressureDrop()
 			.concatMap((t) -> Mono.defer(this::maintain).onErrorResume((ex) -> {
 				logger.debug("Session maintenance failed: " + ex);
 				return Mono.empty();
 			}), 1)
 			.subscribe();
+	}
+
+	/** Maintenance runs again after a stop (a context stopped and started again). */
+	@Override
+	public synchronized void open() {
+		if (this.maintenance.isDisposed()) {
+			this.maintenance = startMaintenance();
+		}
 	}
 
 	/** This instance's name in Redis. */

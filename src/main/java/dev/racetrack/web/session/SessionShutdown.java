@@ -21,6 +21,7 @@ class SessionShutdown implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.sessions.open();
 		this.running = true;
 	}
 

@@ -78,8 +78,13 @@ interface SessionStore {
 
 	/**
 	 * Ends this instance's streams of every session, so a graceful shutdown is not held
-	 * up (with Redis, the sessions themselves live on).
+	 * up (with Redis, the sessions themselves live on). The store still works after it: a
+	 * stopped application context may be started again ({@link #open()}).
 	 */
 	void closeAll();
+
+	/** The application (re)started: whatever {@link #closeAll()} stopped runs again. */
+	default void open() {
+	}
 
 }

@@ -101,6 +101,27 @@ class SessionApiIntegrationTests {
 			.verify(DEADLINE);
 	}
 
+	@Autowired
+	SessionShutdown shutdown;
+
+	/**
+	 * The test framework stops a cached context while another runs and starts it again:
+	 * the sessions end, but a new one must play (its ticker's scheduler was disposed on
+	 * stop, and every later play stayed at step -1).
+	 */
+	@Test
+	void aSessionPlaysAfterTheApplicationWasStoppedAndStartedAgain() {
+		this.shutdown.stop();
+		this.shutdown.start();
+		Session s = create("snat-port-race");
+		control(s, "speed", 64);
+		StepVerifier.create(stream(s).filter((e) -> "beat".equals(e.event())).take(1))
+			.then(() -> control(s, "play", null))
+			.assertNext((e) -> assertThat(e.data()).contains("unconfirmed"))
+			.expectComplete()
+			.verify(DEADLINE);
+	}
+
 	@Test
 	void playIsPacedAndPausesByItselfAtTheFirstBeat() {
 		Session s = create("snat-port-race");
