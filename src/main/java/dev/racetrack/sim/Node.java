@@ -12,6 +12,7 @@ import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
 import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
+import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.PacketHeader;
 
 /**
@@ -242,10 +243,11 @@ public final class Node {
 	/**
 	 * A pod transmitted a packet on its veth. The sending thread's path to the bridge
 	 * (syscall, the pod's stack, {@code veth_xmit}) takes {@link TimingModel#vethNanos}
-	 * plus, in free play, an exponential jitter of mean
-	 * {@link TimingModel#clientPathJitterNanos} (the calibrated part of the client path,
-	 * src/docs/kernel-window.md §1); then {@code netif_rx} puts it on the backlog of the
-	 * sending thread's CPU, whose softirq takes it through the hooks
+	 * plus, in free play, a Lomax jitter of mean
+	 * {@link TimingModel#clientPathJitterNanos} for TCP ({@code connect()}) or
+	 * {@link TimingModel#sendPathJitterNanos} for UDP (the calibrated part of the client
+	 * path, src/docs/kernel-window.md §1); then {@code netif_rx} puts it on the backlog
+	 * of the sending thread's CPU, whose softirq takes it through the hooks
 	 * (src/docs/kernel-window.md §2).
 	 * @param senderCpu the CPU of the sending thread, or {@code null} to steer by the
 	 * 5-tuple's hash (RPS)
@@ -255,22 +257,28 @@ public final class Node {
 		String veth = this.podVeths.get(podIp);
 		hop(id, header, veth, "out");
 		long path = this.timing.vethNanos() + extraDelayNanos;
-		if (this.config.clientPathJitter() && this.timing.clientPathJitterNanos() > 0) {
-			path += clientPathJitter();
+		if (this.config.clientPathJitter()) {
+			if (header.tuple().proto() == L4Proto.UDP) {
+				path += lomax(this.timing.sendPathJitterNanos(), this.timing.sendPathShape());
+			}
+			else {
+				path += lomax(this.timing.clientPathJitterNanos(), TimingModel.CLIENT_PATH_SHAPE);
+			}
 		}
 		this.sim.scheduleAfter(path, new Job(new Skb(id, header), "cni0", senderCpu, Origin.POD));
 	}
 
 	/**
-	 * The random part of the client path: a Lomax (Pareto II) draw of shape
-	 * {@link TimingModel#CLIENT_PATH_SHAPE} and mean
-	 * {@link TimingModel#clientPathJitterNanos}: mostly a few µs, with the long tail of
-	 * softirq and scheduler delays that src/docs/kernel-window.md §1's curves show.
+	 * The random part of the client path: a Lomax (Pareto II) draw of the given shape and
+	 * mean: mostly a few µs, with the long tail of softirq and scheduler delays that
+	 * src/docs/kernel-window.md §1's curves show.
 	 */
-	private long clientPathJitter() {
-		double shape = TimingModel.CLIENT_PATH_SHAPE;
+	private long lomax(long meanNanos, double shape) {
+		if (meanNanos <= 0) {
+			return 0;
+		}
 		double u = 1 - this.clientPath.nextDouble();
-		return (long) (this.timing.clientPathJitterNanos() * (shape - 1) * (Math.pow(u, -1 / shape) - 1));
+		return (long) (meanNanos * (shape - 1) * (Math.pow(u, -1 / shape) - 1));
 	}
 
 	/**
@@ -354,6 +362,12 @@ public final class Node {
 				forward(job);
 				this.narration.routed(cpu, job);
 				duration = this.timing.forwardNanos();
+				// In free play, a stalled softirq (src/docs/kernel-window.md §1's tails;
+				// the kernel-side fit, see TimingModel).
+				if (this.config.clientPathJitter() && this.timing.forwardStallChance() > 0
+						&& this.clientPath.nextDouble() < this.timing.forwardStallChance()) {
+					duration += (long) (-this.timing.forwardStallNanos() * Math.log(1 - this.clientPath.nextDouble()));
+				}
 				dropped = false;
 			}
 			case NAT_POSTROUTING -> {

@@ -40,7 +40,7 @@ class PublishedFiguresTests {
 	}
 
 	@Test
-	@DisplayName("snat-race-conn-test, 300 s: 4.17 default 1–4 % (published ≈2.05 %), found 0.8–1.5 and invalid 0.3–1.0 per connect, insert_failed == drop; random-fully at most a tenth; 6.x 0")
+	@DisplayName("snat-race-conn-test, 300 s: 4.17 default 1–4 % (published ≈2.05 %), found 0.8–1.5 and invalid 0.3–1.0 per connect, insert_failed == drop; random-fully at most a tenth; 6.x ≈0 (below the bound of 0 in 57,600)")
 	void snatRaceConnTest() {
 		ExperimentPlan plan = ExperimentPlan.of(List.of(snatRaceConnTest(KernelProfile.V4_17, SnatMode.DEFAULT),
 				snatRaceConnTest(KernelProfile.V4_17, SnatMode.RANDOM_FULLY),
@@ -62,8 +62,12 @@ class PublishedFiguresTests {
 		assertThat(def.insertFailed().events()).isPositive();
 		assertThat(fully.errors().rate()).as("random-fully ≤ a tenth of default")
 			.isLessThanOrEqualTo(def.errors().rate() / 10);
-		assertThat(today.errors().events()).as("6.x: random start, no race").isZero();
-		assertThat(today.insertFailed().events()).isZero();
+		// 6.x: the walk starts at a random offset, so two walks no longer meet; what is
+		// left is two pods' ephemeral ports coinciding within a window, each kept as
+		// free (1 in 95,996 with seed 20180222). A real 6.18 gave 0 in 57,600
+		// (src/docs/kernel-window.md §3), which puts its rate below 5.2e-5 (95 %).
+		assertThat(today.insertFailed().rate()).as("6.x: ≈0").isLessThan(5.2e-5);
+		assertThat(today.errors().rate()).isLessThan(5.2e-5);
 		assertThat(def.windows()).as("30 windows of 10 s").hasSize(30);
 		assertThat(def.windows().get(0).errorRate()).as("the first 10 s, before TIME_WAIT fills the node")
 			.isLessThan(def.errors().rate());
@@ -92,12 +96,7 @@ class PublishedFiguresTests {
 		System.out.println(WindowCurve.format(WindowCurve.Race.SNAT, snat));
 		System.out.println(WindowCurve.format(WindowCurve.Race.DNS, dns));
 		assertThat(snat).allSatisfy((b) -> assertThat(b.withinBand()).as("SNAT %s: %.3f", b.label(), b.p()).isTrue());
-		// The two bins the fit misses, reported as such: DNS at 1.5–2 µs (measured
-		// 0.89–0.92, the model ≈0.77–0.80) and at 4–5 µs (measured 0.31–0.46, the model
-		// ≈0.51–0.57): the real curve stays near 0.9 up to 2 µs and then falls more
-		// steeply than the model's. Every other bin, SNAT and DNS, is in band.
-		assertThat(dns).filteredOn((b) -> b.fromNanos() != 1500 && b.fromNanos() != 4000)
-			.allSatisfy((b) -> assertThat(b.withinBand()).as("DNS %s: %.3f", b.label(), b.p()).isTrue());
+		assertThat(dns).allSatisfy((b) -> assertThat(b.withinBand()).as("DNS %s: %.3f", b.label(), b.p()).isTrue());
 	}
 
 	@Test
