@@ -67,11 +67,11 @@ declare type Knob = {
 /** The catalogue (dev.racetrack.web.lab.LabCatalogue), from GET /api/catalogue or the page. */
 declare type Catalogue = {
   knobs: Knob[];
-  scenarios: { id: string; title: string; summary: string; replay: boolean; defaults: Params; remedies: Params[] }[];
+  scenarios: { id: string; title: string; summary: string; watch: string; replay: boolean; defaults: Params; remedies: Params[] }[];
   kernels: { id: string; synLossNs: number[] }[];
   resolvers: { id: string; retryNs: number }[];
   eventTypes: string[];
-  pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; speeds: number[]; minor: string[] };
+  pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; idleMillis: number; speeds: number[]; minor: string[] };
 };
 
 /** A run as the Lab shows it (dev.racetrack.web.lab.LabRun, plus what the page adds). */
@@ -85,7 +85,15 @@ declare type LabRunData = {
   error?: string | null;
   events?: TraceEvent[];
   beats?: Beat[];
+  idle?: Span[];
+  step?: number;
 };
+
+/** A stretch of idle steps (dev.racetrack.scenario.Beats.Span). */
+declare type Span = { from: number; to: number };
+
+/** What /api/simulate says of a run besides its events (dev.racetrack.web.lab.LabStory). */
+declare type Story = { beats: Beat[]; idle: Span[]; race: boolean | null; warning: string | null };
 
 /** What a source tells its player: (kind, data), see js/lab/sources.js. */
 declare type Listener = (kind: string, data: any) => void;
@@ -99,6 +107,9 @@ declare type Run = {
   replay: boolean;
   events: TraceEvent[];
   beats: Beat[];
+  idle: (step: number) => boolean;
+  warning: string | null;
+  remote: { server: boolean; dns: boolean };
   marks: { step: number; kind: string; text: string }[];
   checkpoints: { stateAt(step: number): LabState };
   annotator: { at(step: number): any; history(packet: number, step: number): any };

@@ -104,6 +104,8 @@ export function labLink(params, seed) {
     const value = name === 'seed' ? seed : params[name];
     if (value !== undefined && value !== null) q.set(name, String(value));
   }
+  // The Lab opens the run at its first drop (the moment a bar's latency comes from).
+  q.set('step', 'drop');
   return `/?${q.toString()}`;
 }
 
@@ -156,13 +158,11 @@ export function rateSeries(configurations, metric = 'insertFailed') {
     });
   }
   const series = [...byKey.values()];
-  // Tell apart series of one mode (e.g. two kernels) by an extra class for the dash.
-  const seen = new Map();
-  for (const s of series) {
-    const n = seen.get(s.cls) ?? 0;
-    seen.set(s.cls, n + 1);
-    s.cls = `${s.cls} variant-${n}`;
-  }
+  // Each series has its own colour (4.17 and 5.6 of one mode are two colours); the mode
+  // keeps its dash, so that the mode still reads at a glance.
+  series.forEach((s, i) => {
+    s.cls = `${s.cls} colour-${i % 8}`;
+  });
   return { series, label: m.label };
 }
 
@@ -481,6 +481,8 @@ class ExperimentsPage {
       this.showPlan();
     });
     this.stopButton.addEventListener('click', () => this.controller?.abort());
+    // A page left for another stops its stream (the back-forward cache would keep it open).
+    addEventListener('pagehide', () => this.controller?.abort());
     this.metricSelect.addEventListener('change', () => this.last && this.renderRates());
     /** @param {Event} e */
     const rowOf = (e) => /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest('tr'));

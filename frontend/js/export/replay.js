@@ -8,6 +8,7 @@ import { playLocally } from '../lab/local.js';
 import { stepFrom } from '../lab/permalink.js';
 
 const data = readEmbedded();
+// The file opens at the step it was exported at, unless its address asks for another.
 if (data) {
   const view = new LabView({ mode: 'replay' });
   view.pendingSeek = stepFrom(location.search);

@@ -50,11 +50,12 @@
  * @property {{loser: number, winner: number, resolution: string}|null} clash
  * @property {number|null} destroyed
  * @property {{cpu: number, rover: any, search: any}|null} roverMoved
+ * @property {string|null} shared the address:port that two CPUs' race windows both chose, drawn in one colour
  */
 
 /** The pipeline's stages, left to right, with the kernel functions the captions name. */
 export const STAGES = [
-  { key: 'ct', name: 'conntrack', func: 'nf_conntrack_in', hook: 'PREROUTING' },
+  { key: 'ct', name: 'conntrack', short: 'ct', func: 'nf_conntrack_in', hook: 'PREROUTING' },
   { key: 'dnat', name: 'DNAT', func: 'nf_nat_ipv4_pre_routing', hook: 'PREROUTING' },
   { key: 'route', name: 'route', func: 'ip_forward', hook: 'routing' },
   { key: 'snat', name: 'SNAT', func: 'nf_nat_ipv4_out', sub: 'get_unique_tuple', hook: 'POSTROUTING' },
@@ -111,18 +112,29 @@ export function tokenLabel(label, pod) {
 }
 
 /**
- * The visible part of a NAT rewrite: ":32000 → :1024", or the address when the port stays.
+ * The visible part of a NAT rewrite, always with its port, so that two packets given the same
+ * address and port show it: "→ 10.0.0.1:32000" (the source masqueraded), ":47532 → :1024" (only
+ * the port moved), "→ 10.32.0.7:53" (the destination).
  * @param {{tuple: Tuple}} before
  * @param {{tuple: Tuple}} after
  */
 export function rewriteText(before, after) {
   const b = before.tuple;
   const a = after.tuple;
+  if (b.src !== a.src) return `→ ${a.src}:${a.sport}`;
   if (b.sport !== a.sport) return `:${b.sport} → :${a.sport}`;
-  if (b.dport !== a.dport && b.dst === a.dst) return `:${b.dport} → :${a.dport}`;
-  if (b.src !== a.src) return `src → ${a.src}`;
-  if (b.dst !== a.dst) return `dst → ${a.dst}${b.dport !== a.dport ? `:${a.dport}` : ''}`;
+  if (b.dst !== a.dst) return `→ ${a.dst}:${a.dport}`;
+  if (b.dport !== a.dport) return `:${b.dport} → :${a.dport}`;
   return null;
+}
+
+/**
+ * The address and port a window's NAT step chose: the source for SNAT, the destination for DNAT.
+ * @param {{manip: string, chosen: Tuple}} w
+ */
+export function chosenEndpoint(w) {
+  if (!w.chosen) return null;
+  return w.manip === 'SRC' ? `${w.chosen.src}:${w.chosen.sport}` : `${w.chosen.dst}:${w.chosen.dport}`;
 }
 
 /**
@@ -177,6 +189,8 @@ export class Annotator {
     this.checkpoints = new Map([[-1, emptyCarried()]]);
     /** @type {Map<number, number[]>|null} packet -> the indexes of its events */
     this.byPacket = null;
+    /** @type {Map<number, number>|null} entry -> the step that destroyed it */
+    this.destroyed = null;
   }
 
   /**
@@ -203,8 +217,11 @@ export class Annotator {
    * @param {number} step
    */
   history(packet, step) {
-    if (!this.byPacket) this.byPacket = packetIndex(this.events);
-    return packetHistory(this.events, packet, step, this.byPacket.get(packet) ?? []);
+    if (!this.byPacket) {
+      this.byPacket = packetIndex(this.events);
+      this.destroyed = destroyIndex(this.events);
+    }
+    return packetHistory(this.events, packet, step, this.byPacket.get(packet) ?? [], this.destroyed);
   }
 
   /** @param {number} target */
@@ -388,8 +405,30 @@ export class Annotator {
       clash: event?.type === 'ct-clash' ? { loser: c.loser.id, winner: c.winner.id, resolution: c.resolution } : null,
       destroyed: event?.type === 'ct-destroy' ? c.id : null,
       roverMoved: event?.rover ? { cpu: event.cpu, rover: event.rover, search: c.search ?? null } : null,
+      shared: sharedEndpoint(s.lastWindow, this.step),
     };
   }
+}
+
+/**
+ * The address:port that race windows on two CPUs both chose (open, or closed in the last three
+ * steps), or null.
+ * @param {Map<number, Window>} windows the latest window of each CPU
+ * @param {number} step
+ */
+export function sharedEndpoint(windows, step) {
+  /** @type {Map<string, Set<number>>} */
+  const seen = new Map();
+  for (const w of windows.values()) {
+    if (w.endStep !== null && step - w.endStep > 3) continue;
+    const ep = chosenEndpoint(w);
+    if (!ep) continue;
+    const cpus = seen.get(ep) ?? new Set();
+    cpus.add(w.cpu);
+    seen.set(ep, cpus);
+  }
+  for (const [ep, cpus] of seen) if (cpus.size > 1) return ep;
+  return null;
 }
 
 /**
@@ -458,15 +497,30 @@ export function packetIndex(events) {
 }
 
 /**
- * Every step of one packet: where it was, what happened, and its header there.
+ * entry id -> the step that destroyed it (a timeout, a reopen), read once.
+ * @param {TraceEvent[]} events
+ */
+export function destroyIndex(events) {
+  /** @type {Map<number, number>} */
+  const out = new Map();
+  for (const e of events) if (e.type === 'ct-destroy') out.set(e.change?.id, e.seq);
+  return out;
+}
+
+/**
+ * Every step of one packet: where it was, what happened, and its header there; and its entries,
+ * with the ones that left the table said so.
  * @param {TraceEvent[]} events
  * @param {number} packet
  * @param {number} step
  * @param {number[]=} indexes the packet's events (packetIndex), or all events are read
+ * @param {Map<number, number>=} destroyed destroyIndex(events), or it is read here
  */
-export function packetHistory(events, packet, step = events.length - 1, indexes = undefined) {
+export function packetHistory(events, packet, step = events.length - 1, indexes = undefined, destroyed = undefined) {
   const rows = [];
   const cts = new Map();
+  /** @type {Map<number, string>} entries that left the table, and why */
+  const gone = new Map();
   const last = Math.min(step, events.length - 1);
   const at = indexes ?? events.map((_, i) => i);
   for (const i of at) {
@@ -483,7 +537,18 @@ export function packetHistory(events, packet, step = events.length - 1, indexes 
       header = c.after;
     }
     for (const k of ['ct', 'winner', 'loser', 'survivor']) if (c[k]?.id !== undefined) cts.set(c[k].id, c[k]);
+    if (e.type === 'ct-clash' && c.resolution !== 'CLASH_ENTRY') gone.set(c.loser.id, 'freed: its insert failed');
     rows.push({ step: e.seq, t: e.t, where, type: e.type, func: e.func, header, before, text: e.text });
   }
-  return { packet, rows, conntrack: [...cts.values()].sort((a, b) => a.id - b.id) };
+  // Entries destroyed later (a timeout, a reopen) by steps of other packets.
+  const ends = destroyed ?? (cts.size ? destroyIndex(events) : new Map());
+  for (const id of cts.keys()) {
+    const at = ends.get(id);
+    if (at !== undefined && at <= last && !gone.has(id)) gone.set(id, `destroyed at step ${at}`);
+  }
+  return {
+    packet,
+    rows,
+    conntrack: [...cts.values()].sort((a, b) => a.id - b.id).map((ct) => (gone.has(ct.id) ? { ...ct, gone: gone.get(ct.id) } : ct)),
+  };
 }

@@ -40,12 +40,15 @@ export function scenarioOf(id) {
 
 /**
  * The wall time before a step of this type is shown at this speed: the server's pacing
- * (dev.racetrack.web.lab.Pacing), with its numbers.
+ * (dev.racetrack.web.lab.Pacing), with its numbers. An idle step of a race replay (the
+ * teardown: /api/simulate's `idle`) goes by quickly, so that play reaches the next beat.
  * @param {string} type
  * @param {number} speed
+ * @param {boolean} idle
  */
-export function stepDelay(type, speed) {
+export function stepDelay(type, speed, idle = false) {
   const p = catalogue().pacing;
+  if (idle) return Math.max(p.minDelayMillis, Math.round((p.idleMillis ?? p.minDelayMillis) / speed));
   const weight = p.minor.includes(type) ? p.minorWeight : 1;
   return Math.max(p.minDelayMillis, Math.round((p.stepMillis * weight) / speed));
 }

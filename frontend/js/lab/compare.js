@@ -1,24 +1,30 @@
 // @ts-check
-// The Compare page: two or three runs of one seed side by side, stepping in lockstep, with a mark
-// at the first step where they differ. Runs come from /api/simulate and are played here.
+// The Compare page, for a slide: two or three runs of one seed side by side, stepping in
+// lockstep, each column named by what differs, with its outcome, its CPU lanes (the race
+// windows, the tokens with their rewritten tuples), its caption in a fixed room and its
+// conntrack table (the reply tuple always shown); a mark at the first step where the runs
+// differ. Runs come from /api/simulate and are played here.
 
-import { formatSimTime } from '../shared/format.js';
+import { formatSimTime, formatDuration } from '../shared/format.js';
 import { Checkpoints } from './sources.js';
 import { Annotator, markers } from './annotate.js';
-import { catalogue } from './catalogue.js';
+import { catalogue, knobNames, scenarioOf } from './catalogue.js';
 import { NodeView } from './render/node.js';
 import { Timeline } from './render/timeline.js';
-import { h, renderCaption, renderConntrack, renderCounters } from './render/panels.js';
-import { firstDivergence, differences } from './diverge.js';
+import { h, renderCaption, renderConntrack } from './render/panels.js';
+import { firstDivergence, columnNames, differingKnobs, sharedTitle } from './diverge.js';
 import { runQuery, labUrl } from './permalink.js';
 import { actionFor } from './keys.js';
+import { fetchRun } from './run.js';
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const status = $('compare-status');
-const runs = [...document.querySelectorAll('.run-data')].map((e) => JSON.parse(e.getAttribute('data-run')));
+const runs = [...document.querySelectorAll('.run-data')].map((e) => JSON.parse(e.getAttribute('data-run') ?? 'null'));
 let step = -1;
 let total = 0;
 let diverge = -1;
+/** @type {any} */
 let timer = null;
 /** @type {any[]} */
 const panes = [];
@@ -27,63 +33,99 @@ let timeline = null;
 
 load().catch((err) => {
   status.textContent = `The runs cannot be shown: ${err.message}`;
+  status.classList.add('error');
+  document.body.dataset.ready = 'error';
 });
 
 async function load() {
-  const bodies = await Promise.all(
-    runs.map(async (r) => {
-      const res = await fetch(`/api/simulate?${runQuery(r.params)}`, { headers: { Accept: 'application/json' } });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return res.json();
-    }),
-  );
+  if (runs.length === 0) throw new Error('give two runs to compare, e.g. /compare?a=scenario%3Dsnat-port-race&b=…');
+  const bodies = await Promise.all(runs.map((r) => fetchRun(r.params)));
+  const summaries = await Promise.all(runs.map((r) => summary(r.params)));
   const grid = $('runs');
-  grid.classList.add(`n${runs.length}`);
+  grid.style.setProperty('--runs', String(runs.length));
+  const params = runs.map((r) => r.params);
+  const names = columnNames(params, knobNames());
+  const differing = differingKnobs(params, knobNames());
+  const title = scenarioOf(String(params[0].scenario))?.title ?? String(params[0].scenario);
+  $('compare-title').textContent = sharedTitle(params[0], differing, title);
+  document.title = `Compare: ${names.join(' vs ')} · Racetrack`;
   runs.forEach((r, i) => {
     const events = bodies[i].events;
-    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.createElementNS('http://www.w3.org/2000/svg', 'svg')));
     svg.setAttribute('class', 'node-svg');
     const caption = h(document, 'p', { class: 'caption' });
     const conntrack = h(document, 'table', { class: 'conntrack' });
-    const counters = h(document, 'table', { class: 'counters' });
-    const outcome = h(document, 'p', { class: 'outcome' }, outcomeText(bodies[i].summary));
-    const title = h(document, 'h2', {}, h(document, 'a', { href: labUrl(r.params, -1) }, differences(r.params, runs[0].params)));
+    const out = outcome(summaries[i]);
     const pane = h(
       document,
       'section',
-      { class: 'compare-run', 'aria-label': `Run ${i + 1}` },
-      title,
-      outcome,
-      svg,
+      { class: 'compare-run', 'aria-label': names[i] },
+      h(document, 'h2', {}, h(document, 'a', { href: labUrl(r.params, -1), title: 'open this run in the Lab' }, names[i])),
+      h(document, 'p', { class: `outcome ${out.bad ? 'bad' : 'good'}` }, out.text),
+      h(document, 'div', { class: 'lanes' }, svg),
       caption,
-      h(document, 'div', { class: 'compare-tables' }, conntrack, counters),
+      h(document, 'div', { class: 'ct-wrap' }, conntrack),
     );
     grid.append(pane);
-    const view = new NodeView(svg, { compact: true });
-    view.setTopology(r.topology);
-    const podIps = new Map(r.topology.pods.map((p) => [p.ip, p.name]));
-    panes.push({ run: r, events, view, caption, conntrack, counters, cp: new Checkpoints(events, r.topology.cpus), annotator: new Annotator(events, podIps) });
+    const view = new NodeView(svg, { lanesOnly: true });
+    view.setOptions({ remote: { server: true, dns: true }, randomFully: r.params.mode === 'random-fully' });
+    const podIps = new Map(r.topology.pods.map((/** @type {{ip: string, name: string}} */ p) => [p.ip, p.name]));
+    panes.push({ run: r, events, view, svg, caption, conntrack, cp: new Checkpoints(events, r.topology.cpus), annotator: new Annotator(events, podIps) });
   });
+  // Lay the lanes out in the room the grid gives them (the page's type, in pixels).
+  for (const p of panes) p.view.setTopology(p.run.topology);
   total = Math.max(...panes.map((p) => p.events.length));
   diverge = firstDivergence(panes.map((p) => p.events));
-  const tl = new Timeline($('timeline'), { onSeek: (s) => show(s) });
+  const tl = new Timeline(/** @type {SVGSVGElement} */ (/** @type {unknown} */ ($('timeline'))), { onSeek: (s) => show(s) });
   const marks = markers(panes[0].events);
   if (diverge >= 0) marks.push({ step: diverge, kind: 'beat', text: 'first difference' });
   tl.setRun(total, marks);
   timeline = tl;
   $('diverge').textContent = diverge >= 0 ? `first difference: step ${diverge} ◆` : 'identical runs';
-  status.hidden = true;
+  if (diverge < 0) {
+    // A remedy that does not act on this race gives the same run: say so rather than show two copies.
+    status.textContent = `These runs are identical, step for step: ${differing.join(', ') || 'nothing'} does not change this race.`;
+  } else {
+    status.textContent = `${names.join(' vs ')}: the runs part at step ${diverge}.`;
+  }
   wire();
   show(-1);
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => {
+      for (const p of panes) if (p.view.refit()) show(step);
+    }).observe(panes[0].svg);
+  }
+  const s = new URLSearchParams(location.search).get('step');
+  if (s && /^\d+$/.test(s)) show(Number(s));
   document.body.dataset.ready = 'true';
 }
 
-function outcomeText(summary) {
-  const c = summary.counters;
-  const slow = summary.flows.filter((f) => f.retransmits > 0 || f.outcome !== 'ok');
-  return `insert_failed ${c.insert_failed} · drop ${c.drop}${c.clash_resolve ? ` · clash_resolve ${c.clash_resolve}` : ''} · ${slow.length ? `${slow.length} slow flow${slow.length > 1 ? 's' : ''}` : 'every flow fast'}`;
+/**
+ * A run's summary (GET /api/simulate without its events).
+ * @param {Params} params
+ */
+async function summary(params) {
+  const res = await fetch(`/api/simulate?${runQuery(params)}&events=false`, { headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`the server answered ${res.status}`);
+  return (await res.json()).summary;
 }
 
+/**
+ * "insert_failed 1 · drop 1 · pod-b waited 1.000 s", or "insert_failed 0 · every connect fast".
+ * @param {any} summary
+ */
+export function outcome(summary) {
+  const c = summary.counters;
+  const slow = summary.flows.filter((/** @type {any} */ f) => f.retransmits > 0 || f.outcome !== 'ok');
+  const worst = slow.sort((/** @type {any} */ a, /** @type {any} */ b) => b.latencyNs - a.latencyNs)[0];
+  const time = (/** @type {number} */ ns) => (ns >= 1e9 ? `${(ns / 1e9).toFixed(3)} s` : formatDuration(ns));
+  const parts = [`insert_failed ${c.insert_failed}`, `drop ${c.drop}`];
+  if (c.clash_resolve) parts.push(`clash_resolve ${c.clash_resolve}`);
+  parts.push(worst ? `${worst.pod} waited ${time(worst.latencyNs)}` : 'every flow fast');
+  return { text: parts.join(' · '), bad: c.drop > 0 || !!worst };
+}
+
+/** @param {number} s */
 function show(s) {
   step = Math.max(-1, Math.min(total - 1, s));
   for (const p of panes) {
@@ -92,18 +134,35 @@ function show(s) {
     const prev = p.cp.stateAt(at - 1);
     const notes = p.annotator.at(at);
     p.view.update(state, notes, { jump: true });
-    renderCaption(p.caption, step >= p.events.length ? '(this run has ended)' : notes.event ? notes.event.text : 'Start.');
+    renderCaption(p.caption, step >= p.events.length ? '(this run has ended)' : notes.event ? notes.event.text : 'Press Space (or ▶) to start.', notes.shared);
     p.caption.classList.toggle('differs', diverge >= 0 && step >= diverge);
     renderConntrack(p.conntrack, state, prev, notes);
-    renderCounters(p.counters, state, notes);
+    fit(p.caption);
   }
-  $('step-no').textContent =
-    `step ${step < 0 ? '–' : step} / ${total} · t = ${formatSimTime(panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t)}`;
+  const t = panes[0].cp.stateAt(Math.min(step, panes[0].events.length - 1)).t;
+  $('step-no').textContent = `step ${step < 0 ? '–' : step} / ${total} · t = ${formatSimTime(t)}`;
   timeline?.show(step);
+  $('timeline').setAttribute('aria-valuenow', String(step));
   document.body.classList.toggle('diverged', diverge >= 0 && step >= diverge);
   const q = new URLSearchParams(location.search);
   q.set('step', String(step));
   history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+/**
+ * Shrinks a caption's font until it fits its fixed room (never below the theme's floor).
+ * @param {HTMLElement} el
+ */
+function fit(el) {
+  const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const projector = document.documentElement.classList.contains('projector');
+  const floor = projector ? 18 : Math.max(12, root * 0.875);
+  let size = root * 1.15;
+  el.style.setProperty('--fit', `${size}px`);
+  while (el.scrollHeight > el.clientHeight + 1 && size > floor) {
+    size = Math.max(floor, size - 1);
+    el.style.setProperty('--fit', `${size}px`);
+  }
 }
 
 function play() {
@@ -117,6 +176,7 @@ function play() {
     }, catalogue().pacing.stepMillis / 2);
   }
   $('play').textContent = timer ? '❚❚' : '▶';
+  $('play').setAttribute('aria-pressed', String(!!timer));
 }
 
 function wire() {
@@ -127,15 +187,15 @@ function wire() {
   $('diverge').addEventListener('click', () => diverge >= 0 && show(diverge));
   document.addEventListener('keydown', (ev) => {
     const a = actionFor(ev);
-    if (!a || /^(INPUT|SELECT|TEXTAREA)$/.test(/** @type {HTMLElement} */ (ev.target).tagName)) return;
+    const target = /** @type {HTMLElement} */ (ev.target);
+    if (!a || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
+    if (a === 'toggle' && (target.tagName === 'BUTTON' || target.tagName === 'A')) return;
     ev.preventDefault();
     if (a === 'toggle') play();
     else if (a === 'step') show(step + 1);
     else if (a === 'back') show(step - 1);
     else if (a === 'first') show(-1);
     else if (a === 'last') show(total - 1);
-    else if (a === 'next-mark' && diverge >= 0) show(diverge);
+    else if (a === 'next-mark' && diverge >= 0) show(step < diverge ? diverge : (markers(panes[0].events).find((m) => m.step > step)?.step ?? step));
   });
-  const s = new URLSearchParams(location.search).get('step');
-  if (s && /^\d+$/.test(s)) queueMicrotask(() => show(Number(s)));
 }

@@ -6,7 +6,7 @@
 import { speeds } from './catalogue.js';
 
 export const KEYS = [
-  { keys: ['Space'], action: 'toggle', text: 'play / pause (continue after a beat)' },
+  { keys: ['Space'], action: 'toggle', text: 'play to the next beat / pause' },
   { keys: ['→', 'PageDown'], action: 'step', text: 'one step forward' },
   { keys: ['←', 'PageUp'], action: 'back', text: 'one step back' },
   { keys: ['Home'], action: 'first', text: 'the start' },
@@ -16,6 +16,7 @@ export const KEYS = [
   { keys: ['B', '.'], action: 'black', text: 'black screen' },
   { keys: ['F'], action: 'fullscreen', text: 'full screen' },
   { keys: ['T'], action: 'table', text: 'table of steps instead of the drawing' },
+  { keys: ['I'], action: 'intro', text: "the scenario's story and how to read the drawing" },
   { keys: ['?'], action: 'help', text: 'this help' },
   { keys: ['Esc'], action: 'close', text: 'close help, inspector, black screen' },
   { keys: ['J'], action: 'join', text: 'show the join code to the room', modes: ['lab'] },
@@ -70,6 +71,9 @@ export function actionFor(ev) {
     case 't':
     case 'T':
       return 'table';
+    case 'i':
+    case 'I':
+      return 'intro';
     case '?':
       return 'help';
     case 'Escape':

@@ -10,21 +10,30 @@ import { LocalSource } from './sources.js';
  * Opens a run and plays it here.
  * @param {import('./view.js').LabView} view
  * @param {LabRunData} data the run (params, topology, rules)
- * @param {{events: TraceEvent[], beats: Beat[]}|null} recorded the run's events and beats, or null to fetch them
+ * @param {{events: TraceEvent[], beats: Beat[], idle?: Span[], warning?: string|null}|null} recorded the run's events and story, or null to fetch them
+ * @param {string} why why it plays here rather than in a session (said on the page), or ''
  */
-export async function playLocally(view, data, recorded = null) {
+export async function playLocally(view, data, recorded = null, why = '') {
   view.close();
   view.setStatus('Loading the run…');
   let got;
   try {
     got = recorded ?? (await fetchRun(data.params));
   } catch (err) {
-    view.setStatus(`This run cannot be shown: ${/** @type {Error} */ (err).message}`);
+    view.showError(/** @type {any} */ (err), () => playLocally(view, data, recorded, why));
     return;
   }
-  const run = buildRun(data, got.events, got.beats);
-  const source = new LocalSource({ events: run.events, cpus: run.topology.cpus, params: run.params, beats: run.beats, speed: view.speed() });
+  const run = buildRun(data, got.events, got.beats, got);
+  const source = new LocalSource({
+    events: run.events,
+    cpus: run.topology.cpus,
+    params: run.params,
+    beats: run.beats,
+    speed: view.speed(),
+    idle: run.idle,
+    step: view.mode === 'replay' && data.step !== undefined && view.pendingSeek === null ? data.step : -1,
+  });
   view.setSource(view.mode === 'replay' ? 'offline replay' : 'played in this browser', source.kind);
   view.play(run, source);
-  view.setStatus('');
+  view.setStatus(why);
 }

@@ -32,11 +32,13 @@ export function labUrl(params, step, current = '') {
 }
 
 /**
- * The step a URL asks for, or null.
+ * The step a URL asks for ('drop': the run's first drop), or null.
  * @param {string} search
+ * @returns {number|'drop'|null}
  */
 export function stepFrom(search) {
   const v = new URLSearchParams(search).get('step');
+  if (v === 'drop') return 'drop';
   if (v === null || !/^\d+$/.test(v)) return null;
   return Number(v);
 }

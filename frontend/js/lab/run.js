@@ -1,7 +1,8 @@
 // @ts-check
 // Opening a run: the run a page carries (the knob bar's #run, or the offline file's
-// #replay-data), its events and beats (GET /api/simulate, once), and what the Lab keeps of it
-// to draw any step (checkpoints of the folded state, the annotator, the timeline's marks).
+// #replay-data), its events and story (GET /api/simulate, once: the beats, the idle stretches
+// and the warning when the knobs took the race away), and what the Lab keeps of it to draw any
+// step (checkpoints of the folded state, the annotator, the timeline's marks).
 
 import { runQuery } from './permalink.js';
 import { Annotator, markers } from './annotate.js';
@@ -21,7 +22,7 @@ export function readRun(doc = document) {
 }
 
 /**
- * The offline file's run: params, topology, rules, replay, title, events, beats.
+ * The offline file's run: params, topology, rules, replay, title, events, beats, idle, step.
  * @param {Document} doc
  * @returns {LabRunData|null}
  */
@@ -30,16 +31,73 @@ export function readEmbedded(doc = document) {
   return holder ? JSON.parse(holder.textContent ?? 'null') : null;
 }
 
+/** A run the server refused or could not give, said in the user's words. */
+export class RunError extends Error {
+  /**
+   * @param {string} message what happened and what to do
+   * @param {boolean} retry whether trying again may help
+   */
+  constructor(message, retry) {
+    super(message);
+    this.retry = retry;
+  }
+}
+
 /**
- * A run's events and its guided beats, as /api/simulate gives them.
+ * What the Lab says when /api/simulate answers with a problem: the server names the parameter
+ * or the limit; the page says what to do about it.
+ * @param {number} status
+ * @param {any} problem the application/problem+json body (or {})
+ */
+export function runProblem(status, problem) {
+  const p = problem ?? {};
+  if (status === 400 && p.parameter === 'events') {
+    return new RunError(
+      'This run is too large to replay step by step. Lower pods or rounds (or open Experiments, which counts the races of large runs without replaying them).',
+      false,
+    );
+  }
+  if (status === 400 && p.parameter) return new RunError(`The ${p.parameter} setting cannot be used: ${p.detail ?? 'check its value'}`, false);
+  if (status === 429) return new RunError('The server is busy with other runs right now. Wait a moment, then try again.', true);
+  if (status >= 500) return new RunError('The server could not compute this run. Try again; if it fails again, reload the page.', true);
+  return new RunError(p.detail ?? `The server answered ${status}.`, status >= 500);
+}
+
+/**
+ * A run's events and its story, as /api/simulate gives them.
  * @param {Params} params
- * @returns {Promise<{events: TraceEvent[], beats: Beat[]}>}
+ * @returns {Promise<{events: TraceEvent[], beats: Beat[], idle: Span[], warning: string|null}>}
  */
 export async function fetchRun(params) {
-  const res = await fetch(`/api/simulate?${runQuery(params)}`, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail ?? `HTTP ${res.status}`);
+  let res;
+  try {
+    res = await fetch(`/api/simulate?${runQuery(params)}`, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new RunError('The Racetrack server cannot be reached. Check that it is still running, then try again.', true);
+  }
+  if (!res.ok) throw runProblem(res.status, await res.json().catch(() => ({})));
   const body = await res.json();
-  return { events: body.events, beats: body.beats ?? [] };
+  return { events: body.events, beats: body.beats ?? [], idle: body.idle ?? [], warning: body.warning ?? null };
+}
+
+/**
+ * Which hosts a run talks to: the server (TCP), kube-dns (DNS), from its packets.
+ * @param {TraceEvent[]} events
+ * @param {any} topology
+ */
+export function remoteOf(events, topology) {
+  let server = false;
+  let dns = false;
+  const dnsIps = new Set([topology.dns.clusterIp, ...topology.dns.endpoints.map((/** @type {{ip: string}} */ e) => e.ip)]);
+  for (const e of events) {
+    if (e.type !== 'packet-sent') continue;
+    const t = e.change?.packet?.tuple;
+    if (!t) continue;
+    if (t.dst === topology.server.ip || t.src === topology.server.ip) server = true;
+    if (dnsIps.has(t.dst) || dnsIps.has(t.src)) dns = true;
+    if (server && dns) break;
+  }
+  return server || dns ? { server, dns } : { server: true, dns: true };
 }
 
 /**
@@ -47,11 +105,13 @@ export async function fetchRun(params) {
  * @param {LabRunData} data
  * @param {TraceEvent[]} events
  * @param {Beat[]} beats
+ * @param {{idle?: Span[], warning?: string|null}} story
  * @returns {Run}
  */
-export function buildRun(data, events, beats) {
+export function buildRun(data, events, beats, story = {}) {
   /** @type {Map<string, string>} */
   const podIps = new Map(data.topology.pods.map((/** @type {{ip: string, name: string}} */ p) => [p.ip, p.name]));
+  const spans = story.idle ?? [];
   return {
     params: data.params,
     topology: data.topology,
@@ -60,6 +120,9 @@ export function buildRun(data, events, beats) {
     replay: data.replay,
     events,
     beats,
+    idle: (step) => spans.some((s) => s.from <= step && step <= s.to),
+    warning: story.warning ?? null,
+    remote: remoteOf(events, data.topology),
     marks: markers(events, beats),
     checkpoints: new Checkpoints(events, data.topology.cpus),
     annotator: new Annotator(events, podIps),

@@ -40,9 +40,11 @@ import { clampSpeed, stepDelay } from './catalogue.js';
 export class LocalSource {
   /**
    * @param {{events: TraceEvent[], cpus: number, params?: Params|null, beats?: Beat[], speed?: number,
-   *   clock?: Clock, every?: number, step?: number}} options
+   *   clock?: Clock, every?: number, step?: number, idle?: (step: number) => boolean}} options
+   *   idle: whether a step is idle (a race replay's teardown), paced quickly
    */
-  constructor({ events, cpus, params = null, beats = [], speed = 1, clock = globalThis, every = 512, step = -1 }) {
+  constructor({ events, cpus, params = null, beats = [], speed = 1, clock = globalThis, every = 512, step = -1, idle = () => false }) {
+    this.idle = idle;
     this.events = events;
     this.cpus = cpus;
     this.params = params;
@@ -176,7 +178,7 @@ export class LocalSource {
   schedule() {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     const next = this.events[this.cursor + 1];
-    this.timer = this.clock.setTimeout(() => this.tick(), stepDelay(next ? next.type : '', this.speed));
+    this.timer = this.clock.setTimeout(() => this.tick(), stepDelay(next ? next.type : '', this.speed, this.idle(this.cursor + 1)));
   }
 
   tick() {

@@ -60,7 +60,7 @@ export class Presenter {
     try {
       recorded = await fetchRun(data.params);
     } catch (err) {
-      view.setStatus(`This run cannot be shown: ${/** @type {Error} */ (err).message}`);
+      view.showError(/** @type {any} */ (err), () => this.start(data));
       return;
     }
     const session = await this.openSession(data.params);
@@ -68,12 +68,15 @@ export class Presenter {
     if (!session) {
       this.showFollowBadge(null);
       await playLocally(view, data, recorded);
+      view.setStatus('No join code this time: the server could not open a session, so the run plays in this browser alone.');
+      setTimeout(() => view.ui.statusText.textContent.startsWith('No join code') && view.setStatus(''), 8000);
       return;
     }
     const run = buildRun(
       { ...data, params: session.params, topology: session.topology, rules: session.rules, rawRules: session.rawRules },
       recorded.events,
       session.beats,
+      recorded,
     );
     view.setSource(`session ${session.code ?? session.id}`, 'session');
     this.showFollowBadge(session);
@@ -117,13 +120,45 @@ export class Presenter {
     for (const el of document.querySelectorAll('.join-origin')) el.textContent = location.host;
     for (const el of document.querySelectorAll('.join-code-text')) el.textContent = s.code;
     this.drawAudience({ followers: 0, detached: 0 });
+    this.findReachableOrigin();
+  }
+
+  /**
+   * The address students can reach: the page's own, unless it was opened on this machine
+   * (localhost), where the server names its LAN address (or warns when it has none).
+   */
+  async findReachableOrigin() {
+    try {
+      const res = await fetch(`/api/join-address?origin=${encodeURIComponent(location.origin)}`, { headers: { Accept: 'application/json' } });
+      if (!res.ok) return;
+      const a = await res.json();
+      if (a.origin) for (const el of document.querySelectorAll('.join-origin')) el.textContent = a.origin.replace(/^https?:\/\//, '');
+      const warning = /** @type {HTMLElement|null} */ (document.querySelector('.join-warning'));
+      if (warning) {
+        warning.textContent = a.warning ?? '';
+        warning.hidden = !a.warning;
+      }
+    } catch {
+      // the card keeps this page's address
+    }
   }
 
   /** @param {{followers?: number, detached?: number}} a */
   drawAudience(a) {
     const el = document.getElementById('audience');
     if (!el) return;
-    el.textContent = audienceText(a);
+    // "3 following · 1 detached"; narrow bars keep the numbers only.
+    el.replaceChildren(
+      ...audienceText(a)
+        .split(/(\d+)/)
+        .filter(Boolean)
+        .map((part) => {
+          const span = document.createElement('span');
+          span.textContent = part;
+          if (!/^\d+$/.test(part)) span.className = 'audience-word';
+          return span;
+        }),
+    );
     el.dataset.followers = String(a.followers ?? 0);
     el.dataset.detached = String(a.detached ?? 0);
     document.getElementById('follow')?.classList.toggle('has-detached', (a.detached ?? 0) > 0);

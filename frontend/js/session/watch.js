@@ -35,6 +35,8 @@ export class Watcher {
     };
     view.hooks.changed = () => this.drawBar();
     view.hooks.error = (message) => this.onError(message);
+    // A page left for another closes the presenter's stream too (the view closes the one it shows).
+    addEventListener('pagehide', () => this.live.player?.close());
     document.getElementById('detach')?.addEventListener('click', () => this.perform(this.follow.detach()));
     document.getElementById('snap-back')?.addEventListener('click', () => this.perform(this.follow.snapBack()));
   }
@@ -63,13 +65,14 @@ export class Watcher {
       session = await res.json();
       recorded = await fetchRun(session.params);
     } catch (err) {
-      view.setStatus(`Cannot follow ${code}: ${/** @type {Error} */ (err).message}.`);
+      const message = /** @type {Error} */ (err).message.replace(/\.$/, '');
+      view.showError({ message: `Cannot follow ${code}: ${message}.`, retry: true }, () => this.join());
       this.follow.ended();
       this.drawBar();
       return;
     }
     const data = { params: session.params, topology: session.topology, rules: session.rules, rawRules: session.rawRules, replay: session.beats.length > 0 };
-    const run = buildRun(data, recorded.events, session.beats);
+    const run = buildRun(data, recorded.events, session.beats, recorded);
     const source = new WatchSource({ code, events: run.events });
     this.live = { run, source, player: null };
     this.live.player = view.newPlayer(
@@ -117,7 +120,8 @@ export class Watcher {
     this.view.setStatus(
       this.follow.detached
         ? "The presenter's session has ended; your copy stays here."
-        : "The presenter's session has ended (or this page lost it). Reload to try again.",
+        : "The presenter's session has ended, or this page lost it. Try again to rejoin; if the presenter opened a new page, ask for the new code.",
+      { error: !this.follow.detached, retry: this.follow.detached ? null : () => this.join() },
     );
     return true;
   }
@@ -161,7 +165,15 @@ export class Watcher {
    * @param {number} step
    */
   copySource(r, step) {
-    return new LocalSource({ events: r.events, cpus: r.topology.cpus, params: r.params, beats: r.beats, speed: this.live.player?.speed ?? 1, step });
+    return new LocalSource({
+      events: r.events,
+      cpus: r.topology.cpus,
+      params: r.params,
+      beats: r.beats,
+      speed: this.live.player?.speed ?? 1,
+      step,
+      idle: r.idle,
+    });
   }
 
   /**
@@ -184,11 +196,11 @@ export class Watcher {
     try {
       recorded = await fetchRun(data.params);
     } catch (err) {
-      view.setStatus(`This run cannot be shown: ${/** @type {Error} */ (err).message}`);
+      view.showError(/** @type {any} */ (err), () => this.startCopy(data));
       return;
     }
     if (!this.follow.detached || !this.copy) return;
-    const r = buildRun(data, recorded.events, recorded.beats);
+    const r = buildRun(data, recorded.events, recorded.beats, recorded);
     const at = this.copy.player.step;
     this.copy.player.close();
     this.copy = { run: r, player: null };

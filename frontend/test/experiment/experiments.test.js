@@ -67,7 +67,7 @@ test('a Lab link carries every knob in the permalink order, with the seed asked 
   assert.equal(
     labLink(params, 123456789),
     '/?scenario=tcp-free-play&kernel=4.17&mode=default&resolver=glibc&pods=32&rounds=10&sourcePort=32000' +
-      '&cpus=2&endpoints=2&seed=123456789&mitigation=none&ndots=5',
+      '&cpus=2&endpoints=2&seed=123456789&mitigation=none&ndots=5&step=drop',
   );
 });
 
@@ -114,7 +114,10 @@ test('series group the configurations by all that varies but the pods', () => {
     series[0].points.map((p) => p.x),
     [10, 32],
   );
-  assert.match(series[1].cls, /mode-default variant-1/);
+  // Two kernels of one mode: two colours, one dash.
+  assert.match(series[0].cls, /mode-default colour-0/);
+  assert.match(series[1].cls, /mode-default colour-1/);
+  assert.notEqual(series[0].cls.match(/colour-\d/)[0], series[1].cls.match(/colour-\d/)[0]);
   assert.equal(defaultRow(rows), 1);
 });
 

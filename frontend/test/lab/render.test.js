@@ -82,22 +82,24 @@ test('the lost insert closes CPU 1 window as lost and leaves a drop mark on its 
   const lost = sc.windows.find((w) => w.cpu === 1);
   assert.match(lost.text, /lost the race/);
   assert.equal(sc.drops.length, 1);
-  assert.equal(sc.drops[0].y, L.lanes[1].cy);
+  assert.equal(sc.drops[0].y, L.lanes[1].tokenY);
   assert.match(sc.drops[0].text, /SYN b dropped/);
   assert.ok(sc.drops[0].fresh);
 });
 
 test('a NAT rewrite shows on the token: the port when it changes, else the address', () => {
   const p = (src, sport, dst, dport) => ({ tuple: { src, sport, dst, dport } });
-  assert.equal(rewriteText(p('10.40.0.18', 32000, '10.0.0.99', 80), p('10.0.0.1', 1024, '10.0.0.99', 80)), ':32000 → :1024');
-  assert.equal(rewriteText(p('10.40.0.18', 32000, '10.0.0.99', 80), p('10.0.0.1', 32000, '10.0.0.99', 80)), 'src → 10.0.0.1');
-  assert.equal(rewriteText(p('10.40.0.17', 40044, '10.96.0.10', 53), p('10.40.0.17', 40044, '10.32.0.7', 53)), 'dst → 10.32.0.7');
+  // Always with the port: two SYNs given the same address and port show it.
+  assert.equal(rewriteText(p('10.40.0.18', 32000, '10.0.0.99', 80), p('10.0.0.1', 1024, '10.0.0.99', 80)), '→ 10.0.0.1:1024');
+  assert.equal(rewriteText(p('10.40.0.18', 32000, '10.0.0.99', 80), p('10.0.0.1', 32000, '10.0.0.99', 80)), '→ 10.0.0.1:32000');
+  assert.equal(rewriteText(p('10.40.0.17', 47532, '10.32.0.6', 53), p('10.40.0.17', 1024, '10.32.0.6', 53)), ':47532 → :1024');
+  assert.equal(rewriteText(p('10.40.0.17', 40044, '10.96.0.10', 53), p('10.40.0.17', 40044, '10.32.0.7', 53)), '→ 10.32.0.7:53');
   assert.equal(rewriteText(p('a', 1, 'b', 2), p('a', 1, 'b', 2)), null);
   assert.equal(tokenLabel('SYN, ACK', 'pod-b'), 'SYN-ACK b');
   // The retransmitted SYN b (packet 8) gets its new port from the SNAT rewrite.
   const rewrite = snat.events.find((e) => e.type === 'nat-packet' && e.packet === 8 && e.change.manip === 'SRC');
   const retransmit = annotate(snat.events, rewrite.seq, podIps);
-  assert.equal(retransmit.rewrite.get(8).text, ':32000 → :1024');
+  assert.equal(retransmit.rewrite.get(8).text, '→ 10.0.0.1:1024');
 });
 
 test('markers: the drop, the retransmit and the beats, in step order', () => {
@@ -185,8 +187,13 @@ test('tokens move between hops: tween interpolates and ends where the step puts 
 
 test('a hundred pods and sixteen CPUs still fit: rows are capped, lanes shrink', () => {
   const L = layout(topology(100, 16, 16));
-  assert.equal(L.pods.length, 6);
-  assert.equal(L.hiddenPods.count, 94);
+  assert.ok(L.pods.length >= 1 && L.pods.length <= 6);
+  assert.equal(L.hiddenPods.count, 100 - L.pods.length);
+  const rows = [...L.pods.map((p) => p.cy), L.hiddenPods.cy];
+  assert.ok(
+    rows.every((y, i) => i === 0 || y - rows[i - 1] >= L.pods[0].h),
+    'pod rows do not overlap',
+  );
   assert.equal(L.lanes.length, 16);
   assert.ok(L.lanes[0].h >= 22);
   assert.equal(L.dns.more, 12);
@@ -226,10 +233,20 @@ test('conntrack -S per CPU highlights the counters that just changed', () => {
   const doc = dom();
   const t = doc.getElementById('t');
   renderCounters(t, fold(snat.events, 2, 27), annotate(snat.events, 27, podIps));
-  const cpu1 = t.querySelectorAll('tbody tr')[1];
-  assert.match(cpu1.textContent, /cpu=1/);
-  assert.equal(cpu1.querySelectorAll('td.changed').length, 2);
-  assert.equal(t.querySelectorAll('tbody tr')[0].querySelectorAll('td.changed').length, 0);
+  // One row per counter, one column per CPU (a new counter adds a row, never a column).
+  assert.deepStrictEqual(
+    [...t.querySelectorAll('thead th')].map((th) => th.textContent),
+    ['', 'cpu=0', 'cpu=1'],
+  );
+  const row = (name) => t.querySelector(`tbody tr[data-counter="${name}"]`);
+  assert.deepStrictEqual(
+    [...row('insert_failed').querySelectorAll('td')].map((td) => [td.textContent, td.className]),
+    [
+      ['0', ''],
+      ['1', 'changed bad'],
+    ],
+  );
+  assert.equal(row('found').querySelectorAll('td.changed').length, 0);
 });
 
 test('the nat rules the packet walked are highlighted', () => {
@@ -416,4 +433,57 @@ test('the rules pane shows the raw table above the nat table when it has rules',
   const plain = dom().getElementById('d');
   renderRules(plain, ['-A PREROUTING -j KUBE-SERVICES'], {}, []);
   assert.ok(!plain.textContent.includes('-t raw'));
+});
+
+test('compare names each column by what differs, never "baseline"', async () => {
+  const { columnNames, differingKnobs, sharedTitle } = await import('../../js/lab/diverge.js');
+  const names = ['scenario', 'kernel', 'mode', 'mitigation', 'seed'];
+  const a = { scenario: 'dnat-race-3', kernel: '4.17', mode: 'default', mitigation: 'none', seed: 2 };
+  const b = { ...a, kernel: '5.6' };
+  const c = { ...a, mitigation: 'nodelocal-dns' };
+  assert.deepStrictEqual(differingKnobs([a, b, c], names), ['kernel', 'mitigation']);
+  assert.deepStrictEqual(columnNames([a, b, c], names), ['kernel 4.17 · mitigation none', 'kernel 5.6', 'mitigation nodelocal-dns']);
+  assert.deepStrictEqual(columnNames([a, { ...a, mode: 'random-fully' }], names), ['mode default', 'mode random-fully']);
+  assert.deepStrictEqual(columnNames([a, a], names), ['the same settings', 'the same settings']);
+  assert.equal(sharedTitle(a, ['mode'], 'DNS race 3'), 'DNS race 3 · kernel 4.17 · seed 2');
+});
+
+test('the shared endpoint: what two CPUs chose, while their windows are open or just closed', () => {
+  const notes = annotate(snat.events, 23, podIps);
+  assert.equal(notes.shared, '10.0.0.1:32000');
+  assert.equal(annotate(snat.events, 13, podIps).shared, null, 'before the SNAT step nothing is shared');
+  assert.equal(annotate(race3.events, 16, podIps).shared, null, 'race 3 sends the queries to two endpoints');
+  const doc = dom();
+  const t = doc.getElementById('t');
+  renderConntrack(t, fold(snat.events, 2, 23), fold(snat.events, 2, 22), notes);
+  assert.equal(t.querySelectorAll('td.reply mark.shared').length, 2);
+});
+
+test('the table twin marks the drop and the beats, and the pods show their timers', () => {
+  const doc = dom();
+  const t = doc.getElementById('t');
+  renderStepsTable(t, snat.events, 27, { around: 3, beats: new Map([[26, { text: 'CPU 0 confirms #1 first' }]]) });
+  assert.match(t.querySelector('tr.drop').textContent, /^28.*▲/);
+  assert.match(t.querySelector('tr.beat-row').textContent, /^◆ Beat: CPU 0 confirms #1 first/);
+  const L = layout(topology(2, 2));
+  const sc = scene(L, fold(snat.events, 2, 23), annotate(snat.events, 23, podIps));
+  assert.deepStrictEqual(
+    sc.pods.map((p) => [p.name, p.timer?.timer]),
+    [
+      ['pod-a', 'syn-rto'],
+      ['pod-b', 'syn-rto'],
+    ],
+  );
+});
+
+test('the layout keeps the theme size: a narrow drawing leaves the functions out before it shrinks a name', () => {
+  const wide = layout(topology(2, 2), { width: 1900, height: 500, em: 17, small: 15 });
+  assert.ok(wide.showFuncs);
+  const narrow = layout(topology(2, 2), { width: 1000, height: 380, em: 18, small: 18 });
+  assert.equal(narrow.showFuncs, false);
+  assert.equal(narrow.fs, 18);
+  assert.ok(narrow.stageName >= 18);
+  assert.ok(narrow.node.x + narrow.node.w <= narrow.eth0.x, 'the node ends before eth0');
+  const stagesEnd = narrow.stages[5].x + narrow.stages[5].w;
+  assert.ok(stagesEnd <= narrow.node.x + narrow.node.w, 'the stages stay in the node box');
 });

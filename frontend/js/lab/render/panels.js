@@ -4,6 +4,7 @@
 // (element, data); none keeps state of its own.
 
 import { formatSimTime, formatDuration } from '../../shared/format.js';
+import { markShared } from './node.js';
 
 export function h(doc, tag, attrs = {}, ...children) {
   const e = doc.createElement(tag);
@@ -26,13 +27,29 @@ export function captionParts(text) {
     .map((part, i) => ({ code: i % 2 === 1, text: part }));
 }
 
-export function renderCaption(el, text) {
+/**
+ * A caption: backticked names as code, and the shared address:port (two race windows chose it)
+ * marked in its colour.
+ * @param {Element} el
+ * @param {string} text
+ * @param {string|null} shared
+ */
+export function renderCaption(el, text, shared = null) {
   const doc = el.ownerDocument;
-  el.replaceChildren(
-    ...captionParts(text)
-      .filter((p) => p.text)
-      .map((p) => (p.code ? h(doc, 'code', {}, p.text) : doc.createTextNode(p.text))),
-  );
+  const out = [];
+  for (const p of captionParts(text)) {
+    if (!p.text) continue;
+    if (p.code) {
+      out.push(h(doc, 'code', {}, p.text));
+      continue;
+    }
+    const pieces = shared ? p.text.split(shared) : [p.text];
+    pieces.forEach((piece, i) => {
+      if (i > 0) out.push(h(doc, 'mark', { class: 'shared' }, shared));
+      if (piece) out.push(doc.createTextNode(piece));
+    });
+  }
+  el.replaceChildren(...out);
 }
 
 export function tuple(t) {
@@ -44,7 +61,7 @@ export function tuple(t) {
  * clash entries dashed with their countdown; the clash's two entries flash; an entry that just
  * left the table stays one step, struck through.
  */
-export function renderConntrack(el, state, prevState, notes, { nowNs = state.t } = {}) {
+export function renderConntrack(el, state, prevState, notes, { nowNs = state.t, shared = notes.shared ?? null } = {}) {
   const doc = el.ownerDocument;
   const rows = [...state.conntrack];
   if (notes.destroyed !== null && prevState) {
@@ -57,9 +74,11 @@ export function renderConntrack(el, state, prevState, notes, { nowNs = state.t }
   }
   rows.sort((a, b) => a.id - b.id);
   const confirmed = state.conntrack.filter((c) => c.confirmed && !c.clash).length;
+  const kept = notes.clash && notes.clash.resolution === 'CLASH_ENTRY';
   const body = rows.map((ct) => {
     const kind = ct.clash ? 'clash' : ct.confirmed ? 'confirmed' : 'unconfirmed';
-    const flash = notes.clash && (notes.clash.loser === ct.id ? 'flash-loser' : notes.clash.winner === ct.id ? 'flash-winner' : '');
+    // A clash entry (5.6+) is kept, not lost: it flashes as kept, never red.
+    const flash = notes.clash && (notes.clash.loser === ct.id ? (kept ? 'flash-kept' : 'flash-loser') : notes.clash.winner === ct.id ? 'flash-winner' : '');
     const cls = ['ct', kind, flash, ct.leaving ? 'leaving' : ''].filter(Boolean).join(' ');
     const status = ct.clash
       ? `clash entry · ${countdown(ct.expiresAt - nowNs)}`
@@ -67,15 +86,19 @@ export function renderConntrack(el, state, prevState, notes, { nowNs = state.t }
         ? `confirmed${ct.state ? ` · ${ct.state}` : ''}`
         : `unconfirmed · CPU ${ct.cpu} only`;
     const packets = notes.ctPackets?.get(ct.id) ?? [];
+    const orig = h(doc, 'td', { class: 'mono tuple orig' });
+    markShared(orig, tuple(ct.orig), shared);
+    const reply = h(doc, 'td', { class: 'mono tuple reply' });
+    markShared(reply, tuple(ct.reply), shared);
     return h(
       doc,
       'tr',
       { class: cls, 'data-ct': ct.id, 'data-packet': packets[packets.length - 1] ?? null, tabindex: packets.length ? 0 : null },
       h(doc, 'td', { class: 'mark', 'aria-hidden': 'true' }, ct.clash ? '◌' : ct.confirmed ? '●' : '○'),
       h(doc, 'td', { class: 'num' }, `#${ct.id}`),
-      h(doc, 'td', { class: 'mono' }, ct.proto),
-      h(doc, 'td', { class: 'mono tuple' }, tuple(ct.orig)),
-      h(doc, 'td', { class: 'mono tuple reply' }, tuple(ct.reply)),
+      h(doc, 'td', { class: 'mono proto' }, ct.proto),
+      orig,
+      reply,
       h(doc, 'td', { class: 'ct-state' }, ct.leaving ? (ct.lost ? 'insert failed: freed' : 'left the table') : status),
     );
   });
@@ -91,10 +114,10 @@ export function renderConntrack(el, state, prevState, notes, { nowNs = state.t }
         {},
         h(doc, 'th', { class: 'mark' }, ''),
         h(doc, 'th', {}, 'id'),
-        h(doc, 'th', {}, 'proto'),
-        h(doc, 'th', {}, 'original'),
-        h(doc, 'th', {}, 'reply'),
-        h(doc, 'th', {}, 'state'),
+        h(doc, 'th', { class: 'proto' }, 'proto'),
+        h(doc, 'th', { class: 'orig' }, 'original tuple'),
+        h(doc, 'th', { class: 'reply' }, 'reply tuple'),
+        h(doc, 'th', { class: 'ct-state' }, 'state'),
       ),
     ),
     h(doc, 'tbody', {}, body.length ? body : h(doc, 'tr', { class: 'empty' }, h(doc, 'td', { colspan: 6 }, 'empty'))),
@@ -114,13 +137,15 @@ export function renderCounters(el, state, notes) {
   const moved = new Set(state.counters.flatMap((m) => Object.keys(m)));
   const names = COUNTERS.filter((n) => ['found', 'insert_failed', 'drop'].includes(n) || moved.has(n));
   for (const m of state.counters) for (const k of Object.keys(m)) if (!names.includes(k)) names.push(k);
-  const rows = state.counters.map((m, cpu) =>
+  // One row per counter, one column per CPU: narrow, so that a new counter (clash_resolve on
+  // 6.x) adds a row and never a column that could be cut off.
+  const rows = names.map((n) =>
     h(
       doc,
       'tr',
-      {},
-      h(doc, 'th', { scope: 'row' }, `cpu=${cpu}`),
-      names.map((n) => {
+      { 'data-counter': n },
+      h(doc, 'th', { scope: 'row' }, n),
+      state.counters.map((m, cpu) => {
         const changed = notes.countersChanged && notes.countersChanged.cpu === cpu && notes.countersChanged.keys.includes(n);
         const v = m[n] ?? 0;
         return h(
@@ -143,7 +168,7 @@ export function renderCounters(el, state, notes) {
         'tr',
         {},
         h(doc, 'th', {}, ''),
-        names.map((n) => h(doc, 'th', { class: 'mono' }, n)),
+        state.counters.map((_, cpu) => h(doc, 'th', { scope: 'col' }, `cpu=${cpu}`)),
       ),
     ),
     h(doc, 'tbody', {}, rows),
@@ -186,8 +211,12 @@ export function renderRules(el, rules, notes, rawRules = []) {
       ),
     ].filter(Boolean),
   );
-  const first = el.querySelector('li.matched');
-  if (first && typeof first.scrollIntoView === 'function') first.scrollIntoView({ block: 'nearest' });
+  // Bring the matched rule into the panel's view without scrolling the page.
+  const first = /** @type {HTMLElement|null} */ (el.querySelector('li.matched'));
+  if (first && typeof el.scrollTo === 'function') {
+    const top = first.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+    if (top < el.scrollTop || top + first.offsetHeight > el.scrollTop + el.clientHeight) el.scrollTo({ top: Math.max(0, top - el.clientHeight / 3) });
+  }
 }
 
 /** Drops kube-proxy's comments, which are long and say little on a projector. */
@@ -234,8 +263,15 @@ export function renderTimers(el, state, nowNs = state.t) {
   );
 }
 
-/** The plain table twin of the animation: step, time, CPU, caption. */
-export function renderStepsTable(el, events, step, { around = 12 } = {}) {
+/**
+ * The plain table twin of the animation: step, time, CPU, a mark (▲ a drop, ◆ a beat) and the
+ * caption, around the current step; a beat's text is a row of its own under its step.
+ * @param {Element} el
+ * @param {TraceEvent[]} events
+ * @param {number} step
+ * @param {{around?: number, beats?: Map<number, {text: string}>, idle?: (step: number) => boolean}} options
+ */
+export function renderStepsTable(el, events, step, { around = 12, beats = new Map(), idle = () => false } = {}) {
   const doc = el.ownerDocument;
   const from = Math.max(0, step - around);
   const to = Math.min(events.length - 1, step + around);
@@ -244,20 +280,41 @@ export function renderStepsTable(el, events, step, { around = 12 } = {}) {
     const e = events[i];
     const cap = h(doc, 'td', { class: 'text' });
     renderCaption(cap, e.text);
+    const drop = e.type === 'packet-drop';
+    const beat = beats.get(i);
+    const cls = [i === step ? 'current' : i > step ? 'future' : null, drop ? 'drop' : null, beat ? 'beat-step' : null, idle(i) ? 'idle' : null]
+      .filter(Boolean)
+      .join(' ');
     rows.push(
       h(
         doc,
         'tr',
-        { class: i === step ? 'current' : i > step ? 'future' : null, 'aria-current': i === step ? 'step' : null },
+        { class: cls || null, 'aria-current': i === step ? 'step' : null },
         h(doc, 'td', { class: 'num' }, String(e.seq)),
         h(doc, 'td', { class: 'mono' }, formatSimTime(e.t)),
         h(doc, 'td', { class: 'num' }, e.cpu >= 0 ? String(e.cpu) : '–'),
+        h(doc, 'td', { class: 'mark', title: drop ? 'a packet is dropped' : beat ? 'a beat' : null }, drop ? '▲' : beat ? '◆' : ''),
         cap,
       ),
     );
+    if (beat) {
+      const text = h(doc, 'td', { colspan: 5 });
+      renderCaption(text, `◆ Beat: ${beat.text}`);
+      rows.push(h(doc, 'tr', { class: 'beat-row' }, text));
+    }
   }
   el.replaceChildren(
-    h(doc, 'caption', {}, `Steps ${from}–${to} of ${events.length}`),
+    h(doc, 'caption', {}, `Steps ${from}–${to} of ${events.length} · ▲ drop · ◆ beat`),
+    h(
+      doc,
+      'colgroup',
+      {},
+      h(doc, 'col', { class: 'c-step' }),
+      h(doc, 'col', { class: 'c-t' }),
+      h(doc, 'col', { class: 'c-cpu' }),
+      h(doc, 'col', { class: 'c-mark' }),
+      h(doc, 'col', {}),
+    ),
     h(
       doc,
       'thead',
@@ -269,13 +326,20 @@ export function renderStepsTable(el, events, step, { around = 12 } = {}) {
         h(doc, 'th', { scope: 'col' }, 'step'),
         h(doc, 'th', { scope: 'col' }, 't'),
         h(doc, 'th', { scope: 'col' }, 'CPU'),
+        h(doc, 'th', { scope: 'col' }, h(doc, 'span', { class: 'sr-only' }, 'mark')),
         h(doc, 'th', { scope: 'col' }, 'caption'),
       ),
     ),
     h(doc, 'tbody', {}, rows),
   );
   const current = el.querySelector('tr.current');
-  if (current && typeof current.scrollIntoView === 'function') current.scrollIntoView({ block: 'center' });
+  const box = el.parentElement;
+  // Centre the current step inside the table's own box: the page itself never scrolls.
+  if (current && box && typeof box.scrollTo === 'function') {
+    const r = current.getBoundingClientRect();
+    const top = r.top - box.getBoundingClientRect().top + box.scrollTop;
+    box.scrollTo({ top: Math.max(0, top - box.clientHeight / 2 + r.height / 2) });
+  }
 }
 
 /** The packet inspector: its header at every hop (before/after NAT) and its conntrack tuples. */
@@ -343,7 +407,13 @@ export function renderInspector(el, history) {
               doc,
               'li',
               { class: 'mono' },
-              `#${ct.id} ${ct.proto} orig ${tuple(ct.orig)} · reply ${tuple(ct.reply)} · ${ct.clash ? 'clash entry' : ct.confirmed ? 'confirmed' : `unconfirmed (CPU ${ct.cpu})`}`,
+              `#${ct.id} ${ct.proto} orig ${tuple(ct.orig)} · reply ${tuple(ct.reply)} · `,
+              h(
+                doc,
+                'span',
+                { class: ct.gone ? 'freed' : null },
+                ct.gone ? ct.gone : ct.clash ? 'clash entry' : ct.confirmed ? 'confirmed' : `unconfirmed (CPU ${ct.cpu})`,
+              ),
             ),
           ),
         )

@@ -1,95 +1,285 @@
 // @ts-check
-// The node drawing as plain data: layout(topology) places the pods, veths, cni0, the hook
-// pipeline, the CPU lanes, eth0, the server and the DNS endpoints; scene(layout, state, notes)
-// says where every packet token, race window, drop mark and label goes at one step. Both are
-// pure; node.js paints them into an SVG.
+// The node drawing as plain data: layout(topology, box) places the pods, veths, cni0, the hook
+// pipeline, the CPU lanes, eth0, the server and the DNS endpoints in the pixels the page gives
+// the drawing, at the page's type size; scene(layout, state, notes) says where every packet
+// token, race window, drop mark and label goes at one step. Both are pure; node.js paints them
+// into an SVG.
+//
+// The drawing is laid out in CSS pixels (one user unit = one pixel), never scaled: its text is
+// exactly as large as the stylesheet says (18 px and up in the projector theme), so a narrow
+// screen gets a tighter layout, not smaller type. What does not fit at that size is left out
+// in a fixed order: the kernel function under each stage first (the current one is still
+// named, above the lanes), then the rover's detail.
 
 import { STAGES, tokenLabel } from '../annotate.js';
 
-export const WIDTH = 1600;
+/** The box a drawing gets when the page gives none (node tests, a detached SVG). */
+export const DEFAULT_BOX = { width: 1600, height: 620, em: 16, small: 14 };
 const MAX_POD_ROWS = 6;
 const MAX_DNS_ROWS = 4;
-const STAGE_WIDTHS = [150, 206, 118, 168, 136, 202];
-const TOKEN_H = 28;
 /** How many tokens one place shows before a "+k" badge stands for the rest. */
 const AREA_CAP = { server: 1, dns: 1, eth0: 2, pod: 2, veth: 2, cni0: 2 };
 
-export function layout(topology, { compact = false, ratio = 0 } = {}) {
+/**
+ * Text widths without a browser: DejaVu's advance widths (the Linux fonts the tests see; other
+ * platforms' fonts are narrower), conservative.
+ * @param {string} text
+ * @param {number} size
+ * @param {'mono'|'sans'|'bold'} kind
+ */
+export function approxWidth(text, size, kind) {
+  const per = kind === 'mono' ? 0.61 : kind === 'bold' ? 0.66 : 0.58;
+  return String(text).length * size * per;
+}
+
+/**
+ * @typedef {object} Box the room the page gives the drawing and the type it uses
+ * @property {number} width px
+ * @property {number} height px
+ * @property {number} em the root font size, px
+ * @property {number} small the smallest text the theme allows, px
+ * @property {boolean=} lanesOnly only the node box: stages and lanes (Compare)
+ * @property {{server: boolean, dns: boolean}=} remote which hosts the run talks to
+ * @property {boolean=} randomFully the run's MASQUERADE never reads the rover
+ * @property {(text: string, size: number, kind: 'mono'|'sans'|'bold') => number=} measure text width in px
+ */
+
+/**
+ * @param {any} topology
+ * @param {Partial<Box>} box
+ */
+export function layout(topology, box = {}) {
+  const b = { ...DEFAULT_BOX, ...box };
+  const measure = b.measure ?? approxWidth;
+  const W = Math.max(320, b.width);
+  const H = Math.max(160, b.height);
+  const fs = Math.max(b.small, 10); // labels, IPs, functions
+  const fsName = Math.max(fs, b.em * 1.05); // pod, stage and host names
+  const pad = 6;
   const cpus = Math.max(1, topology.cpus);
-  // Lanes fill the height the page gives the drawing (ratio = height / width), within bounds.
-  const target = ratio > 0 ? WIDTH * ratio : 0;
-  const fit = target > 0 ? Math.floor((target - 190) / cpus) : 0;
-  const fallback = cpus <= 2 ? 66 : cpus <= 4 ? 52 : Math.max(22, Math.floor(264 / cpus));
-  const laneH = fit > 0 ? Math.max(22, Math.min(cpus <= 2 ? 140 : 96, fit)) : fallback;
-  const node = { x: 284, y: 8, w: 1062 };
-  const hookY = node.y + 26;
-  const stageY = node.y + 38;
-  const stageH = 76;
-  const laneTop = stageY + stageH + 14;
-  const lanes = [];
-  for (let i = 0; i < cpus; i++) lanes.push({ cpu: i, y: laneTop + i * laneH, h: laneH, cy: laneTop + i * laneH + laneH / 2 });
-  const laneBottom = laneTop + cpus * laneH;
-  const roverY = laneBottom + 28;
-  node.h = roverY + 16 - node.y;
-  const stages = [];
-  let x = node.x + 72;
-  STAGES.forEach((s, k) => {
-    stages.push({ ...s, k, x, w: STAGE_WIDTHS[k], cx: x + STAGE_WIDTHS[k] / 2 });
-    x += STAGE_WIDTHS[k];
-  });
-  const height = Math.max(node.y + node.h + 10, compact ? 0 : 250);
+  const remote = b.remote ?? { server: true, dns: true };
+  const tokFont = fs;
+  const tokH = Math.round(tokFont * 1.55);
+  const subH = Math.round(fs * 1.35);
 
-  // Pods on the left, evenly spread over the node's height.
-  const shown = topology.pods.slice(0, MAX_POD_ROWS);
-  const more = topology.pods.length - shown.length;
-  const rows = shown.length + (more > 0 ? 1 : 0);
-  const podSpan = height - 16;
-  const pods = shown.map((p, i) => ({ ...p, x: 8, w: 150, h: 50, cy: 8 + (podSpan / rows) * (i + 0.5) }));
-  const hiddenPods = more > 0 ? { count: more, cy: 8 + (podSpan / rows) * (rows - 0.5) } : null;
-  const cni0 = { x: 232, w: 16, y: 8, name: topology.bridge.name, ip: topology.bridge.ip };
-  const eth0 = { x: node.x + node.w + 12, w: 16, y: 8, name: 'eth0', ip: topology.eth0.ip };
-
-  // The server and kube-dns on the right.
-  const right = { x: eth0.x + eth0.w + 22, w: WIDTH - (eth0.x + eth0.w + 22) - 6 };
-  const server = { ...topology.server, x: right.x, y: 14, w: right.w, h: 62, cy: 45 };
+  // --- horizontal: pods | veth | cni0 → node ← eth0 | server / kube-dns
+  let nodeX = pad;
+  let nodeR = W - pad;
+  let pods = [];
+  let hiddenPods = null;
+  let cni0 = null;
+  let eth0 = null;
+  let right = null;
+  const barW = Math.max(10, Math.round(b.em * 0.6));
+  const arrow = Math.max(14, Math.round(b.em * 0.8));
+  const shownPods = topology.pods.slice(0, MAX_POD_ROWS);
+  const podW = Math.ceil(
+    Math.max(
+      ...shownPods.map((p) => Math.max(measure(p.name, fsName, 'bold'), measure(p.ip, fs, 'mono'))),
+      topology.pods.length > MAX_POD_ROWS ? measure(`+ ${topology.pods.length} more pods`, fs, 'sans') : 0,
+      60,
+    ) + 16,
+  );
+  const vethW = Math.ceil(Math.max(...shownPods.map((p) => measure(p.veth, fs, 'mono')), 30) + 14);
   const dnsShown = topology.dns.endpoints.slice(0, MAX_DNS_ROWS);
-  const dnsTop = server.y + server.h + 22;
-  const endpoints = dnsShown.map((ep, i) => ({ ...ep, cy: dnsTop + 56 + i * 30 }));
-  const dns = {
-    x: right.x,
-    y: dnsTop,
-    w: right.w,
-    h: 56 + dnsShown.length * 30 + (topology.dns.endpoints.length > MAX_DNS_ROWS ? 22 : 4),
-    clusterIp: topology.dns.clusterIp,
-    port: topology.dns.port,
-    endpoints,
-    more: topology.dns.endpoints.length - dnsShown.length,
+  if (!b.lanesOnly) {
+    const cniX = pad + podW + vethW;
+    cni0 = { x: cniX, w: barW, y: pad, h: 0, name: topology.bridge.name, ip: topology.bridge.ip };
+    nodeX = cniX + barW + arrow;
+    const widths = [];
+    if (remote.server) widths.push(measure('server', fsName, 'bold'), measure(`${topology.server.ip}:${topology.server.port}`, fs, 'mono'));
+    if (remote.dns) {
+      widths.push(measure('kube-dns', fsName, 'bold'), measure(`${topology.dns.clusterIp}:${topology.dns.port}`, fs, 'mono'));
+      for (const ep of dnsShown) widths.push(measure(`${ep.name} ${ep.ip}`, fs, 'mono'));
+    }
+    const rightW = Math.ceil(Math.max(...widths, 60) + 18);
+    const rightX = W - pad - rightW;
+    eth0 = { x: rightX - 12 - barW, w: barW, y: pad, h: 0, name: 'eth0', ip: topology.eth0.ip };
+    right = { x: rightX, w: rightW };
+    nodeR = eth0.x - arrow;
+  }
+  const node = { x: nodeX, y: pad, w: Math.max(200, nodeR - nodeX), h: 0 };
+
+  // --- the stages: each at least as wide as its name (and its function, when those fit); the
+  // names drop to the smallest size before anything is squeezed.
+  const inner = node.w - 12;
+  const hookOf = [0, 0, 1, 2, 2, 2];
+  const hookNames = ['PREROUTING', 'FORWARD', 'POSTROUTING'];
+  let stageLabels = STAGES.map((s) => s.name);
+  const namesAt = (/** @type {number} */ size) => stageLabels.map((n) => measure(n, size, 'bold') + 12);
+  const funcMin = STAGES.map((s) => Math.max(measure(s.func, fs, 'mono'), s.sub ? measure(s.sub, fs, 'mono') : 0) + 10);
+  /** Hook labels over their stages: FORWARD over the route stage alone goes first when room is short. */
+  let hooksShown = [true, true, true];
+  const withHooks = (/** @type {number[]} */ mins, shown = hooksShown) => {
+    const out = [...mins];
+    hookNames.forEach((h, k) => {
+      if (!shown[k]) return;
+      const members = out.map((_, i) => i).filter((i) => hookOf[i] === k);
+      const need = measure(h, fs, 'bold') * 1.06 + 12;
+      const have = members.reduce((a, i) => a + out[i], 0);
+      if (have < need) members.forEach((i) => (out[i] += (need - have) / members.length));
+    });
+    return out;
   };
-  const h = Math.max(height, dns.y + dns.h + 8);
-  cni0.h = h - 52;
-  eth0.h = h - 52;
+  const sum = (/** @type {number[]} */ a) => a.reduce((x, y) => x + y, 0);
+  const nameMin = namesAt(fsName);
+  const full = withHooks(STAGES.map((_, i) => Math.max(nameMin[i], funcMin[i])));
+  const showFuncs = sum(full) <= inner;
+  let stageName = fsName;
+  let mins = showFuncs ? full : withHooks(nameMin);
+  if (sum(mins) > inner && fsName > fs) {
+    stageName = fs;
+    mins = withHooks(namesAt(fs));
+  }
+  if (sum(mins) > inner) {
+    hooksShown = [true, false, true];
+    mins = withHooks(namesAt(stageName));
+  }
+  if (sum(mins) > inner) {
+    // A narrow column (Compare, a phone): conntrack is written ct.
+    stageLabels = STAGES.map((s) => s.short ?? s.name);
+    mins = withHooks(namesAt(stageName));
+  }
+  const fitsNames = sum(mins) <= inner + 0.5;
+  // Still too wide (a phone): every stage shrinks in proportion.
+  if (!fitsNames) mins = mins.map((m) => (m * inner) / sum(mins));
+  const extra = Math.max(0, inner - sum(mins));
+  // Extra room goes to the stages the race happens in (SNAT, rewrite, confirm) and DNAT.
+  const weight = [1, 1.2, 0.6, 1.6, 1.2, 1.6];
+  const wsum = sum(weight);
+  const stageW = mins.map((m, i) => m + (extra * weight[i]) / wsum);
+
+  // --- vertical: hooks, stage boxes, the current function, the lanes, the rover
+  const hookY = node.y + fs * 1.05;
+  const stageY = hookY + 8;
+  const funcLines = showFuncs ? 2 : 0;
+  const stageH = Math.round(stageName * 1.35 + funcLines * fs * 1.22 + 8);
+  const funcNowY = showFuncs ? 0 : stageY + stageH + fs * 1.15;
+  const laneTop = Math.round(stageY + stageH + (showFuncs ? 8 : fs * 1.55 + 4));
+  const roverH = Math.round(fs * 1.6);
+  const labelRoom = b.lanesOnly ? 0 : Math.round(fs * 2.7); // cni0 / eth0 names under the bars
+  const room = H - laneTop - roverH - pad - 2 - Math.max(0, labelRoom - roverH);
+  const laneMax = Math.round(Math.max(tokH + subH + fs * 1.5 + 10, fs * 12));
+  const laneMin = Math.min(22, room / cpus);
+  const laneH = Math.max(laneMin, Math.min(laneMax, room / cpus));
+  const used = laneTop + cpus * laneH + roverH + pad + Math.max(0, labelRoom - roverH);
+  const dy = Math.max(0, Math.floor((H - used) / 2)); // centre the drawing in its room
+  const lanes = [];
+  for (let i = 0; i < cpus; i++) {
+    const y = laneTop + dy + i * laneH;
+    lanes.push({ cpu: i, y, h: laneH, cy: y + laneH / 2, tokenY: tokenLine(y, laneH, fs, tokH, subH) });
+  }
+  node.y += dy;
+  const laneBottom = laneTop + dy + cpus * laneH;
+  const roverY = laneBottom + roverH * 0.72;
+  node.h = laneBottom + roverH - node.y;
+  const stages = [];
+  let x = node.x + 6;
+  STAGES.forEach((s, k) => {
+    stages.push({ ...s, k, x, w: stageW[k], cx: x + stageW[k] / 2 });
+    x += stageW[k];
+  });
+  const height = H;
+
+  // Pods on the left, spread over the lanes' height (pod-a beside CPU 0 when they are as many).
+  let podRows = 0;
+  if (!b.lanesOnly) {
+    const podH = Math.round(fsName * 1.3 + fs * 1.3 + 10);
+    const statusH = Math.round(fs * 1.35);
+    const span = { top: node.y + 4, bottom: laneBottom + roverH };
+    const fitRows = Math.max(1, Math.floor((span.bottom - span.top) / (podH + statusH + 6)));
+    const rowsWanted = topology.pods.length;
+    const cap = Math.min(MAX_POD_ROWS, fitRows);
+    const shown = topology.pods.slice(0, rowsWanted > cap ? Math.max(1, cap - 1) : cap);
+    const more = topology.pods.length - shown.length;
+    podRows = shown.length + (more > 0 ? 1 : 0);
+    const alignLanes = shown.length === cpus && more === 0;
+    pods = shown.map((p, i) => {
+      const cy = alignLanes ? lanes[i].cy : span.top + ((span.bottom - span.top) / podRows) * (i + 0.5);
+      return { ...p, x: pad, w: podW, h: podH, cy, statusY: cy + podH / 2 + fs * 1.05, room: statusH };
+    });
+    hiddenPods = more > 0 ? { count: more, cy: span.top + ((span.bottom - span.top) / podRows) * (podRows - 0.5) } : null;
+    const barTop = node.y;
+    const barBottom = Math.min(H - labelRoom - 2, laneBottom + roverH);
+    Object.assign(/** @type {any} */ (cni0), { y: barTop, h: barBottom - barTop });
+    Object.assign(/** @type {any} */ (eth0), { y: barTop, h: barBottom - barTop });
+  }
+
+  // The server and kube-dns on the right, centred on the lanes.
+  let server = null;
+  let dns = null;
+  if (!b.lanesOnly && right) {
+    const hostH = Math.round(fsName * 1.3 + fs * 1.3 + 10);
+    const epRow = Math.round(fs * 1.45);
+    const dnsH = Math.round(fsName * 1.3 + fs * 1.3 + 10 + dnsShown.length * epRow + (topology.dns.endpoints.length > MAX_DNS_ROWS ? epRow : 0));
+    const blocks = (remote.server ? hostH : 0) + (remote.dns ? dnsH : 0) + (remote.server && remote.dns ? 12 : 0);
+    const mid = (lanes[0].y + laneBottom) / 2;
+    let top = Math.max(node.y, Math.min(mid - blocks / 2, height - blocks - pad));
+    if (remote.server) {
+      server = { ...topology.server, x: right.x, y: top, w: right.w, h: hostH, cy: top + hostH / 2 };
+      top += hostH + 12;
+    }
+    const firstEp = top + fsName * 1.3 + fs * 1.3 + 10 + epRow / 2;
+    dns = {
+      x: right.x,
+      y: top,
+      w: right.w,
+      h: dnsH,
+      shown: remote.dns,
+      clusterIp: topology.dns.clusterIp,
+      port: topology.dns.port,
+      endpoints: dnsShown.map((ep, i) => ({ ...ep, cy: firstEp + i * epRow })),
+      more: topology.dns.endpoints.length - dnsShown.length,
+    };
+    if (!remote.server) server = { ...topology.server, x: right.x, y: top, w: right.w, h: 0, cy: lanes[0].cy, hidden: true };
+  }
   // NodeLocal DNSCache: a process of the node, at the foot of the node box.
-  const cache = topology.cache ? { x: node.x + node.w - 540, y: roverY - 19, w: 530, h: 26, name: topology.cache.name } : null;
+  const cacheW = Math.min(node.w - 16, measure(`${topology.cache?.name ?? ''} ${topology.cache?.ip ?? ''} · NOTRACK · TCP upstream`, fs, 'mono') + 20);
+  const cache =
+    topology.cache && !b.lanesOnly ? { x: node.x + node.w - cacheW - 8, y: roverY - fs * 1.05, w: cacheW, h: fs * 1.45, name: topology.cache.name } : null;
   return {
-    width: WIDTH,
-    height: h,
+    width: W,
+    height,
+    fs,
+    fsName,
+    tokH,
+    subH,
+    tokFont,
     node,
-    hookY,
-    stageY,
+    hookY: hookY + dy,
+    stageY: stageY + dy,
     stageH,
+    showFuncs,
+    stageName,
+    stageLabels,
+    hooksShown,
+    fitsNames,
+    funcNowY: funcNowY ? funcNowY + dy : 0,
     stages,
     lanes,
     laneBottom,
     roverY,
     pods,
+    podRows,
     hiddenPods,
     cni0,
     eth0,
     server,
     dns,
     cache,
+    remote,
+    randomFully: !!b.randomFully,
+    lanesOnly: !!b.lanesOnly,
+    measure,
     topology,
   };
+}
+
+/** The y of a lane's tokens: under the race window's label, with room for the rewrite below. */
+function tokenLine(y, h, fs, tokH, subH) {
+  const top = y + fs * 1.45;
+  const free = h - fs * 1.45 - tokH - subH - 6;
+  return top + tokH / 2 + Math.max(0, free / 2);
 }
 
 /** Where a packet drawn at `where` sits (before stacking). */
@@ -100,39 +290,50 @@ export function place(L, where, stage, podName, tuple) {
   if (where.startsWith('cpu')) {
     const lane = L.lanes[Number(where.slice(3))];
     const st = L.stages[Math.max(0, stage ?? 0)];
-    return lane ? { x: st.cx, y: lane.cy, area: `lane${lane.cpu}` } : null;
+    return lane ? { x: st.cx, y: lane.tokenY, area: `lane${lane.cpu}` } : null;
   }
-  if (where.startsWith('veth')) return { x: (L.pods[0]?.x ?? 8) + 150 + 40, y: podY, area: `veth-${podName}` };
-  if (where.startsWith('pod')) return { x: 110, y: podY, area: `pod-${podName}` };
+  if (L.lanesOnly) return null;
+  // On a veth the token rides above the wire, clear of the veth's name under it.
+  if (where.startsWith('veth'))
+    return {
+      x: (L.pods[0]?.x ?? 8) + (L.pods[0]?.w ?? 150) + (L.cni0.x - (L.pods[0]?.x ?? 8) - (L.pods[0]?.w ?? 150)) / 2,
+      y: podY - L.tokH * 0.62,
+      area: `veth-${podName}`,
+    };
+  if (where.startsWith('pod')) return { x: L.pods[0]?.x + (L.pods[0]?.w ?? 0) / 2, y: podY, area: `pod-${podName}` };
   if (where === L.cni0.name) return { x: L.cni0.x + L.cni0.w / 2, y: podY, area: `cni0-${podName}` };
   const remoteY = remoteRow(L, tuple);
   if (where === 'eth0') return { x: L.eth0.x + L.eth0.w / 2, y: remoteY, area: `eth0-${remoteY}` };
-  if (where === 'server') return { x: L.server.x + 52, y: L.server.cy + 2, area: 'server' };
+  if (where === 'server') return { x: L.server.x + L.server.w / 2, y: L.server.y + L.server.h + L.tokH * 0.6, area: 'server' };
   if (L.cache && where === L.cache.name) return { x: L.cache.x + 40, y: L.cache.y + L.cache.h / 2, area: 'cache' };
   const ep = L.dns.endpoints.find((e) => e.name === where);
-  if (ep) return { x: L.dns.x + 52, y: ep.cy, area: where };
-  return { x: L.dns.x + 52, y: L.dns.y + L.dns.h - 10, area: 'dns-more' };
+  if (ep) return { x: L.dns.x - 4, y: ep.cy, area: where };
+  return { x: L.dns.x + L.dns.w / 2, y: L.dns.y + L.dns.h + L.tokH * 0.6, area: 'dns-more' };
 }
 
 function remoteRow(L, tuple) {
-  if (!tuple) return L.server.cy;
+  if (!tuple || !L.server) return L.lanes[0].cy;
   const ips = [tuple.src, tuple.dst];
-  if (ips.includes(L.server.ip)) return L.server.cy;
+  if (ips.includes(L.server.ip) && !L.server.hidden) return L.server.cy;
   const ep = L.dns.endpoints.find((e) => ips.includes(e.ip));
   if (ep) return ep.cy;
-  if (ips.includes(L.dns.clusterIp)) return L.dns.y + 30;
+  if (ips.includes(L.dns.clusterIp)) return L.dns.y + L.fsName;
   return L.server.cy;
 }
 
-/** The width of a token for a label (monospace, 15px). */
-export function tokenWidth(text) {
-  return Math.max(44, 12 + String(text).length * 9.2);
+/**
+ * The width of a token for a label.
+ * @param {string} text
+ * @param {number} size
+ */
+export function tokenWidth(text, size = 16) {
+  return Math.max(size * 2.6, size * 0.8 + String(text).length * size * 0.61);
 }
 
 /**
  * Everything that moves at one step.
  * @param notes annotate(events, step, podIps)
- * @returns {{tokens: any[], windows: any[], drops: any[], rover: any}}
+ * @returns {{tokens: any[], windows: any[], drops: any[], rover: any, active: any, pods: any[], shared: string|null}}
  */
 export function scene(L, state, notes, { maxStack = 3 } = {}) {
   const tokens = [];
@@ -149,7 +350,7 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     // Past a few packets in one place, one badge counts the rest (the current packet always shows).
     const cap = maxStack === Infinity ? Infinity : Math.min(maxStack, AREA_CAP[pos.area.split('-')[0]] ?? maxStack);
     if (n >= cap && !pos.area.startsWith('lane') && notes.event?.packet !== id) {
-      const h = hidden.get(pos.area) ?? { count: 0, x: pos.x, y: pos.y + stackOffset(cap, pos.area) };
+      const h = hidden.get(pos.area) ?? { count: 0, x: pos.x, y: pos.y + stackOffset(cap, pos.area, L) };
       h.count += 1;
       hidden.set(pos.area, h);
       continue;
@@ -158,21 +359,27 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     const current = notes.event?.packet === id;
     const rw = f.where.startsWith('cpu') || (f.where === 'eth0' && current) ? notes.rewrite.get(id) : null;
     const reply = isReply(f.packet, L);
+    // In a lane, a token and its rewrite stay inside the node box.
+    let x = pos.x;
+    if (pos.area.startsWith('lane')) {
+      const half = Math.max(tokenWidth(label, L.tokFont), rw ? L.measure(rw.text, L.fs, 'mono') + L.fs : 0) / 2;
+      x = Math.max(L.node.x + 6 + half, Math.min(L.node.x + L.node.w - 6 - half, x));
+    }
     tokens.push({
       id,
       label,
       sub: rw ? rw.text : null,
       fresh: rw ? rw.step === notes.event?.seq : false,
-      x: pos.x,
-      y: pos.y + stackOffset(n, pos.area),
-      w: tokenWidth(label),
+      x,
+      y: pos.y + stackOffset(n, pos.area, L),
+      w: tokenWidth(label, L.tokFont),
       kind: `${f.packet.proto}${reply ? ' reply' : ''}`,
       current,
     });
   }
   for (const [area, h] of hidden) {
     const label = `+${h.count}`;
-    tokens.push({ id: `more-${area}`, label, sub: null, fresh: false, x: h.x, y: h.y, w: tokenWidth(label), kind: 'more', current: false });
+    tokens.push({ id: `more-${area}`, label, sub: null, fresh: false, x: h.x, y: h.y, w: tokenWidth(label, L.tokFont), kind: 'more', current: false });
   }
   const windows = [];
   for (const lane of L.lanes) {
@@ -184,15 +391,16 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     if (!open && !held && !recent) continue;
     const from = L.stages[w.startStage];
     const to = L.stages[5];
+    const width = to.x + to.w - from.x - 4;
     windows.push({
       cpu: lane.cpu,
       open,
       outcome: w.outcome,
       x: from.x + 2,
-      w: to.x + to.w - from.x - 4,
-      y: lane.y + 4,
-      h: lane.h - 8,
-      text: windowText(w, open),
+      w: width,
+      y: lane.y + 3,
+      h: lane.h - 6,
+      text: windowText(w, open, width - 12, L),
     });
   }
   const drops = [];
@@ -202,7 +410,8 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     drops.push({
       packet: d.packet,
       x: L.stages[d.stage].cx,
-      y: lane.cy,
+      y: lane.tokenY,
+      r: L.fs * 0.78,
       text: `${tokenLabel(d.label, d.pod ?? notes.pod.get(d.packet))} dropped`,
       fresh: notes.event?.seq === d.step,
       old: (notes.event?.seq ?? 0) - d.step > 12,
@@ -211,52 +420,118 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
   // Keep only the latest drop per lane: older ones are on the timeline.
   const latest = new Map();
   for (const d of drops) latest.set(`${d.y}`, d);
-  return { tokens, windows, drops: [...latest.values()], rover: roverText(state, notes) };
+  const e = notes.event;
+  const stageNow = e && e.cpu >= 0 ? stageIndex(e) : -1;
+  return {
+    tokens,
+    windows,
+    drops: [...latest.values()],
+    rover: roverText(state, notes, L),
+    active: stageNow >= 0 ? { stage: stageNow, cpu: e.cpu, func: e.func } : null,
+    pods: podStatus(L, state),
+    shared: notes.shared ?? null,
+  };
 }
 
-function stackOffset(n, area) {
+/** The stage of an event (as annotate's stageOf, without the import cycle). */
+function stageIndex(e) {
+  switch (e.type) {
+    case 'cpu-take':
+    case 'raw-notrack':
+    case 'ct-new':
+    case 'ct-found':
+    case 'ct-invalid':
+    case 'ct-none':
+      return 0;
+    case 'nat-rules':
+    case 'nat-setup':
+    case 'nat-skip':
+      return e.hook === 'POSTROUTING' ? 3 : 1;
+    case 'nat-packet':
+      return e.hook === 'POSTROUTING' ? 4 : 1;
+    case 'route':
+      return 2;
+    case 'ct-confirm':
+    case 'confirm-skip':
+    case 'ct-clash':
+    case 'ct-chaintoolong':
+      return 5;
+    case 'packet-drop':
+      return e.hook === 'POSTROUTING' ? 5 : e.hook === 'PREROUTING' ? 0 : -1;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * What each drawn pod is waiting for (its client timer) or how its last flow ended.
+ * @returns {{name: string, x: number, y: number, timer: {expiresAt: number, timer: string}|null, done: any}[]}
+ */
+export function podStatus(L, state) {
+  if (!L.pods.length) return [];
+  const flows = new Map(state.flows.map((f) => [f.id, f]));
+  return L.pods.map((p) => {
+    const timer = state.timers.find((tm) => flows.get(tm.flow)?.pod === p.name) ?? null;
+    const mine = state.flows.filter((f) => f.pod === p.name);
+    const last = mine[mine.length - 1] ?? null;
+    return {
+      name: p.name,
+      x: p.x + p.w / 2,
+      y: p.statusY,
+      timer: timer ? { expiresAt: timer.expiresAt, timer: timer.timer } : null,
+      done: !timer && last && last.outcome !== 'pending' ? last : null,
+    };
+  });
+}
+
+function stackOffset(n, area, L) {
   if (n === 0) return 0;
-  const dir = area.startsWith('lane') ? (n % 2 === 1 ? -1 : 1) : 1;
-  return dir * Math.ceil(n / (area.startsWith('lane') ? 2 : 1)) * (area.startsWith('lane') ? 10 : TOKEN_H + 2);
+  const lane = area.startsWith('lane');
+  const dir = lane ? (n % 2 === 1 ? -1 : 1) : 1;
+  return dir * Math.ceil(n / (lane ? 2 : 1)) * (lane ? L.tokH * 0.4 : L.tokH + 2);
 }
 
 function isReply(packet, L) {
   const t = packet.tuple;
-  return t.src === L.server.ip || t.src === L.dns.clusterIp || L.dns.endpoints.some((e) => e.ip === t.src);
+  const topo = L.topology;
+  return t.src === topo.server.ip || t.src === topo.dns.clusterIp || topo.dns.endpoints.some((e) => e.ip === t.src);
 }
 
-function windowText(w, open) {
+/** A race window's label, as long as its width allows. */
+function windowText(w, open, room, L) {
   const tuple = w.chosen ? `${w.manip === 'SRC' ? `${w.chosen.src}:${w.chosen.sport}` : `${w.chosen.dst}:${w.chosen.dport}`}` : '';
-  if (open) return `race window: ${tuple} chosen, entry #${w.ct} unconfirmed`;
-  switch (w.outcome) {
-    case 'confirmed':
-      return `#${w.ct} confirmed ✓`;
-    case 'clash-drop':
-    case 'dropped':
-      return `#${w.ct} lost the race ✗`;
-    case 'clash-merged':
-      return `#${w.ct} clashed: merged ✓`;
-    case 'clash-clash_entry':
-      return `#${w.ct} clashed: clash entry ✓`;
-    default:
-      return `#${w.ct}`;
+  let variants;
+  if (open) variants = [`#${w.ct} unconfirmed · ${tuple}`, `#${w.ct} · ${tuple}`, `#${w.ct} unconfirmed`, `#${w.ct}`];
+  else {
+    const word =
+      w.outcome === 'confirmed'
+        ? 'confirmed ✓'
+        : w.outcome === 'clash-drop' || w.outcome === 'dropped'
+          ? 'lost the race ✗'
+          : w.outcome === 'clash-merged'
+            ? 'clashed: merged ✓'
+            : w.outcome === 'clash-clash_entry'
+              ? 'clashed: clash entry ✓'
+              : '';
+    variants = [`#${w.ct} ${word}`.trim(), `#${w.ct} ${word.split(':')[0]}`.trim(), `#${w.ct}`];
   }
+  const fit = variants.find((v) => L.measure(v, L.fs, 'bold') <= room) ?? variants[variants.length - 1];
+  return fit;
 }
 
-function roverText(state, notes) {
+function roverText(state, notes, L) {
   const rovers = Object.values(state.rovers);
   if (rovers.length === 0) return null;
   const moved = notes.roverMoved;
-  return {
-    moved: !!moved,
-    text: rovers.map((r) => `${r.proto} rover → port ${r.port}`).join(' · '),
-    detail:
-      moved && moved.search
-        ? `CPU ${moved.cpu} read it: search starts at ${moved.search.firstPort}, takes ${moved.search.port}`
-        : moved
-          ? `moved by CPU ${moved.cpu}`
-          : 'one value, shared by every CPU',
-  };
+  const text = rovers.map((r) => `${r.proto} rover → port ${r.port}`).join(' · ');
+  const detail = L.randomFully
+    ? 'not read: --random-fully starts each search at a random port'
+    : moved && moved.search
+      ? `CPU ${moved.cpu} read it: search starts at ${moved.search.firstPort}, takes ${moved.search.port}`
+      : moved
+        ? `moved by CPU ${moved.cpu}`
+        : 'one value, shared by every CPU';
+  return { moved: !!moved && !L.randomFully, text, detail };
 }
 
 /** Linear interpolation of token positions between two scenes, for the animation. */

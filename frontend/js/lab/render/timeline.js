@@ -57,6 +57,7 @@ export class Timeline {
   setRun(total, markers) {
     const doc = this.doc;
     this.total = total;
+    this.svg.setAttribute('aria-valuemax', String(Math.max(0, total - 1)));
     this.svg.replaceChildren();
     this.svg.append(el(doc, 'rect', { x: 0, y: 14, width: W, height: 6, rx: 3, class: 'tl-track' }));
     this.progress = el(doc, 'rect', { x: 0, y: 14, width: 0, height: 6, rx: 3, class: 'tl-progress' });

@@ -65,6 +65,18 @@ final class DnatRace implements Scenario {
 	}
 
 	@Override
+	public String watch() {
+		return switch (this.race) {
+			case 1 -> "Watch the two CPU lanes: A? and AAAA? become two identical entries, each unconfirmed, "
+					+ "and only one of them can be confirmed.";
+			case 2 -> "Watch AAAA's SNAT step: it runs after A's entry is confirmed and moves AAAA to another "
+					+ "source port, so the two entries no longer match and cannot be merged.";
+			default -> "Watch the DNAT step: kube-proxy sends A? and AAAA? to two different DNS endpoints, so the "
+					+ "two entries can never be merged and the later one loses.";
+		};
+	}
+
+	@Override
 	public RunParams defaults() {
 		return RunParams.builder(id())
 			.kernel(KernelProfile.V4_17)

@@ -49,6 +49,15 @@ final class FreePlay implements Scenario {
 	}
 
 	@Override
+	public String watch() {
+		return this.dns
+				? "Watch conntrack -S: every insert_failed is a query dropped in a race, and the timeline marks "
+						+ "each 5 s resolver timeout it costs."
+				: "Watch conntrack -S: every insert_failed is a SYN dropped in the port race, and the timeline "
+						+ "marks each 1 s retransmission it costs.";
+	}
+
+	@Override
 	public RunParams defaults() {
 		return RunParams.builder(id())
 			.kernel(KernelProfile.V4_17)

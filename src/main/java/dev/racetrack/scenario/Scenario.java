@@ -17,6 +17,12 @@ public interface Scenario {
 	/** One or two sentences on what it shows. */
 	String summary();
 
+	/**
+	 * What to watch on the Lab's drawing, in one or two sentences for a room that never
+	 * read the articles (the intro card).
+	 */
+	String watch();
+
 	/** The knobs it starts with. */
 	RunParams defaults();
 

@@ -35,6 +35,13 @@ final class SnatPortRace implements Scenario {
 	}
 
 	@Override
+	public String watch() {
+		return "Watch the two CPU lanes: both SYNs get the source port 32000 before either entry is confirmed, "
+				+ "so the later confirm fails and that SYN never reaches eth0. The shared port has one colour "
+				+ "everywhere.";
+	}
+
+	@Override
 	public RunParams defaults() {
 		return RunParams.builder(id())
 			.kernel(KernelProfile.V4_17)

@@ -153,7 +153,7 @@ public final class NodeRun {
 			this.trace.at(this.sim.now())
 				.iface(pod.name())
 				.func((kind == Flow.Kind.TCP_CONNECT) ? "connect" : "getaddrinfo")
-				.text(pod.name() + " " + what + ".")
+				.text(pod.name() + " " + what + (what.endsWith(".") ? "" : "."))
 				.emit(new Change.FlowStart(flow.view()));
 		}
 		return flow;

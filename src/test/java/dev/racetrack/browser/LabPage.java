@@ -43,7 +43,8 @@ public interface LabPage {
 	default long total() {
 		String text = driver().findElement(By.id("step-no")).getText();
 		int slash = text.indexOf('/');
-		return (slash < 0) ? 0 : Long.parseLong(text.substring(slash + 1).trim());
+		String total = (slash < 0) ? "" : text.substring(slash + 1).trim();
+		return total.matches("\\d+") ? Long.parseLong(total) : 0;
 	}
 
 	/** The caption's text. */
@@ -56,17 +57,20 @@ public interface LabPage {
 		new Actions(driver()).sendKeys(key).perform();
 	}
 
-	/** The value of a {@code conntrack -S} counter on one CPU, as the page prints it. */
+	/**
+	 * The value of a {@code conntrack -S} counter on one CPU, as the page prints it (one
+	 * row per counter, one column per CPU).
+	 */
 	default String counter(int cpu, String name) {
 		List<WebElement> heads = driver().findElements(By.cssSelector("#counters thead th"));
 		int column = -1;
 		for (int i = 0; i < heads.size(); i++) {
-			if (heads.get(i).getText().equals(name)) {
+			if (heads.get(i).getText().equals("cpu=" + cpu)) {
 				column = i;
 			}
 		}
-		assertThat(column).as("counter column " + name).isPositive();
-		WebElement row = driver().findElements(By.cssSelector("#counters tbody tr")).get(cpu);
+		assertThat(column).as("counter column cpu=" + cpu).isPositive();
+		WebElement row = driver().findElement(By.cssSelector("#counters tbody tr[data-counter='" + name + "']"));
 		return row.findElements(By.cssSelector("th, td")).get(column).getText();
 	}
 

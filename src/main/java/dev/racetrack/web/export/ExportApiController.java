@@ -231,8 +231,11 @@ class ExportApiController {
 		return this.runs.traced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			NodeRun whole = held.run();
-			At at = new At(params, whole, Math.max(0, whole.trace().size() - 1), false);
-			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, exchange.getResponse());
+			// The file opens at the step asked for (the Lab's current step), else at its
+			// start.
+			At at = at(params, whole, query);
+			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, at.explicit() ? at.step() : -1,
+					exchange.getResponse());
 			return ResponseEntity.ok()
 				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("racetrack-" + at.fileName(".html")))

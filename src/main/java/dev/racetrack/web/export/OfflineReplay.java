@@ -25,6 +25,7 @@ import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.lab.LabKnobs;
 import dev.racetrack.web.lab.LabRun;
+import dev.racetrack.web.lab.LabStory;
 import dev.racetrack.web.shared.JsonChunks;
 
 /**
@@ -64,15 +65,16 @@ class OfflineReplay {
 	 * The file in three parts: the page before the run's data, the data (its events
 	 * written as they are sent, {@link JsonChunks}), and the page after it. What a
 	 * request holds at once is the page (styles and code, a few hundred KB) and one
-	 * chunk.
+	 * chunk. The file opens at {@code step} ({@code -1}: the start).
 	 */
-	Flux<DataBuffer> html(RunParams params, NodeRun run, ServerHttpResponse response) {
+	Flux<DataBuffer> html(RunParams params, NodeRun run, long step, ServerHttpResponse response) {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
-		List<Beats.Beat> beats = lab.replay() ? Beats.of(events) : List.of();
+		LabStory story = LabStory.of(params, events);
 		Context context = new Context(Locale.ENGLISH);
 		LabKnobs.fillValues(context::setVariable, params, this.json, null);
 		context.setVariable("locked", true);
+		context.setVariable("mode", "replay");
 		context.setVariable("title", lab.title() + " · " + params.kernel().id() + " · seed " + params.seed());
 		context.setVariable("css", STYLE_END.matcher(css()).replaceAll("<\\\\/$1"));
 		context.setVariable("bundle", SCRIPT_END.matcher(bundle()).replaceAll("<\\\\/$1"));
@@ -80,14 +82,17 @@ class OfflineReplay {
 		String page = this.templates.process("export/replay", context);
 		int mark = page.indexOf(DATA_MARK);
 		// The data is the run's JSON (params, topology, rules, rawRules, replay, title,
-		// events, beats), written field by field: in a JSON script block
+		// events, then the story: beats, idle, warning, and the step it opens at),
+		// written field by field: in a JSON script block
 		// only "<" could end it early; JSON.parse reads \u003c back.
 		String prefix = page.substring(0, mark) + escape("{\"params\":" + this.json.writeValueAsString(lab.params())
 				+ ",\"topology\":" + this.json.writeValueAsString(lab.topology()) + ",\"rules\":"
 				+ this.json.writeValueAsString(lab.rules()) + ",\"rawRules\":"
 				+ this.json.writeValueAsString(lab.rawRules()) + ",\"replay\":" + lab.replay() + ",\"title\":"
 				+ this.json.writeValueAsString(lab.title()) + ",\"events\":[");
-		String suffix = escape("],\"beats\":" + this.json.writeValueAsString(beats) + "}")
+		String suffix = escape("],\"beats\":" + this.json.writeValueAsString(story.beats()) + ",\"idle\":"
+				+ this.json.writeValueAsString(story.idle()) + ",\"warning\":"
+				+ this.json.writeValueAsString(story.warning()) + ",\"step\":" + step + "}")
 				+ page.substring(mark + DATA_MARK.length());
 		return JsonChunks.write(response, this.json, prefix, events, suffix, OfflineReplay::escape);
 	}

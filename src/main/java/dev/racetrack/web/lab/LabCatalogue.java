@@ -43,16 +43,17 @@ public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<
 	 * @param id its id
 	 * @param title its title
 	 * @param summary what it shows
+	 * @param watch what to watch on the drawing (the intro card)
 	 * @param replay whether it is a guided replay (with beats)
 	 * @param defaults its run parameters when a query gives none
 	 * @param remedies the parameters that fix its race, each applied to a run of it
 	 * ("What fixes this?")
 	 */
-	public record ScenarioView(String id, String title, String summary, boolean replay, ParamsView defaults,
-			List<Map<String, String>> remedies) {
+	public record ScenarioView(String id, String title, String summary, String watch, boolean replay,
+			ParamsView defaults, List<Map<String, String>> remedies) {
 
 		static ScenarioView of(Scenario s) {
-			return new ScenarioView(s.id(), s.title(), s.summary(), s.replay(), ParamsView.of(s.defaults()),
+			return new ScenarioView(s.id(), s.title(), s.summary(), s.watch(), s.replay(), ParamsView.of(s.defaults()),
 					remediesFor(s.id()));
 		}
 
@@ -121,12 +122,13 @@ public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<
 	}
 
 	/**
-	 * The type of every kind of {@link Change}, in declaration order: read off the sealed
+	 * The type of every kind of {@link Change}, sorted by name: read off the sealed
 	 * interface, so a new kind is in the catalogue (and in the browser's fold check) the
-	 * moment it exists.
+	 * moment it exists. (The order of {@code getPermittedSubclasses} follows the order in
+	 * which the compiler met the kinds, which another class's source can change.)
 	 */
 	public static List<String> allEventTypes() {
-		return Arrays.stream(Change.class.getPermittedSubclasses()).map(LabCatalogue::typeOf).toList();
+		return Arrays.stream(Change.class.getPermittedSubclasses()).map(LabCatalogue::typeOf).sorted().toList();
 	}
 
 	private static String typeOf(Class<?> kind) {

@@ -23,6 +23,12 @@ public final class LabKnobs {
 	/** Knobs the bar carries without showing them (the permalink still sets them). */
 	static final Set<String> HIDDEN = Set.of("sourcePort", "ndots");
 
+	/**
+	 * Knobs always in view in the bar (a speaker switches them live); the others open
+	 * below it.
+	 */
+	static final List<String> INLINE = List.of("scenario", "kernel", "mode");
+
 	private LabKnobs() {
 	}
 
@@ -67,11 +73,35 @@ public final class LabKnobs {
 		Map<String, String> values = run.params().asQuery();
 		model.accept("choiceKnobs", knobs.stream().filter((k) -> "choice".equals(k.kind()) && !unseen(k)).toList());
 		model.accept("numberKnobs", knobs.stream().filter((k) -> "number".equals(k.kind()) && !unseen(k)).toList());
-		model.accept("hiddenKnobs", knobs.stream().filter((k) -> unseen(k) && values.containsKey(k.name())).toList());
+		model.accept("hiddenKnobs",
+				knobs.stream()
+					.filter((k) -> unseen(k) && (HIDDEN.contains(k.name()) || values.containsKey(k.name())))
+					.toList());
+		model.accept("inlineKnobs", INLINE);
+		model.accept("knobSummary", summary(values));
 		model.accept("catalogue", LabCatalogue.embeddable(json));
 		model.accept("permalink", permalink(run.params()));
 		model.accept("speedSteps", Pacing.SPEEDS.size() - 1);
 		model.accept("speedAtOne", Pacing.SPEEDS.indexOf(1.0));
+	}
+
+	/**
+	 * The knobs that open below the bar, in a few words ("glibc · pods 2 · CPUs 2 ·
+	 * endpoints 1 · seed 1"), so the room sees them without opening them.
+	 */
+	static String summary(Map<String, String> values) {
+		List<String> parts = new java.util.ArrayList<>();
+		for (Knob k : RunParamsBinder.KNOBS) {
+			if (INLINE.contains(k.name()) || unseen(k) || !values.containsKey(k.name())) {
+				continue;
+			}
+			String v = values.get(k.name());
+			if ("mitigation".equals(k.name()) && "none".equals(v)) {
+				continue;
+			}
+			parts.add("choice".equals(k.kind()) ? v : k.label() + " " + v);
+		}
+		return String.join(" · ", parts);
 	}
 
 	/** The permalink of a run, at no step ({@link LabLinks}). */

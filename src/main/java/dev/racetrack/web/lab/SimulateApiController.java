@@ -62,10 +62,12 @@ class SimulateApiController {
 
 	/**
 	 * The body of {@code GET /api/simulate}: the events (unless {@code events=false}),
-	 * the guided beats {@link Beats} reads off them (race replays only), and the summary.
-	 * Its events are written in chunks, in this order.
+	 * the story {@link LabStory} reads off them (race replays only: the guided beats, the
+	 * idle stretches, whether the race happened and a warning when the knobs took it
+	 * away), and the summary. Its events are written in chunks, in this order.
 	 */
-	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, RunSummary summary) {
+	record SimulationView(ParamsView params, List<TraceEvent> events, List<Beats.Beat> beats, List<Beats.Span> idle,
+			Boolean race, String warning, RunSummary summary) {
 	}
 
 	@GetMapping("/api/catalogue")
@@ -86,19 +88,21 @@ class SimulateApiController {
 		var buffers = exchange.getResponse().bufferFactory();
 		if (!events) {
 			return this.runs.untraced(params).map((run) -> {
-				byte[] body = this.json
-					.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, null, run.summary()));
+				byte[] body = this.json.writeValueAsBytes(
+						new SimulationView(ParamsView.of(params), null, null, null, null, null, run.summary()));
 				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Flux.just(buffers.wrap(body)));
 			});
 		}
-		boolean replay = Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false);
 		this.downloads.open(exchange);
 		return this.runs.traced(params).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			List<TraceEvent> trace = held.run().trace().events();
-			List<Beats.Beat> beats = replay ? Beats.of(trace) : List.of();
+			LabStory story = LabStory.of(params, trace);
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
-			String suffix = "],\"beats\":" + this.json.writeValueAsString(beats) + ",\"summary\":"
+			String suffix = "],\"beats\":" + this.json.writeValueAsString(story.beats()) + ",\"idle\":"
+					+ this.json.writeValueAsString(story.idle()) + ",\"race\":"
+					+ this.json.writeValueAsString(story.race()) + ",\"warning\":"
+					+ this.json.writeValueAsString(story.warning()) + ",\"summary\":"
 					+ this.json.writeValueAsString(held.run().summary()) + "}";
 			Flux<DataBuffer> body = JsonChunks.write(exchange.getResponse(), this.json, prefix, trace, suffix,
 					Function.identity());

@@ -1,7 +1,8 @@
 package dev.racetrack.web.session;
 
 import java.util.Locale;
-import java.util.Optional;
+
+import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
@@ -19,25 +20,24 @@ import dev.racetrack.web.shared.RejectionMetrics;
 @Component
 class JoinCodes {
 
-	private final SessionRegistry sessions;
+	private final SessionStore sessions;
 
 	private final RateLimit guesses;
 
-	JoinCodes(SessionRegistry sessions, RacetrackProperties properties, RejectionMetrics metrics) {
+	JoinCodes(SessionStore sessions, RacetrackProperties properties, RejectionMetrics metrics) {
 		this.sessions = sessions;
 		this.guesses = new RateLimit("join-codes", properties.joinGuessBurst(), properties.joinGuessesPerMinute(),
 				100_000, System::nanoTime, metrics);
 	}
 
 	/** The session with {@code code}, for {@code client}; a miss counts as a guess. */
-	Optional<LabSession> find(String code, String client) {
-		this.guesses.check(client);
-		String normal = normalize(code);
-		Optional<LabSession> session = valid(normal) ? this.sessions.byCode(normal) : Optional.empty();
-		if (session.isEmpty()) {
-			this.guesses.take(client);
-		}
-		return session;
+	Mono<LabSession> find(String code, String client) {
+		return Mono.defer(() -> {
+			this.guesses.check(client);
+			String normal = normalize(code);
+			Mono<LabSession> session = valid(normal) ? this.sessions.byCode(normal) : Mono.empty();
+			return session.switchIfEmpty(Mono.fromRunnable(() -> this.guesses.take(client)));
+		});
 	}
 
 	/** Codes are read aloud and typed: ignore case, spaces and dashes. */
@@ -47,11 +47,11 @@ class JoinCodes {
 
 	/** Whether a normalized code is made of the code alphabet, at the code's length. */
 	static boolean valid(String code) {
-		if (code.length() != SessionRegistry.CODE_LENGTH) {
+		if (code.length() != SessionIds.CODE_LENGTH) {
 			return false;
 		}
 		for (int i = 0; i < code.length(); i++) {
-			if (SessionRegistry.CODE_ALPHABET.indexOf(code.charAt(i)) < 0) {
+			if (SessionIds.CODE_ALPHABET.indexOf(code.charAt(i)) < 0) {
 				return false;
 			}
 		}

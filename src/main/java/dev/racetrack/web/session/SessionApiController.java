@@ -49,7 +49,7 @@ import dev.racetrack.web.shared.RunParamsBinder;
 @RestController
 class SessionApiController {
 
-	private final SessionRegistry sessions;
+	private final SessionStore sessions;
 
 	private final SessionStreams streams;
 
@@ -57,7 +57,7 @@ class SessionApiController {
 
 	private final RacetrackProperties properties;
 
-	SessionApiController(SessionRegistry sessions, SessionStreams streams, StreamLimits streamLimits,
+	SessionApiController(SessionStore sessions, SessionStreams streams, StreamLimits streamLimits,
 			RacetrackProperties properties) {
 		this.sessions = sessions;
 		this.streams = streams;
@@ -100,9 +100,8 @@ class SessionApiController {
 	private Mono<ResponseEntity<SessionView>> create(Map<String, String> fields, ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(fields);
 		String client = Clients.of(exchange.getRequest());
-		return Mono.fromCallable(() -> this.sessions.create(params, client))
-			.subscribeOn(Schedulers.boundedElastic())
-			.map((s) -> ResponseEntity.created(URI.create("/api/sessions/" + s.id())).body(view(s, true)));
+		return this.sessions.create(params, client)
+			.map((s) -> ResponseEntity.created(URI.create("/api/sessions/" + s.id())).body(view(s, true, s.token())));
 	}
 
 	/**
@@ -113,20 +112,19 @@ class SessionApiController {
 	Mono<SessionView> replace(@PathVariable String id,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
 			@RequestBody Map<String, Object> body) {
-		LabSession session = find(id);
-		authorize(session, authorization);
-		RunParams params = RunParamsBinder.bind(Fields.fromJson(body));
-		return Mono.fromCallable(() -> this.sessions.replace(session, params))
-			.subscribeOn(Schedulers.boundedElastic())
-			.map((s) -> {
-				s.touch(this.sessions.nowMillis());
-				return view(s, true);
+		return find(id).flatMap((session) -> {
+			String token = authorize(session, authorization);
+			RunParams params = RunParamsBinder.bind(Fields.fromJson(body));
+			return this.sessions.replace(session, params).map((s) -> {
+				this.sessions.touch(s);
+				return view(s, true, token);
 			});
+		});
 	}
 
 	@GetMapping("/api/sessions/{id}")
-	SessionView get(@PathVariable String id) {
-		return view(find(id), false);
+	Mono<SessionView> get(@PathVariable String id) {
+		return find(id).map((s) -> view(s, true, null));
 	}
 
 	/**
@@ -137,9 +135,8 @@ class SessionApiController {
 	 */
 	@GetMapping(path = "/api/sessions/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Mono<Void> events(@PathVariable String id, ServerWebExchange exchange) {
-		LabSession session = find(id);
 		String client = Clients.of(exchange.getRequest());
-		return Mono.defer(() -> {
+		return find(id).flatMap((session) -> {
 			Lease stream = this.streamLimits.open(client);
 			if (session.presenterStreams().incrementAndGet() > this.properties.maxPresenterStreams()) {
 				session.presenterStreams().decrementAndGet();
@@ -148,42 +145,44 @@ class SessionApiController {
 						+ this.properties.maxPresenterStreams() + " presenter streams; close a tab first."));
 			}
 			Lease slot = stream.and(new Lease(() -> session.presenterStreams().decrementAndGet()));
-			session.touch(this.sessions.nowMillis());
+			this.sessions.touch(session);
 			// A presenter's stream opens with the audience when there is one (a reloaded
 			// Lab keeps its followers); with none, the client's "0 following" is right
 			// until someone joins.
 			Flux<byte[]> audience = Flux
 				.defer(() -> (session.followers() == 0) ? Flux.empty() : Flux.just(this.streams.audience(session)));
 			return this.streams.write(exchange.getResponse(), session, true, audience, slot,
-					() -> session.touch(this.sessions.nowMillis()));
+					() -> this.sessions.touch(session));
 		});
 	}
 
 	@PostMapping(path = "/api/sessions/{id}/control", consumes = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<Map<String, Object>> control(@PathVariable String id,
+	Mono<ResponseEntity<Map<String, Object>>> control(@PathVariable String id,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
 			@RequestBody Control control) {
-		LabSession session = find(id);
-		authorize(session, authorization);
-		session.touch(this.sessions.nowMillis());
-		String action = (control.action() == null) ? "" : control.action().trim().toLowerCase(Locale.ROOT);
-		switch (action) {
-			case "play" -> session.play();
-			case "pause" -> session.pause();
-			case "step" -> session.step();
-			case "back" -> session.back();
-			case "seek" -> session.seek(RunParamsBinder.number(Map.of("value", text(control.value())), "value", 0, -1,
-					Math.max(0, session.total() - 1)));
-			case "speed" -> session.speed(speed(control.value()));
-			default -> throw BadParameterException.notOneOf("action", action,
-					List.of("play", "pause", "step", "back", "seek", "speed"));
-		}
-		Map<String, Object> state = new LinkedHashMap<>();
-		state.put("step", session.cursor());
-		state.put("playing", session.playing());
-		state.put("speed", session.speed());
-		state.put("total", session.total());
-		return ResponseEntity.ok(state);
+		return find(id).flatMap((session) -> {
+			authorize(session, authorization);
+			String name = (control.action() == null) ? "" : control.action().trim().toLowerCase(Locale.ROOT);
+			if (!Playback.Action.NAMES.contains(name)) {
+				throw BadParameterException.notOneOf("action", name, Playback.Action.NAMES);
+			}
+			Playback.Action action = Playback.Action.of(name);
+			double value = switch (action) {
+				case SEEK -> RunParamsBinder.number(Map.of("value", text(control.value())), "value", 0, -1,
+						Math.max(0, session.total() - 1));
+				case SPEED -> speed(control.value());
+				default -> 0;
+			};
+			this.sessions.touch(session);
+			return this.sessions.control(session, action, value).map((p) -> {
+				Map<String, Object> state = new LinkedHashMap<>();
+				state.put("step", p.cursor());
+				state.put("playing", p.playing());
+				state.put("speed", p.speed());
+				state.put("total", session.total());
+				return ResponseEntity.ok(state);
+			});
+		});
 	}
 
 	private static String text(Object value) {
@@ -207,22 +206,23 @@ class SessionApiController {
 		return factor;
 	}
 
-	private void authorize(LabSession session, String authorization) {
+	/** Checks the bearer token against the session's; returns the token. */
+	private String authorize(LabSession session, String authorization) {
 		if (authorization == null || !authorization.startsWith("Bearer ")) {
 			throw new AccessDeniedException(HttpStatus.UNAUTHORIZED,
 					"Controlling a session needs its token: send Authorization: Bearer <token>.");
 		}
 		String token = authorization.substring("Bearer ".length()).trim();
-		if (!java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-				session.token().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+		if (!session.authorizes(token)) {
 			throw new AccessDeniedException(HttpStatus.FORBIDDEN, "That token does not control this session.");
 		}
+		return token;
 	}
 
-	private LabSession find(String id) {
+	private Mono<LabSession> find(String id) {
 		return this.sessions.byId(id)
-			.orElseThrow(() -> new NotFoundException("session", "No session " + BadParameterException.abbreviate(id)
-					+ " exists here (it may have expired); start a new one."));
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("session", "No session "
+					+ BadParameterException.abbreviate(id) + " exists here (it may have expired); start a new one.")));
 	}
 
 	/**
@@ -230,15 +230,11 @@ class SessionApiController {
 	 * is needed). Followers get neither the id nor the token: the presenter's stream and
 	 * controls are not theirs.
 	 */
-	SessionView view(LabSession s, boolean presenter, boolean withToken) {
+	SessionView view(LabSession s, boolean presenter, String token) {
 		ParamsView params = ParamsView.of(s.params());
 		LabRun lab = LabRun.of(s.params());
-		return new SessionView(presenter ? s.id() : null, s.code(), withToken ? s.token() : null, s.total(), params,
-				lab.topology(), lab.rules(), lab.rawRules(), s.beats(), LabLinks.permalink(params, -1));
-	}
-
-	SessionView view(LabSession s, boolean withToken) {
-		return view(s, true, withToken);
+		return new SessionView(presenter ? s.id() : null, s.code(), token, s.total(), params, lab.topology(),
+				lab.rules(), lab.rawRules(), s.beats(), LabLinks.permalink(params, -1));
 	}
 
 }

@@ -12,12 +12,14 @@ import org.springframework.stereotype.Component;
 @Component
 class SessionMetrics {
 
-	SessionMetrics(MeterRegistry registry, SessionRegistry sessions) {
-		Gauge.builder("racetrack.sessions", sessions, SessionRegistry::size)
-			.description("Live Lab and presenter sessions")
+	SessionMetrics(MeterRegistry registry, SessionStore sessions) {
+		Gauge.builder("racetrack.sessions", sessions, SessionStore::size)
+			.description("Live Lab and presenter sessions this instance holds")
 			.register(registry);
-		Gauge.builder("racetrack.followers", sessions, (s) -> s.all().stream().mapToInt(LabSession::followers).sum())
-			.description("Followers connected to presenter sessions")
+		Gauge
+			.builder("racetrack.followers", sessions,
+					(s) -> s.all().stream().mapToInt(LabSession::localFollowers).sum())
+			.description("Followers this instance serves (with Redis, each instance counts its own)")
 			.register(registry);
 		Gauge.builder("racetrack.streams", sessions, (s) -> s.all().stream().mapToInt((x) -> x.streams().get()).sum())
 			.description("Open session streams (presenters and followers)")

@@ -11,11 +11,11 @@ import org.springframework.stereotype.Component;
 @Component
 class SessionShutdown implements SmartLifecycle {
 
-	private final SessionRegistry sessions;
+	private final SessionStore sessions;
 
 	private volatile boolean running;
 
-	SessionShutdown(SessionRegistry sessions) {
+	SessionShutdown(SessionStore sessions) {
 		this.sessions = sessions;
 	}
 

@@ -37,15 +37,16 @@ import dev.racetrack.web.shared.TooManyRequestsException;
 /**
  * Renders each session's broadcast once, as the bytes of server-sent events, and writes
  * them to every client of the session: a snapshot first, then a {@code step} event per
- * step (its number: the event itself is in the run the client loaded once), with the SSE
- * id set to the step.
+ * step (its number: the event itself is in the run the client loaded once, from
+ * {@code GET /api/simulate} with the session's parameters), with the SSE id set to the
+ * step.
  *
  * <p>
  * Each signal of a session is rendered once, off the event loop, by the session's
  * {@link Broadcast}, and every client writes the same bytes (a hall of 2,000 shares one
- * serialisation of each step). Audience updates go to the presenter's streams only (a
- * follower's page does not show them), so a hall joining costs each follower nothing but
- * its own hello and snapshot. Rendering needs the run: it comes from {@link Runs},
+ * serialisation of each step signal). Audience updates go to the presenter's streams only
+ * (a follower's page does not show them), so a hall joining costs each follower nothing
+ * but its own hello and snapshot. Rendering needs the run: it comes from {@link Runs},
  * through its admission, and is rebuilt there if it was evicted. Snapshots are rendered
  * when a client is about to be sent one, once for all clients that need the same one at
  * the same time, and kept in the {@link FrameCache}, bounded in bytes.
@@ -79,7 +80,7 @@ class SessionStreams implements DisposableBean {
 	private final Map<LabSession, Broadcast> broadcasts = new ConcurrentHashMap<>();
 
 	SessionStreams(JsonMapper json, RacetrackProperties properties, RejectionMetrics metrics, Runs runs,
-			FrameCache cache, SessionRegistry sessions) {
+			FrameCache cache, SessionStore sessions) {
 		this.json = json;
 		this.properties = properties;
 		this.metrics = metrics;
@@ -259,18 +260,16 @@ class SessionStreams implements DisposableBean {
 			LabSession s = this.session;
 			if (signal instanceof LabSession.Signal.Step step) {
 				// The step's event itself crossed the wire once, in the run the client
-				// loaded (GET /api/simulate with the session's parameters): the stream
-				// says
-				// which.
+				// loaded: the stream says which.
 				return Mono.just(new Frame(step.step(), false, false, 0,
 						sseBytes(String.valueOf(step.step()), "step", "{\"step\":" + step.step() + "}"), false));
 			}
 			if (signal instanceof LabSession.Signal.Snapshot snap) {
-				return Mono.just(new Frame(snap.step(), true, s.playing(), s.speed(), null, false));
+				return Mono.just(new Frame(snap.step(), true, snap.playing(), snap.speed(), null, false));
 			}
-			if (signal instanceof LabSession.Signal.PlayState) {
-				return Mono.just(
-						Frame.of(sse("play-state", new PlayStateView(s.playing(), s.speed(), s.cursor(), s.total()))));
+			if (signal instanceof LabSession.Signal.PlayState play) {
+				return Mono.just(Frame
+					.of(sse("play-state", new PlayStateView(play.playing(), play.speed(), play.step(), s.total()))));
 			}
 			if (signal instanceof LabSession.Signal.Beat beat) {
 				return Mono.just(Frame.of(sse("beat", new BeatView(beat.step(), beat.text()))));
@@ -278,8 +277,9 @@ class SessionStreams implements DisposableBean {
 			if (signal instanceof LabSession.Signal.Replaced replaced) {
 				return Mono.just(Frame.of(sse("session-changed", Map.of("params", ParamsView.of(replaced.params())))));
 			}
-			if (signal instanceof LabSession.Signal.Audience) {
-				return Mono.just(new Frame(-1, false, false, 0, audience(s), true));
+			if (signal instanceof LabSession.Signal.Audience audience) {
+				return Mono.just(new Frame(-1, false, false, 0,
+						sse("audience", new AudienceView(audience.followers(), audience.detached())), true));
 			}
 			return Mono.just(Frame.of(sse("end", Map.of("total", s.total()))));
 		}

@@ -32,7 +32,7 @@ import dev.racetrack.web.shared.TooManyRequestsException;
 @RestController
 class WatchApiController {
 
-	private final SessionRegistry sessions;
+	private final SessionStore sessions;
 
 	private final SessionStreams streams;
 
@@ -40,13 +40,11 @@ class WatchApiController {
 
 	private final RacetrackProperties properties;
 
-	private final SecureRandom random = new SecureRandom();
-
 	private final StreamLimits streamLimits;
 
 	private final JoinCodes codes;
 
-	WatchApiController(SessionRegistry sessions, SessionStreams streams, SessionApiController sessionApi,
+	WatchApiController(SessionStore sessions, SessionStreams streams, SessionApiController sessionApi,
 			RacetrackProperties properties, StreamLimits streamLimits, JoinCodes codes) {
 		this.sessions = sessions;
 		this.streams = streams;
@@ -61,8 +59,8 @@ class WatchApiController {
 	}
 
 	@GetMapping("/api/watch/{code}")
-	SessionApiController.SessionView get(@PathVariable String code, ServerHttpRequest request) {
-		return this.sessionApi.view(find(code, request), false, false);
+	Mono<SessionApiController.SessionView> get(@PathVariable String code, ServerHttpRequest request) {
+		return find(code, request).map((s) -> this.sessionApi.view(s, false, null));
 	}
 
 	/**
@@ -72,30 +70,31 @@ class WatchApiController {
 	 */
 	@GetMapping(path = "/api/watch/{code}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Mono<Void> events(@PathVariable String code, ServerWebExchange exchange) {
-		LabSession session = find(code, exchange.getRequest());
 		String client = Clients.of(exchange.getRequest());
-		return Mono.defer(() -> {
+		return find(code, exchange.getRequest()).flatMap((session) -> {
 			Lease stream = this.streamLimits.open(client);
-			String follower = newFollowerId();
-			if (!session.join(follower, this.properties.maxFollowersPerSession())) {
-				stream.release();
-				return Mono.error(new TooManyRequestsException("followers",
-						"This session already has " + this.properties.maxFollowersPerSession()
-								+ " followers; ask the presenter to share the screen."));
-			}
-			session.touch(this.sessions.nowMillis());
-			Flux<byte[]> hello = Flux
-				.just(this.streams.sse("hello", Map.of("follower", follower, "code", session.code())));
-			return this.streams.write(exchange.getResponse(), session, false, hello, stream, () -> {
-				session.followerGone(follower);
-				session.touch(this.sessions.nowMillis());
-			});
+			String follower = SessionIds.follower();
+			return this.sessions.join(session, follower, this.properties.maxFollowersPerSession())
+				.doOnError((ex) -> stream.release())
+				.flatMap((joined) -> {
+					if (!joined) {
+						stream.release();
+						return Mono.error(new TooManyRequestsException("followers",
+								"This session already has " + this.properties.maxFollowersPerSession()
+										+ " followers here; ask the presenter to share the screen."));
+					}
+					this.sessions.touch(session);
+					Flux<byte[]> hello = Flux
+						.just(this.streams.sse("hello", Map.of("follower", follower, "code", session.code())));
+					return this.streams.write(exchange.getResponse(), session, false, hello, stream,
+							() -> this.sessions.left(session, follower));
+				});
 		});
 	}
 
 	@PostMapping(path = "/api/watch/{code}/presence", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> presence(@PathVariable String code, @RequestBody Presence presence, ServerHttpRequest request) {
-		LabSession session = find(code, request);
+	Mono<Map<String, Object>> presence(@PathVariable String code, @RequestBody Presence presence,
+			ServerHttpRequest request) {
 		if (presence.follower() == null || presence.follower().isBlank() || presence.follower().length() > 64) {
 			throw new BadParameterException("follower", "The follower id from the stream's hello event is required.",
 					"the follower id of a connected follower");
@@ -103,29 +102,23 @@ class WatchApiController {
 		if (presence.detached() == null) {
 			throw new BadParameterException("detached", "Say whether this follower is detached.", "true or false");
 		}
-		if (!session.knowsFollower(presence.follower())) {
-			throw new NotFoundException("follower", "No follower "
-					+ BadParameterException.abbreviate(presence.follower()) + " is connected to this session.");
-		}
-		session.follower(presence.follower(), presence.detached());
-		return Map.of("followers", session.followers(), "detached", session.detachedCount());
+		return find(code, request)
+			.flatMap((session) -> this.sessions.presence(session, presence.follower(), presence.detached()))
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("follower",
+					"No follower " + BadParameterException.abbreviate(presence.follower())
+							+ " is connected to this session.")))
+			.map((a) -> Map.<String, Object>of("followers", a.followers(), "detached", a.detached()));
 	}
 
-	private LabSession find(String code, ServerHttpRequest request) {
+	private Mono<LabSession> find(String code, ServerHttpRequest request) {
 		return this.codes.find(code, Clients.of(request))
-			.orElseThrow(() -> new NotFoundException("session", "No session has the code "
-					+ BadParameterException.abbreviate(code) + "; check the code on the presenter's screen."));
+			.switchIfEmpty(Mono.error(() -> new NotFoundException("session", "No session has the code "
+					+ BadParameterException.abbreviate(code) + "; check the code on the presenter's screen.")));
 	}
 
 	/** Codes are read aloud and typed: ignore case, spaces and dashes. */
 	static String normalize(String code) {
 		return JoinCodes.normalize(code);
-	}
-
-	private String newFollowerId() {
-		byte[] b = new byte[9];
-		this.random.nextBytes(b);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
 	}
 
 }

@@ -1,7 +1,6 @@
 package dev.racetrack.web.session;
 
-import java.util.Optional;
-
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
@@ -56,25 +55,25 @@ class WatchPageController {
 	}
 
 	@GetMapping("/watch/{code}")
-	String watch(@PathVariable String code, Model model, ServerWebExchange exchange) {
+	Mono<String> watch(@PathVariable String code, Model model, ServerWebExchange exchange) {
 		String normal = JoinCodes.normalize(code);
-		Optional<LabSession> session = this.codes.find(code, Clients.of(exchange.getRequest()));
-		if (session.isEmpty()) {
+		return this.codes.find(code, Clients.of(exchange.getRequest())).map((session) -> {
+			if (!normal.equals(code)) {
+				return "redirect:/watch/" + normal;
+			}
+			model.addAttribute("page", "watch");
+			model.addAttribute("mode", "watch");
+			model.addAttribute("code", normal);
+			model.addAttribute("title", "Follow " + normal);
+			model.addAttribute("locked", true);
+			LabKnobs.fill(model, session.params(), this.json, null);
+			return "lab/lab";
+		}).switchIfEmpty(Mono.fromSupplier(() -> {
 			exchange.getResponse().setStatusCode(HttpStatus.NOT_FOUND);
 			model.addAttribute("code", BadParameterException.abbreviate(code));
 			model.addAttribute("unknown", true);
 			return "session/watch-join";
-		}
-		if (!normal.equals(code)) {
-			return "redirect:/watch/" + normal;
-		}
-		model.addAttribute("page", "watch");
-		model.addAttribute("mode", "watch");
-		model.addAttribute("code", normal);
-		model.addAttribute("title", "Follow " + normal);
-		model.addAttribute("locked", true);
-		LabKnobs.fill(model, session.get().params(), this.json, null);
-		return "lab/lab";
+		}));
 	}
 
 }

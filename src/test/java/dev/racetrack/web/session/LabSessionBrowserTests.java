@@ -58,7 +58,8 @@ class LabSessionBrowserTests {
 			waitFor(() -> step() > before);
 		}
 		assertThat(this.driver.findElements(By.cssSelector("#node .drop-mark"))).hasSize(1);
-		assertThat(this.driver.findElement(By.id("counters")).getText()).contains("cpu=1 0 1 1");
+		assertThat(this.driver.findElement(By.id("counters")).getText()).contains("insert_failed 0 1")
+			.contains("drop 0 1");
 		Browser.screenshot(this.driver, "lab-session-snat-417-dropped-syn");
 		press(Keys.ARROW_LEFT);
 		waitFor(() -> step() == 27);
