@@ -76,6 +76,9 @@ public final class Node {
 
 		Step step = Step.CONNTRACK_IN;
 
+		/** The neighbour table was consulted (bridged backends only). */
+		boolean neighbourResolved;
+
 		/** A nat hook whose port search is walking, or {@code null}. */
 		Netfilter.Binding binding;
 
@@ -171,6 +174,11 @@ public final class Node {
 
 	private final Map<Integer, Host> remotes = new HashMap<>();
 
+	/** Backend pods on this node's bridge ({@link NodeConfig#bridgedDns}). */
+	private final java.util.Set<Integer> bridged = new java.util.HashSet<>();
+
+	private final Neighbours neighbours;
+
 	private final Map<Integer, Host> locals = new HashMap<>();
 
 	private long nextPacketId = 1;
@@ -190,6 +198,7 @@ public final class Node {
 				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
 				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
 		this.narration = new NodeNarration(sim, trace, this.netfilter);
+		this.neighbours = new Neighbours(sim, timing);
 		this.cpus = new Cpu[config.cpus()];
 		for (int i = 0; i < this.cpus.length; i++) {
 			this.cpus[i] = new Cpu(i);
@@ -224,6 +233,25 @@ public final class Node {
 	public void attachPod(int ip, String veth, Host pod) {
 		this.pods.put(ip, pod);
 		this.podVeths.put(ip, veth);
+	}
+
+	/**
+	 * Attaches a backend pod on this node's bridge: a DNATed packet to it goes through
+	 * the node's neighbour table ({@link Neighbours}).
+	 */
+	public void attachBridged(int ip, String veth, Host host) {
+		attachPod(ip, veth, host);
+		this.bridged.add(ip);
+	}
+
+	/** {@code ip neigh flush}: the neighbour entries of the bridged backends are gone. */
+	public void flushNeighbours() {
+		this.neighbours.flush();
+	}
+
+	/** Whether every bridged backend has a resolved neighbour entry. */
+	public boolean neighboursResolved() {
+		return this.bridged.stream().allMatch(this.neighbours::resolved);
 	}
 
 	/** Attaches a remote host reached through {@code eth0}. */
@@ -359,6 +387,9 @@ public final class Node {
 				dropped = false;
 			}
 			case FORWARD -> {
+				if (parkedForNeighbour(cpu, job)) {
+					return;
+				}
 				forward(job);
 				this.narration.routed(cpu, job);
 				duration = this.timing.forwardNanos();
@@ -465,6 +496,41 @@ public final class Node {
 		return r instanceof ConntrackInResult.TableFull;
 	}
 
+	/**
+	 * {@code br_nf_pre_routing_finish_bridge}: a packet from a pod that DNAT sent to a
+	 * backend on the same bridge goes to {@code neigh->output()}; with no resolved entry
+	 * it waits in the ARP queue, between DNAT and the confirm (src/docs/kernel-window.md
+	 * §2): the packet that made the entry on its CPU while the ARP exchange runs there, a
+	 * packet meeting an entry still resolving with its CPU free for the next. True when
+	 * the packet waits.
+	 */
+	private boolean parkedForNeighbour(Cpu cpu, Job job) {
+		int dst = job.skb.tuple().dstIp();
+		if (job.origin != Origin.POD || !this.bridged.contains(dst) || job.neighbourResolved || job.skb.ct() == null
+				|| job.skb.ct().original().dstIp() == dst) {
+			return false;
+		}
+		job.neighbourResolved = true;
+		switch (this.neighbours.output(dst, () -> enqueue(job))) {
+			case SEND -> {
+				return false;
+			}
+			case RESOLVE -> {
+				this.narration.neighbourQueued(cpu, job, true);
+				this.sim.scheduleAfter(this.neighbours.resolveNanos(), () -> {
+					this.neighbours.resolve(dst);
+					runStep(cpu);
+				});
+				return true;
+			}
+			default -> {
+				this.narration.neighbourQueued(cpu, job, false);
+				release(cpu);
+				return true;
+			}
+		}
+	}
+
 	/** Routing: to a process of the node (INPUT), to a pod on cni0, or out of eth0. */
 	private void forward(Job job) {
 		int dst = job.skb.tuple().dstIp();
@@ -472,7 +538,7 @@ public final class Node {
 			job.local = true;
 			job.outIface = "lo";
 		}
-		else if (this.topology.localPods().contains(dst)) {
+		else if (this.topology.localPods().contains(dst) || this.bridged.contains(dst)) {
 			job.outIface = "cni0";
 		}
 		else {
