@@ -74,7 +74,8 @@ import static org.assertj.core.api.Assertions.fail;
  * </tr>
  * <tr>
  * <td>7</td>
- * <td>5.0+ and the 4.x stables of Feb 2022: random start (--random still hashed on 4.x), ≤ 248 tries</td>
+ * <td>5.0+ and the 4.x stables of Feb 2022: random start (--random still hashed on 4.x),
+ * ≤ 248 tries</td>
  * <td>nat.CappedPortSearchTests (5 tests)</td>
  * </tr>
  * <tr>
