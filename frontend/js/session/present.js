@@ -147,18 +147,21 @@ export class Presenter {
   drawAudience(a) {
     const el = document.getElementById('audience');
     if (!el) return;
-    // "3 following · 1 detached"; narrow bars keep the numbers only.
+    // "3 following · 1 detached"; narrow bars keep the numbers and the dot ("3 · 1"), and the
+    // whole sentence is what a screen reader says.
+    const text = audienceText(a);
     el.replaceChildren(
-      ...audienceText(a)
-        .split(/(\d+)/)
+      ...text
+        .split(/(\d+| · )/)
         .filter(Boolean)
         .map((part) => {
           const span = document.createElement('span');
           span.textContent = part;
-          if (!/^\d+$/.test(part)) span.className = 'audience-word';
+          if (!/^(\d+| · )$/.test(part)) span.className = 'audience-word';
           return span;
         }),
     );
+    el.setAttribute('aria-label', text);
     el.dataset.followers = String(a.followers ?? 0);
     el.dataset.detached = String(a.detached ?? 0);
     document.getElementById('follow')?.classList.toggle('has-detached', (a.detached ?? 0) > 0);

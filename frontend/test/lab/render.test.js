@@ -208,7 +208,8 @@ test('the conntrack table: unconfirmed hollow with its CPU, confirmed solid, the
     rows.map((r) => r.className),
     ['ct unconfirmed', 'ct unconfirmed'],
   );
-  assert.match(rows[1].textContent, /CPU 1 only/);
+  assert.match(rows[1].textContent, /unconfirmed · CPU 1/);
+  assert.match(rows[1].querySelector('.ct-state').getAttribute('title'), /no other CPU can see it/);
   renderConntrack(t, fold(snat.events, 2, 27), fold(snat.events, 2, 26), annotate(snat.events, 27, podIps));
   const flashed = [...t.querySelectorAll('tbody tr')].map((r) => r.className);
   assert.deepStrictEqual(flashed, ['ct confirmed flash-winner', 'ct unconfirmed flash-loser leaving']);

@@ -84,7 +84,7 @@ export function renderConntrack(el, state, prevState, notes, { nowNs = state.t, 
       ? `clash entry · ${countdown(ct.expiresAt - nowNs)}`
       : ct.confirmed
         ? `confirmed${ct.state ? ` · ${ct.state}` : ''}`
-        : `unconfirmed · CPU ${ct.cpu} only`;
+        : `unconfirmed · CPU ${ct.cpu}`;
     const packets = notes.ctPackets?.get(ct.id) ?? [];
     const orig = h(doc, 'td', { class: 'mono tuple orig' });
     markShared(orig, tuple(ct.orig), shared);
@@ -99,7 +99,12 @@ export function renderConntrack(el, state, prevState, notes, { nowNs = state.t, 
       h(doc, 'td', { class: 'mono proto' }, ct.proto),
       orig,
       reply,
-      h(doc, 'td', { class: 'ct-state' }, ct.leaving ? (ct.lost ? 'insert failed: freed' : 'left the table') : status),
+      h(
+        doc,
+        'td',
+        { class: 'ct-state', title: !ct.confirmed && !ct.clash && !ct.leaving ? `on CPU ${ct.cpu}'s unconfirmed list: no other CPU can see it` : null },
+        ct.leaving ? (ct.lost ? 'insert failed: freed' : 'left the table') : status,
+      ),
     );
   });
   el.replaceChildren(
