@@ -75,7 +75,7 @@ public final class LabKnobs {
 		model.accept("numberKnobs", knobs.stream().filter((k) -> "number".equals(k.kind()) && !unseen(k)).toList());
 		model.accept("hiddenKnobs",
 				knobs.stream()
-					.filter((k) -> unseen(k) && (HIDDEN.contains(k.name()) || values.containsKey(k.name())))
+					.filter((k) -> HIDDEN.contains(k.name()) || (unseen(k) && values.containsKey(k.name())))
 					.toList());
 		model.accept("inlineKnobs", INLINE);
 		model.accept("knobSummary", summary(values));
@@ -92,7 +92,7 @@ public final class LabKnobs {
 	static String summary(Map<String, String> values) {
 		List<String> parts = new java.util.ArrayList<>();
 		for (Knob k : RunParamsBinder.KNOBS) {
-			if (INLINE.contains(k.name()) || unseen(k) || !values.containsKey(k.name())) {
+			if (INLINE.contains(k.name()) || HIDDEN.contains(k.name()) || !values.containsKey(k.name())) {
 				continue;
 			}
 			String v = values.get(k.name());
