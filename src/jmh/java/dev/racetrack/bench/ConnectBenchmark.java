@@ -100,6 +100,24 @@ public class ConnectBenchmark {
 		return ScenarioRunner.run(this.params.withSeed(seeds.next++), Tracer.off());
 	}
 
+	/**
+	 * One 300-second {@code snat-race-conn-test} run (4.17 {@code default}, ≈90,000
+	 * connects, untraced) on one thread: the issue's bar is under 3 s.
+	 */
+	@Benchmark
+	@BenchmarkMode(Mode.SingleShotTime)
+	@OutputTimeUnit(TimeUnit.MILLISECONDS)
+	@Warmup(iterations = 2)
+	@Measurement(iterations = 3)
+	@Threads(1)
+	public NodeRun snatRaceConnTest300s(Seeds seeds) {
+		RunParams p = RunParams.builder("tcp-free-play")
+			.applyPreset(dev.racetrack.scenario.Preset.SNAT_RACE_CONN_TEST)
+			.seed(20180222 + seeds.next++)
+			.build();
+		return ScenarioRunner.run(p, Tracer.off());
+	}
+
 	/** One experiment of 1,000,000 attempts (3,125 trials), trials on every core. */
 	@State(Scope.Benchmark)
 	public static class Million {

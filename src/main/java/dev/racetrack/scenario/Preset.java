@@ -27,11 +27,17 @@ public enum Preset {
 	SNAT_RACE_CONN_TEST("snat-race-conn-test", "snat-race-conn-test: 2 pods × 16 goroutines, a dial every 100 ms"),
 
 	/**
-	 * XING 2018 [XING]: 10 to 80 threads (here split over 2 pods) connecting to one
-	 * server again and again, no dial timeout but the kernel's. Published: 2–4 %
-	 * insertion failures, connects delayed by exactly 1 s or 3 s.
+	 * XING 2018 [XING]: the article's Go program (maxlaverse/snat-race-conn-test at its
+	 * 2018 commit 3c70fb8, whose README links the article; src/docs/netfilter-races.md
+	 * §7): {@code --concurrency} goroutines per container (XING: 10 to 80), each with its
+	 * own {@code time.NewTicker} of {@code --interval} (100 ms by default), started
+	 * together, each tick a new connection (the response body is never closed, so no
+	 * connection is reused) from an ephemeral port. Two containers on the node (the
+	 * article's "multiple containers", the count the same author's 2021 README ran); no
+	 * dial timeout short of the stalls they logged (the kernel's SYN retries only).
+	 * Published: 2–4 % insertion failures, connects delayed by exactly 1 s or 3 s.
 	 */
-	XING("xing", "XING 2018: threads connecting again and again to one server"),
+	XING("xing", "XING 2018: 2 containers × 32 goroutines, a new connection every 100 ms each"),
 
 	/**
 	 * The lab harness of src/docs/kernel-window.md §1: 2 pods released together by a
@@ -72,9 +78,9 @@ public enum Preset {
 				.sourcePort(0)
 				.cpus(16);
 			case XING -> b.kernel(KernelProfile.V4_17)
-				.workload(WorkloadKind.CLOSED)
+				.workload(WorkloadKind.TICKER)
 				.pods(2)
-				.workers(16)
+				.workers(32)
 				.periodMs(100)
 				.durationS(180)
 				.warmupS(60)

@@ -48,7 +48,7 @@ public record RunParams(String scenario, KernelProfile kernel, SnatMode mode, Re
 
 	public static final int MAX_NDOTS = 15;
 
-	public static final int MAX_WORKERS = 64;
+	public static final int MAX_WORKERS = 80;
 
 	public static final int MAX_PERIOD_MS = 60_000;
 

@@ -12,6 +12,7 @@ import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
 import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
+import dev.racetrack.kernel.packet.L4Proto;
 import dev.racetrack.kernel.packet.PacketHeader;
 
 /**
@@ -74,6 +75,9 @@ public final class Node {
 		boolean local;
 
 		Step step = Step.CONNTRACK_IN;
+
+		/** The neighbour table was consulted (bridged backends only). */
+		boolean neighbourResolved;
 
 		/** A nat hook whose port search is walking, or {@code null}. */
 		Netfilter.Binding binding;
@@ -170,6 +174,11 @@ public final class Node {
 
 	private final Map<Integer, Host> remotes = new HashMap<>();
 
+	/** Backend pods on this node's bridge ({@link NodeConfig#bridgedDns}). */
+	private final java.util.Set<Integer> bridged = new java.util.HashSet<>();
+
+	private final Neighbours neighbours;
+
 	private final Map<Integer, Host> locals = new HashMap<>();
 
 	private long nextPacketId = 1;
@@ -189,6 +198,7 @@ public final class Node {
 				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
 				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
 		this.narration = new NodeNarration(sim, trace, this.netfilter);
+		this.neighbours = new Neighbours(sim, timing);
 		this.cpus = new Cpu[config.cpus()];
 		for (int i = 0; i < this.cpus.length; i++) {
 			this.cpus[i] = new Cpu(i);
@@ -225,6 +235,25 @@ public final class Node {
 		this.podVeths.put(ip, veth);
 	}
 
+	/**
+	 * Attaches a backend pod on this node's bridge: a DNATed packet to it goes through
+	 * the node's neighbour table ({@link Neighbours}).
+	 */
+	public void attachBridged(int ip, String veth, Host host) {
+		attachPod(ip, veth, host);
+		this.bridged.add(ip);
+	}
+
+	/** {@code ip neigh flush}: the neighbour entries of the bridged backends are gone. */
+	public void flushNeighbours() {
+		this.neighbours.flush();
+	}
+
+	/** Whether every bridged backend has a resolved neighbour entry. */
+	public boolean neighboursResolved() {
+		return this.bridged.stream().allMatch(this.neighbours::resolved);
+	}
+
 	/** Attaches a remote host reached through {@code eth0}. */
 	public void attachRemote(int ip, Host host) {
 		this.remotes.put(ip, host);
@@ -242,10 +271,11 @@ public final class Node {
 	/**
 	 * A pod transmitted a packet on its veth. The sending thread's path to the bridge
 	 * (syscall, the pod's stack, {@code veth_xmit}) takes {@link TimingModel#vethNanos}
-	 * plus, in free play, an exponential jitter of mean
-	 * {@link TimingModel#clientPathJitterNanos} (the calibrated part of the client path,
-	 * src/docs/kernel-window.md §1); then {@code netif_rx} puts it on the backlog of the
-	 * sending thread's CPU, whose softirq takes it through the hooks
+	 * plus, in free play, a Lomax jitter of mean
+	 * {@link TimingModel#clientPathJitterNanos} for TCP ({@code connect()}) or
+	 * {@link TimingModel#sendPathJitterNanos} for UDP (the calibrated part of the client
+	 * path, src/docs/kernel-window.md §1); then {@code netif_rx} puts it on the backlog
+	 * of the sending thread's CPU, whose softirq takes it through the hooks
 	 * (src/docs/kernel-window.md §2).
 	 * @param senderCpu the CPU of the sending thread, or {@code null} to steer by the
 	 * 5-tuple's hash (RPS)
@@ -255,22 +285,28 @@ public final class Node {
 		String veth = this.podVeths.get(podIp);
 		hop(id, header, veth, "out");
 		long path = this.timing.vethNanos() + extraDelayNanos;
-		if (this.config.clientPathJitter() && this.timing.clientPathJitterNanos() > 0) {
-			path += clientPathJitter();
+		if (this.config.clientPathJitter()) {
+			if (header.tuple().proto() == L4Proto.UDP) {
+				path += lomax(this.timing.sendPathJitterNanos(), this.timing.sendPathShape());
+			}
+			else {
+				path += lomax(this.timing.clientPathJitterNanos(), TimingModel.CLIENT_PATH_SHAPE);
+			}
 		}
 		this.sim.scheduleAfter(path, new Job(new Skb(id, header), "cni0", senderCpu, Origin.POD));
 	}
 
 	/**
-	 * The random part of the client path: a Lomax (Pareto II) draw of shape
-	 * {@link TimingModel#CLIENT_PATH_SHAPE} and mean
-	 * {@link TimingModel#clientPathJitterNanos}: mostly a few µs, with the long tail of
-	 * softirq and scheduler delays that src/docs/kernel-window.md §1's curves show.
+	 * The random part of the client path: a Lomax (Pareto II) draw of the given shape and
+	 * mean: mostly a few µs, with the long tail of softirq and scheduler delays that
+	 * src/docs/kernel-window.md §1's curves show.
 	 */
-	private long clientPathJitter() {
-		double shape = TimingModel.CLIENT_PATH_SHAPE;
+	private long lomax(long meanNanos, double shape) {
+		if (meanNanos <= 0) {
+			return 0;
+		}
 		double u = 1 - this.clientPath.nextDouble();
-		return (long) (this.timing.clientPathJitterNanos() * (shape - 1) * (Math.pow(u, -1 / shape) - 1));
+		return (long) (meanNanos * (shape - 1) * (Math.pow(u, -1 / shape) - 1));
 	}
 
 	/**
@@ -351,9 +387,18 @@ public final class Node {
 				dropped = false;
 			}
 			case FORWARD -> {
+				if (parkedForNeighbour(cpu, job)) {
+					return;
+				}
 				forward(job);
 				this.narration.routed(cpu, job);
 				duration = this.timing.forwardNanos();
+				// In free play, a stalled softirq (src/docs/kernel-window.md §1's tails;
+				// the kernel-side fit, see TimingModel).
+				if (this.config.clientPathJitter() && this.timing.forwardStallChance() > 0
+						&& this.clientPath.nextDouble() < this.timing.forwardStallChance()) {
+					duration += (long) (-this.timing.forwardStallNanos() * Math.log(1 - this.clientPath.nextDouble()));
+				}
 				dropped = false;
 			}
 			case NAT_POSTROUTING -> {
@@ -451,6 +496,41 @@ public final class Node {
 		return r instanceof ConntrackInResult.TableFull;
 	}
 
+	/**
+	 * {@code br_nf_pre_routing_finish_bridge}: a packet from a pod that DNAT sent to a
+	 * backend on the same bridge goes to {@code neigh->output()}; with no resolved entry
+	 * it waits in the ARP queue, between DNAT and the confirm (src/docs/kernel-window.md
+	 * §2): the packet that made the entry on its CPU while the ARP exchange runs there, a
+	 * packet meeting an entry still resolving with its CPU free for the next. True when
+	 * the packet waits.
+	 */
+	private boolean parkedForNeighbour(Cpu cpu, Job job) {
+		int dst = job.skb.tuple().dstIp();
+		if (job.origin != Origin.POD || !this.bridged.contains(dst) || job.neighbourResolved || job.skb.ct() == null
+				|| job.skb.ct().original().dstIp() == dst) {
+			return false;
+		}
+		job.neighbourResolved = true;
+		switch (this.neighbours.output(dst, () -> enqueue(job))) {
+			case SEND -> {
+				return false;
+			}
+			case RESOLVE -> {
+				this.narration.neighbourQueued(cpu, job, true);
+				this.sim.scheduleAfter(this.neighbours.resolveNanos(), () -> {
+					this.neighbours.resolve(dst);
+					runStep(cpu);
+				});
+				return true;
+			}
+			default -> {
+				this.narration.neighbourQueued(cpu, job, false);
+				release(cpu);
+				return true;
+			}
+		}
+	}
+
 	/** Routing: to a process of the node (INPUT), to a pod on cni0, or out of eth0. */
 	private void forward(Job job) {
 		int dst = job.skb.tuple().dstIp();
@@ -458,7 +538,7 @@ public final class Node {
 			job.local = true;
 			job.outIface = "lo";
 		}
-		else if (this.topology.localPods().contains(dst)) {
+		else if (this.topology.localPods().contains(dst) || this.bridged.contains(dst)) {
 			job.outIface = "cni0";
 		}
 		else {

@@ -16,9 +16,12 @@ import dev.racetrack.kernel.nat.SnatMode;
  * @param conntrackMax {@code nf_conntrack_max}
  * @param clientPathJitter whether a pod's packets reach the bridge after a random part of
  * the client path (free play); a race replay shows one instance with exact times
+ * @param bridgedDns whether the kube-dns endpoints run on this node's bridge (reached
+ * through the node's neighbour table, {@link Neighbours}) rather than on other nodes
+ * through {@code eth0}
  */
 public record NodeConfig(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation,
-		int conntrackMax, boolean clientPathJitter) {
+		int conntrackMax, boolean clientPathJitter, boolean bridgedDns) {
 
 	/** The most CPUs a node has in the model. */
 	public static final int MAX_CPUS = 16;
@@ -33,13 +36,19 @@ public record NodeConfig(KernelProfile kernel, SnatMode mode, int cpus, int endp
 	}
 
 	public static NodeConfig of(KernelProfile kernel, SnatMode mode, int cpus, int endpoints, Mitigation mitigation) {
-		return new NodeConfig(kernel, mode, cpus, endpoints, mitigation, ConntrackTable.DEFAULT_MAX, false);
+		return new NodeConfig(kernel, mode, cpus, endpoints, mitigation, ConntrackTable.DEFAULT_MAX, false, false);
 	}
 
 	/** The same node, with or without the random part of the client path. */
 	public NodeConfig withClientPathJitter(boolean on) {
+		return new NodeConfig(this.kernel, this.mode, this.cpus, this.endpoints, this.mitigation, this.conntrackMax, on,
+				this.bridgedDns);
+	}
+
+	/** The same node, its kube-dns endpoints on its own bridge or not. */
+	public NodeConfig withBridgedDns(boolean on) {
 		return new NodeConfig(this.kernel, this.mode, this.cpus, this.endpoints, this.mitigation, this.conntrackMax,
-				on);
+				this.clientPathJitter, on);
 	}
 
 }

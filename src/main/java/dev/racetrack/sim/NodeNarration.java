@@ -236,6 +236,27 @@ final class NodeNarration {
 					PacketView.of(job.skb.id(), r.after())));
 	}
 
+	/**
+	 * No resolved neighbour entry: the packet waits in the ARP queue; {@code asks}: it
+	 * made the entry and its CPU runs the ARP exchange.
+	 */
+	void neighbourQueued(Cpu cpu, Job job, boolean asks) {
+		if (!this.trace.on()) {
+			return;
+		}
+		String dst = Ipv4.format(job.skb.tuple().dstIp());
+		String how = asks
+				? "parks it in the ARP queue and asks who has " + dst + " (the answer comes back in this softirq run)"
+				: "parks it behind the ARP request already out for " + dst + "; CPU " + cpu.id
+						+ " takes its next packet";
+		at(cpu, job, Step.FORWARD).func("neigh_resolve_output")
+			.text(Captions.cpu(cpu.id) + "the bridge has no ARP entry for " + dst + " yet: "
+					+ "`br_nf_pre_routing_finish_bridge` hands " + job.skb.header().label()
+					+ " to `neigh_resolve_output`, which " + how + ". Entry #" + job.skb.ct().id()
+					+ " stays unconfirmed meanwhile.")
+			.emit(new Change.Route("cni0"));
+	}
+
 	/** Routing chose the way out. */
 	void routed(Cpu cpu, Job job) {
 		if (!this.trace.on()) {

@@ -62,7 +62,13 @@ public final class NodeRun {
 				RemoteHosts.server(this, this.topology, this.random.split("server")));
 		for (int i = 0; i < this.topology.dnsEndpoints().size(); i++) {
 			int ip = this.topology.dnsEndpoints().get(i);
-			this.node.attachRemote(ip, RemoteHosts.endpoint(this, i, ip, this.random.split("endpoint-" + i)));
+			RemoteHosts.Host endpoint = RemoteHosts.endpoint(this, i, ip, this.random.split("endpoint-" + i));
+			if (config.bridgedDns()) {
+				this.node.attachBridged(ip, "veth-" + Topology.endpointName(i), endpoint);
+			}
+			else {
+				this.node.attachRemote(ip, endpoint);
+			}
 		}
 		if (config.mitigation() == Mitigation.NODELOCAL_DNS) {
 			new NodeLocalDns(this, Ipv4.parse(Topology.NODE_LOCAL_DNS), this.topology.nodeIp());

@@ -129,7 +129,12 @@ final class RemoteHosts {
 						.text(this.name + " answers with " + reply.label() + ".")
 						.emit(new Change.PacketSent(this.name, null, PacketView.of(id, reply)));
 				}
-				this.run.node().fromWire(id, reply);
+				if (this.run.config().bridgedDns() && this.dns) {
+					this.run.node().fromPod(this.ip, id, reply, null, 0);
+				}
+				else {
+					this.run.node().fromWire(id, reply);
+				}
 			});
 		}
 

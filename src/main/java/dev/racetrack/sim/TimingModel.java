@@ -12,13 +12,20 @@ package dev.racetrack.sim;
  * model's chance of a clash against the skew of two packets, measured as the real
  * experiment was ({@code experiment.WindowCurve}), follows the measured SNAT and DNS
  * curves: {@code nf_conntrack_in} 1 µs, a nat hook 0.5 µs plus 30 ns per rule,
- * routing/forward 2.3 µs, {@code nf_nat_packet} and the confirm 0.25 µs each (±20 %), so
- * the SNAT window (tuple check → confirm) is ≈0.8 µs and the DNS window
- * ({@code nf_conntrack_in} → confirm) ≈4.5 µs; a pod's packet reaches {@code cni0} 1 µs
- * after the call plus, in free play, a Lomax draw of mean {@link #clientPathJitterNanos}
- * and shape {@link #CLIENT_PATH_SHAPE} (softirq and scheduler delays, with the long tail
- * the curves show). On other hardware the costs scale with the CPU and the jitter with
- * the scheduler: the windows move, the mechanisms do not.
+ * routing/forward 1.5 µs, {@code nf_nat_packet} and the confirm 0.25 µs each (±20 %), and
+ * in free play one packet in five stalled in routing/forward by an exponential 5 µs more
+ * (an interrupt or a cache-cold route while the softirq holds the packet), so the SNAT
+ * window (tuple check → confirm) is ≈0.8 µs and the DNS window ({@code nf_conntrack_in} →
+ * confirm) ≈3.7 µs with a tail; a pod's packet reaches {@code cni0} 1 µs after the call
+ * plus, in free play, a Lomax draw of shape {@link #CLIENT_PATH_SHAPE} and mean
+ * {@link #clientPathJitterNanos} (3 µs) for a {@code connect()}'s SYN,
+ * {@link #sendPathJitterNanos} (2 µs) for a UDP {@code send} on a connected socket (a
+ * shorter path: no port search, no route lookup). Refit once (December 2026) for both
+ * curves together: a jitter of the send path alone cannot give the DNS curve's 0.87 at
+ * zero skew and its 0.2 at 6–8 µs (a symmetric jitter that spreads the pairs that far
+ * also splits the pairs at zero skew); a window whose own length has a tail does. On
+ * other hardware the costs scale with the CPU and the jitter with the scheduler: the
+ * windows move, the mechanisms do not.
  *
  * <p>
  * <b>2. The client side</b>: the spread of a ticker's burst ({@link #tickerSpreadNanos},
@@ -52,12 +59,19 @@ package dev.racetrack.sim;
  * the sending call to the bridge (free play only)
  * @param tickerSpreadNanos how far apart the workers' dials of one ticker tick land (each
  * uniform in {@code [0, spread)} after the tick)
+ * @param sendPathJitterNanos mean of the Lomax part of a UDP datagram's path from
+ * {@code send}/{@code sendmmsg} to the bridge (free play only)
+ * @param sendPathShape its shape
+ * @param forwardStallChance the chance that the routing/forward step of a packet is
+ * stalled (free play only)
+ * @param forwardStallNanos the mean of such a stall (exponential)
  */
 public record TimingModel(double stepJitter, long conntrackInNanos, long natHookNanos, long ruleNanos,
 		long usedTupleNanos, long forwardNanos, long natPacketNanos, long confirmNanos, long vethNanos, long wireNanos,
 		long serverNanos, long podStackNanos, long holdNanos, long connectGapMeanNanos, long lookupGapMeanNanos,
 		long dnsPairGapMinNanos, long dnsPairGapMeanNanos, long roundPauseNanos, long clientPathJitterNanos,
-		long tickerSpreadNanos) {
+		long tickerSpreadNanos, long sendPathJitterNanos, double sendPathShape, double forwardStallChance,
+		long forwardStallNanos) {
 
 	/** Shape of the client path's Lomax jitter (part of the kernel-side fit). */
 	public static final double CLIENT_PATH_SHAPE = 2.2;
@@ -67,8 +81,9 @@ public record TimingModel(double stepJitter, long conntrackInNanos, long natHook
 
 	/** The calibrated defaults (see the class comment). */
 	public static TimingModel calibrated() {
-		return new TimingModel(0.2, 1_000, 500, 30, 40, 2_300, 250, 250, 1_000, 100_000, 30_000, 5_000, 1_000_000,
-				20_000, 50_000, 1_200, 10_000, 1_000_000, 3_000, TICKER_SPREAD_NANOS);
+		return new TimingModel(0.2, 1_000, 500, 30, 40, 1_500, 250, 250, 1_000, 100_000, 30_000, 5_000, 1_000_000,
+				20_000, 50_000, 1_200, 10_000, 1_000_000, 3_000, TICKER_SPREAD_NANOS, 2_000, CLIENT_PATH_SHAPE, 0.2,
+				5_000);
 	}
 
 }

@@ -57,8 +57,8 @@ class CappedPortSearchTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@EnumSource(names = { "V5_0", "V5_6", "V6_X" })
-	@DisplayName("nf_nat_l4proto_unique_tuple 5.0+: the start is prandom, there is no rover (checklist 7)")
+	@EnumSource(names = { "V4_19_STABLE", "V5_0", "V5_6", "V6_X" })
+	@DisplayName("nf_nat_l4proto_unique_tuple 5.0+ and the 4.x stables of Feb 2022 (4.19.228): the start is prandom, there is no rover (checklist 7)")
 	void searchStartsAtARandomOffset(KernelProfile profile) {
 		ScriptedRandom random = new ScriptedRandom(9);
 		NatBench bench = new NatBench(profile, random);
@@ -74,7 +74,7 @@ class CappedPortSearchTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@EnumSource(names = { "V5_0", "V5_6", "V6_X" })
+	@EnumSource(names = { "V4_19_STABLE", "V5_0", "V5_6", "V6_X" })
 	@DisplayName("5.0+: two CPUs that both must search start at different random offsets; the rover race is gone (checklist 7)")
 	void concurrentSearchesNoLongerShareAStart(KernelProfile profile) {
 		ScriptedRandom random = new ScriptedRandom(9);
@@ -89,11 +89,27 @@ class CappedPortSearchTests {
 		assertThat(bench.confirm(c, 1)).isInstanceOf(ConfirmResult.Confirmed.class);
 	}
 
+	@Test
+	@DisplayName("4.19.228 (the 4.x stables of Feb 2022): --random still starts at secure_port(saddr, daddr, dport), the same for every pod, with no rover and a capped search; 5.0+ starts --random at prandom (checklist 7)")
+	void randomStillHashesOnTheFourXStables() {
+		NatBench stable = new NatBench(KernelProfile.V4_19_STABLE, new ScriptedRandom(9));
+		Packet a = stable.open(tcp("10.40.0.17", 40000, SERVER, 80), 1000, 0);
+		PortSearch first = stable.masquerade(a, NatRange.PROTO_RANDOM, 0).search();
+		Packet b = stable.open(tcp("10.40.0.18", 51000, SERVER, 80), 1000, 1);
+		PortSearch second = stable.masquerade(b, NatRange.PROTO_RANDOM, 1).search();
+		assertThat(first.offsetSource()).isEqualTo("secure_port");
+		assertThat(second.firstPort()).as("one start for every pod").isEqualTo(first.firstPort());
+		assertThat(stable.nat().rover(L4Proto.TCP)).as("no rover").isEqualTo(-1);
+		NatBench five = new NatBench(KernelProfile.V5_0, new ScriptedRandom(9));
+		Packet c = five.open(tcp("10.40.0.17", 40000, SERVER, 80), 1000, 0);
+		assertThat(five.masquerade(c, NatRange.PROTO_RANDOM, 0).search().offsetSource()).isEqualTo("prandom");
+	}
+
 	static Stream<Arguments> exhaustedBigRange() {
 		// kernel, found counted: 6.x's last 32 tries of each round use
 		// nf_conntrack_find_get, which counts nothing
-		return Stream.of(Arguments.of(KernelProfile.V5_0, 248), Arguments.of(KernelProfile.V5_6, 248),
-				Arguments.of(KernelProfile.V6_X, 96 + 32));
+		return Stream.of(Arguments.of(KernelProfile.V4_19_STABLE, 248), Arguments.of(KernelProfile.V5_0, 248),
+				Arguments.of(KernelProfile.V5_6, 248), Arguments.of(KernelProfile.V6_X, 96 + 32));
 	}
 
 	@ParameterizedTest(name = "{0}: found={1}")
@@ -119,7 +135,7 @@ class CappedPortSearchTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@EnumSource(names = { "V5_0", "V5_6", "V6_X" })
+	@EnumSource(names = { "V4_19_STABLE", "V5_0", "V5_6", "V6_X" })
 	@DisplayName("nf_nat_l4proto_unique_tuple 5.0+: a range of at most 128 ports is tried once, from the random offset, then given up (checklist 7)")
 	void smallRangeIsTriedOnce(KernelProfile profile) {
 		ScriptedRandom random = new ScriptedRandom(9);

@@ -58,7 +58,8 @@ final class EngineRuns {
 	 * table is full and packets are dropped; replies to evicted entries find none.
 	 */
 	static NodeRun smallTable() {
-		NodeConfig config = new NodeConfig(KernelProfile.V4_17, SnatMode.DEFAULT, 2, 1, Mitigation.NONE, 6, false);
+		NodeConfig config = new NodeConfig(KernelProfile.V4_17, SnatMode.DEFAULT, 2, 1, Mitigation.NONE, 6, false,
+				false);
 		NodeRun run = node(KernelProfile.V4_17, config);
 		for (int i = 0; i < 12; i++) {
 			run.connect(run.pod(i), i * 3_000L, 0, null, () -> {

@@ -111,7 +111,7 @@ class SimulateApiIntegrationTests {
 				Arguments.of("preset", "xing", "a preset only with scenario=tcp-free-play"),
 				Arguments.of("workload", "poisson", "one of rounds, barrier, ticker, closed"),
 				Arguments.of("workload", "ticker", "a workload only with tcp-free-play or dns-free-play"),
-				Arguments.of("workers", "65", "an integer from 1 to 64"),
+				Arguments.of("workers", "81", "an integer from 1 to 80"),
 				Arguments.of("periodMs", "0", "an integer from 1 to 60000"),
 				Arguments.of("durationS", "3601", "an integer from 1 to 3600"),
 				Arguments.of("warmupS", "10", "an integer from 0 to 9"),
