@@ -72,6 +72,8 @@ declare type Catalogue = {
   resolvers: { id: string; retryNs: number }[];
   eventTypes: string[];
   pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; idleMillis: number; speeds: number[]; minor: string[] };
+  presets: { id: string; title: string; scenario: string; params: Record<string, string> }[];
+  workloads: { id: string; sustained: boolean; clients: boolean; standsFor: string }[];
 };
 
 /** A run as the Lab shows it (dev.racetrack.web.lab.LabRun, plus what the page adds). */
