@@ -109,7 +109,7 @@ function round(x) {
  * point with its 95 % interval as a whisker.
  *
  * @param {{key: string, label: string, cls?: string, points: {x: number, rate: number, low: number, high: number, title?: string}[]}[]} series
- * @param {{width?: number, height?: number, xLabel?: string, yLabel?: string, label?: string, xTicks?: number[], whiskers?: boolean}} options
+ * @param {{width?: number, height?: number, xLabel?: string, yLabel?: string, label?: string, xTicks?: number[], whiskers?: boolean, yFormat?: (y: number) => string}} options
  *   xTicks: the ticks of the x axis (every point's x when absent); whiskers: false to leave the intervals out
  */
 export function rateChart(series, options = {}) {
@@ -120,22 +120,25 @@ export function rateChart(series, options = {}) {
   const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
   const xMax = Math.max(1, ...xs, ...(options.xTicks ?? [])) * 1.08;
   const yMax = Math.max(1e-4, ...points.map((p) => p.high)) * 1.12;
-  const x = linearScale([0, xMax], [MARGIN.left, width - MARGIN.right]);
-  const y = linearScale([0, yMax], [height - MARGIN.bottom, MARGIN.top]);
   const yTicks = niceTicks(yMax, 5).filter((t) => t <= yMax);
+  const yFormat = options.yFormat ?? formatPercent;
+  // The left margin holds the widest tick label (about 10 units a character at the ticks' size).
+  const left = Math.max(MARGIN.left, 24 + 10 * Math.max(...yTicks.map((t) => yFormat(t).length)));
+  const x = linearScale([0, xMax], [left, width - MARGIN.right]);
+  const y = linearScale([0, yMax], [height - MARGIN.bottom, MARGIN.top]);
   const children = [];
   for (const t of yTicks) {
-    children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }));
-    children.push(text(MARGIN.left - 10, y(t) + 6, formatPercent(t), 'tick', { 'text-anchor': 'end' }));
+    children.push(el('line', { x1: left, x2: width - MARGIN.right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }));
+    children.push(text(left - 10, y(t) + 6, yFormat(t), 'tick', { 'text-anchor': 'end' }));
   }
   for (const t of options.xTicks ?? xs) {
     children.push(el('line', { x1: round(x(t)), x2: round(x(t)), y1: height - MARGIN.bottom, y2: height - MARGIN.bottom + 6, class: 'axis' }));
     children.push(text(x(t), height - MARGIN.bottom + 26, String(t), 'tick', { 'text-anchor': 'middle' }));
   }
-  children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
-  children.push(el('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
+  children.push(el('line', { x1: left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
+  children.push(el('line', { x1: left, x2: left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
   children.push(
-    text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }),
+    text((left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }),
   );
   children.push(text(16, MARGIN.top - 14, options.yLabel ?? 'insert_failed per connection', 'axis-label'));
   series.forEach((s, i) => {

@@ -5,7 +5,7 @@
 // the page (ExperimentsPage, at the bottom) runs only in a browser, with listeners, no
 // inline code. The knobs, the scenarios' defaults and the clients' timers are the
 // catalogue's.
-import { rateChart, histogramChart, legendSwatch, render, formatPercent, formatNanos, niceTicks, walk } from './charts.js';
+import { rateChart, histogramChart, legendSwatch, render, formatPercent, formatNanos, niceTicks } from './charts.js';
 import { formatDuration } from '../shared/format.js';
 import { catalogue, knobNames, scenarioOf } from '../lab/catalogue.js';
 
@@ -658,13 +658,10 @@ class ExperimentsPage {
       xLabel: 'simulated time (s), each point the window ending there',
       xTicks: niceTicks(xMax, 6).filter((t) => t > 0),
       whiskers: false,
+      // Counters per attempt are not shares: their axis reads plain numbers.
+      ...(metric === 'errors' ? {} : { yFormat: (/** @type {number} */ v) => String(Number(v.toPrecision(3))) }),
       label: `${yLabel} per 10 s window after the warm-up`,
     });
-    if (metric !== 'errors') {
-      // Counters per attempt are not shares: the y axis reads them as plain numbers.
-      for (const node of walk(tree))
-        if (node.attrs?.class === 'tick' && /%$/.test(node.text ?? '')) node.text = String(Number((parseFloat(node.text) / 100).toPrecision(3)));
-    }
     this.windowFigure.replaceChildren(render(tree));
     this.windowLegend.replaceChildren(...series.map(legendItem));
   }
