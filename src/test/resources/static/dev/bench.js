@@ -1,7 +1,7 @@
 // Drives the Lab's renderer with a synthetic state of N packets in flight (pods, veths, cni0,
 // every CPU lane and stage, eth0, server, DNS), moving every token on every frame, and measures
 // the frame rate from requestAnimationFrame timestamps. Served to the browser tests only.
-import { NodeView } from '/js/render/node.js';
+import { NodeView } from '/js/lab/render/node.js';
 
 const q = new URLSearchParams(location.search);
 const N = Number(q.get('packets') ?? 200);

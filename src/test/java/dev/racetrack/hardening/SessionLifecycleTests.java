@@ -32,7 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * mid-stream are noticed and released, and the server keeps serving.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = { "racetrack.session-idle=500ms", "racetrack.session-sweep=100ms",
+// Idle sessions expire after 2 s: short enough for the soak to see them go, long enough
+// that
+// a loaded machine's pause between creating a session and opening its stream does not
+// expire
+// it first (500 ms did, in a full build with other work running).
+@TestPropertySource(properties = { "racetrack.session-idle=2s", "racetrack.session-sweep=100ms",
 		"racetrack.sse-heartbeat=200ms", "racetrack.max-sessions=300", "racetrack.max-sessions-per-client=300" })
 class SessionLifecycleTests {
 

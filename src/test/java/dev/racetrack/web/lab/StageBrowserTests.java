@@ -20,6 +20,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -301,7 +302,9 @@ class StageBrowserTests implements LabPage {
 			press("+");
 		}
 		press(" ");
-		waitFor((d) -> d.findElement(By.id("beat")).isDisplayed()
+		// Played, not stepped: at ×1 on a loaded 2-core machine the first beat can take
+		// longer than the usual wait.
+		new WebDriverWait(this.driver, Duration.ofSeconds(60)).until((d) -> d.findElement(By.id("beat")).isDisplayed()
 				&& "false".equals(d.findElement(By.id("play")).getDomAttribute("aria-pressed")));
 		@SuppressWarnings("unchecked")
 		List<String> said = (List<String>) this.driver.executeScript("return window.__said");
