@@ -287,11 +287,11 @@ public final class Beats {
 			int cpu2 = this.takenBy.get(p2);
 			boolean backlog = this.fromBacklog.getOrDefault(p1, false) && this.fromBacklog.getOrDefault(p2, false);
 			boolean samePod = pod1.equals(pod2);
-			String first = (samePod ? "" : pod1 + "'s ") + this.label.getOrDefault(p1, "packet");
-			String second = (samePod ? "" : pod2 + "'s ") + this.label.getOrDefault(p2, "packet");
+			String packet1 = (samePod ? "" : pod1 + "'s ") + this.label.getOrDefault(p1, "packet");
+			String packet2 = (samePod ? "" : pod2 + "'s ") + this.label.getOrDefault(p2, "packet");
 			String how = backlog
-					? "; the receive backlog handed " + first + " to CPU " + cpu1 + " and " + second + " to CPU " + cpu2
-							+ ", two idle CPUs"
+					? "; the receive backlog handed " + packet1 + " to CPU " + cpu1 + " and " + packet2 + " to CPU "
+							+ cpu2 + ", two idle CPUs"
 					: "; CPU " + cpu1 + " and CPU " + cpu2 + " each ran its sender's packet";
 			return who + how + ".";
 		}
