@@ -273,12 +273,12 @@ public final class Beats {
 			String who;
 			if (pod1 != null && pod1.equals(pod2)) {
 				who = (from1 != null && from2 != null && !from1.equals(from2))
-						? " Two threads of " + pod1 + " sent them at once, on CPU " + from1 + " and CPU " + from2
+						? " Two threads of " + pod1 + " sent them, on CPUs " + from1 + " and " + from2
 						: " " + cap(pod1) + " sent both";
 			}
 			else if (pod1 != null && pod2 != null) {
-				who = " " + cap(pod1) + " and " + pod2 + " sent them at once"
-						+ ((from1 != null && from2 != null) ? ", from CPU " + from1 + " and CPU " + from2 : "");
+				who = " " + cap(pod1) + " and " + pod2 + " sent them"
+						+ ((from1 != null && from2 != null) ? " from CPUs " + from1 + " and " + from2 : "");
 			}
 			else {
 				return "";
@@ -286,13 +286,8 @@ public final class Beats {
 			int cpu1 = this.takenBy.get(p1);
 			int cpu2 = this.takenBy.get(p2);
 			boolean backlog = this.fromBacklog.getOrDefault(p1, false) && this.fromBacklog.getOrDefault(p2, false);
-			boolean samePod = pod1.equals(pod2);
-			String packet1 = (samePod ? "" : pod1 + "'s ") + this.label.getOrDefault(p1, "packet");
-			String packet2 = (samePod ? "" : pod2 + "'s ") + this.label.getOrDefault(p2, "packet");
-			String how = backlog
-					? "; the receive backlog handed " + packet1 + " to CPU " + cpu1 + " and " + packet2 + " to CPU "
-							+ cpu2 + ", two idle CPUs"
-					: "; CPU " + cpu1 + " and CPU " + cpu2 + " each ran its sender's packet";
+			String how = backlog ? "; the backlog gave them to CPUs " + cpu1 + " and " + cpu2
+					: "; CPUs " + cpu1 + " and " + cpu2 + " ran them";
 			return who + how + ".";
 		}
 

@@ -145,11 +145,10 @@ class BeatsTests {
 				.filter((e) -> e.change() instanceof Change.CpuTake && e.packet() != null)
 				.toList();
 			assertThat(takes).hasSizeGreaterThanOrEqualTo(2);
-			String sent = scenario.startsWith("snat") ? "pod-a and pod-b sent them at once" : "pod-a sent both";
+			String sent = scenario.startsWith("snat") ? "pod-a and pod-b sent them" : "pod-a sent both";
 			assertThat(overlap.text()).as(scenario)
 				.contains(sent)
-				.contains("to CPU " + takes.get(0).cpu())
-				.contains("to CPU " + takes.get(1).cpu());
+				.contains("the backlog gave them to CPUs " + takes.get(0).cpu() + " and " + takes.get(1).cpu());
 		}
 	}
 
