@@ -46,6 +46,20 @@ declare type LabState = {
   timers: { flow: string; timer: string; expiresAt: number }[];
   flows: any[];
   drops: { packet: number; cpu: number; t: number; reason: string }[];
+  walks: (Walk | null)[];
+};
+
+/** A CPU's port search (dev.racetrack.sim.LabState.Walk). */
+declare type Walk = {
+  ct: number;
+  proto: string;
+  base: number;
+  port: number;
+  tries: number;
+  taken: boolean;
+  offsetSource: string;
+  roverBefore: number;
+  chosen: boolean;
 };
 
 /** A guided beat (dev.racetrack.scenario.Beats.Beat). */
