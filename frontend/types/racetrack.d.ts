@@ -46,6 +46,20 @@ declare type LabState = {
   timers: { flow: string; timer: string; expiresAt: number }[];
   flows: any[];
   drops: { packet: number; cpu: number; t: number; reason: string }[];
+  walks: (Walk | null)[];
+};
+
+/** A CPU's port search (dev.racetrack.sim.LabState.Walk). */
+declare type Walk = {
+  ct: number;
+  proto: string;
+  base: number;
+  port: number;
+  tries: number;
+  taken: boolean;
+  offsetSource: string;
+  roverBefore: number;
+  chosen: boolean;
 };
 
 /** A guided beat (dev.racetrack.scenario.Beats.Beat). */
@@ -72,6 +86,8 @@ declare type Catalogue = {
   resolvers: { id: string; retryNs: number }[];
   eventTypes: string[];
   pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; idleMillis: number; speeds: number[]; minor: string[] };
+  presets: { id: string; title: string; scenario: string; params: Record<string, string> }[];
+  workloads: { id: string; sustained: boolean; clients: boolean; standsFor: string }[];
 };
 
 /** A run as the Lab shows it (dev.racetrack.web.lab.LabRun, plus what the page adds). */

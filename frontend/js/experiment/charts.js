@@ -109,7 +109,8 @@ function round(x) {
  * point with its 95 % interval as a whisker.
  *
  * @param {{key: string, label: string, cls?: string, points: {x: number, rate: number, low: number, high: number, title?: string}[]}[]} series
- * @param {{width?: number, height?: number, xLabel?: string, yLabel?: string, label?: string}} options
+ * @param {{width?: number, height?: number, xLabel?: string, yLabel?: string, label?: string, xTicks?: number[], whiskers?: boolean, yFormat?: (y: number) => string}} options
+ *   xTicks: the ticks of the x axis (every point's x when absent); whiskers: false to leave the intervals out
  */
 export function rateChart(series, options = {}) {
   const width = options.width ?? 640;
@@ -117,24 +118,27 @@ export function rateChart(series, options = {}) {
   const label = options.label ?? 'Rate against concurrency';
   const points = series.flatMap((s) => s.points);
   const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
-  const xMax = Math.max(1, ...xs) * 1.08;
+  const xMax = Math.max(1, ...xs, ...(options.xTicks ?? [])) * 1.08;
   const yMax = Math.max(1e-4, ...points.map((p) => p.high)) * 1.12;
-  const x = linearScale([0, xMax], [MARGIN.left, width - MARGIN.right]);
-  const y = linearScale([0, yMax], [height - MARGIN.bottom, MARGIN.top]);
   const yTicks = niceTicks(yMax, 5).filter((t) => t <= yMax);
+  const yFormat = options.yFormat ?? formatPercent;
+  // The left margin holds the widest tick label (about 10 units a character at the ticks' size).
+  const left = Math.max(MARGIN.left, 24 + 10 * Math.max(...yTicks.map((t) => yFormat(t).length)));
+  const x = linearScale([0, xMax], [left, width - MARGIN.right]);
+  const y = linearScale([0, yMax], [height - MARGIN.bottom, MARGIN.top]);
   const children = [];
   for (const t of yTicks) {
-    children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }));
-    children.push(text(MARGIN.left - 10, y(t) + 6, formatPercent(t), 'tick', { 'text-anchor': 'end' }));
+    children.push(el('line', { x1: left, x2: width - MARGIN.right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }));
+    children.push(text(left - 10, y(t) + 6, yFormat(t), 'tick', { 'text-anchor': 'end' }));
   }
-  for (const t of xs) {
+  for (const t of options.xTicks ?? xs) {
     children.push(el('line', { x1: round(x(t)), x2: round(x(t)), y1: height - MARGIN.bottom, y2: height - MARGIN.bottom + 6, class: 'axis' }));
     children.push(text(x(t), height - MARGIN.bottom + 26, String(t), 'tick', { 'text-anchor': 'middle' }));
   }
-  children.push(el('line', { x1: MARGIN.left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
-  children.push(el('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
+  children.push(el('line', { x1: left, x2: width - MARGIN.right, y1: height - MARGIN.bottom, y2: height - MARGIN.bottom, class: 'axis' }));
+  children.push(el('line', { x1: left, x2: left, y1: MARGIN.top, y2: height - MARGIN.bottom, class: 'axis' }));
   children.push(
-    text((MARGIN.left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }),
+    text((left + width - MARGIN.right) / 2, height - 12, options.xLabel ?? 'concurrent connections (pods)', 'axis-label', { 'text-anchor': 'middle' }),
   );
   children.push(text(16, MARGIN.top - 14, options.yLabel ?? 'insert_failed per connection', 'axis-label'));
   series.forEach((s, i) => {
@@ -150,13 +154,19 @@ export function rateChart(series, options = {}) {
     }
     for (const p of sorted) {
       const cx = round(x(p.x));
+      const whiskers =
+        options.whiskers === false
+          ? []
+          : [
+              el('line', { x1: cx, x2: cx, y1: round(y(p.low)), y2: round(y(p.high)), class: 'whisker' }),
+              el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.low)), y2: round(y(p.low)), class: 'whisker' }),
+              el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.high)), y2: round(y(p.high)), class: 'whisker' }),
+            ];
       group.push(
-        el('g', { class: 'point' }, [
+        el('g', { class: 'point', 'data-x': p.x, 'data-rate': p.rate }, [
           { tag: 'title', attrs: {}, children: [], text: p.title ?? `${s.label}: ${formatPercent(p.rate)}` },
-          el('line', { x1: cx, x2: cx, y1: round(y(p.low)), y2: round(y(p.high)), class: 'whisker' }),
-          el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.low)), y2: round(y(p.low)), class: 'whisker' }),
-          el('line', { x1: cx - 7, x2: cx + 7, y1: round(y(p.high)), y2: round(y(p.high)), class: 'whisker' }),
-          el('circle', { cx, cy: round(y(p.rate)), r: 6, class: 'dot' }),
+          ...whiskers,
+          el('circle', { cx, cy: round(y(p.rate)), r: options.whiskers === false ? 4.5 : 6, class: 'dot' }),
         ]),
       );
     }
@@ -223,6 +233,8 @@ export function histogramChart(buckets, options = {}) {
   const bars = [];
   for (const b of filled) {
     if (b.highNs <= lo || b.lowNs >= hi) continue;
+    // The mark (a client's timer) whose latency falls in this bucket: its spike.
+    const mark = (options.marks ?? []).find((m) => m.ns >= b.lowNs && m.ns < b.highNs);
     const x0 = x(Math.max(b.lowNs, lo));
     const x1 = x(Math.min(b.highNs, hi));
     const y0 = y(b.count);
@@ -231,9 +243,10 @@ export function histogramChart(buckets, options = {}) {
       y: round(y0),
       width: round(Math.max(1, x1 - x0 - 2)),
       height: round(height - MARGIN.bottom - y0),
-      class: `bar${b.lowNs >= 1e9 ? ' bar-slow' : ''}`,
+      class: `bar${b.lowNs >= 1e9 ? ' bar-slow' : ''}${mark ? ' bar-spike' : ''}`,
       'data-low-ns': b.lowNs,
       'data-count': b.count,
+      ...(mark ? { 'data-mark': mark.label } : {}),
     });
     const title = {
       tag: 'title',

@@ -5,7 +5,7 @@
 // the page (ExperimentsPage, at the bottom) runs only in a browser, with listeners, no
 // inline code. The knobs, the scenarios' defaults and the clients' timers are the
 // catalogue's.
-import { rateChart, histogramChart, legendSwatch, render, formatPercent, formatNanos } from './charts.js';
+import { rateChart, histogramChart, legendSwatch, render, formatPercent, formatNanos, niceTicks } from './charts.js';
 import { formatDuration } from '../shared/format.js';
 import { catalogue, knobNames, scenarioOf } from '../lab/catalogue.js';
 
@@ -74,23 +74,48 @@ export function experimentQuery(entries) {
 }
 
 /**
- * How many configurations and attempts a query asks for (pods and rounds the query leaves
- * out are its scenario's defaults).
+ * How many configurations and attempts a query asks for, at most: the server's bound
+ * (RunParams.attemptsBound) with the catalogue's facts of each workload: a sustained one
+ * dials durationS × 1000 / periodMs + 1 times per client, the others once per round; the
+ * clients are the pods' workers, or the pods alone for the Lab's rounds. What the query
+ * leaves out is its preset's, then its scenario's.
  * @param {string} query
  */
 export function planSize(query) {
   const q = new URLSearchParams(query);
   const defaults = scenarioOf(q.get('scenario') ?? 'tcp-free-play')?.defaults ?? {};
+  const preset = presetOf(q.get('preset') ?? 'none')?.params ?? {};
   /** @param {string} name */
   const list = (name) => (q.get(name) ?? '').split(',').filter((v) => v !== '');
+  /** @param {string} name */
+  const value = (name) => Number(q.get(name) || preset[name] || defaults[name]);
   let configurations = 1;
   for (const name of new Set(q.keys())) configurations *= Math.max(1, list(name).length);
   const trials = Number(q.get('trials') || 100);
-  const pods = list('pods').length ? list('pods').map(Number) : [Number(defaults.pods)];
-  const podSum = pods.reduce((a, b) => a + b, 0);
-  const rounds = Number(q.get('rounds') || defaults.rounds);
-  const others = configurations / pods.length;
-  return { configurations, runs: configurations * trials, attempts: others * podSum * rounds * trials };
+  const pods = list('pods').length ? list('pods').map(Number) : [value('pods')];
+  const workers = list('workers').length ? list('workers').map(Number) : [value('workers')];
+  const workload = workloadOf(String(q.get('workload') || preset.workload || defaults.workload || 'rounds'));
+  const perClient = workload?.sustained ? Math.floor((value('durationS') * 1000) / Math.max(1, value('periodMs'))) + 1 : value('rounds');
+  let clients = 0;
+  for (const p of pods) for (const w of workers) clients += workload?.clients ? p * w : p;
+  const others = configurations / (pods.length * workers.length);
+  return { configurations, runs: configurations * trials, attempts: others * clients * perClient * trials };
+}
+
+/**
+ * A preset of the catalogue (the parameters it fills), or undefined.
+ * @param {string} id
+ */
+export function presetOf(id) {
+  return catalogue().presets?.find((p) => p.id === id);
+}
+
+/**
+ * A workload of the catalogue (sustained or not, what it stands for), or undefined.
+ * @param {string} id
+ */
+export function workloadOf(id) {
+  return catalogue().workloads?.find((w) => w.id === id);
 }
 
 /**
@@ -119,51 +144,127 @@ export function variedParams(configurations) {
 
 /** A short name for a configuration from the parameters that vary. */
 export function configurationLabel(params, varied, without = []) {
-  const parts = varied.filter((n) => !without.includes(n)).map((n) => (n === 'pods' ? `${params.pods} pods` : String(params[n])));
+  const parts = varied
+    .filter((n) => !without.includes(n))
+    .map((n) => (n === 'pods' ? `${params.pods} pods` : n === 'workers' ? `${params.workers} workers` : String(params[n])));
   return parts.length ? parts.join(' · ') : `${params.kernel} · ${params.mode}`;
+}
+
+/**
+ * A series' colour classes: the hue is the kernel's (its place in the catalogue), the
+ * shade and the dash the mode's, so that one kernel and mode look the same on every chart.
+ * @param {Params} params
+ */
+export function seriesClass(params) {
+  const kernel = catalogue().kernels.findIndex((k) => k.id === params.kernel);
+  return `kernel-${Math.max(0, kernel)} mode-${params.mode}`;
+}
+
+/**
+ * The concurrent clients of a configuration: the pods' workers, or the pods alone for the
+ * Lab's rounds (the catalogue says which workloads have workers).
+ * @param {Params} params
+ */
+export function clientsOf(params) {
+  const w = workloadOf(String(params.workload ?? 'rounds'));
+  return w?.clients ? Number(params.pods) * Number(params.workers ?? 1) : Number(params.pods);
+}
+
+/** The parameters a series is named by: kernel and mode always, then what else varies. */
+function seriesParams(varied, without) {
+  return ['kernel', 'mode', ...varied.filter((n) => !['kernel', 'mode', ...without].includes(n))];
 }
 
 const METRICS = {
   insertFailed: { rate: 'insertFailedRate', ci: 'ci95', label: 'insert_failed per attempt' },
   drop: { rate: 'dropRate', ci: 'dropCi95', label: 'drop per attempt' },
   clashResolve: { rate: 'clashResolveRate', ci: 'clashResolveCi95', label: 'clash_resolve per attempt' },
+  error: { rate: 'errorRate', ci: 'errorCi95', label: 'errors per attempt' },
 };
 
 /**
  * The series of the rate chart: one per combination of everything that varies except the
- * pods, each point a configuration at its concurrency.
+ * concurrency (pods and workers), each point a configuration at its concurrent clients.
  */
 export function rateSeries(configurations, metric = 'insertFailed') {
   const m = METRICS[metric];
   const varied = variedParams(configurations);
-  const keyParams = varied.filter((n) => n !== 'pods');
+  const keyParams = varied.filter((n) => n !== 'pods' && n !== 'workers');
   const byKey = new Map();
   for (const c of configurations) {
     const key = keyParams.map((n) => c.params[n]).join('|') || 'all';
     if (!byKey.has(key)) {
       byKey.set(key, {
         key,
-        label: configurationLabel(c.params, keyParams),
-        cls: `mode-${c.params.mode}`,
+        label: configurationLabel(c.params, seriesParams(varied, ['pods', 'workers'])),
+        cls: seriesClass(c.params),
         points: [],
       });
     }
-    const [low, high] = c[m.ci];
+    const [low, high] = c[m.ci] ?? [c[m.rate], c[m.rate]];
     byKey.get(key).points.push({
-      x: c.params.pods,
+      x: clientsOf(c.params),
       rate: c[m.rate],
       low,
       high,
       title: `${configurationLabel(c.params, varied)}: ${formatPercent(c[m.rate])} (95 % interval ${formatPercent(low)} to ${formatPercent(high)})`,
     });
   }
-  const series = [...byKey.values()];
-  // Each series has its own colour (4.17 and 5.6 of one mode are two colours); the mode
-  // keeps its dash, so that the mode still reads at a glance.
-  series.forEach((s, i) => {
-    s.cls = `${s.cls} colour-${i % 8}`;
-  });
-  return { series, label: m.label };
+  return { series: [...byKey.values()], label: m.label };
+}
+
+/**
+ * The series of the windows chart: one per configuration with windows (a sustained
+ * workload), each point a window after the warm-up at its end time, its height the share
+ * of the window's attempts that failed (or another counter per attempt).
+ * @param {any[]} configurations
+ * @param {string} counter 'errors' or a conntrack -S counter's name
+ */
+export function windowSeries(configurations, counter = 'errors') {
+  const varied = variedParams(configurations);
+  return configurations
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => (c.windows ?? []).length > 0)
+    .map(({ c, i }) => {
+      const label = configurationLabel(c.params, seriesParams(varied, []));
+      return {
+        key: String(i),
+        label,
+        cls: seriesClass(c.params),
+        points: c.windows.map((/** @type {any} */ w) => {
+          const rate = counter === 'errors' ? w.errorRate : (w.perAttempt[counter] ?? 0);
+          return {
+            x: w.toS,
+            rate,
+            low: rate,
+            high: rate,
+            title: `${label}, ${windowName(w)}: ${counter === 'errors' ? `${formatPercent(rate)} errors` : `${rate.toFixed(3)} ${counter} per attempt`} of ${w.attempts.toLocaleString('en')} attempts`,
+          };
+        }),
+      };
+    });
+}
+
+/** "10–20 s" @param {{fromS: number, toS: number}} w */
+export function windowName(w) {
+  return `${Math.round(w.fromS)}–${Math.round(w.toS)} s`;
+}
+
+/**
+ * The counters table of one configuration: every conntrack -S counter per attempt, for
+ * each window after the warm-up and for the whole run after it (the last row).
+ * @param {any} c a configuration's result
+ */
+export function counterTable(c) {
+  const names = Object.keys(c.perAttempt ?? {});
+  const rows = (c.windows ?? []).map((/** @type {any} */ w) => ({
+    label: windowName(w),
+    attempts: w.attempts,
+    errorRate: w.errorRate,
+    values: names.map((n) => w.perAttempt[n] ?? 0),
+  }));
+  rows.push({ label: rows.length ? 'all after warm-up' : 'all', attempts: c.attempts, errorRate: c.errorRate, values: names.map((n) => c.perAttempt[n]) });
+  return { names, rows };
 }
 
 /**
@@ -179,6 +280,19 @@ export function spikeMarks(params) {
       ? [...new Set(c.resolvers.map((r) => r.retryNs))].sort((a, b) => a - b)
       : (c.kernels.find((k) => k.id === params.kernel)?.synLossNs ?? []);
   return ns.map((n) => ({ ns: n, label: `${n / 1e9} s` }));
+}
+
+/**
+ * What the marks stand for, for the caption: a lost SYN's retransmissions, or a lookup's
+ * retries.
+ * @param {Params} params
+ */
+export function spikeLegend(params) {
+  const marks = spikeMarks(params).map((m) => m.label);
+  if (marks.length < 2) return '';
+  return params.scenario === 'dns-free-play'
+    ? `dashed marks: a lost answer retried after ${marks.join(' or ')}`
+    : `dashed marks: a SYN lost once (${marks[0]}) or twice (${marks[1]}) and retransmitted`;
 }
 
 /** "2.47 % (2.35–2.60)" */
@@ -222,6 +336,18 @@ class ExperimentsPage {
     this.latencyCaption = $('#latency-caption');
     /** @type {HTMLSelectElement} */
     this.metricSelect = $('#rate-metric');
+    this.windowsSection = $('#windows');
+    this.windowFigure = $('#window-chart');
+    this.windowLegend = $('#window-legend');
+    /** @type {HTMLSelectElement} */
+    this.windowMetric = $('#window-metric');
+    this.countersCaption = $('#counters-caption');
+    this.countersHead = $('#counters-table thead tr');
+    this.countersBody = $('#counters-table tbody');
+    this.presetTitle = $('#preset-title');
+    this.workloadText = $('#workload-text');
+    /** @type {Map<string, string[]>} the form's first values, which preset none brings back */
+    this.initial = new Map();
     /** @type {AbortController|null} */
     this.controller = null;
     /** @type {any} the last result */
@@ -231,8 +357,13 @@ class ExperimentsPage {
   }
 
   start() {
+    this.fillDefaults();
+    for (const [name, value] of new FormData(this.form)) {
+      this.initial.set(name, [...(this.initial.get(name) ?? []), String(value)]);
+    }
     this.wire();
     this.syncScenario();
+    this.syncWorkload();
     this.showPlan();
     this.setState('idle');
     document.body.dataset.ready = 'true';
@@ -260,6 +391,52 @@ class ExperimentsPage {
     const rounds = this.field('rounds');
     const defaults = scenarioOf(scenario)?.defaults;
     if (!rounds.dataset.touched && defaults) rounds.value = String(defaults.rounds);
+  }
+
+  /** The workload's fields the page leaves empty get the free-play scenario's defaults (the catalogue's). */
+  fillDefaults() {
+    const defaults = scenarioOf('tcp-free-play')?.defaults ?? {};
+    for (const name of ['workload', 'workers', 'periodMs', 'durationS', 'warmupS', 'connectTimeoutMs']) {
+      const f = this.field(name);
+      if (f && !f.value && defaults[name] != null) f.value = String(defaults[name]);
+    }
+  }
+
+  /**
+   * Fills the form with a preset's parameters (the catalogue's: the server binds the preset
+   * the same way), or brings the page's first values back for "none". Kernels and modes stay
+   * as chosen: they are what an experiment compares.
+   * @param {string} id
+   */
+  applyPreset(id) {
+    const preset = presetOf(id);
+    /** @type {Record<string, string>} */
+    const values = {};
+    if (id === 'none' || !preset) {
+      for (const [name, list] of this.initial) if (name !== 'preset') values[name] = list.join(',');
+    } else {
+      const defaults = scenarioOf(preset.scenario)?.defaults ?? {};
+      for (const name of ['pods', 'rounds', 'sourcePort', 'workload', 'workers', 'periodMs', 'durationS', 'warmupS', 'connectTimeoutMs']) {
+        values[name] = String(preset.params[name] ?? defaults[name]);
+      }
+    }
+    for (const [name, value] of Object.entries(values)) {
+      if (['kernel', 'mode', 'scenario', 'trials', 'seed', 'resolver', 'mitigation'].includes(name)) continue;
+      const wanted = value.split(',');
+      const inputs = /** @type {NodeListOf<HTMLInputElement>} */ (this.form.querySelectorAll(`[name="${name}"]`));
+      inputs.forEach((input) => {
+        if (input.type === 'checkbox' || input.type === 'radio') input.checked = wanted.includes(input.value);
+        else input.value = value;
+      });
+    }
+    this.presetTitle.textContent = preset && id !== 'none' ? preset.title : '';
+    this.syncWorkload();
+  }
+
+  /** Says what the chosen workload stands for (the catalogue's sentence). */
+  syncWorkload() {
+    const w = workloadOf(this.field('workload').value);
+    this.workloadText.textContent = w ? w.standsFor : '';
   }
 
   showPlan() {
@@ -296,7 +473,10 @@ class ExperimentsPage {
     this.progressText.textContent = 'Starting…';
     this.started = performance.now();
     try {
-      const response = await fetch(`/api/experiments?${this.query()}`, {
+      const query = this.query();
+      // The query asked, on the page (a test asks the API the same and compares the drawing).
+      this.root.dataset.query = query;
+      const response = await fetch(`/api/experiments?${query}`, {
         headers: { Accept: 'text/event-stream, application/problem+json' },
         signal: own.signal,
       });
@@ -371,7 +551,9 @@ class ExperimentsPage {
     this.results.hidden = false;
     this.renderTable();
     this.renderRates();
+    this.renderWindows();
     this.renderLatency();
+    this.renderCounters();
   }
 
   /** The parameters the table and captions name: kernel, mode, pods, then whatever else varies. */
@@ -384,7 +566,7 @@ class ExperimentsPage {
     const configurations = this.last.configurations;
     const shown = this.shownParams();
     this.thead.replaceChildren(
-      ...[...shown.map(headerName), 'attempts', 'insert_failed', 'drop', 'clash_resolve', 'p50', 'p99', 'p99.9', 'Lab'].map((name) => {
+      ...[...shown.map(headerName), 'attempts', 'insert_failed', 'errors', 'drop', 'found', 'invalid', 'p50', 'p99', 'p99.9', 'Lab'].map((name) => {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = name;
@@ -408,8 +590,10 @@ class ExperimentsPage {
       ...shown.map((n) => String(c.params[n])),
       c.attempts.toLocaleString('en'),
       formatRateWithInterval(c.insertFailedRate, c.ci95),
+      formatPercent(c.errorRate),
       formatPercent(c.dropRate),
-      formatPercent(c.clashResolveRate),
+      perAttemptText(c.perAttempt?.found),
+      perAttemptText(c.perAttempt?.invalid),
       latencyText(c.latency.p50Ns),
       latencyText(c.latency.p99Ns),
       latencyText(c.latency.p999Ns),
@@ -437,17 +621,75 @@ class ExperimentsPage {
     this.selected = index;
     this.tbody.querySelectorAll('tr').forEach((/** @type {HTMLElement} */ tr) => tr.setAttribute('aria-selected', String(Number(tr.dataset.index) === index)));
     this.renderLatency();
+    this.renderCounters();
   }
 
   renderRates() {
     const { series, label } = rateSeries(this.last.configurations, this.metricSelect.value);
-    const tree = rateChart(series, { width: 720, height: 430, yLabel: label, label: `${label} against concurrency` });
+    const tree = rateChart(series, {
+      width: 720,
+      height: 430,
+      yLabel: label,
+      xLabel: 'concurrent clients (pods × workers)',
+      label: `${label} against concurrency`,
+    });
     this.rateFigure.replaceChildren(render(tree));
-    this.rateLegend.replaceChildren(
-      ...series.map((s) => {
-        const li = document.createElement('li');
-        li.append(render(legendSwatch(s.cls)), document.createTextNode(s.label));
-        return li;
+    this.rateLegend.replaceChildren(...series.map(legendItem));
+  }
+
+  /** The rates per 10 s window after the warm-up, one line per configuration (sustained workloads only). */
+  renderWindows() {
+    // The choices: errors, then every counter the server reports (conntrack -S's names).
+    const names = ['errors', ...Object.keys(this.last.configurations[0]?.perAttempt ?? {})];
+    if ([...this.windowMetric.options].map((o) => o.value).join() !== names.join()) {
+      const keep = this.windowMetric.value;
+      this.windowMetric.replaceChildren(...names.map((n) => new Option(n === 'errors' ? 'errors (failed connects)' : n, n, false, n === keep)));
+    }
+    const metric = this.windowMetric.value || 'errors';
+    const series = windowSeries(this.last.configurations, metric);
+    this.windowsSection.hidden = series.length === 0;
+    if (series.length === 0) return;
+    const xMax = Math.max(...series.flatMap((s) => s.points.map((p) => p.x)));
+    const yLabel = metric === 'errors' ? 'errors per attempt' : `${metric} per attempt`;
+    const tree = rateChart(series, {
+      width: 720,
+      height: 430,
+      yLabel,
+      xLabel: 'simulated time (s), each point the window ending there',
+      xTicks: niceTicks(xMax, 6).filter((t) => t > 0),
+      whiskers: false,
+      // Counters per attempt are not shares: their axis reads plain numbers.
+      ...(metric === 'errors' ? {} : { yFormat: (/** @type {number} */ v) => String(Number(v.toPrecision(3))) }),
+      label: `${yLabel} per 10 s window after the warm-up`,
+    });
+    this.windowFigure.replaceChildren(render(tree));
+    this.windowLegend.replaceChildren(...series.map(legendItem));
+  }
+
+  /** Every conntrack -S counter per attempt of the selected configuration, window by window. */
+  renderCounters() {
+    const c = this.last.configurations[this.selected];
+    const { names, rows } = counterTable(c);
+    this.countersCaption.textContent = `conntrack -S per attempt, ${configurationLabel(c.params, this.shownParams())}`;
+    this.countersHead.replaceChildren(
+      ...['window', 'attempts', 'errors', ...names].map((name) => {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.textContent = name;
+        return th;
+      }),
+    );
+    this.countersBody.replaceChildren(
+      ...rows.map((r) => {
+        const tr = document.createElement('tr');
+        [r.label, r.attempts.toLocaleString('en'), formatPercent(r.errorRate), ...r.values.map(perAttemptText)].forEach((content, k) => {
+          const cell = document.createElement(k === 0 ? 'th' : 'td');
+          if (k === 0) /** @type {HTMLTableCellElement} */ (cell).scope = 'row';
+          else cell.className = 'num';
+          cell.textContent = content;
+          tr.appendChild(cell);
+        });
+        return tr;
       }),
     );
   }
@@ -455,7 +697,8 @@ class ExperimentsPage {
   renderLatency() {
     const c = this.last.configurations[this.selected];
     const label = configurationLabel(c.params, this.shownParams());
-    this.latencyCaption.textContent = `Latency of ${label}: p50 ${latencyText(c.latency.p50Ns)}, p99 ${latencyText(c.latency.p99Ns)}; click a bar to replay a run in the Lab`;
+    const legend = spikeLegend(c.params);
+    this.latencyCaption.textContent = `Latency of ${label}: p50 ${latencyText(c.latency.p50Ns)}, p99 ${latencyText(c.latency.p99Ns)}${legend ? `; ${legend}` : ''}; click a bar to replay a run in the Lab`;
     const tree = histogramChart(c.latency.histogram, {
       width: 720,
       height: 430,
@@ -474,6 +717,8 @@ class ExperimentsPage {
     this.form.addEventListener('input', (e) => {
       const target = /** @type {HTMLInputElement} */ (e.target);
       if (target.name === 'rounds') target.dataset.touched = 'true';
+      if (target.name === 'preset') this.applyPreset(target.value);
+      if (target.name === 'workload') this.syncWorkload();
       this.showPlan();
     });
     this.form.addEventListener('change', (e) => {
@@ -484,6 +729,7 @@ class ExperimentsPage {
     // A page left for another stops its stream (the back-forward cache would keep it open).
     addEventListener('pagehide', () => this.controller?.abort());
     this.metricSelect.addEventListener('change', () => this.last && this.renderRates());
+    this.windowMetric.addEventListener('change', () => this.last && this.renderWindows());
     /** @param {Event} e */
     const rowOf = (e) => /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest('tr'));
     this.tbody.addEventListener('click', (/** @type {Event} */ e) => {
@@ -503,6 +749,18 @@ class ExperimentsPage {
 /** @param {string} n */
 function headerName(n) {
   return n === 'sourcePort' ? 'source port' : n;
+}
+
+/** @param {{cls: string, label: string}} s */
+function legendItem(s) {
+  const li = document.createElement('li');
+  li.append(render(legendSwatch(s.cls)), document.createTextNode(s.label));
+  return li;
+}
+
+/** "1.104" for a counter per attempt, "–" when absent. @param {number|undefined} x */
+function perAttemptText(x) {
+  return x == null || !Number.isFinite(x) ? '–' : x === 0 ? '0' : x.toFixed(x >= 0.1 ? 3 : 4);
 }
 
 /** @param {number} ns */

@@ -34,6 +34,8 @@ export class Folder {
     this.timers = new Map(); // "flow/timer" -> Timer, insertion order (LinkedHashMap)
     this.flows = new Map(); // flow id -> FlowView, insertion order
     this.drops = [];
+    /** @type {(any|null)[]} each CPU's port search (LabState.Walk), or null */
+    this.walks = Array.from({ length: cpus }, () => null);
   }
 
   /** A folder that continues from a state (a server snapshot, or state()). */
@@ -54,6 +56,7 @@ export class Folder {
     for (const tm of s.timers) f.timers.set(`${tm.flow}/${tm.timer}`, tm);
     for (const fl of s.flows) f.flows.set(fl.id, fl);
     f.drops = [...s.drops];
+    f.walks = s.walks ? [...s.walks] : Array.from({ length: s.cpus.length }, () => null);
     return f;
   }
 
@@ -82,7 +85,10 @@ export class Folder {
   freeCpu(packet) {
     const cpu = this.packetCpu.get(packet);
     this.packetCpu.delete(packet);
-    if (cpu !== undefined && this.cpus[cpu] === packet) this.cpus[cpu] = null;
+    if (cpu !== undefined && this.cpus[cpu] === packet) {
+      this.cpus[cpu] = null;
+      this.walks[cpu] = null;
+    }
   }
 
   put(ct) {
@@ -106,6 +112,7 @@ export class Folder {
       timers: [...this.timers.values()],
       flows: [...this.flows.values()],
       drops: [...this.drops],
+      walks: [...this.walks],
     };
   }
 }
@@ -130,6 +137,23 @@ export const FOLDS = {
   'nat-setup': (f, e, c) => {
     if (c.search && c.search.evicted >= 0) f.conntrack.delete(c.search.evicted);
     f.put(c.ct);
+    // The SNAT step that ends a CPU's port search: the walk stays, on the port chosen.
+    const w = e.cpu >= 0 && e.cpu < f.cpuCount ? f.walks[e.cpu] : null;
+    if (w && c.ct && w.ct === c.ct.id) f.walks[e.cpu] = { ...w, port: c.ct.reply.dport, taken: false, chosen: true };
+  },
+  'port-walk': (f, e, c) => {
+    if (e.cpu < 0 || e.cpu >= f.cpuCount) return;
+    f.walks[e.cpu] = {
+      ct: c.ct,
+      proto: c.proto,
+      base: c.firstPort,
+      port: c.port,
+      tries: c.tries,
+      taken: c.taken,
+      offsetSource: c.offsetSource,
+      roverBefore: c.roverBefore,
+      chosen: false,
+    };
   },
   'ct-confirm': (f, e, c) => f.put(c.ct),
   'ct-clash': (f, e, c) => {
@@ -147,6 +171,7 @@ export const FOLDS = {
     const cpu = e.cpu;
     const packet = /** @type {number} */ (e.packet);
     f.cpus[cpu] = packet;
+    f.walks[cpu] = null;
     f.packetCpu.set(packet, cpu);
     f.moved(e, `cpu${cpu}`);
   },
@@ -189,7 +214,6 @@ export const FOLDS = {
   'ct-none': () => {},
   'nat-rules': () => {},
   'nat-skip': () => {},
-  'port-walk': () => {},
   route: () => {},
   'confirm-skip': () => {},
   'resolver-option': () => {},

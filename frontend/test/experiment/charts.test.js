@@ -65,6 +65,14 @@ test('the histogram draws one linked bar per filled bucket, the slow ones marked
   assert.ok(spike.attrs.height > 20, `height ${spike.attrs.height}`);
   const labels = nodes.filter((n) => n.attrs?.class === 'mark-label').map((n) => n.text);
   assert.deepEqual(labels, ['1 s', '3 s']);
+  // Each spike's bar is the one whose bucket holds its mark, and says so.
+  assert.deepEqual(
+    bars.filter((b) => b.attrs.class.includes('bar-spike')).map((b) => [b.attrs['data-low-ns'], b.attrs['data-mark']]),
+    [
+      [1_000_000_000, '1 s'],
+      [1_778_279_410, '3 s'],
+    ],
+  );
 });
 
 test('the 1 s bar lies right of the 1 s mark and left of the 3 s mark', () => {

@@ -93,5 +93,49 @@ test('initialState has one empty slot per CPU', () => {
     timers: [],
     flows: [],
     drops: [],
+    walks: [null, null, null],
   });
+});
+
+test('a port walk is folded per CPU, ends on the port its SNAT step chose, and goes with the packet', () => {
+  const walk = (seq, cpu, port, tries, taken) => ({
+    seq,
+    t: seq,
+    cpu,
+    type: 'port-walk',
+    packet: 1 + cpu,
+    change: { ct: 10 + cpu, proto: 'tcp', firstPort: 32770, port, tries, taken, offsetSource: 'rover', roverBefore: 32769 },
+  });
+  const events = [
+    { seq: 0, t: 0, cpu: 0, type: 'cpu-take', packet: 1, change: { queued: 0 } },
+    { seq: 1, t: 1, cpu: 1, type: 'cpu-take', packet: 2, change: { queued: 0 } },
+    walk(2, 0, -1, 0, false),
+    walk(3, 1, -1, 0, false),
+    walk(4, 0, 32770, 1, true),
+    walk(5, 1, 32770, 1, true),
+    walk(6, 0, 32772, 2, false),
+    walk(7, 1, 32772, 2, false),
+    {
+      seq: 8,
+      t: 8,
+      cpu: 0,
+      type: 'nat-setup',
+      packet: 1,
+      change: { ct: { id: 10, reply: { src: '10.0.0.99', sport: 80, dst: '192.168.0.1', dport: 32772 } }, search: null },
+    },
+  ];
+  const both = fold(events, 2, 7);
+  assert.deepEqual(
+    both.walks.map((w) => [w.base, w.port, w.taken, w.chosen]),
+    [
+      [32770, 32772, false, false],
+      [32770, 32772, false, false],
+    ],
+  );
+  const chosen = fold(events, 2, 8);
+  assert.equal(chosen.walks[0].chosen, true);
+  assert.equal(chosen.walks[0].port, 32772);
+  const next = fold([...events, { seq: 9, t: 9, cpu: 0, type: 'cpu-take', packet: 5, change: { queued: 0 } }], 2);
+  assert.equal(next.walks[0], null);
+  assert.notEqual(next.walks[1], null);
 });

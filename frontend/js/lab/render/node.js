@@ -473,9 +473,12 @@ export class NodeView {
     const textW = m(rover.text, L.fs, 'mono');
     const room = L.node.w - 24 - textW - L.fs;
     this.roverLayer.append(el(doc, 'text', { x: x0, y: L.roverY, class: `rover-text${rover.moved ? ' moved' : ''}`, 'font-size': L.fs }, rover.text));
-    // The detail only when it fits beside the value at the theme's size.
-    if (m(rover.detail, L.fs, 'sans') <= room) {
-      this.roverLayer.append(el(doc, 'text', { x: x0 + textW + L.fs, y: L.roverY, class: 'rover-detail', 'font-size': L.fs }, rover.detail));
+    // The detail only when it fits beside the value at the theme's size (the longest variant that does).
+    const detail = (rover.details ?? [rover.detail]).find((/** @type {string} */ d) => m(d, L.fs, 'sans') <= room);
+    if (detail) {
+      this.roverLayer.append(
+        el(doc, 'text', { x: x0 + textW + L.fs, y: L.roverY, class: `rover-detail${rover.walking ? ' walking' : ''}`, 'font-size': L.fs }, detail),
+      );
     }
   }
 

@@ -521,9 +521,10 @@ function windowText(w, open, room, L) {
 
 function roverText(state, notes, L) {
   const rovers = Object.values(state.rovers);
-  if (rovers.length === 0) return null;
+  const walking = walkDetails(state);
+  if (rovers.length === 0 && walking.length === 0) return null;
   const moved = notes.roverMoved;
-  const text = rovers.map((r) => `${r.proto} rover → port ${r.port}`).join(' · ');
+  const text = rovers.length ? rovers.map((r) => `${r.proto} rover → port ${r.port}`).join(' · ') : 'port search';
   const detail = L.randomFully
     ? 'not read: --random-fully starts each search at a random port'
     : moved && moved.search
@@ -531,7 +532,30 @@ function roverText(state, notes, L) {
       : moved
         ? `moved by CPU ${moved.cpu}`
         : 'one value, shared by every CPU';
-  return { moved: !!moved && !L.randomFully, text, detail };
+  // While CPUs walk for a free port, the walkers (longest first, the drawing keeps what fits).
+  const details = walking.length ? walking : [detail];
+  return { moved: !!moved && !L.randomFully, text, detail: details[0], details, walking: walking.length > 0 };
+}
+
+/**
+ * Each CPU's port search as the folder keeps it (LabState.walks): where the walk started, the
+ * candidate each CPU tests (or chose), and whether two walkers stand on one port. Variants from
+ * the longest to the shortest.
+ * @param {LabState} state
+ * @returns {string[]}
+ */
+export function walkDetails(state) {
+  const walks = (state.walks ?? []).map((w, cpu) => (w ? { ...w, cpu } : null)).filter((w) => w !== null);
+  if (walks.length === 0) return [];
+  const at = walks.map((w) =>
+    w.chosen ? `CPU ${w.cpu} chose ${w.port}` : w.port < 0 ? `CPU ${w.cpu} starts` : `CPU ${w.cpu} tests ${w.port}${w.taken ? ' (taken)' : ' (free)'}`,
+  );
+  const bases = [...new Set(walks.map((w) => w.base))];
+  const source = walks[0].offsetSource === 'rover' ? ' (the rover)' : walks[0].offsetSource === 'secure_port' ? ' (secure_port)' : '';
+  const from = bases.length === 1 ? `from ${bases[0]}${source}` : `from ${bases.join(' and ')}`;
+  const ports = [...new Set(walks.map((w) => w.port))];
+  const meet = walks.length > 1 && ports.length === 1 && ports[0] >= 0 ? ` · both on ${ports[0]}` : '';
+  return [`search ${from}: ${at.join(' · ')}${meet}`, `${from}: ${at.join(' · ')}${meet}`, `${at.join(' · ')}${meet}`];
 }
 
 /** Linear interpolation of token positions between two scenes, for the animation. */

@@ -71,6 +71,15 @@ final class VerdictRule {
 					+ (unknownKernel(facts) ? " (kernel unknown: paste uname -r to see which races it resolves)." : ".")
 					: "Nothing pasted shows these races costing this node connections.";
 		}
+		if (!facts.twoSamples()) {
+			text += findings.stream()
+				.filter((f) -> f.id().equals(SustainedEstimate.ID))
+				.findFirst()
+				.map((f) -> " " + f.title()
+					.replace("The model's estimate", "The model's estimate (no rate can be read " + "from one sample)")
+						+ ", for the load named below.")
+				.orElse("");
+		}
 		if (!unknown.isEmpty()) {
 			text = text.substring(0, text.length() - 1) + "; whether this kernel resolves " + unknown
 					+ " is not known (paste uname -r).";

@@ -107,6 +107,14 @@ public final class Beats {
 
 		final Map<Long, Long> packetOf = new LinkedHashMap<>();
 
+		/** The CPU a packet was sent from, when the trace names one. */
+		final Map<Long, Integer> sentOn = new LinkedHashMap<>();
+
+		/** The CPU that first took a packet, and how ({@code true}: from the backlog). */
+		final Map<Long, Integer> takenBy = new LinkedHashMap<>();
+
+		final Map<Long, Boolean> fromBacklog = new LinkedHashMap<>();
+
 		final Map<Long, CtView> unconfirmed = new TreeMap<>();
 
 		final Map<Long, CtView> confirmed = new TreeMap<>();
@@ -170,8 +178,15 @@ public final class Beats {
 					this.stepDelta.put(k, v - before);
 				});
 			}
+			if (c instanceof Change.CpuTake && e.packet() != null && !this.takenBy.containsKey(e.packet())) {
+				this.takenBy.put(e.packet(), e.cpu());
+				this.fromBacklog.put(e.packet(), "net_rx_action".equals(e.func()));
+			}
 			if (c instanceof Change.PacketSent x) {
 				this.label.put(x.packet().id(), x.packet().label());
+				if (e.cpu() >= 0) {
+					this.sentOn.put(x.packet().id(), e.cpu());
+				}
 				if (x.pod() != null && x.pod().startsWith("pod-")) {
 					this.pod.put(x.packet().id(), x.pod());
 				}
@@ -235,8 +250,45 @@ public final class Beats {
 						: cap(name(other)) + " and " + name(ct) + " are now on two CPUs at once: CPU " + other.cpu()
 								+ " holds entry #" + other.id() + ", CPU " + ct.cpu() + " entry #" + ct.id()
 								+ ". Each is unconfirmed: only its own CPU can see it.";
-				add(e, text);
+				add(e, text + twoCpus(other, ct));
 			}
+		}
+
+		/**
+		 * What put the two entries' packets on two CPUs, as the trace tells it: the pods
+		 * (or one pod's threads) that sent them, the CPUs they were sent from when the
+		 * trace names them, and the CPUs that took them (from the receive backlog, or
+		 * straight from a process of the node).
+		 */
+		String twoCpus(CtView first, CtView second) {
+			Long p1 = this.packetOf.get(first.id());
+			Long p2 = this.packetOf.get(second.id());
+			if (p1 == null || p2 == null || !this.takenBy.containsKey(p1) || !this.takenBy.containsKey(p2)) {
+				return "";
+			}
+			String pod1 = this.pod.get(p1);
+			String pod2 = this.pod.get(p2);
+			Integer from1 = this.sentOn.get(p1);
+			Integer from2 = this.sentOn.get(p2);
+			String who;
+			if (pod1 != null && pod1.equals(pod2)) {
+				who = (from1 != null && from2 != null && !from1.equals(from2))
+						? " Two threads of " + pod1 + " sent them, on CPUs " + from1 + " and " + from2
+						: " " + cap(pod1) + " sent both";
+			}
+			else if (pod1 != null && pod2 != null) {
+				who = " " + cap(pod1) + " and " + pod2 + " sent them"
+						+ ((from1 != null && from2 != null) ? " from CPUs " + from1 + " and " + from2 : "");
+			}
+			else {
+				return "";
+			}
+			int cpu1 = this.takenBy.get(p1);
+			int cpu2 = this.takenBy.get(p2);
+			boolean backlog = this.fromBacklog.getOrDefault(p1, false) && this.fromBacklog.getOrDefault(p2, false);
+			String how = backlog ? "; the backlog gave them to CPUs " + cpu1 + " and " + cpu2
+					: "; CPUs " + cpu1 + " and " + cpu2 + " ran them";
+			return who + how + ".";
 		}
 
 		void onNat(TraceEvent e, Change.NatSetup x) {

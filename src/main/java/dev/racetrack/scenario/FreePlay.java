@@ -44,8 +44,9 @@ final class FreePlay implements Scenario {
 		return this.dns
 				? "Pods resolve " + NAME + " in rounds, with kubelet's ndots:5 and search list: "
 						+ "every name tried is another A/AAAA pair that can race."
-				: "Pods connect to 10.0.0.99:80 in rounds, as a load test does; set sourcePort to make every pod "
-						+ "bind the same port, as the published reproductions do.";
+				: "Pods connect to 10.0.0.99:80 under a workload: rounds (the Lab's short runs), barrier (a lab "
+						+ "harness's rounds), ticker (snat-race-conn-test's dial every periodMs) or closed (XING's "
+						+ "threads dialing again and again); the presets reproduce those tests, from ephemeral ports.";
 	}
 
 	@Override

@@ -24,10 +24,31 @@ import dev.racetrack.sim.Views.RoverView;
  * @param timers armed client timers
  * @param flows every flow so far
  * @param drops every packet dropped so far
+ * @param walks what each CPU's port search ({@code nf_nat_l4proto_unique_tuple}) is at: a
+ * walk, or {@code null}
  */
 public record LabState(long step, long t, List<CtView> conntrack, List<Map<String, Long>> counters,
 		Map<String, RoverView> rovers, List<Long> cpus, List<InFlight> packets, List<Timer> timers,
-		List<FlowView> flows, List<Drop> drops) {
+		List<FlowView> flows, List<Drop> drops, List<Walk> walks) {
+
+	/**
+	 * A CPU's port search, from its {@code port-walk} steps to the {@code nat-setup} that
+	 * ends it; gone when the CPU lets its packet go.
+	 *
+	 * @param ct the entry whose port is searched
+	 * @param proto its protocol
+	 * @param base the first candidate (from the rover, {@code secure_port} or a random
+	 * offset)
+	 * @param port the candidate tested last, or the one chosen; -1 before the first test
+	 * @param tries candidates tested so far
+	 * @param taken whether the last candidate was taken
+	 * @param offsetSource {@code rover}, {@code secure_port} or {@code prandom}
+	 * @param roverBefore the shared rover read at the start, -1 without one
+	 * @param chosen whether the search has ended on {@code port}
+	 */
+	public record Walk(long ct, String proto, int base, int port, int tries, boolean taken, String offsetSource,
+			int roverBefore, boolean chosen) {
+	}
 
 	/**
 	 * A packet and where it was last seen.

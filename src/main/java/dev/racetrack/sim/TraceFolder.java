@@ -43,11 +43,14 @@ public final class TraceFolder {
 
 	private final List<LabState.Drop> drops = new ArrayList<>();
 
+	private final List<LabState.Walk> walks = new ArrayList<>();
+
 	public TraceFolder(int cpuCount) {
 		this.cpuCount = cpuCount;
 		for (int i = 0; i < cpuCount; i++) {
 			this.counters.add(new TreeMap<>());
 			this.cpus.add(null);
+			this.walks.add(null);
 		}
 	}
 
@@ -89,6 +92,13 @@ public final class TraceFolder {
 				this.conntrack.remove(x.search().evicted());
 			}
 			put(x.ct());
+			endWalk(e, x);
+		}
+		else if (c instanceof Change.PortWalk x) {
+			if (e.cpu() >= 0 && e.cpu() < this.cpuCount) {
+				this.walks.set(e.cpu(), new LabState.Walk(x.ct(), x.proto(), x.firstPort(), x.port(), x.tries(),
+						x.taken(), x.offsetSource(), x.roverBefore(), false));
+			}
 		}
 		else if (c instanceof Change.CtConfirm x) {
 			put(x.ct());
@@ -107,6 +117,18 @@ public final class TraceFolder {
 		}
 	}
 
+	/** The SNAT step that ends a CPU's walk: the walk stays, on the port chosen. */
+	private void endWalk(TraceEvent e, Change.NatSetup x) {
+		if (e.cpu() < 0 || e.cpu() >= this.cpuCount || x.ct() == null) {
+			return;
+		}
+		LabState.Walk w = this.walks.get(e.cpu());
+		if (w != null && w.ct() == x.ct().id()) {
+			this.walks.set(e.cpu(), new LabState.Walk(w.ct(), w.proto(), w.base(), x.ct().reply().dport(), w.tries(),
+					false, w.offsetSource(), w.roverBefore(), true));
+		}
+	}
+
 	private void applyClash(Change.CtClash x) {
 		if ("CLASH_ENTRY".equals(x.resolution())) {
 			put(x.survivor());
@@ -120,6 +142,7 @@ public final class TraceFolder {
 	private void applyClient(TraceEvent e, Change c) {
 		if (c instanceof Change.CpuTake) {
 			this.cpus.set(e.cpu(), e.packet());
+			this.walks.set(e.cpu(), null);
 			this.packetCpu.put(e.packet(), e.cpu());
 			moved(e, "cpu" + e.cpu());
 		}
@@ -171,6 +194,7 @@ public final class TraceFolder {
 		Integer cpu = this.packetCpu.remove(packet);
 		if (cpu != null && packet.equals(this.cpus.get(cpu))) {
 			this.cpus.set(cpu, null);
+			this.walks.set(cpu, null);
 		}
 	}
 
@@ -192,7 +216,8 @@ public final class TraceFolder {
 		return new LabState(this.step, this.t, List.copyOf(this.conntrack.values()), counterCopy,
 				Collections.unmodifiableMap(new TreeMap<>(this.rovers)),
 				Collections.unmodifiableList(new ArrayList<>(this.cpus)), List.copyOf(this.packets.values()),
-				List.copyOf(this.timers.values()), List.copyOf(this.flows.values()), List.copyOf(this.drops));
+				List.copyOf(this.timers.values()), List.copyOf(this.flows.values()), List.copyOf(this.drops),
+				Collections.unmodifiableList(new ArrayList<>(this.walks)));
 	}
 
 }

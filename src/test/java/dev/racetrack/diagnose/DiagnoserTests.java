@@ -27,6 +27,45 @@ class DiagnoserTests {
 
 	private final Diagnoser diagnoser = new Diagnoser();
 
+	/**
+	 * A real paste (kubernetes/kubernetes#75893: a MASQUERADE rule without
+	 * --random-fully, no kernel named) gets the model's estimate of connections delayed a
+	 * minute, and its figures are those of the sustained run it names: the run is made
+	 * here again from the same parameters, and a 6.x node with the same rules gets its
+	 * own figures.
+	 */
+	@Test
+	void theEstimateOfDelayedConnectionsComesFromASustainedRun() throws Exception {
+		String paste = java.nio.file.Files.readString(java.nio.file.Paths
+			.get(DiagnoserTests.class.getResource("/diagnose/corpus/k8s-75893-sc68cal.txt").toURI()));
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		Finding estimate = diagnosis.findings()
+			.stream()
+			.filter((f) -> f.id().equals(SustainedEstimate.ID))
+			.findFirst()
+			.orElseThrow();
+		dev.racetrack.scenario.RunParams params = SustainedEstimate.params(dev.racetrack.kernel.KernelProfile.V4_17,
+				dev.racetrack.kernel.nat.SnatMode.DEFAULT);
+		assertThat(params.workload()).isEqualTo(dev.racetrack.scenario.WorkloadKind.TICKER);
+		dev.racetrack.experiment.TrialResult run = new dev.racetrack.experiment.Trial(0, 0, 0, params).run();
+		long drops = run.counters().get("drop");
+		assertThat(drops).as("the sustained run loses SYNs on 4.17 default").isPositive();
+		assertThat(estimate.title()).contains("4.17 with default SNAT")
+			.contains("about " + CounterRules.perMinute(drops / ((params.durationS() - params.warmupS()) / 60.0))
+					+ " connections a minute delayed");
+		assertThat(estimate.evidence().get(0)).contains("2 pods × 16 workers, each dialing every 100 ms")
+			.contains("snat-race-conn-test")
+			.contains(String.format(java.util.Locale.ROOT, "%,d of %,d connects", drops, run.attempts()));
+		assertThat(estimate.mitigations()).singleElement().asString().startsWith("With --random-fully");
+		Diagnosis newer = this.diagnoser.diagnose(NodeSample.pasted("uname -r\n6.1.0-18-amd64\n" + paste, null));
+		Finding six = newer.findings()
+			.stream()
+			.filter((f) -> f.id().equals(SustainedEstimate.ID))
+			.findFirst()
+			.orElseThrow();
+		assertThat(six.title()).contains("6.x with default SNAT").isNotEqualTo(estimate.title());
+	}
+
 	@Test
 	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsInOneSampleIsAWarningThatAsksForASecond() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(Fixtures.read("conntrack-s-old.txt"),

@@ -127,6 +127,31 @@ class BeatsTests {
 		assertThat(beats).noneMatch((b) -> b.text().contains("identical"));
 	}
 
+	/**
+	 * The beat where two CPUs hold unconfirmed entries says what put the packets there,
+	 * read off the trace: who sent them, and which CPU took each (the trace's own
+	 * cpu-take steps).
+	 */
+	@Test
+	void theTwoCpusBeatSaysWhatPutThePacketsThere() {
+		for (String scenario : List.of("snat-port-race", "dnat-race-1")) {
+			List<TraceEvent> events = events(params(scenario, "4.19"));
+			Beats.Beat overlap = Beats.of(events)
+				.stream()
+				.filter((b) -> b.text().contains("on two CPUs at once"))
+				.findFirst()
+				.orElseThrow();
+			List<TraceEvent> takes = events.stream()
+				.filter((e) -> e.change() instanceof Change.CpuTake && e.packet() != null)
+				.toList();
+			assertThat(takes).hasSizeGreaterThanOrEqualTo(2);
+			String sent = scenario.startsWith("snat") ? "pod-a and pod-b sent them" : "pod-a sent both";
+			assertThat(overlap.text()).as(scenario)
+				.contains(sent)
+				.contains("the backlog gave them to CPUs " + takes.get(0).cpu() + " and " + takes.get(1).cpu());
+		}
+	}
+
 	@Test
 	void dnsCaptionsEndWithOneDot() {
 		List<TraceEvent> events = events(params("dnat-race-1", "4.17"));

@@ -3,6 +3,7 @@ package dev.racetrack.web.diagnose;
 import java.util.List;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.codec.DecodingException;
 import org.springframework.http.MediaType;
@@ -37,13 +38,18 @@ class DiagnoseApiController {
 	 * (an optional body would also match the catch-all mapping below).
 	 */
 	@PostMapping(path = "/api/diagnose", consumes = MediaType.APPLICATION_JSON_VALUE)
-	DiagnosisView diagnoseJson(@RequestBody DiagnoseRequest request) {
-		return DiagnosisView.of(this.diagnoser.diagnose(request.toForm().toSample()));
+	Mono<DiagnosisView> diagnoseJson(@RequestBody DiagnoseRequest request) {
+		return Mono.fromCallable(() -> DiagnosisView.of(this.diagnoser.diagnose(request.toForm().toSample())))
+			.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@PostMapping(path = "/api/diagnose", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
 	Mono<DiagnosisView> diagnoseForm(ServerWebExchange exchange) {
-		return readForm(exchange).map((form) -> DiagnosisView.of(this.diagnoser.diagnose(form.toSample())));
+		// Off the event loop: a diagnosis may make the model's sustained estimate
+		// (SustainedEstimate)
+		// the first time a kernel and mode are seen.
+		return readForm(exchange).publishOn(Schedulers.boundedElastic())
+			.map((form) -> DiagnosisView.of(this.diagnoser.diagnose(form.toSample())));
 	}
 
 	/** Any other content type: 415, rendered by {@link DiagnoseExceptionHandler}. */

@@ -3,6 +3,7 @@ package dev.racetrack.web.diagnose;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -70,7 +71,7 @@ class DiagnosePageController {
 	Mono<String> findings(ServerWebExchange exchange, Model model,
 			@RequestHeader(name = "HX-Request", required = false) String htmx) {
 		boolean fragment = "true".equals(htmx);
-		return DiagnoseApiController.readForm(exchange).map((form) -> {
+		return DiagnoseApiController.readForm(exchange).publishOn(Schedulers.boundedElastic()).map((form) -> {
 			prepare(model, form);
 			try {
 				model.addAttribute("diagnosis", DiagnosisView.of(this.diagnoser.diagnose(form.toSample())));

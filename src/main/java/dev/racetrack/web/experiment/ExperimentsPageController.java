@@ -16,6 +16,7 @@ import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.web.lab.LabCatalogue;
 import dev.racetrack.web.shared.RacetrackProperties;
+import dev.racetrack.web.shared.RunParamsBinder;
 
 /**
  * The Experiments page, {@code /experiments}: pick configurations, run a Monte Carlo over
@@ -26,7 +27,14 @@ import dev.racetrack.web.shared.RacetrackProperties;
 class ExperimentsPageController {
 
 	/** Concurrency levels offered on the page (the published reproductions' 10 to 80). */
-	static final List<Integer> PODS = List.of(1, 4, 10, 16, 32, 50, 80, 128);
+	static final List<Integer> PODS = List.of(1, 2, 4, 10, 16, 32, 50, 80, 128);
+
+	/**
+	 * The workload's number knobs the page offers, in this order; their labels and bounds
+	 * are the binder's ({@link RunParamsBinder#KNOBS}).
+	 */
+	static final List<String> WORKLOAD_NUMBERS = List.of("workers", "periodMs", "durationS", "warmupS",
+			"connectTimeoutMs");
 
 	private final RacetrackProperties properties;
 
@@ -50,6 +58,9 @@ class ExperimentsPageController {
 		model.addAttribute("maxConfigurations", this.properties.maxConfigurations());
 		model.addAttribute("maxAttempts", this.properties.maxExperimentAttempts());
 		model.addAttribute("maxRounds", RunParams.MAX_ROUNDS);
+		model.addAttribute("presets", LabCatalogue.get().presets());
+		model.addAttribute("workloads", RunParamsBinder.knob("workload"));
+		model.addAttribute("workloadNumbers", WORKLOAD_NUMBERS.stream().map(RunParamsBinder::knob).toList());
 		model.addAttribute("catalogue", LabCatalogue.embeddable(this.json));
 		return "experiment/experiments";
 	}

@@ -9,8 +9,10 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.racetrack.kernel.KernelProfile;
+import dev.racetrack.scenario.Preset;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.scenario.WorkloadKind;
 import dev.racetrack.sim.Change;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.sim.SynBackoff;
@@ -33,9 +35,72 @@ import dev.racetrack.web.shared.RunParamsBinder;
  * @param resolvers the resolvers and how long a lost answer stalls them
  * @param eventTypes every kebab-case event type, as the trace names them
  * @param pacing how fast a run plays
+ * @param presets the published tests' workloads and the parameters each fills
+ * @param workloads what each workload stands for and how its attempts are bounded
  */
 public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<KernelView> kernels,
-		List<ResolverView> resolvers, List<String> eventTypes, Pacing.View pacing) {
+		List<ResolverView> resolvers, List<String> eventTypes, Pacing.View pacing, List<PresetView> presets,
+		List<WorkloadView> workloads) {
+
+	/**
+	 * A workload ({@link WorkloadKind}).
+	 *
+	 * @param id its id
+	 * @param sustained whether it runs for {@code durationS} (rates per window after
+	 * {@code warmupS}) rather than a number of rounds
+	 * @param clients whether each of a pod's {@code workers} dials (otherwise one flow
+	 * per pod)
+	 * @param standsFor what it stands for, in a sentence
+	 */
+	public record WorkloadView(String id, boolean sustained, boolean clients, String standsFor) {
+
+		static WorkloadView of(WorkloadKind w) {
+			return new WorkloadView(w.id(), w.sustained(), w != WorkloadKind.ROUNDS, switch (w) {
+				case ROUNDS -> "The Lab's short runs: each round every pod opens one connection, the pods a Poisson "
+						+ "stream apart, and the next round waits for the last one; a few milliseconds in all, "
+						+ "so no TIME_WAIT builds up and a retransmitted SYN meets no competitor.";
+				case BARRIER -> "A lab harness (the kernel-lab preset, src/docs/kernel-window.md §1): every worker "
+						+ "of every pod released together by a barrier each round, each after its own start "
+						+ "jitter; the next round waits for all of them.";
+				case TICKER -> "A load generator's ticker (snat-race-conn-test's time.NewTicker): each worker dials "
+						+ "every periodMs for durationS, whatever became of its last dial; rates after warmupS, "
+						+ "per 10 s window.";
+				case CLOSED -> "A closed loop (XING's threads connecting again and again): each worker dials again "
+						+ "periodMs after its previous connection ended, for durationS; a stalled connect holds "
+						+ "its worker, as in a real client.";
+			});
+		}
+
+	}
+
+	/**
+	 * A preset ({@link Preset}): the parameters of its scenario it sets, as the binder
+	 * binds them (a form fills its fields with them; an explicit parameter still wins).
+	 *
+	 * @param id its id
+	 * @param title what it reproduces
+	 * @param scenario the scenario it is a workload of
+	 * @param params the parameters it sets that differ from the scenario's defaults, as
+	 * query values
+	 */
+	public record PresetView(String id, String title, String scenario, Map<String, String> params) {
+
+		static PresetView of(Preset p) {
+			String scenario = RunParamsBinder.WORKLOAD_SCENARIO;
+			Map<String, String> base = ParamsView.of(RunParamsBinder.bind(Map.of("scenario", scenario))).asQuery();
+			Map<String, String> with = ParamsView
+				.of(RunParamsBinder.bind(Map.of("scenario", scenario, "preset", p.id())))
+				.asQuery();
+			Map<String, String> params = new java.util.LinkedHashMap<>();
+			with.forEach((name, value) -> {
+				if (!value.equals(base.get(name))) {
+					params.put(name, value);
+				}
+			});
+			return new PresetView(p.id(), p.title(), scenario, params);
+		}
+
+	}
 
 	/**
 	 * A scenario.
@@ -105,7 +170,8 @@ public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<
 		return new LabCatalogue(RunParamsBinder.KNOBS, Scenarios.all().stream().map(ScenarioView::of).toList(),
 				Arrays.stream(KernelProfile.values()).map(KernelView::of).toList(),
 				Arrays.stream(ResolverKind.values()).map((r) -> new ResolverView(r.id(), r.retryNanos())).toList(),
-				allEventTypes(), Pacing.view());
+				allEventTypes(), Pacing.view(), Arrays.stream(Preset.values()).map(PresetView::of).toList(),
+				Arrays.stream(WorkloadKind.values()).map(WorkloadView::of).toList());
 	}
 
 	/**
