@@ -87,10 +87,10 @@ class ExperimentsBrowserTests {
 	}
 
 	/**
-	 * A short xing run (the closed loop of XING's threads) at 1024×768: the windows after
-	 * the warm-up and the latency spikes drawn are the ones the API answers for the very
-	 * query the page sent, every conntrack -S counter is a column, and the page does not
-	 * scroll sideways at 1024×768 or 1280×720.
+	 * A short xing run (the workload the catalogue gives the preset) at 1024×768: the
+	 * windows after the warm-up and the latency spikes drawn are the ones the API answers
+	 * for the very query the page sent, every conntrack -S counter is a column, and the
+	 * page does not scroll sideways at 1024×768 or 1280×720.
 	 */
 	@Test
 	void aPresetDrawsItsWindowsItsCountersAndItsSpikes() throws Exception {
@@ -99,8 +99,24 @@ class ExperimentsBrowserTests {
 		WebDriverWait wait = new WebDriverWait(this.driver, Duration.ofSeconds(120));
 		wait.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
 		this.driver.findElement(By.cssSelector("input[name='preset'][value='xing']")).click();
-		assertThat(this.driver.findElement(By.name("workload")).getDomProperty("value")).isEqualTo("closed");
-		assertThat(this.driver.findElement(By.id("workload-text")).getText()).contains("closed loop");
+		// The form takes the preset's workload and its sentence from the served
+		// catalogue.
+		JsonNode catalogue = getJson("/api/catalogue");
+		String workload = null;
+		for (JsonNode p : catalogue.get("presets")) {
+			if ("xing".equals(p.get("id").asString())) {
+				workload = p.get("params").get("workload").asString();
+			}
+		}
+		String standsFor = null;
+		for (JsonNode w : catalogue.get("workloads")) {
+			if (w.get("id").asString().equals(workload)) {
+				standsFor = w.get("standsFor").asString();
+			}
+		}
+		assertThat(workload).isNotNull();
+		assertThat(this.driver.findElement(By.name("workload")).getDomProperty("value")).isEqualTo(workload);
+		assertThat(this.driver.findElement(By.id("workload-text")).getText()).isEqualTo(standsFor);
 		assertThat(this.driver.findElement(By.cssSelector("input[name='pods'][value='2']")).isSelected()).isTrue();
 		type("durationS", "40");
 		type("warmupS", "10");
@@ -109,7 +125,7 @@ class ExperimentsBrowserTests {
 		this.driver.findElement(By.id("run")).click();
 		wait.until((d) -> "done".equals(d.findElement(By.tagName("body")).getDomAttribute("data-state")));
 		String query = this.driver.findElement(By.id("experiments")).getDomAttribute("data-query");
-		assertThat(query).contains("preset=xing").contains("workload=closed").contains("durationS=40");
+		assertThat(query).contains("preset=xing").contains("workload=" + workload).contains("durationS=40");
 		JsonNode result = apiResult(query);
 		JsonNode configurations = result.get("configurations");
 		assertThat(configurations).hasSize(2);
@@ -202,6 +218,14 @@ class ExperimentsBrowserTests {
 	 * The result event of /api/experiments for a query, asked again (the runs are
 	 * seeded).
 	 */
+	private JsonNode getJson(String path) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return JsonMapper.builder().build().readTree(response.body());
+	}
+
 	private JsonNode apiResult(String query) throws Exception {
 		HttpClient client = HttpClient.newHttpClient();
 		HttpResponse<String> response = client
