@@ -341,6 +341,8 @@ class ExperimentsPage {
     this.windowLegend = $('#window-legend');
     /** @type {HTMLSelectElement} */
     this.windowMetric = $('#window-metric');
+    /** Whether the user picked the windows' counter (else the race's own, insert_failed). */
+    this.windowMetricChosen = false;
     this.countersCaption = $('#counters-caption');
     this.countersHead = $('#counters-table thead tr');
     this.countersBody = $('#counters-table tbody');
@@ -642,7 +644,9 @@ class ExperimentsPage {
     // The choices: errors, then every counter the server reports (conntrack -S's names).
     const names = ['errors', ...Object.keys(this.last.configurations[0]?.perAttempt ?? {})];
     if ([...this.windowMetric.options].map((o) => o.value).join() !== names.join()) {
-      const keep = this.windowMetric.value;
+      // The race's own counter first (a connect the race delays is not a failed connect),
+      // until the user picks another.
+      const keep = this.windowMetricChosen ? this.windowMetric.value : names.includes('insert_failed') ? 'insert_failed' : 'errors';
       this.windowMetric.replaceChildren(...names.map((n) => new Option(n === 'errors' ? 'errors (failed connects)' : n, n, false, n === keep)));
     }
     const metric = this.windowMetric.value || 'errors';
@@ -729,7 +733,10 @@ class ExperimentsPage {
     // A page left for another stops its stream (the back-forward cache would keep it open).
     addEventListener('pagehide', () => this.controller?.abort());
     this.metricSelect.addEventListener('change', () => this.last && this.renderRates());
-    this.windowMetric.addEventListener('change', () => this.last && this.renderWindows());
+    this.windowMetric.addEventListener('change', () => {
+      this.windowMetricChosen = true;
+      if (this.last) this.renderWindows();
+    });
     /** @param {Event} e */
     const rowOf = (e) => /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest('tr'));
     this.tbody.addEventListener('click', (/** @type {Event} */ e) => {
