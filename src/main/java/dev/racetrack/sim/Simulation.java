@@ -14,6 +14,17 @@ import java.util.Arrays;
  * a cancelled timer leaves the queue of pending actions at once and only its key waits,
  * in a second queue, for its time to come: the order of everything that runs is the same
  * as if it had stayed.
+ *
+ * <p>
+ * The pending actions wait in two heaps by how far ahead they were scheduled: the steps
+ * of packets on the node's path (nanoseconds to tens of microseconds ahead) in one, and
+ * client timers (a SYN's 1 s retransmission timeout, a connection's hold, the next round)
+ * and the conntrack garbage collector in the other ({@link #LATER_NANOS}). A run keeps
+ * dozens of such timers pending, most of them cancelled before they come due, but only a
+ * few packet steps, so that the heap every packet step goes through stays one or two
+ * levels deep. The next action is the earlier of the two heaps' first entries by (time,
+ * sequence): the split changes what a step costs, never which action runs next. The price
+ * is one more comparison per step and a second set of arrays.
  */
 public final class Simulation {
 
@@ -64,19 +75,35 @@ public final class Simulation {
 
 	}
 
-	/** Actions that will run: a {@link Timer} or a bare {@link Runnable} each. */
-	private final Heap pending = new Heap(256);
+	/**
+	 * How far ahead an action must be scheduled to wait in {@link #later} rather than
+	 * {@link #soon}: 100 µs, longer than any step of a packet's path and shorter than a
+	 * client's timers.
+	 */
+	static final long LATER_NANOS = 100_000;
 
-	/** The keys of cancelled timers moved out of {@link #pending} (no payloads). */
+	/**
+	 * Actions that will run, scheduled less than {@link #LATER_NANOS} ahead: a
+	 * {@link Timer} or a bare {@link Runnable} each.
+	 */
+	private final Heap soon = new Heap(64);
+
+	/** Actions that will run, scheduled {@link #LATER_NANOS} or more ahead. */
+	private final Heap later = new Heap(256);
+
+	/**
+	 * The keys of cancelled timers moved out of {@link #soon} and {@link #later} (no
+	 * payloads).
+	 */
 	private final Heap cancelled = new Heap(16);
 
-	/** Cancelled timers still in {@link #pending} or the head. */
+	/** Cancelled timers still in {@link #soon}, {@link #later} or the head. */
 	private int cancelledPending;
 
 	/**
-	 * The head: the earliest live entry, held outside {@link #pending} when it was the
-	 * earliest as it was scheduled. An action that schedules the very next action (a CPU
-	 * stepping a packet through its hooks) then costs no heap operation at all.
+	 * The head: the earliest live entry, held outside the heaps when it was the earliest
+	 * as it was scheduled. An action that schedules the very next action (a CPU stepping
+	 * a packet through its hooks) then costs no heap operation at all.
 	 */
 	private boolean hasHead;
 
@@ -149,13 +176,13 @@ public final class Simulation {
 	private void enqueue(long time, long seq, Object payload) {
 		if (this.hasHead) {
 			if (time >= this.headTime) {
-				this.pending.add(time, seq, payload);
+				heapFor(time).add(time, seq, payload);
 				return;
 			}
-			this.pending.add(this.headTime, this.headSeq, this.headPayload);
+			heapFor(this.headTime).add(this.headTime, this.headSeq, this.headPayload);
 		}
-		else if (this.pending.size > 0 && time >= this.pending.times[0]) {
-			this.pending.add(time, seq, payload);
+		else if (time >= firstLiveTime()) {
+			heapFor(time).add(time, seq, payload);
 			return;
 		}
 		this.hasHead = true;
@@ -164,12 +191,43 @@ public final class Simulation {
 		this.headPayload = payload;
 	}
 
-	/** Moves the keys of cancelled timers out of the queue once they are half of it. */
+	/** The heap an entry due at {@code time} waits in. */
+	private Heap heapFor(long time) {
+		return (time - this.now < LATER_NANOS) ? this.soon : this.later;
+	}
+
+	/** The time of the first entry of the two heaps, or {@link Long#MAX_VALUE}. */
+	private long firstLiveTime() {
+		return Math.min(this.soon.firstTime(), this.later.firstTime());
+	}
+
+	/**
+	 * The heap whose first entry comes first by (time, sequence), or {@code null} when
+	 * both are empty.
+	 */
+	private Heap firstHeap() {
+		Heap a = this.soon;
+		Heap b = this.later;
+		if (b.size == 0) {
+			return (a.size == 0) ? null : a;
+		}
+		if (a.size == 0) {
+			return b;
+		}
+		return Heap.before(a.times[0], a.seqs[0], b.times[0], b.seqs[0]) ? a : b;
+	}
+
+	/** Moves the keys of cancelled timers out of the heaps once they are half of them. */
 	private void compactIfMostlyCancelled() {
-		if (this.cancelledPending < 32 || 2 * this.cancelledPending < this.pending.size) {
+		if (this.cancelledPending < 32 || 2 * this.cancelledPending < this.soon.size + this.later.size) {
 			return;
 		}
-		Heap live = this.pending;
+		moveCancelled(this.soon);
+		moveCancelled(this.later);
+		this.cancelledPending = (this.hasHead && this.headPayload instanceof Timer timer && timer.cancelled) ? 1 : 0;
+	}
+
+	private void moveCancelled(Heap live) {
 		int kept = 0;
 		for (int i = 0; i < live.size; i++) {
 			Object payload = live.payloads[i];
@@ -184,7 +242,6 @@ public final class Simulation {
 		Arrays.fill(live.payloads, kept, live.size, null);
 		live.size = kept;
 		live.heapify();
-		this.cancelledPending = (this.hasHead && this.headPayload instanceof Timer timer && timer.cancelled) ? 1 : 0;
 	}
 
 	/** {@link #schedule} after a delay. */
@@ -209,16 +266,15 @@ public final class Simulation {
 
 	/** Whether nothing is pending, not even a cancelled timer. */
 	public boolean idle() {
-		return !this.hasHead && this.pending.size == 0 && this.cancelled.size == 0;
+		return !this.hasHead && this.soon.size == 0 && this.later.size == 0 && this.cancelled.size == 0;
 	}
 
 	/**
 	 * The time of the next pending action, cancelled or not, or {@link Long#MAX_VALUE}.
 	 */
 	public long nextTime() {
-		long live = this.hasHead ? this.headTime : (this.pending.size == 0) ? Long.MAX_VALUE : this.pending.times[0];
-		long dead = (this.cancelled.size == 0) ? Long.MAX_VALUE : this.cancelled.times[0];
-		return Math.min(live, dead);
+		long live = this.hasHead ? this.headTime : firstLiveTime();
+		return Math.min(live, this.cancelled.firstTime());
 	}
 
 	/**
@@ -226,9 +282,8 @@ public final class Simulation {
 	 * it; returns false when nothing is pending.
 	 */
 	public boolean step() {
-		Heap live = this.pending;
 		Heap dead = this.cancelled;
-		while (this.hasHead || live.size > 0) {
+		while (true) {
 			long time;
 			long seq;
 			Object payload;
@@ -240,6 +295,10 @@ public final class Simulation {
 				this.headPayload = null;
 			}
 			else {
+				Heap live = firstHeap();
+				if (live == null) {
+					break;
+				}
 				time = live.times[0];
 				seq = live.seqs[0];
 				payload = live.poll();
@@ -314,6 +373,11 @@ public final class Simulation {
 			this.times = new long[capacity];
 			this.seqs = new long[capacity];
 			this.payloads = new Object[capacity];
+		}
+
+		/** The time of the first entry, or {@link Long#MAX_VALUE} when empty. */
+		long firstTime() {
+			return (this.size == 0) ? Long.MAX_VALUE : this.times[0];
 		}
 
 		static boolean before(long time, long seq, long otherTime, long otherSeq) {
