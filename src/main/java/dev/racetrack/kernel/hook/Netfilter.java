@@ -111,7 +111,7 @@ public final class Netfilter {
 	 * packet untracked. Returns the walk, or {@code null} when the chain has no rules.
 	 */
 	public Traversal raw(Skb skb, String chain, String inIface) {
-		if (this.rawTable.rules(chain).isEmpty()) {
+		if (this.rawTable.isEmpty(chain)) {
 			return null;
 		}
 		Traversal walk = IptablesEvaluator.walk(this.rawTable, chain,

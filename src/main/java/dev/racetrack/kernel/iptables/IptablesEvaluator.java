@@ -23,15 +23,17 @@ public final class IptablesEvaluator {
 			throw new IllegalArgumentException(builtin + " is not a built-in chain of " + table.name());
 		}
 		List<Traversal.Hit> hits = new ArrayList<>();
-		Deque<int[]> returnStack = new ArrayDeque<>();
-		Deque<String> chainStack = new ArrayDeque<>();
+		// The jump stack, made on the first jump: most walks of a packet that is not the
+		// first of its connection never jump.
+		Deque<int[]> returnStack = null;
+		Deque<String> chainStack = null;
 		String chain = builtin;
 		int index = 0;
 		MatchContext ctx = context;
 		while (true) {
 			List<Rule> rules = table.chainRules(chain);
 			if (rules == null || index >= rules.size()) {
-				if (chainStack.isEmpty()) {
+				if (chainStack == null || chainStack.isEmpty()) {
 					return new Traversal(hits, null, ctx.mark());
 				}
 				chain = chainStack.pop();
@@ -46,6 +48,10 @@ public final class IptablesEvaluator {
 			hits.add(new Traversal.Hit(chain, index, table.savedText(chain, index - 1)));
 			Target target = rule.target();
 			if (target instanceof Target.Jump jump) {
+				if (chainStack == null) {
+					chainStack = new ArrayDeque<>();
+					returnStack = new ArrayDeque<>();
+				}
 				if (chainStack.size() >= MAX_DEPTH || !table.hasChain(jump.chain())) {
 					continue;
 				}
@@ -55,7 +61,7 @@ public final class IptablesEvaluator {
 				index = 0;
 			}
 			else if (target instanceof Target.Return) {
-				if (chainStack.isEmpty()) {
+				if (chainStack == null || chainStack.isEmpty()) {
 					return new Traversal(hits, null, ctx.mark());
 				}
 				chain = chainStack.pop();

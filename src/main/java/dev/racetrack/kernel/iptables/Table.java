@@ -98,6 +98,12 @@ public final class Table {
 		return (rules != null) ? Collections.unmodifiableList(rules) : List.of();
 	}
 
+	/** Whether a chain has no rules (or does not exist), without a copy or a wrapper. */
+	public boolean isEmpty(String chain) {
+		List<Rule> rules = chainRules(chain);
+		return rules == null || rules.isEmpty();
+	}
+
 	public boolean builtin(String chain) {
 		return this.builtins.containsKey(chain);
 	}
