@@ -506,8 +506,8 @@ public final class Node {
 	 */
 	private boolean parkedForNeighbour(Cpu cpu, Job job) {
 		int dst = job.skb.tuple().dstIp();
-		if (job.origin != Origin.POD || !this.bridged.contains(dst) || job.neighbourResolved || job.skb.ct() == null
-				|| job.skb.ct().original().dstIp() == dst) {
+		if (job.origin != Origin.POD || this.bridged.isEmpty() || !this.bridged.contains(dst) || job.neighbourResolved
+				|| job.skb.ct() == null || job.skb.ct().original().dstIp() == dst) {
 			return false;
 		}
 		job.neighbourResolved = true;
@@ -534,7 +534,7 @@ public final class Node {
 	/** Routing: to a process of the node (INPUT), to a pod on cni0, or out of eth0. */
 	private void forward(Job job) {
 		int dst = job.skb.tuple().dstIp();
-		if (this.locals.containsKey(dst) && job.origin != Origin.LOCAL) {
+		if (!this.locals.isEmpty() && job.origin != Origin.LOCAL && this.locals.containsKey(dst)) {
 			job.local = true;
 			job.outIface = "lo";
 		}
@@ -609,6 +609,12 @@ public final class Node {
 	 * Arms the garbage collector for the next expiry, so entries leave the table on time.
 	 */
 	void armGc() {
+		if (this.gcTimer != null && !this.gcTimer.cancelled() && this.gcTimer.time() >= this.sim.now()
+				&& this.gcTimer.time() <= this.netfilter.table().expiryLowerBoundNanos()) {
+			// Armed no later than any expiry: the exact next expiry below could only
+			// confirm it. Most packets refresh an entry and end here.
+			return;
+		}
 		long next = this.netfilter.table().nextExpiryNanos();
 		if (next == Long.MAX_VALUE) {
 			return;

@@ -203,6 +203,16 @@ public final class ConntrackTable {
 		return ct;
 	}
 
+	/**
+	 * A time before which no entry expires, at no cost: the first key of the expiry
+	 * queue. A key only ever lags behind its entry's timeout (a refreshed entry is moved
+	 * lazily), so this is at most {@link #nextExpiryNanos()}, which brings the queue up
+	 * to date to answer exactly; {@link Long#MAX_VALUE} when nothing is queued.
+	 */
+	public long expiryLowerBoundNanos() {
+		return this.expiries.isEmpty() ? Long.MAX_VALUE : this.expiries.peekAt();
+	}
+
 	/** The earliest pending expiry, or {@link Long#MAX_VALUE}. */
 	public long nextExpiryNanos() {
 		while (!this.expiries.isEmpty()) {
