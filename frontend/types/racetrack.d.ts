@@ -72,6 +72,8 @@ declare type WalkStrip = {
   cellW: number;
   cells: { port: number; x: number; state: 'taken' | 'free' | 'untested'; base: boolean; holder: number | null }[];
   shared: boolean;
+  /** the cells' type size, px */
+  fs: number;
 };
 
 /** A CPU's walker on its strip. */
@@ -85,6 +87,8 @@ declare type Walker = {
   side: 'above' | 'below';
   state: 'start' | 'taken' | 'free' | 'chosen';
   label: string;
+  /** the label's type size, px */
+  fs: number;
 };
 
 /** Two or more walkers on one port: the cell they meet on. */

@@ -458,7 +458,6 @@ export class NodeView {
    */
   paintWalks(walk) {
     const doc = this.doc;
-    const fs = this.L.fs;
     const items = [];
     const met = new Set(walk.meets.map((m) => m.port));
     for (const s of walk.strips) {
@@ -480,10 +479,10 @@ export class NodeView {
             'text',
             {
               x: c.x + s.cellW / 2,
-              y: s.y + s.h / 2 + fs * 0.36,
+              y: s.y + s.h / 2 + s.fs * 0.36,
               class: `port-cell-text${met.has(c.port) ? ' met' : ''}`,
               'text-anchor': 'middle',
-              'font-size': fs,
+              'font-size': s.fs,
             },
             String(c.port),
           ),
@@ -499,7 +498,7 @@ export class NodeView {
       const ring = el(doc, 'g', { class: 'walk-meet', 'data-port': m.port, 'data-cpus': m.cpus.join(' ') });
       ring.append(
         el(doc, 'title', {}, `CPUs ${m.cpus.join(' and ')} both on port ${m.port}`),
-        el(doc, 'rect', { x: m.x - 2, y: m.y - 4, width: m.w + 4, height: m.h + 8, rx: 8, class: 'walk-meet-ring' }),
+        el(doc, 'rect', { x: m.x - 3, y: m.y - 5, width: m.w + 6, height: m.h + 10, rx: 9, class: 'walk-meet-ring' }),
       );
       items.push(ring);
     }
@@ -511,7 +510,7 @@ export class NodeView {
         'data-x': w.x.toFixed(1),
       });
       const tip = w.side === 'above' ? w.y + w.h : w.y;
-      const k = Math.max(4, fs * 0.3);
+      const k = Math.max(4, w.fs * 0.3);
       const d =
         w.side === 'above'
           ? `M${w.x - k},${tip - 1} L${w.x + k},${tip - 1} L${w.x},${tip + 3} z`
@@ -520,7 +519,7 @@ export class NodeView {
         el(doc, 'title', {}, `CPU ${w.cpu} ${w.state === 'chosen' ? 'chose' : w.state === 'start' ? 'starts at' : 'tests'} port ${w.port}`),
         el(doc, 'rect', { x: w.x - w.w / 2, y: w.y, width: w.w, height: w.h, rx: 5, class: 'walker-box' }),
         el(doc, 'path', { d, class: 'walker-tip' }),
-        el(doc, 'text', { x: w.x, y: w.y + w.h / 2 + fs * 0.36, class: 'walker-label', 'text-anchor': 'middle', 'font-size': fs }, w.label),
+        el(doc, 'text', { x: w.x, y: w.y + w.h / 2 + w.fs * 0.36, class: 'walker-label', 'text-anchor': 'middle', 'font-size': w.fs }, w.label),
       );
       items.push(g);
     }

@@ -586,16 +586,22 @@ export function walkGeometry(L, state) {
   const out = { strips: [], walkers: [], meets: [], text: walkDetails(state)[0] ?? '' };
   const walks = (state.walks ?? []).map((w, cpu) => (w && L.lanes[cpu] ? { ...w, cpu, at: w.port < 0 ? w.base : w.port } : null)).filter((w) => w !== null);
   if (walks.length === 0 || L.stages.length < 4) return out;
-  const fs = L.fs;
-  const cellH = Math.round(fs * 1.5);
-  const walkerH = Math.round(fs * 1.45);
+  // The strip's type: larger than the labels where the lanes are tall (it is what a teacher
+  // points at), never smaller than the theme allows, and as many cells as fit at that size.
   const digits = Math.max(...walks.map((w) => String(Math.min(65535, w.at + STRIP_MAX)).length));
-  const cellW = Math.ceil(L.measure('0'.repeat(digits), fs, 'mono') + fs * 0.8);
-  const walkerW = Math.ceil(Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, fs, 'bold'))) + fs * 0.7);
-  const labelW = Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, fs, 'bold')));
-  const xStart = L.node.x + 12 + labelW + fs * 0.6 + Math.max(0, (walkerW - cellW) / 2);
+  const labelW = Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, L.fs, 'bold')));
   const xEnd = L.stages[3].x - 6;
-  const room = Math.min(STRIP_MAX, Math.floor((xEnd - xStart) / cellW));
+  const laneH = Math.min(...walks.map((w) => L.lanes[w.cpu].h));
+  const fit = (/** @type {number} */ fs) => {
+    const cellW = Math.ceil(L.measure('0'.repeat(digits), fs, 'mono') + fs * 0.8);
+    const walkerW = Math.ceil(Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, fs, 'bold'))) + fs * 0.7);
+    const xStart = L.node.x + 12 + labelW + L.fs * 0.6 + Math.max(0, (walkerW - cellW) / 2);
+    const room = Math.min(STRIP_MAX, Math.floor((xEnd - xStart) / cellW));
+    return { fs, cellW, walkerW, room, cellH: Math.round(fs * 1.5), walkerH: Math.round(fs * 1.45) };
+  };
+  const small = fit(L.fs);
+  const large = fit(Math.max(L.fs, Math.min(L.fs * 1.5, Math.floor(laneH * 0.19))));
+  const { fs, cellW, walkerW, room, cellH, walkerH } = large.room >= Math.min(4, small.room) ? large : small;
   if (room < 2) return out;
 
   // A walk is linear while its candidates are base, base+1, … (4.17's walk; 5.0+ jumps to a
@@ -667,7 +673,7 @@ export function walkGeometry(L, state) {
           holder,
         });
       }
-      out.strips.push({ cpus: row.cpus, x: x0, y: row.y - cellH / 2, w: count * cellW, h: cellH, cellW, cells, shared: row.cpus.length > 1 });
+      out.strips.push({ cpus: row.cpus, x: x0, y: row.y - cellH / 2, w: count * cellW, h: cellH, cellW, cells, shared: row.cpus.length > 1, fs });
       row.cpus.forEach((cpu, k) => {
         const w = mine.find((x) => x.cpu === cpu);
         if (!w || w.at < start || w.at >= start + count) return;
@@ -683,6 +689,7 @@ export function walkGeometry(L, state) {
           side,
           state: w.chosen ? 'chosen' : w.port < 0 ? 'start' : w.taken ? 'taken' : 'free',
           label: `CPU ${cpu}`,
+          fs,
         });
       });
       for (const [port, who] of seen) {

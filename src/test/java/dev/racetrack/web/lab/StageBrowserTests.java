@@ -650,6 +650,19 @@ class StageBrowserTests implements LabPage {
 			for (const w of document.querySelectorAll('#node .window')) {
 			  const v = ratio(rgb(getComputedStyle(w).stroke), laneFill); if (v < 3) out.marks.push(name(w) + ' border ' + v.toFixed(2));
 			}
+			// The port search: each walker against what is behind it, the cells' borders and the meeting ring against the lane and the node.
+			const nodeFill = rgb(getComputedStyle(document.querySelector('#node .node')).fill);
+			for (const g of document.querySelectorAll('#node .walker')) {
+			  const box = g.querySelector('.walker-box');
+			  const r = box.getBoundingClientRect();
+			  const fill = rgb(getComputedStyle(box).fill);
+			  for (const bg of behind(r.left + 1, r.top + r.height / 2, (e) => e.closest && e.closest('.walks'))) {
+			    const v = ratio(fill, bg); if (v < 3) out.marks.push('walker ' + g.getAttribute('data-cpu') + ' ' + v.toFixed(2));
+			  }
+			}
+			for (const c of document.querySelectorAll('#node .port-cell-box, #node .walk-meet-ring')) {
+			  for (const bg of [laneFill, nodeFill]) { const v = ratio(rgb(getComputedStyle(c).stroke), bg); if (v < 3) out.marks.push(name(c) + ' ' + v.toFixed(2)); }
+			}
 			const tlBg = htmlBg(document.getElementById('timeline'));
 			for (const m of document.querySelectorAll('#timeline .tl-mark path, #timeline .tl-mark rect')) {
 			  const v = ratio(rgb(getComputedStyle(m).fill), tlBg); if (v < 3) out.marks.push('timeline ' + m.parentElement.getAttribute('class') + ' ' + v.toFixed(2));
