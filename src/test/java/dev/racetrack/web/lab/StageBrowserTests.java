@@ -194,6 +194,35 @@ class StageBrowserTests implements LabPage {
 			.contains("DNS race 3 cannot happen")
 			.contains("back to 2");
 		Browser.screenshot(this.driver, "stage-race3-one-endpoint-warning");
+		assertTheWarningCoversNothing("1280x720");
+		// Narrower, in the projector's type: the warning wraps, and still keeps its own
+		// room.
+		viewport(1024, 768);
+		open("/?scenario=snat-port-race&mode=random-fully&theme=projector");
+		waitFor((d) -> d.findElement(By.id("warning")).isDisplayed());
+		assertTheWarningCoversNothing("1024x768 projector");
+		for (int i = 0; i < 3; i++) {
+			long before = step();
+			press("n");
+			waitFor((d) -> step() > before);
+		}
+		assertTheWarningCoversNothing("1024x768 projector, playing");
+		Browser.screenshot(this.driver, "stage-snat-random-fully-warning-1024x768-projector");
+	}
+
+	/** The warning stands below the drawing and its tokens, never over them. */
+	private void assertTheWarningCoversNothing(String where) {
+		waitFor((d) -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d)
+			.executeScript("const w = document.getElementById('warning').getBoundingClientRect();"
+					+ "return document.querySelector('.stage-area .node-svg').getBoundingClientRect().bottom <= w.top"
+					+ " && document.querySelector('.tokens-overlay').getBoundingClientRect().bottom <= w.top;"));
+		Number drawn = (Number) this.driver
+			.executeScript("const w = document.getElementById('warning').getBoundingClientRect();"
+					+ "let worst = -1e9; for (const e of document.querySelectorAll('.stage-area .node-svg text')) {"
+					+ " const r = e.getBoundingClientRect(); if (r.width > 0) worst = Math.max(worst, r.bottom - w.top); }"
+					+ "return worst;");
+		assertThat(drawn.doubleValue()).as("%s: every label of the drawing ends above the warning", where)
+			.isLessThanOrEqualTo(0.5);
 	}
 
 	@Test
