@@ -62,6 +62,38 @@ declare type Walk = {
   chosen: boolean;
 };
 
+/** A row of port cells a port search is drawn on (render/scene.js walkGeometry). */
+declare type WalkStrip = {
+  cpus: number[];
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  cellW: number;
+  cells: { port: number; x: number; state: 'taken' | 'free' | 'untested'; base: boolean; holder: number | null }[];
+  shared: boolean;
+  /** the cells' type size, px */
+  fs: number;
+};
+
+/** A CPU's walker on its strip. */
+declare type Walker = {
+  cpu: number;
+  port: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  side: 'above' | 'below';
+  state: 'start' | 'taken' | 'free' | 'chosen';
+  label: string;
+  /** the label's type size, px */
+  fs: number;
+};
+
+/** Two or more walkers on one port: the cell they meet on. */
+declare type WalkMeet = { port: number; cpus: number[]; x: number; y: number; w: number; h: number };
+
 /** A guided beat (dev.racetrack.scenario.Beats.Beat). */
 declare type Beat = { step: number; text: string };
 

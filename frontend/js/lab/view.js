@@ -122,6 +122,7 @@ export class LabView {
     if (typeof ResizeObserver === 'function') {
       new ResizeObserver(() => this.relayout()).observe(this.ui.svg);
       new ResizeObserver(() => this.fitCaption()).observe(this.ui.fit);
+      new ResizeObserver(() => this.fitWarning()).observe(this.ui.warning);
     }
     // A page left for another keeps no stream open (the browser's back-forward cache would keep
     // it, and six of them exhaust the connections a browser opens to one server); coming back
@@ -238,6 +239,24 @@ export class LabView {
     this.fillIntro(r);
     this.ui.warning.textContent = r.warning ?? '';
     this.ui.warning.hidden = !r.warning;
+    this.fitWarning();
+  }
+
+  /**
+   * A warning keeps the foot of the stage for itself: the drawing and its tokens stand above
+   * it (the stage area's `--foot`), never under it. Called when a run is laid out and when the
+   * warning's size changes (it wraps on narrow screens).
+   */
+  fitWarning() {
+    const w = this.ui.warning;
+    const area = w.parentElement;
+    if (!area) return;
+    if (w.hidden) {
+      area.style.removeProperty('--foot');
+      return;
+    }
+    const foot = area.getBoundingClientRect().bottom - w.getBoundingClientRect().top + 4;
+    area.style.setProperty('--foot', `${Math.ceil(foot)}px`);
   }
 
   /** The page gave the drawing another size or type: lay it out again and redraw the step. */

@@ -5,7 +5,7 @@
 // The drawing is laid out in the pixels the page gives it (viewBox = its size), at the page's
 // type size, so that its text is never smaller than the theme allows.
 
-import { layout, scene, tween, DEFAULT_BOX } from './scene.js';
+import { layout, scene, tween, DEFAULT_BOX, CPU_COLOURS } from './scene.js';
 import { formatDuration } from '../../shared/format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -236,7 +236,12 @@ export class NodeView {
         el(
           doc,
           'text',
-          { x: n.x + 12, y: small ? lane.cy + fs * 0.35 : lane.y + fs * 1.15, class: 'lane-label', ...size(small ? Math.max(10, lane.h * 0.7) : fs) },
+          {
+            x: n.x + 12,
+            y: small ? lane.cy + fs * 0.35 : lane.y + fs * 1.15,
+            class: `lane-label cpu-c${lane.cpu % CPU_COLOURS}`,
+            ...size(small ? Math.max(10, lane.h * 0.7) : fs),
+          },
           `CPU ${lane.cpu}`,
         ),
       );
@@ -276,12 +281,13 @@ export class NodeView {
     this.svg.append(base);
 
     this.windowLayer = el(doc, 'g', { class: 'windows' });
+    this.walkLayer = el(doc, 'g', { class: 'walks' });
     this.dropLayer = el(doc, 'g', { class: 'drops' });
     this.roverLayer = el(doc, 'g', { class: 'rover' });
     this.podLayer = el(doc, 'g', { class: 'pod-status' });
     this.funcLayer = el(doc, 'g', { class: 'func-now-layer' });
     this.tokenLayer = el(doc, 'g', { class: 'tokens' });
-    this.svg.append(this.windowLayer, this.dropLayer, this.roverLayer, this.podLayer, this.funcLayer);
+    this.svg.append(this.windowLayer, this.walkLayer, this.dropLayer, this.roverLayer, this.podLayer, this.funcLayer);
     if (this.html) {
       this.tokenLayer = this.overlay;
       this.overlay.replaceChildren();
@@ -314,6 +320,7 @@ export class NodeView {
     this.to = sc.tokens;
     this.shared = sc.shared;
     this.paintWindows(sc.windows, sc.shared);
+    this.paintWalks(sc.walk);
     this.paintDrops(sc.drops);
     this.paintRover(sc.rover);
     this.paintActive(sc.active);
@@ -441,6 +448,82 @@ export class NodeView {
         textWithShared(doc, { x: w.x + 7, y: w.y + fs * 1.05, class: `window-label${w.open ? '' : ` ${outcome}`}`, 'font-size': fs }, w.text, shared),
       );
     }
+  }
+
+  /**
+   * The port search: each strip's cells (taken, free, not tested yet), a ring where walkers
+   * meet, and the walkers, coloured like their CPU's lane label. The strip's <title> says
+   * it in words, as the rover line does.
+   * @param {ReturnType<typeof scene>['walk']} walk
+   */
+  paintWalks(walk) {
+    const doc = this.doc;
+    const items = [];
+    const met = new Set(walk.meets.map((m) => m.port));
+    for (const s of walk.strips) {
+      const g = el(doc, 'g', { class: `port-strip${s.shared ? ' shared-strip' : ''}`, 'data-cpus': s.cpus.join(' ') });
+      if (walk.text) g.append(el(doc, 'title', {}, walk.text));
+      for (const c of s.cells) {
+        const title =
+          c.state === 'taken'
+            ? `port ${c.port}: taken${c.holder !== null ? ` (conntrack #${c.holder} holds it)` : ''}`
+            : c.state === 'free'
+              ? `port ${c.port}: free`
+              : `port ${c.port}: not tested yet`;
+        const cell = el(doc, 'g', { class: `port-cell ${c.state}${c.base ? ' base' : ''}`, 'data-port': c.port, 'data-state': c.state });
+        cell.append(
+          el(doc, 'title', {}, title),
+          el(doc, 'rect', { x: c.x + 1.5, y: s.y, width: s.cellW - 3, height: s.h, rx: 4, class: 'port-cell-box' }),
+          el(
+            doc,
+            'text',
+            {
+              x: c.x + s.cellW / 2,
+              y: s.y + s.h / 2 + s.fs * 0.36,
+              class: `port-cell-text${met.has(c.port) ? ' met' : ''}`,
+              'text-anchor': 'middle',
+              'font-size': s.fs,
+            },
+            String(c.port),
+          ),
+        );
+        if (c.state === 'taken') {
+          cell.append(el(doc, 'line', { x1: c.x + 6, y1: s.y + s.h / 2, x2: c.x + s.cellW - 6, y2: s.y + s.h / 2, class: 'port-cell-strike' }));
+        }
+        g.append(cell);
+      }
+      items.push(g);
+    }
+    for (const m of walk.meets) {
+      const ring = el(doc, 'g', { class: 'walk-meet', 'data-port': m.port, 'data-cpus': m.cpus.join(' ') });
+      ring.append(
+        el(doc, 'title', {}, `CPUs ${m.cpus.join(' and ')} both on port ${m.port}`),
+        el(doc, 'rect', { x: m.x - 3, y: m.y - 5, width: m.w + 6, height: m.h + 10, rx: 9, class: 'walk-meet-ring' }),
+      );
+      items.push(ring);
+    }
+    for (const w of walk.walkers) {
+      const g = el(doc, 'g', {
+        class: `walker cpu-c${w.cpu % CPU_COLOURS} ${w.side} ${w.state}`,
+        'data-cpu': w.cpu,
+        'data-port': w.port,
+        'data-x': w.x.toFixed(1),
+      });
+      const tip = w.side === 'above' ? w.y + w.h : w.y;
+      const k = Math.max(4, w.fs * 0.3);
+      const d =
+        w.side === 'above'
+          ? `M${w.x - k},${tip - 1} L${w.x + k},${tip - 1} L${w.x},${tip + 3} z`
+          : `M${w.x - k},${tip + 1} L${w.x + k},${tip + 1} L${w.x},${tip - 3} z`;
+      g.append(
+        el(doc, 'title', {}, `CPU ${w.cpu} ${w.state === 'chosen' ? 'chose' : w.state === 'start' ? 'starts at' : 'tests'} port ${w.port}`),
+        el(doc, 'rect', { x: w.x - w.w / 2, y: w.y, width: w.w, height: w.h, rx: 5, class: 'walker-box' }),
+        el(doc, 'path', { d, class: 'walker-tip' }),
+        el(doc, 'text', { x: w.x, y: w.y + w.h / 2 + w.fs * 0.36, class: 'walker-label', 'text-anchor': 'middle', 'font-size': w.fs }, w.label),
+      );
+      items.push(g);
+    }
+    this.walkLayer.replaceChildren(...items);
   }
 
   paintDrops(drops) {

@@ -333,7 +333,7 @@ export function tokenWidth(text, size = 16) {
 /**
  * Everything that moves at one step.
  * @param notes annotate(events, step, podIps)
- * @returns {{tokens: any[], windows: any[], drops: any[], rover: any, active: any, pods: any[], shared: string|null}}
+ * @returns {{tokens: any[], windows: any[], drops: any[], rover: any, active: any, pods: any[], shared: string|null, walk: ReturnType<typeof walkGeometry>}}
  */
 export function scene(L, state, notes, { maxStack = 3 } = {}) {
   const tokens = [];
@@ -430,6 +430,7 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
     active: stageNow >= 0 ? { stage: stageNow, cpu: e.cpu, func: e.func } : null,
     pods: podStatus(L, state),
     shared: notes.shared ?? null,
+    walk: walkGeometry(L, state),
   };
 }
 
@@ -556,6 +557,161 @@ export function walkDetails(state) {
   const ports = [...new Set(walks.map((w) => w.port))];
   const meet = walks.length > 1 && ports.length === 1 && ports[0] >= 0 ? ` · both on ${ports[0]}` : '';
   return [`search ${from}: ${at.join(' · ')}${meet}`, `${from}: ${at.join(' · ')}${meet}`, `${at.join(' · ')}${meet}`];
+}
+
+/** The most port cells one strip shows. */
+const STRIP_MAX = 8;
+/** How many CPU colours the stylesheet has (.cpu-c0 …): CPU k wears colour k mod this. */
+export const CPU_COLOURS = 4;
+
+/**
+ * The port search drawn: for each CPU that walks ({@link LabState}'s walks, as the folder
+ * keeps them), a walker on the port it tests or chose, over a strip of port cells that
+ * starts at the walk's base, in the lane's room left of the SNAT stage (where a walking
+ * CPU's packet is not: it waits at SNAT). Two walks whose ports fit in one strip share it;
+ * on two neighbouring lanes the strip lies on the line between them, CPU i's walker above
+ * and CPU i+1's below. A cell a walk tested and went on from is taken (a linear walk's
+ * earlier candidates all were: it goes on only past a taken port), a port a walk chose is
+ * free, the rest are not tested yet. Two walkers on one port meet (the 4.17 rover race:
+ * both read the rover, skip the same taken ports and choose the same free one), and that
+ * cell gets a ring (in step on a taken port they do not meet yet). Nothing here invents a port: cells are the walks' own ports and their
+ * neighbours. Where the lanes are too small for a strip, nothing is drawn (the rover line
+ * still says it in words).
+ * @param {any} L layout()
+ * @param {LabState} state
+ * @returns {{strips: WalkStrip[], walkers: Walker[], meets: WalkMeet[], text: string}}
+ */
+export function walkGeometry(L, state) {
+  /** @type {{strips: WalkStrip[], walkers: Walker[], meets: WalkMeet[], text: string}} */
+  const out = { strips: [], walkers: [], meets: [], text: walkDetails(state)[0] ?? '' };
+  const walks = (state.walks ?? []).map((w, cpu) => (w && L.lanes[cpu] ? { ...w, cpu, at: w.port < 0 ? w.base : w.port } : null)).filter((w) => w !== null);
+  if (walks.length === 0 || L.stages.length < 4) return out;
+  // The strip's type: larger than the labels where the lanes are tall (it is what a teacher
+  // points at), never smaller than the theme allows, and as many cells as fit at that size.
+  const digits = Math.max(...walks.map((w) => String(Math.min(65535, w.at + STRIP_MAX)).length));
+  const labelW = Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, L.fs, 'bold')));
+  const xEnd = L.stages[3].x - 6;
+  const laneH = Math.min(...walks.map((w) => L.lanes[w.cpu].h));
+  const fit = (/** @type {number} */ fs) => {
+    const cellW = Math.ceil(L.measure('0'.repeat(digits), fs, 'mono') + fs * 0.8);
+    const walkerW = Math.ceil(Math.max(...walks.map((w) => L.measure(`CPU ${w.cpu}`, fs, 'bold'))) + fs * 0.7);
+    const xStart = L.node.x + 12 + labelW + L.fs * 0.6 + Math.max(0, (walkerW - cellW) / 2);
+    const room = Math.min(STRIP_MAX, Math.floor((xEnd - xStart) / cellW));
+    return { fs, cellW, walkerW, room, cellH: Math.round(fs * 1.5), walkerH: Math.round(fs * 1.45) };
+  };
+  const small = fit(L.fs);
+  const large = fit(Math.max(L.fs, Math.min(L.fs * 1.5, Math.floor(laneH * 0.19))));
+  const { fs, cellW, walkerW, room, cellH, walkerH } = large.room >= Math.min(4, small.room) ? large : small;
+  if (room < 2) return out;
+
+  // A walk is linear while its candidates are base, base+1, … (4.17's walk; 5.0+ jumps to a
+  // new random start after a round, and any walk wraps at the end of its range).
+  const linear = (/** @type {any} */ w) => w.port < 0 || w.port - w.base === (w.chosen ? w.tries : w.tries - 1);
+  const lo = (/** @type {any} */ w) => (linear(w) ? w.base : w.at);
+  /** @type {any[][]} */
+  const groups = [];
+  for (const w of [...walks].sort((a, b) => lo(a) - lo(b) || a.cpu - b.cpu)) {
+    const g = groups[groups.length - 1];
+    if (g && Math.max(w.at, ...g.map((x) => x.at)) - Math.min(...g.map(lo)) < room) g.push(w);
+    else groups.push([w]);
+  }
+  // Where two walkers stand on one port that neither found taken they meet: both will take it.
+  // (Walking in step over a taken port is not yet a meeting; the rover line says it.)
+  const seen = new Map();
+  for (const w of walks) if (w.port >= 0) seen.set(w.port, [...(seen.get(w.port) ?? []), w]);
+  for (const [port, ws] of seen) {
+    if (ws.length < 2 || ws.some((/** @type {any} */ w) => w.taken)) seen.delete(port);
+    else
+      seen.set(
+        port,
+        ws.map((/** @type {any} */ w) => w.cpu),
+      );
+  }
+  const nodeIp = L.topology?.eth0?.ip;
+
+  for (const g of groups) {
+    const first = Math.min(...g.map(lo));
+    const last = Math.max(...g.map((w) => w.at));
+    const start = last - first < room ? first : last - room + 1;
+    const count = Math.max(1, Math.min(room, 65536 - start));
+    const cpus = g.map((w) => w.cpu).sort((a, b) => a - b);
+    const shared = g.length === 2 && cpus[1] === cpus[0] + 1;
+    /** @type {{cpus: number[], y: number, side: ('above'|'below')[]}[]} */
+    let rows = [];
+    if (shared) {
+      const upper = L.lanes[cpus[0]];
+      const lower = L.lanes[cpus[1]];
+      const y = lower.y;
+      const fits = y - cellH / 2 - 3 - walkerH >= upper.y + 3 && y + cellH / 2 + 3 + walkerH <= lower.y + lower.h - 3;
+      if (fits) rows = [{ cpus, y, side: ['above', 'below'] }];
+    }
+    if (rows.length === 0) {
+      for (const cpu of cpus) {
+        const lane = L.lanes[cpu];
+        const top = lane.y + 3 + walkerH + 3 + cellH / 2;
+        const bottom = lane.y + lane.h - 3 - cellH / 2;
+        if (top > bottom) continue;
+        rows.push({ cpus: [cpu], y: Math.max(top, Math.min(bottom, lane.tokenY)), side: ['above'] });
+      }
+    }
+    const x0 = xEnd - count * cellW;
+    const cellX = (/** @type {number} */ port) => x0 + (port - start) * cellW;
+    for (const row of rows) {
+      const mine = g.filter((w) => row.cpus.includes(w.cpu));
+      /** @type {WalkStrip['cells']} */
+      const cells = [];
+      for (let i = 0; i < count; i++) {
+        const port = start + i;
+        const taken = mine.some((w) => (w.port === port && w.taken) || (linear(w) && w.port >= 0 && port >= w.base && port < w.at));
+        const free = !taken && mine.some((w) => w.port === port && !w.taken);
+        const holder = taken ? holderOf(state, port, mine[0].proto, nodeIp) : null;
+        cells.push({
+          port,
+          x: cellX(port),
+          state: taken ? 'taken' : free ? 'free' : 'untested',
+          base: mine.some((w) => w.base === port),
+          holder,
+        });
+      }
+      out.strips.push({ cpus: row.cpus, x: x0, y: row.y - cellH / 2, w: count * cellW, h: cellH, cellW, cells, shared: row.cpus.length > 1, fs });
+      row.cpus.forEach((cpu, k) => {
+        const w = mine.find((x) => x.cpu === cpu);
+        if (!w || w.at < start || w.at >= start + count) return;
+        const side = row.side[k];
+        const y = side === 'above' ? row.y - cellH / 2 - 3 - walkerH : row.y + cellH / 2 + 3;
+        out.walkers.push({
+          cpu,
+          port: w.at,
+          x: cellX(w.at) + cellW / 2,
+          y,
+          w: walkerW,
+          h: walkerH,
+          side,
+          state: w.chosen ? 'chosen' : w.port < 0 ? 'start' : w.taken ? 'taken' : 'free',
+          label: `CPU ${cpu}`,
+          fs,
+        });
+      });
+      for (const [port, who] of seen) {
+        if (port < start || port >= start + count || !who.some((/** @type {number} */ c) => row.cpus.includes(c))) continue;
+        out.meets.push({ port, cpus: who, x: cellX(port), y: row.y - cellH / 2, w: cellW, h: cellH });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The confirmed entry that holds a port on the node's address (its reply tuple's), if the
+ * table shows one.
+ * @param {LabState} state
+ * @param {number} port
+ * @param {string} proto
+ * @param {string|undefined} nodeIp
+ */
+function holderOf(state, port, proto, nodeIp) {
+  const ct = state.conntrack.find((c) => c.confirmed && c.proto === proto && c.reply.dport === port && (!nodeIp || c.reply.dst === nodeIp));
+  return ct ? ct.id : null;
 }
 
 /** Linear interpolation of token positions between two scenes, for the animation. */

@@ -9,13 +9,15 @@ import java.util.List;
  * The latencies of one configuration's attempts, in two logarithmic histograms.
  *
  * <p>
- * <b>Display buckets</b>: four per decade from 10 µs to 316 s (edges at 1, 1.78, 3.16 and
- * 5.62 times a power of ten), plus one bucket below 10 µs; a latency past 316 s counts in
- * the last bucket. Connect latencies are whole retransmission timeouts plus about 250 µs,
- * so the spikes fall well inside their buckets: 1 s in [1 s, 1.78 s), 2 s, 2.5 s and 3 s
- * in [1.78 s, 3.16 s), 5 s in [3.16 s, 5.62 s). Each bucket keeps the seed of the first
- * trial (in trial order) that produced a latency in it, so that the run can be replayed
- * in the Lab.
+ * <b>Display buckets</b>: one below 10 µs; four per decade from 10 µs to 1 s (edges at 1,
+ * 1.78, 3.16 and 5.62 times a power of ten); one per whole second from 1 s to 16 s, where
+ * the clients' timers put their spikes; then four per decade again from 16 s to 316 s
+ * (edges at 31.6, 56.2, 100, 178, 316 s); a latency past 316 s counts in the last bucket.
+ * A stall is whole retransmission or retry timeouts plus the path, about 250 µs, so each
+ * spike falls just inside the second that names it: 4.17's SYN back-off (1, 3, 7, 15 s)
+ * and 6.5+'s linear one (1, 2, 3, 4, 5 s …) never share a bucket, nor do glibc's 5 s and
+ * a 3 s stall. Each bucket keeps the seed of the first trial (in trial order) that
+ * produced a latency in it, so that the run can be replayed in the Lab.
  *
  * <p>
  * <b>Quantiles</b> (p50, p99, p999) are nearest-rank quantiles read from a finer
@@ -29,16 +31,22 @@ import java.util.List;
  */
 public final class LatencyHistogram {
 
-	/** Display buckets per decade. */
+	/** Display buckets per decade, below 1 s and from 16 s. */
 	static final int PER_DECADE = 4;
 
 	/** The lower edge of the first logarithmic display bucket: 10 µs. */
 	static final long FIRST_EDGE_NANOS = 10_000;
 
-	/** Decades covered by the display buckets: 10 µs to 316 s. */
-	static final double DECADES = 7.5;
+	/** The whole seconds with a bucket each: [1 s, 2 s) … [15 s, 16 s). */
+	static final int WHOLE_SECONDS = 15;
 
-	/** Display bucket edges in ns: 0, 10 µs, 17.8 µs, … 316 s. */
+	/** The end of the last display bucket: 316 s (a latency past it counts there too). */
+	static final long LAST_EDGE_NANOS = 316_227_766_017L;
+
+	/**
+	 * Display bucket edges in ns: 0, 10 µs, 17.8 µs, … 562 ms, 1 s, 2 s, … 16 s, 31.6 s …
+	 * 316 s.
+	 */
 	private static final long[] EDGES = displayEdges();
 
 	/** Fine buckets per decade for the quantiles. */
@@ -62,13 +70,31 @@ public final class LatencyHistogram {
 	}
 
 	private static long[] displayEdges() {
-		int buckets = (int) Math.round(DECADES * PER_DECADE);
-		long[] edges = new long[buckets + 2];
-		edges[0] = 0;
-		for (int j = 0; j <= buckets; j++) {
-			edges[j + 1] = Math.round(FIRST_EDGE_NANOS * Math.pow(10, (double) j / PER_DECADE));
+		List<Long> edges = new ArrayList<>();
+		edges.add(0L);
+		for (int j = 0;; j++) {
+			long edge = Math.round(FIRST_EDGE_NANOS * Math.pow(10, (double) j / PER_DECADE));
+			if (edge >= 1_000_000_000L) {
+				break;
+			}
+			edges.add(edge);
 		}
-		return edges;
+		for (int s = 1; s <= WHOLE_SECONDS + 1; s++) {
+			edges.add(s * 1_000_000_000L);
+		}
+		// Back to four per decade, the first bucket at least a quarter decade wide: [16
+		// s, 31.6 s).
+		double last = edges.get(edges.size() - 1) * Math.pow(10, 1.0 / PER_DECADE);
+		for (int j = 0;; j++) {
+			long edge = Math.round(FIRST_EDGE_NANOS * Math.pow(10, (double) j / PER_DECADE));
+			if (edge > last) {
+				edges.add(edge);
+			}
+			if (edge >= LAST_EDGE_NANOS) {
+				break;
+			}
+		}
+		return edges.stream().mapToLong(Long::longValue).toArray();
 	}
 
 	private static long[] fineEdges() {

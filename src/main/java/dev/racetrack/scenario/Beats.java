@@ -136,6 +136,9 @@ public final class Beats {
 
 		final Map<String, FlowView> flows = new LinkedHashMap<>();
 
+		/** The SNAT port search of each entry that needed one. */
+		final Map<Long, dev.racetrack.sim.Views.SearchView> searches = new LinkedHashMap<>();
+
 		final Map<String, Long> firstAnswer = new LinkedHashMap<>();
 
 		/** What the current event added to its CPU's counters. */
@@ -144,6 +147,11 @@ public final class Beats {
 		boolean overlap;
 
 		boolean tupleBeat;
+
+		/**
+		 * Whether two port walks meeting on one port were told (after the tuple beat).
+		 */
+		boolean walkBeat;
 
 		boolean confirmBeat;
 
@@ -301,6 +309,9 @@ public final class Beats {
 			}
 			if (x.manip() == ManipType.SRC) {
 				this.srcDone.add(ct.id());
+				if (x.search() != null) {
+					this.searches.put(ct.id(), x.search());
+				}
 				if (this.behindConfirm.contains(ct.id())) {
 					this.portMoved = true;
 				}
@@ -325,8 +336,24 @@ public final class Beats {
 			}
 			CtView other = otherCpu(ct);
 			// Compare only with an entry that has been through the same NAT step.
-			if (other == null || this.tupleBeat
-					|| !((x.manip() == ManipType.DST) ? this.dstDone : this.srcDone).contains(other.id())) {
+			if (other == null || !((x.manip() == ManipType.DST) ? this.dstDone : this.srcDone).contains(other.id())) {
+				return;
+			}
+			// Two port searches that met on one port after the first beat on tuples (six
+			// pods on one port: two keep it, the later ones walk from the rover) get a
+			// beat
+			// of their own: the walkers meeting.
+			String walked = sameWalk(this.searches.get(other.id()), this.searches.get(ct.id()));
+			if (this.tupleBeat && !this.walkBeat && !walked.isEmpty() && x.manip() == ManipType.SRC
+					&& other.reply().equals(ct.reply()) && !other.orig().equals(ct.orig())
+					&& this.beats.size() < MAX_BEATS - 1) {
+				this.walkBeat = true;
+				add(e, "Again, now by walking: CPU " + ct.cpu() + " gives " + name(ct) + " port " + ct.reply().dport()
+						+ ", the port CPU " + other.cpu() + " chose for " + name(other) + ": " + walked
+						+ "neither sees the other's choice, which is still unconfirmed.");
+				return;
+			}
+			if (this.tupleBeat) {
 				return;
 			}
 			boolean sameOrig = other.orig().equals(ct.orig());
@@ -335,9 +362,9 @@ public final class Beats {
 				this.snatRace = true;
 				this.tupleBeat = true;
 				add(e, "CPU " + ct.cpu() + " gives " + name(ct) + " " + endpoint(ct.reply().dst(), ct.reply().dport())
-						+ ", the address and port CPU " + other.cpu() + " gave " + name(other) + ": `get_unique_tuple` "
-						+ "cannot see #" + other.id() + ", which is still unconfirmed. Both reply tuples are now "
-						+ tuple(ct.reply()) + ".");
+						+ ", the address and port CPU " + other.cpu() + " gave " + name(other) + ": " + walked
+						+ "`get_unique_tuple` " + "cannot see #" + other.id()
+						+ ", which is still unconfirmed. Both reply tuples are now " + tuple(ct.reply()) + ".");
 			}
 			else if (sameReply && sameOrig) {
 				this.identical = true;
@@ -362,6 +389,29 @@ public final class Beats {
 						+ (random ? ": each port search started at a random port, so" : ":")
 						+ " the reply tuples differ and the two entries cannot clash.");
 			}
+		}
+
+		/**
+		 * "both port searches started at the shared rover (1024) and walked the same
+		 * ports, past 1 taken, to the same first free one; " when two walks began at one
+		 * port (the rover of 4.x, or one hash of {@code --random}); empty otherwise.
+		 */
+		static String sameWalk(dev.racetrack.sim.Views.SearchView first, dev.racetrack.sim.Views.SearchView second) {
+			if (first == null || second == null || first.firstPort() != second.firstPort()
+					|| !first.source().equals(second.source())) {
+				return "";
+			}
+			String from = switch (first.source()) {
+				case "rover" -> "the shared rover (" + first.firstPort() + ")";
+				case "secure_port" -> "one hash of the addresses (" + first.firstPort() + ")";
+				default -> "port " + first.firstPort();
+			};
+			if (second.tries() <= 1 && first.tries() <= 1) {
+				return "both port searches started at " + from + ", found it free and chose it; ";
+			}
+			int taken = Math.max(first.tries(), second.tries()) - 1;
+			return "both port searches started at " + from + " and walked the same ports, past " + taken + " taken, "
+					+ "to the same first free one; ";
 		}
 
 		void onConfirm(TraceEvent e, CtView ct) {

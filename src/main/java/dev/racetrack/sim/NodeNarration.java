@@ -198,8 +198,10 @@ final class NodeNarration {
 		};
 		Step step = job.step;
 		at(cpu, job, step).func("nf_nat_l4proto_unique_tuple")
-			.text(Captions.cpu(cpu.id) + "the port is taken, so `nf_nat_l4proto_unique_tuple` starts from " + from
-					+ " and walks from port " + walk.firstPort()
+			.text(Captions.cpu(cpu.id)
+					+ ((walk.randomOption() == null) ? "the port is taken, so "
+							: "with " + walk.randomOption() + " the original port is not even tried: ")
+					+ "`nf_nat_l4proto_unique_tuple` starts from " + from + " and walks from port " + walk.firstPort()
 					+ ", one `nf_nat_used_tuple` per candidate; it chooses only when it finds a free one.")
 			.counters(changed(cpu.id, before))
 			.emit(new Change.PortWalk(walk.ct().id(), walk.ct().proto().label(), walk.firstPort(), -1, 0, false,

@@ -17,13 +17,39 @@ class LatencyHistogramTests {
 	static final long S = 1_000_000_000L;
 
 	@Test
-	void bucketsAreFourPerDecadeFromTenMicrosecondsTo316Seconds() {
+	void bucketsAreFourPerDecadeBelowOneSecondAndFrom16SecondsAndOnePerSecondBetween() {
 		List<LatencyHistogram.Bucket> buckets = new LatencyHistogram().buckets();
 		assertThat(buckets.get(0).lowNanos()).isZero();
 		assertThat(buckets.get(1).lowNanos()).isEqualTo(10_000);
+		assertThat(buckets.get(1).highNanos()).isEqualTo(17_783);
 		assertThat(buckets.get(buckets.size() - 1).highNanos()).isEqualTo(316_227_766_017L);
-		assertThat(buckets).hasSize(31);
-		assertThat(buckets).anySatisfy((b) -> assertThat(b.lowNanos()).isEqualTo(S));
+		assertThat(buckets).filteredOn((b) -> b.lowNanos() < S).hasSize(1 + 4 * 5);
+		assertThat(buckets).filteredOn((b) -> b.lowNanos() < S)
+			.last()
+			.satisfies((b) -> assertThat(b.lowNanos()).isEqualTo(562_341_325L));
+		for (long s = 1; s <= 15; s++) {
+			long low = s * S;
+			assertThat(buckets).as("[%d s, %d s)", s, s + 1)
+				.anySatisfy((b) -> assertThat(b).isEqualTo(new LatencyHistogram.Bucket(low, low + S, 0, -1)));
+		}
+		assertThat(buckets).filteredOn((b) -> b.lowNanos() >= 16 * S)
+			.extracting(LatencyHistogram.Bucket::lowNanos)
+			.containsExactly(16 * S, 31_622_776_602L, 56_234_132_519L, 100 * S, 177_827_941_004L);
+		for (int i = 1; i < buckets.size(); i++) {
+			assertThat(buckets.get(i).lowNanos()).isEqualTo(buckets.get(i - 1).highNanos());
+		}
+	}
+
+	@Test
+	void theOneTwoAndThreeSecondStallsNeverShareABucket() {
+		LatencyHistogram h = new LatencyHistogram();
+		h.add(S + 250_000, 1);
+		h.add(2 * S + 250_000, 2);
+		h.add(3 * S + 250_000, 3);
+		h.add(7 * S + 250_000, 4);
+		assertThat(h.buckets()).filteredOn((b) -> b.count() > 0)
+			.extracting(LatencyHistogram.Bucket::lowNanos)
+			.containsExactly(S, 2 * S, 3 * S, 7 * S);
 	}
 
 	@Test

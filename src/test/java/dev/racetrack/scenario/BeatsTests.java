@@ -216,4 +216,28 @@ class BeatsTests {
 		assertThat(RaceCheck.check(later, Beats.story(l), l.size()).orElseThrow().shows()).isTrue();
 	}
 
+	@Test
+	void twoWalksFromTheRoverAreToldAsOneWalkTwice() {
+		// Six pods on port 32000 (4.17 default): the first keeps 32000, the rest walk
+		// from the rover; two of them walk at once on two CPUs and meet.
+		RunParams six = params("snat-port-race", "4.17").toBuilder().pods(6).build();
+		List<TraceEvent> events = events(six);
+		Beats.Story story = Beats.story(events);
+		assertThat(story.snatRace()).isTrue();
+		assertThat(story.beats()).filteredOn((b) -> at(events, b).type().equals("nat-setup"))
+			.as("the two pods keeping 32000 first, later two walkers meeting")
+			.first()
+			.satisfies((b) -> assertThat(b.text()).doesNotContain("port searches"));
+		assertThat(story.beats())
+			.filteredOn((b) -> b.text().contains("both port searches started at the shared rover ("))
+			.singleElement()
+			.satisfies((b) -> {
+				assertThat(at(events, b).type()).isEqualTo("nat-setup");
+				assertThat(b.text()).contains("neither sees the other's choice");
+			});
+		// The two pods keeping 32000 (the scenario's defaults) never walk: no such words.
+		List<TraceEvent> two = events(params("snat-port-race", "4.17"));
+		assertThat(Beats.story(two).beats()).noneSatisfy((b) -> assertThat(b.text()).contains("port searches"));
+	}
+
 }

@@ -307,6 +307,19 @@ public final class NatCore {
 			return this.source;
 		}
 
+		/**
+		 * The option that sent {@code get_unique_tuple} straight to this walk without
+		 * trying the original port ({@code NF_NAT_RANGE_PROTO_RANDOM_ALL}):
+		 * {@code --random-fully}, {@code --random}, or {@code null} when the original
+		 * port was tried first and found taken.
+		 */
+		public String randomOption() {
+			if (this.range.has(NatRange.PROTO_RANDOM_FULLY)) {
+				return "--random-fully";
+			}
+			return this.range.has(NatRange.PROTO_RANDOM) ? "--random" : null;
+		}
+
 		/** The shared rover read at the start (-1 without a rover). */
 		public int roverBefore() {
 			return this.roverBefore;

@@ -75,7 +75,7 @@ class ExperimentApiIntegrationTests {
 			Map<String, Object> latency = map(first.get("latency"));
 			assertThat(latency).containsKeys("p50Ns", "p99Ns", "p999Ns");
 			List<Map<String, Object>> histogram = list(latency.get("histogram"));
-			assertThat(histogram).hasSize(31).allSatisfy((b) -> assertThat(b).containsKeys("lowNs", "highNs", "count"));
+			assertThat(histogram).hasSize(41).allSatisfy((b) -> assertThat(b).containsKeys("lowNs", "highNs", "count"));
 			assertThat(histogram).filteredOn((b) -> ((Number) b.get("count")).longValue() > 0)
 				.allSatisfy((b) -> assertThat(b.get("seed")).isNotNull());
 			assertThat((String) first.get("replayUrl")).startsWith("/?scenario=tcp-free-play&kernel=4.17&mode=default")

@@ -194,6 +194,35 @@ class StageBrowserTests implements LabPage {
 			.contains("DNS race 3 cannot happen")
 			.contains("back to 2");
 		Browser.screenshot(this.driver, "stage-race3-one-endpoint-warning");
+		assertTheWarningCoversNothing("1280x720");
+		// Narrower, in the projector's type: the warning wraps, and still keeps its own
+		// room.
+		viewport(1024, 768);
+		open("/?scenario=snat-port-race&mode=random-fully&theme=projector");
+		waitFor((d) -> d.findElement(By.id("warning")).isDisplayed());
+		assertTheWarningCoversNothing("1024x768 projector");
+		for (int i = 0; i < 3; i++) {
+			long before = step();
+			press("n");
+			waitFor((d) -> step() > before);
+		}
+		assertTheWarningCoversNothing("1024x768 projector, playing");
+		Browser.screenshot(this.driver, "stage-snat-random-fully-warning-1024x768-projector");
+	}
+
+	/** The warning stands below the drawing and its tokens, never over them. */
+	private void assertTheWarningCoversNothing(String where) {
+		waitFor((d) -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d)
+			.executeScript("const w = document.getElementById('warning').getBoundingClientRect();"
+					+ "return document.querySelector('.stage-area .node-svg').getBoundingClientRect().bottom <= w.top"
+					+ " && document.querySelector('.tokens-overlay').getBoundingClientRect().bottom <= w.top;"));
+		Number drawn = (Number) this.driver
+			.executeScript("const w = document.getElementById('warning').getBoundingClientRect();"
+					+ "let worst = -1e9; for (const e of document.querySelectorAll('.stage-area .node-svg text')) {"
+					+ " const r = e.getBoundingClientRect(); if (r.width > 0) worst = Math.max(worst, r.bottom - w.top); }"
+					+ "return worst;");
+		assertThat(drawn.doubleValue()).as("%s: every label of the drawing ends above the warning", where)
+			.isLessThanOrEqualTo(0.5);
 	}
 
 	@Test
@@ -649,6 +678,19 @@ class StageBrowserTests implements LabPage {
 			const laneFill = rgb(getComputedStyle(document.querySelector('#node .lane')).fill);
 			for (const w of document.querySelectorAll('#node .window')) {
 			  const v = ratio(rgb(getComputedStyle(w).stroke), laneFill); if (v < 3) out.marks.push(name(w) + ' border ' + v.toFixed(2));
+			}
+			// The port search: each walker against what is behind it, the cells' borders and the meeting ring against the lane and the node.
+			const nodeFill = rgb(getComputedStyle(document.querySelector('#node .node')).fill);
+			for (const g of document.querySelectorAll('#node .walker')) {
+			  const box = g.querySelector('.walker-box');
+			  const r = box.getBoundingClientRect();
+			  const fill = rgb(getComputedStyle(box).fill);
+			  for (const bg of behind(r.left + 1, r.top + r.height / 2, (e) => e.closest && e.closest('.walks'))) {
+			    const v = ratio(fill, bg); if (v < 3) out.marks.push('walker ' + g.getAttribute('data-cpu') + ' ' + v.toFixed(2));
+			  }
+			}
+			for (const c of document.querySelectorAll('#node .port-cell-box, #node .walk-meet-ring')) {
+			  for (const bg of [laneFill, nodeFill]) { const v = ratio(rgb(getComputedStyle(c).stroke), bg); if (v < 3) out.marks.push(name(c) + ' ' + v.toFixed(2)); }
 			}
 			const tlBg = htmlBg(document.getElementById('timeline'));
 			for (const m of document.querySelectorAll('#timeline .tl-mark path, #timeline .tl-mark rect')) {
