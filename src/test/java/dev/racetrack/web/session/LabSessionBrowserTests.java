@@ -90,7 +90,18 @@ class LabSessionBrowserTests {
 		press("t");
 		press("?");
 		press(Keys.ESCAPE);
-		this.driver.findElements(By.cssSelector("#tokens .token")).get(0).click();
+		// The table view's toggles relayout the drawing, which draws its tokens anew:
+		// click
+		// one that is there when clicked.
+		waitFor(() -> {
+			try {
+				this.driver.findElements(By.cssSelector("#tokens .token")).get(0).click();
+				return true;
+			}
+			catch (org.openqa.selenium.StaleElementReferenceException | IndexOutOfBoundsException ex) {
+				return false;
+			}
+		});
 		waitFor(() -> this.driver.findElement(By.id("inspector")).isDisplayed());
 		this.driver.get("http://localhost:" + this.port + "/compare?csp");
 		waitFor(() -> "true".equals(this.driver.findElement(By.tagName("body")).getDomAttribute("data-ready")));
