@@ -212,8 +212,15 @@ class InMemorySessionStore implements SessionStore, DisposableBean {
 		touch(session);
 	}
 
+	/**
+	 * Tells the session its audience, the counts read and handed over under the session's
+	 * lock: a join and a detach on two threads could otherwise read in one order and tell
+	 * in the other, leaving the older counts as the last word.
+	 */
 	private void tellAudience(LabSession session) {
-		session.audience(session.localFollowers(), session.localDetached());
+		synchronized (session) {
+			session.audience(session.localFollowers(), session.localDetached());
+		}
 	}
 
 	@Override
