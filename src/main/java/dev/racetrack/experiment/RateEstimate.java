@@ -14,8 +14,14 @@ package dev.racetrack.experiment;
  * {@code p} with {@code n / deff} attempts (Kish's effective sample size, as in Korn and
  * Graubard, 1998). With independent attempts it is Wilson's interval itself; with no
  * event at all it is {@code [0, z²/(n+z²)]}, which a normal interval would not give. The
- * rate is events per attempt, so a retransmitted SYN that fails again counts twice; for
- * the interval the rate is capped at 1.
+ * rate is events per attempt, so a retransmitted SYN that fails again counts twice.
+ *
+ * <p>
+ * A counter can pass one per attempt ({@code found} and {@code invalid} do on a node full
+ * of TIME_WAIT entries); a proportion's interval cannot hold such a rate, so above 1 the
+ * events are taken as a count: the design effect compares the trials' spread with a
+ * Poisson variance ({@code n·p}), and the interval is the Poisson score interval of the
+ * rate on the effective attempts, {@code p + z²/2n ± z·√(p/n + z²/4n²)}.
  *
  * @param events the events counted (e.g. {@code insert_failed} increments)
  * @param attempts the attempts (connections or lookups)
@@ -33,7 +39,7 @@ public record RateEstimate(long events, long attempts, double rate, double low, 
 		if (events < 0 || attempts < 0 || designEffect < 1) {
 			throw new IllegalArgumentException("events and attempts >= 0, design effect >= 1");
 		}
-		if (low < 0 || high > 1 || low > high || (rate <= 1 && (rate < low || rate > high))) {
+		if (low < 0 || low > high || rate < low || rate > high || (rate <= 1 && high > 1)) {
 			throw new IllegalArgumentException("bad interval [" + low + ", " + high + "] for " + rate);
 		}
 	}
@@ -53,17 +59,27 @@ public record RateEstimate(long events, long attempts, double rate, double low, 
 			return new RateEstimate(events, 0, 0, 0, 1, 1);
 		}
 		double p = (double) events / attempts;
-		double q = Math.min(p, 1);
-		double binomial = attempts * q * (1 - q);
+		boolean count = p > 1;
+		double independent = count ? attempts * p : attempts * p * (1 - p);
 		double deff = 1;
-		if (trials >= 2 && binomial > 0) {
+		if (trials >= 2 && independent > 0) {
 			// Σ (k_i − p·n_i)² expanded, so that trials need not be kept.
 			double residual = sumEvents2 - 2 * p * sumEventsAttempts + p * p * sumAttempts2;
 			double clustered = Math.max(0, residual) * trials / (trials - 1);
-			deff = Math.max(1, clustered / binomial);
+			deff = Math.max(1, clustered / independent);
 		}
-		double[] interval = wilson(q, attempts / deff);
-		return new RateEstimate(events, attempts, p, interval[0], Math.max(interval[1], Math.min(q, 1)), deff);
+		double[] interval = count ? poissonScore(p, attempts / deff) : wilson(p, attempts / deff);
+		return new RateEstimate(events, attempts, p, interval[0], Math.max(interval[1], p), deff);
+	}
+
+	/**
+	 * The score interval of a Poisson rate {@code p} per attempt over {@code n} attempts.
+	 */
+	static double[] poissonScore(double p, double n) {
+		double z2 = Z95 * Z95;
+		double centre = p + z2 / (2 * n);
+		double half = Z95 * Math.sqrt(p / n + z2 / (4 * n * n));
+		return new double[] { Math.min(Math.max(0, centre - half), p), centre + half };
 	}
 
 	/** Wilson's score interval for a proportion {@code p} of {@code n} trials. */

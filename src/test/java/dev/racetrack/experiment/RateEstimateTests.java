@@ -48,4 +48,21 @@ class RateEstimateTests {
 		assertThat(r.high()).isGreaterThanOrEqualTo(0.03);
 	}
 
+	@Test
+	void aCounterAboveOnePerAttemptGetsAnIntervalThatHoldsIt() {
+		// found: 107,118 in 95,996 connects (4.17 random-fully, snat-race-conn-test), one
+		// trial: the Poisson score interval, ≈ p ± 1.96·√(p/n).
+		RateEstimate r = RateEstimate.of(107_118, 95_996, 1, 107_118L * 107_118, 107_118L * 95_996, 95_996L * 95_996);
+		assertThat(r.rate()).isCloseTo(1.1159, within(1e-4));
+		assertThat(r.low()).isLessThan(r.rate()).isCloseTo(1.1159 - 1.96 * Math.sqrt(1.1159 / 95_996), within(2e-4));
+		assertThat(r.high()).isGreaterThan(r.rate())
+			.isCloseTo(1.1159 + 1.96 * Math.sqrt(1.1159 / 95_996), within(2e-4));
+		// Trials that disagree more than a Poisson count would widen it.
+		RateEstimate spread = RateEstimate.of(300, 200, 2, 250L * 250 + 50L * 50, 250L * 100 + 50L * 100,
+				2L * 100 * 100);
+		assertThat(spread.designEffect()).isGreaterThan(1);
+		assertThat(spread.low()).isLessThan(1.5);
+		assertThat(spread.high()).isGreaterThan(1.5);
+	}
+
 }
