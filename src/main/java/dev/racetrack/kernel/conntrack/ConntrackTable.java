@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import dev.racetrack.kernel.packet.Tuple;
 
@@ -34,7 +32,7 @@ public final class ConntrackTable {
 
 	private final Map<Tuple, TupleHash> hash = new HashMap<>();
 
-	private final TreeMap<Long, Conntrack> confirmedById = new TreeMap<>();
+	private final ConfirmedIndex confirmedById = new ConfirmedIndex();
 
 	private final List<List<Conntrack>> unconfirmed;
 
@@ -362,15 +360,10 @@ public final class ConntrackTable {
 		if (this.confirmedById.isEmpty()) {
 			return null;
 		}
-		long first = this.confirmedById.firstKey();
-		long span = this.confirmedById.lastKey() - first + 1;
+		long first = this.confirmedById.firstId();
+		long span = this.confirmedById.lastId() - first + 1;
 		long start = first + Math.floorMod((long) tuple.hashCode() * 0x9E3779B1L, span);
-		Iterator<Conntrack> it = this.confirmedById.tailMap(start, true).values().iterator();
-		for (int looked = 0; looked < EARLY_DROP_SCAN && looked < this.confirmedById.size(); looked++) {
-			if (!it.hasNext()) {
-				it = this.confirmedById.values().iterator();
-			}
-			Conntrack ct = it.next();
+		for (Conntrack ct : this.confirmedById.from(start, EARLY_DROP_SCAN)) {
 			if (!ct.has(IpsStatus.ASSURED) && !ct.expired(nowNanos)) {
 				return ct;
 			}
