@@ -1,8 +1,6 @@
 package dev.racetrack.sim;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 
 import dev.racetrack.kernel.conntrack.ConfirmResult;
 import dev.racetrack.kernel.conntrack.Conntrack;
@@ -168,18 +166,18 @@ public final class Node {
 
 	private final Cpu[] cpus;
 
-	private final Map<Integer, Host> pods = new HashMap<>();
+	private final IpMap<Host> pods = new IpMap<>();
 
-	private final Map<Integer, String> podVeths = new HashMap<>();
+	private final IpMap<String> podVeths = new IpMap<>();
 
-	private final Map<Integer, Host> remotes = new HashMap<>();
+	private final IpMap<Host> remotes = new IpMap<>();
 
 	/** Backend pods on this node's bridge ({@link NodeConfig#bridgedDns}). */
 	private final java.util.Set<Integer> bridged = new java.util.HashSet<>();
 
 	private final Neighbours neighbours;
 
-	private final Map<Integer, Host> locals = new HashMap<>();
+	private final IpMap<Host> locals = new IpMap<>();
 
 	private long nextPacketId = 1;
 
@@ -282,8 +280,9 @@ public final class Node {
 	 * @param extraDelayNanos a delay before it enters the node (the tc-delay mitigation)
 	 */
 	public void fromPod(int podIp, long id, PacketHeader header, Integer senderCpu, long extraDelayNanos) {
-		String veth = this.podVeths.get(podIp);
-		hop(id, header, veth, "out");
+		if (this.trace.on()) {
+			hop(id, header, this.podVeths.get(podIp), "out");
+		}
 		long path = this.timing.vethNanos() + extraDelayNanos;
 		if (this.config.clientPathJitter()) {
 			if (header.tuple().proto() == L4Proto.UDP) {
@@ -538,7 +537,7 @@ public final class Node {
 			job.local = true;
 			job.outIface = "lo";
 		}
-		else if (this.topology.localPods().contains(dst) || this.bridged.contains(dst)) {
+		else if (this.topology.localPods().contains(dst) || (!this.bridged.isEmpty() && this.bridged.contains(dst))) {
 			job.outIface = "cni0";
 		}
 		else {
