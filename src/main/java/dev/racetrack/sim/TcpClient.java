@@ -77,7 +77,7 @@ final class TcpClient implements Stack.Socket {
 
 	private boolean persistent;
 
-	private final java.util.ArrayDeque<Runnable> requests = new java.util.ArrayDeque<>();
+	private final java.util.ArrayDeque<Runnable> requests = new java.util.ArrayDeque<>(2);
 
 	private Runnable awaiting;
 

@@ -170,6 +170,15 @@ public final class ConntrackCore {
 		return this.table.find(tuple, nowNanos);
 	}
 
+	/** The three ways a packet needs no confirm: one immutable result each. */
+	private static final ConfirmResult NO_ENTRY = new ConfirmResult.NotNeeded("the packet has no conntrack entry");
+
+	private static final ConfirmResult REPLY_DIRECTION = new ConfirmResult.NotNeeded(
+			"only original-direction packets confirm");
+
+	private static final ConfirmResult ALREADY_CONFIRMED = new ConfirmResult.NotNeeded(
+			"the entry is already confirmed");
+
 	/**
 	 * {@code ipv4_confirm} → {@code __nf_conntrack_confirm} (POSTROUTING, last): inserts
 	 * the packet's unconfirmed entry into the hash, unless its original or reply tuple is
@@ -178,13 +187,13 @@ public final class ConntrackCore {
 	public ConfirmResult confirm(Skb skb, int cpu, long nowNanos) {
 		Conntrack ct = skb.ct();
 		if (ct == null) {
-			return new ConfirmResult.NotNeeded("the packet has no conntrack entry");
+			return NO_ENTRY;
 		}
 		if (skb.ctInfo().dir() != CtDir.ORIGINAL) {
-			return new ConfirmResult.NotNeeded("only original-direction packets confirm");
+			return REPLY_DIRECTION;
 		}
 		if (ct.confirmed()) {
-			return new ConfirmResult.NotNeeded("the entry is already confirmed");
+			return ALREADY_CONFIRMED;
 		}
 		this.table.unlinkUnconfirmed(ct);
 		TupleHash clash = this.table.find(ct.original(), nowNanos);

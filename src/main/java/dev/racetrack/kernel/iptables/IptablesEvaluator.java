@@ -1,8 +1,7 @@
 package dev.racetrack.kernel.iptables;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,21 +22,24 @@ public final class IptablesEvaluator {
 			throw new IllegalArgumentException(builtin + " is not a built-in chain of " + table.name());
 		}
 		List<Traversal.Hit> hits = new ArrayList<>();
-		// The jump stack, made on the first jump: most walks of a packet that is not the
-		// first of its connection never jump.
-		Deque<int[]> returnStack = null;
-		Deque<String> chainStack = null;
+		// The jump stack (the chain to return to and the rule after the jump), made on
+		// the first jump: most walks of a packet that is not the first of its connection
+		// never jump.
+		String[] chainStack = null;
+		int[] returnStack = null;
+		int depth = 0;
 		String chain = builtin;
 		int index = 0;
 		MatchContext ctx = context;
 		while (true) {
 			List<Rule> rules = table.chainRules(chain);
 			if (rules == null || index >= rules.size()) {
-				if (chainStack == null || chainStack.isEmpty()) {
+				if (depth == 0) {
 					return new Traversal(hits, null, ctx.mark());
 				}
-				chain = chainStack.pop();
-				index = returnStack.pop()[0];
+				depth--;
+				chain = chainStack[depth];
+				index = returnStack[depth];
 				continue;
 			}
 			Rule rule = rules.get(index);
@@ -48,24 +50,30 @@ public final class IptablesEvaluator {
 			hits.add(new Traversal.Hit(chain, index, table.savedText(chain, index - 1)));
 			Target target = rule.target();
 			if (target instanceof Target.Jump jump) {
-				if (chainStack == null) {
-					chainStack = new ArrayDeque<>();
-					returnStack = new ArrayDeque<>();
-				}
-				if (chainStack.size() >= MAX_DEPTH || !table.hasChain(jump.chain())) {
+				if (depth >= MAX_DEPTH || !table.hasChain(jump.chain())) {
 					continue;
 				}
-				chainStack.push(chain);
-				returnStack.push(new int[] { index });
+				if (chainStack == null) {
+					chainStack = new String[4];
+					returnStack = new int[4];
+				}
+				else if (depth == chainStack.length) {
+					chainStack = Arrays.copyOf(chainStack, 2 * depth);
+					returnStack = Arrays.copyOf(returnStack, 2 * depth);
+				}
+				chainStack[depth] = chain;
+				returnStack[depth] = index;
+				depth++;
 				chain = jump.chain();
 				index = 0;
 			}
 			else if (target instanceof Target.Return) {
-				if (chainStack == null || chainStack.isEmpty()) {
+				if (depth == 0) {
 					return new Traversal(hits, null, ctx.mark());
 				}
-				chain = chainStack.pop();
-				index = returnStack.pop()[0];
+				depth--;
+				chain = chainStack[depth];
+				index = returnStack[depth];
 			}
 			else if (target instanceof Target.SetMark setMark) {
 				ctx = ctx.withMark(setMark.apply(ctx.mark()));

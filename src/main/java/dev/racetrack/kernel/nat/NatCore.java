@@ -185,7 +185,7 @@ public final class NatCore {
 			this.conntrack.setStatus(ct, manip.natBit());
 		}
 		if (manip == ManipType.SRC) {
-			this.bySource.computeIfAbsent(sourceKey(ct.original()), (k) -> new ArrayDeque<>()).addFirst(ct);
+			this.bySource.computeIfAbsent(sourceKey(ct.original()), (k) -> new ArrayDeque<>(2)).addFirst(ct);
 		}
 		this.conntrack.setStatus(ct, manip.doneBit());
 		return new NatSetup(ct, manip, range, nullBinding, step, current, chosen, replyBefore, ct.reply(), search,
