@@ -60,6 +60,8 @@ declare type Walk = {
   offsetSource: string;
   roverBefore: number;
   chosen: boolean;
+  /** The candidates found taken, in the order tested: the last `walkTakenKept` of the catalogue. */
+  takenPorts: number[];
 };
 
 /** A row of port cells a port search is drawn on (render/scene.js walkGeometry). */
@@ -120,6 +122,7 @@ declare type Catalogue = {
   pacing: { stepMillis: number; minorWeight: number; minDelayMillis: number; idleMillis: number; speeds: number[]; minor: string[] };
   presets: { id: string; title: string; scenario: string; params: Record<string, string> }[];
   workloads: { id: string; sustained: boolean; clients: boolean; standsFor: string }[];
+  walkTakenKept: number;
 };
 
 /** A run as the Lab shows it (dev.racetrack.web.lab.LabRun, plus what the page adds). */

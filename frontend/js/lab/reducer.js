@@ -3,6 +3,8 @@
 // kept in step by a golden fixture that the Java tests write and the node tests read
 // (frontend/test/lab/fixtures/folder-parity.json). The state has exactly LabState's JSON shape.
 
+import { catalogue } from './catalogue.js';
+
 /** The state before the first event of a run on `cpus` CPUs. */
 export function initialState(cpus) {
   return new Folder(cpus).state();
@@ -143,6 +145,10 @@ export const FOLDS = {
   },
   'port-walk': (f, e, c) => {
     if (e.cpu < 0 || e.cpu >= f.cpuCount) return;
+    const w = f.walks[e.cpu];
+    let takenPorts = w && w.ct === c.ct && !w.chosen ? w.takenPorts : [];
+    // The last walkTakenKept candidates found taken, oldest first (the server's fold keeps as many).
+    if (c.taken && c.port >= 0) takenPorts = [...takenPorts, c.port].slice(-catalogue().walkTakenKept);
     f.walks[e.cpu] = {
       ct: c.ct,
       proto: c.proto,
@@ -153,6 +159,7 @@ export const FOLDS = {
       offsetSource: c.offsetSource,
       roverBefore: c.roverBefore,
       chosen: false,
+      takenPorts,
     };
   },
   'ct-confirm': (f, e, c) => f.put(c.ct),

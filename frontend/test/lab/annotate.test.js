@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Annotator, annotate, stageOf, rewriteText } from '../../js/lab/annotate.js';
 import { fold } from '../../js/lab/reducer.js';
 import { layout, scene } from '../../js/lab/render/scene.js';
+import { useCatalogue } from '../../js/lab/catalogue.js';
+
+// The server's catalogue (written by LabCatalogueTests): the fold reads how many taken ports a walk keeps.
+useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')));
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
 

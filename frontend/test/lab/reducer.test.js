@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fold, initialState, Folder, FOLDS } from '../../js/lab/reducer.js';
+import { useCatalogue } from '../../js/lab/catalogue.js';
+
+// The server's catalogue (written by LabCatalogueTests): the fold reads how many taken ports a walk keeps.
+useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')));
 
 // Written by the Java test LabFolderParityTests from TraceFolder: events and the states TraceFolder
 // folds at chosen steps. The reducer must give exactly the same states. A run too long for the

@@ -3,8 +3,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fold } from '../../js/lab/reducer.js';
 import { layout, walkDetails, walkGeometry } from '../../js/lab/render/scene.js';
+import { useCatalogue } from '../../js/lab/catalogue.js';
 
-const w = (port, taken, chosen = false) => ({ ct: 1, proto: 'tcp', base: 32770, port, tries: 2, taken, offsetSource: 'rover', roverBefore: 32769, chosen });
+// The server's catalogue (written by LabCatalogueTests): the fold reads how many taken ports a walk keeps.
+useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')));
+
+const w = (port, taken, chosen = false) => ({
+  ct: 1,
+  proto: 'tcp',
+  base: 32770,
+  port,
+  tries: 2,
+  taken,
+  offsetSource: 'rover',
+  roverBefore: 32769,
+  chosen,
+  takenPorts: taken ? [32770, port] : [32770],
+});
 
 test('the walkers of one base are drawn with their candidates, and their meeting on one port said', () => {
   const state = /** @type {any} */ ({ walks: [w(32772, false), w(32772, false)] });
@@ -167,4 +182,68 @@ test('no walk, no strip; and no room, no strip (the rover line still says it)', 
   const geo = walkGeometry(narrow, fold(rovered(), 2, 8));
   assert.deepEqual([geo.strips, geo.walkers, geo.meets], [[], [], []]);
   assert.ok(geo.text.includes('both on 32771'));
+});
+
+test('a walk that jumped marks the ports it found taken, not the ones it jumped over', () => {
+  // 5.0+: a round of tests from a random start, then a jump to a new one; the fold keeps the ports
+  // found taken (41000, 41001, then 44999 after the jump) and the strip marks exactly those near
+  // where the walker stands (the browser used to infer taken cells from a linear walk's base, so a
+  // jumped walk showed only its current cell).
+  const walk = (seq, port, tries, taken, firstPort) => ({
+    seq,
+    t: seq,
+    cpu: 0,
+    type: 'port-walk',
+    packet: 1,
+    change: { ct: 10, proto: 'tcp', firstPort, port, tries, taken, offsetSource: 'prandom', roverBefore: -1 },
+  });
+  const events = [
+    walk(0, -1, 0, false, 41000),
+    walk(1, 41000, 1, true, 41000),
+    walk(2, 41001, 2, true, 41000),
+    walk(3, 44999, 3, true, 44999),
+    walk(4, 45000, 4, false, 44999),
+  ];
+  const state = fold(events, 2, 4);
+  assert.deepEqual(state.walks[0].takenPorts, [41000, 41001, 44999]);
+  const geo = walkGeometry(layout(topology), state);
+  const cells = geo.strips[0].cells.map((c) => [c.port, c.state]);
+  assert.deepEqual(cells.slice(0, 2), [
+    [44999, 'taken'],
+    [45000, 'free'],
+  ]);
+  assert.ok(cells.slice(2).every(([, st]) => st === 'untested'));
+  assert.deepEqual(
+    geo.walkers.map((w) => [w.cpu, w.port, w.state]),
+    [[0, 45000, 'free']],
+  );
+});
+
+test('the fold keeps the last walkTakenKept ports a walk found taken, as the server does', () => {
+  const kept = JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')).walkTakenKept;
+  assert.ok(kept >= 8, 'at least a strip of cells');
+  const events = [
+    {
+      seq: 0,
+      t: 0,
+      cpu: 1,
+      type: 'port-walk',
+      packet: 1,
+      change: { ct: 3, proto: 'tcp', firstPort: 1024, port: -1, tries: 0, taken: false, offsetSource: 'rover', roverBefore: 1023 },
+    },
+  ];
+  for (let i = 0; i < kept + 5; i++) {
+    events.push({
+      seq: i + 1,
+      t: i + 1,
+      cpu: 1,
+      type: 'port-walk',
+      packet: 1,
+      change: { ct: 3, proto: 'tcp', firstPort: 1024, port: 1024 + i, tries: i + 1, taken: true, offsetSource: 'rover', roverBefore: 1023 },
+    });
+  }
+  const w = fold(events, 2).walks[1];
+  assert.equal(w.takenPorts.length, kept);
+  assert.equal(w.takenPorts[0], 1024 + 5);
+  assert.equal(w.takenPorts[kept - 1], 1024 + kept + 4);
 });

@@ -570,8 +570,8 @@ export const CPU_COLOURS = 4;
  * starts at the walk's base, in the lane's room left of the SNAT stage (where a walking
  * CPU's packet is not: it waits at SNAT). Two walks whose ports fit in one strip share it;
  * on two neighbouring lanes the strip lies on the line between them, CPU i's walker above
- * and CPU i+1's below. A cell a walk tested and went on from is taken (a linear walk's
- * earlier candidates all were: it goes on only past a taken port), a port a walk chose is
+ * and CPU i+1's below. A cell a walk found taken is taken (the fold keeps the last ports
+ * each walk found taken, so a jumped walk's cells are right too), a port a walk chose is
  * free, the rest are not tested yet. Two walkers on one port meet (the 4.17 rover race:
  * both read the rover, skip the same taken ports and choose the same free one), and that
  * cell gets a ring (in step on a taken port they do not meet yet). Nothing here invents a port: cells are the walks' own ports and their
@@ -604,10 +604,10 @@ export function walkGeometry(L, state) {
   const { fs, cellW, walkerW, room, cellH, walkerH } = large.room >= Math.min(4, small.room) ? large : small;
   if (room < 2) return out;
 
-  // A walk is linear while its candidates are base, base+1, … (4.17's walk; 5.0+ jumps to a
-  // new random start after a round, and any walk wraps at the end of its range).
-  const linear = (/** @type {any} */ w) => w.port < 0 || w.port - w.base === (w.chosen ? w.tries : w.tries - 1);
-  const lo = (/** @type {any} */ w) => (linear(w) ? w.base : w.at);
+  // A walk's strip starts at the lowest port it found taken on its way to where it stands (the
+  // server's fold keeps them: 4.17 walks base, base+1, …; 5.0+ jumps to a new random start
+  // after a round, and any walk wraps at the end of its range).
+  const lo = (/** @type {any} */ w) => Math.min(w.at, ...(w.takenPorts ?? []).filter((/** @type {number} */ p) => p <= w.at && w.at - p < room));
   /** @type {any[][]} */
   const groups = [];
   for (const w of [...walks].sort((a, b) => lo(a) - lo(b) || a.cpu - b.cpu)) {
@@ -662,7 +662,7 @@ export function walkGeometry(L, state) {
       const cells = [];
       for (let i = 0; i < count; i++) {
         const port = start + i;
-        const taken = mine.some((w) => (w.port === port && w.taken) || (linear(w) && w.port >= 0 && port >= w.base && port < w.at));
+        const taken = mine.some((w) => (w.port === port && w.taken) || (w.takenPorts ?? []).includes(port));
         const free = !taken && mine.some((w) => w.port === port && !w.taken);
         const holder = taken ? holderOf(state, port, mine[0].proto, nodeIp) : null;
         cells.push({

@@ -45,9 +45,22 @@ public record LabState(long step, long t, List<CtView> conntrack, List<Map<Strin
 	 * @param offsetSource {@code rover}, {@code secure_port} or {@code prandom}
 	 * @param roverBefore the shared rover read at the start, -1 without one
 	 * @param chosen whether the search has ended on {@code port}
+	 * @param takenPorts the candidates found taken, in the order tested: the last
+	 * {@link #TAKEN_KEPT} of them (a strip of port cells shows fewer)
 	 */
 	public record Walk(long ct, String proto, int base, int port, int tries, boolean taken, String offsetSource,
-			int roverBefore, boolean chosen) {
+			int roverBefore, boolean chosen, List<Integer> takenPorts) {
+
+		/**
+		 * How many of a walk's taken candidates the fold keeps, the last ones (a walk can
+		 * test thousands); the browser's fold reads it from the catalogue.
+		 */
+		public static final int TAKEN_KEPT = 16;
+
+		public Walk {
+			takenPorts = List.copyOf(takenPorts);
+		}
+
 	}
 
 	/**

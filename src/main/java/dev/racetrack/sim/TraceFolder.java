@@ -96,8 +96,16 @@ public final class TraceFolder {
 		}
 		else if (c instanceof Change.PortWalk x) {
 			if (e.cpu() >= 0 && e.cpu() < this.cpuCount) {
+				LabState.Walk w = this.walks.get(e.cpu());
+				List<Integer> taken = (w != null && w.ct() == x.ct() && !w.chosen()) ? w.takenPorts() : List.of();
+				if (x.taken() && x.port() >= 0) {
+					// the last TAKEN_KEPT candidates found taken, oldest first
+					List<Integer> grown = new ArrayList<>(taken);
+					grown.add(x.port());
+					taken = grown.subList(Math.max(0, grown.size() - LabState.Walk.TAKEN_KEPT), grown.size());
+				}
 				this.walks.set(e.cpu(), new LabState.Walk(x.ct(), x.proto(), x.firstPort(), x.port(), x.tries(),
-						x.taken(), x.offsetSource(), x.roverBefore(), false));
+						x.taken(), x.offsetSource(), x.roverBefore(), false, taken));
 			}
 		}
 		else if (c instanceof Change.CtConfirm x) {
@@ -125,7 +133,7 @@ public final class TraceFolder {
 		LabState.Walk w = this.walks.get(e.cpu());
 		if (w != null && w.ct() == x.ct().id()) {
 			this.walks.set(e.cpu(), new LabState.Walk(w.ct(), w.proto(), w.base(), x.ct().reply().dport(), w.tries(),
-					false, w.offsetSource(), w.roverBefore(), true));
+					false, w.offsetSource(), w.roverBefore(), true, w.takenPorts()));
 		}
 	}
 

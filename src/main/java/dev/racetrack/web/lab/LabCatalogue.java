@@ -13,6 +13,7 @@ import dev.racetrack.scenario.Preset;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
 import dev.racetrack.scenario.WorkloadKind;
+import dev.racetrack.sim.LabState;
 import dev.racetrack.sim.Change;
 import dev.racetrack.sim.ResolverKind;
 import dev.racetrack.sim.SynBackoff;
@@ -37,10 +38,12 @@ import dev.racetrack.web.shared.RunParamsBinder;
  * @param pacing how fast a run plays
  * @param presets the published tests' workloads and the parameters each fills
  * @param workloads what each workload stands for and how its attempts are bounded
+ * @param walkTakenKept how many of a port search's taken candidates a fold keeps
+ * ({@link dev.racetrack.sim.LabState.Walk#TAKEN_KEPT}), for the browser's fold
  */
 public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<KernelView> kernels,
 		List<ResolverView> resolvers, List<String> eventTypes, Pacing.View pacing, List<PresetView> presets,
-		List<WorkloadView> workloads) {
+		List<WorkloadView> workloads, int walkTakenKept) {
 
 	/**
 	 * A workload ({@link WorkloadKind}).
@@ -171,7 +174,7 @@ public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<
 				Arrays.stream(KernelProfile.values()).map(KernelView::of).toList(),
 				Arrays.stream(ResolverKind.values()).map((r) -> new ResolverView(r.id(), r.retryNanos())).toList(),
 				allEventTypes(), Pacing.view(), Arrays.stream(Preset.values()).map(PresetView::of).toList(),
-				Arrays.stream(WorkloadKind.values()).map(WorkloadView::of).toList());
+				Arrays.stream(WorkloadKind.values()).map(WorkloadView::of).toList(), LabState.Walk.TAKEN_KEPT);
 	}
 
 	/**
