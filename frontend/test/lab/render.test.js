@@ -87,6 +87,30 @@ test('the lost insert closes CPU 1 window as lost and leaves a drop mark on its 
   assert.ok(sc.drops[0].fresh);
 });
 
+test('an old drop mark leaves a lane whose CPU has taken another packet, and stays while it has not', () => {
+  // The SNAT race: SYN b is dropped on CPU 1 at step 28; a second later the retransmitted SYNs
+  // come, and the lane tells their story, not the old drop under a new token.
+  const L = layout(topology(2, 2));
+  let hidden = 0;
+  let kept = 0;
+  for (let step = 28; step < snat.events.length; step++) {
+    const notes = annotate(snat.events, step, podIps);
+    const state = fold(snat.events, 2, step);
+    const sc = scene(L, state, notes);
+    const mark = sc.drops.find((d) => d.y === L.lanes[1].tokenY);
+    const holds = state.cpus[1];
+    const moved = holds != null && step - 28 > 12 && [...notes.dropAt.values()].every((d) => d.cpu !== 1 || d.packet !== holds);
+    if (moved) {
+      assert.ok(!mark || mark.fresh || !mark.old, `step ${step}: no old drop under CPU 1's new packet`);
+      hidden += mark ? 0 : 1;
+    } else if (holds == null && step - 28 <= 60) {
+      kept += mark ? 1 : 0;
+    }
+  }
+  assert.ok(hidden > 0, 'a step where CPU 1 holds a new packet and the old mark is gone');
+  assert.ok(kept > 0, 'steps where the idle lane keeps its drop mark');
+});
+
 test('a NAT rewrite shows on the token: the port when it changes, else the address', () => {
   const p = (src, sport, dst, dport) => ({ tuple: { src, sport, dst, dport } });
   // Always with the port: two SYNs given the same address and port show it.

@@ -407,6 +407,10 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
   for (const d of notes.dropAt.values()) {
     const lane = L.lanes[d.cpu];
     if (!lane || d.stage < 0) continue;
+    // A lane whose CPU has moved on to another packet tells that packet's story: an old drop
+    // there is on the timeline, not under the new token.
+    const holds = state.cpus?.[d.cpu];
+    if ((notes.event?.seq ?? 0) - d.step > 12 && holds != null && holds !== d.packet) continue;
     drops.push({
       packet: d.packet,
       x: L.stages[d.stage].cx,
