@@ -219,7 +219,7 @@ public final class Simulation {
 
 	/** Moves the keys of cancelled timers out of the heaps once they are half of them. */
 	private void compactIfMostlyCancelled() {
-		if (this.cancelledPending < 32 || 2 * this.cancelledPending < this.soon.size + this.later.size) {
+		if (this.cancelledPending < 8 || 2 * this.cancelledPending < this.soon.size + this.later.size) {
 			return;
 		}
 		moveCancelled(this.soon);
