@@ -146,7 +146,7 @@ export const FOLDS = {
   'port-walk': (f, e, c) => {
     if (e.cpu < 0 || e.cpu >= f.cpuCount) return;
     const w = f.walks[e.cpu];
-    let takenPorts = w && w.ct === c.ct && !w.chosen ? w.takenPorts : [];
+    let takenPorts = w && w.ct === c.ct && !w.chosen ? (w.takenPorts ?? []) : [];
     // The last walkTakenKept candidates found taken, oldest first (the server's fold keeps as many).
     if (c.taken && c.port >= 0) takenPorts = [...takenPorts, c.port].slice(-catalogue().walkTakenKept);
     f.walks[e.cpu] = {
