@@ -1,6 +1,5 @@
 package dev.racetrack.kernel;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,7 +13,7 @@ import java.util.Optional;
  * {@code src/docs/netfilter-races.md}: its sections, its "Model checklist" and its
  * "Sources".
  */
-public enum KernelProfile {
+public enum KernelProfile implements Identified {
 
 	/**
 	 * The kernel of the 2018 articles: rover, no clash fix, every clash on a NAT node
@@ -61,6 +60,7 @@ public enum KernelProfile {
 	 * The id used in URLs, the API and the UI: {@code 4.17}, {@code 4.19},
 	 * {@code 4.19.228}, {@code 5.0}, {@code 5.6}, {@code 6.x}.
 	 */
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -85,12 +85,12 @@ public enum KernelProfile {
 
 	/** All ids, oldest first, for error messages and pickers. */
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(KernelProfile::id).toList();
+		return Identified.ids(KernelProfile.class);
 	}
 
 	/** The profile of an id, e.g. {@code "5.6"}. */
 	public static Optional<KernelProfile> fromId(String id) {
-		return Arrays.stream(values()).filter((p) -> p.id.equals(id)).findFirst();
+		return Identified.fromId(KernelProfile.class, id);
 	}
 
 }

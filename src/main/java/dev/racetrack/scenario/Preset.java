@@ -1,9 +1,9 @@
 package dev.racetrack.scenario;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import dev.racetrack.kernel.Identified;
 import dev.racetrack.kernel.KernelProfile;
 
 /**
@@ -12,7 +12,7 @@ import dev.racetrack.kernel.KernelProfile;
  * rate under it is a prediction, except the one figure the client timing was fitted on
  * (src/docs/PRODUCT.md §1, src/docs/netfilter-races.md §7).
  */
-public enum Preset {
+public enum Preset implements Identified {
 
 	/** No preset: the scenario's own defaults. */
 	NONE("none", "no preset"),
@@ -54,6 +54,7 @@ public enum Preset {
 		this.title = title;
 	}
 
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -96,11 +97,11 @@ public enum Preset {
 	}
 
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(Preset::id).toList();
+		return Identified.ids(Preset.class);
 	}
 
 	public static Optional<Preset> fromId(String id) {
-		return Arrays.stream(values()).filter((p) -> p.id.equals(id)).findFirst();
+		return Identified.fromId(Preset.class, id);
 	}
 
 }

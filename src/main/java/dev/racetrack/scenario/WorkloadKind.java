@@ -1,15 +1,16 @@
 package dev.racetrack.scenario;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import dev.racetrack.kernel.Identified;
 
 /**
  * How free play's clients generate load (the {@code workload} knob). Only {@link #ROUNDS}
  * and {@link #BARRIER} wait for flows to end before the next arrivals; the sustained
  * workloads never let one flow's outcome move another worker's arrival.
  */
-public enum WorkloadKind {
+public enum WorkloadKind implements Identified {
 
 	/**
 	 * The Lab's short runs: in each of {@code rounds} rounds every pod starts one flow,
@@ -44,6 +45,7 @@ public enum WorkloadKind {
 		this.id = id;
 	}
 
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -54,11 +56,11 @@ public enum WorkloadKind {
 	}
 
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(WorkloadKind::id).toList();
+		return Identified.ids(WorkloadKind.class);
 	}
 
 	public static Optional<WorkloadKind> fromId(String id) {
-		return Arrays.stream(values()).filter((w) -> w.id.equals(id)).findFirst();
+		return Identified.fromId(WorkloadKind.class, id);
 	}
 
 }

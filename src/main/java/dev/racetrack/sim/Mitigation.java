@@ -1,14 +1,15 @@
 package dev.racetrack.sim;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import dev.racetrack.kernel.Identified;
 
 /**
  * The remedies a run may apply, each modelled through the same kernel and client
  * mechanics as everything else (rules, raw-table NOTRACK, client behaviour, link delay).
  */
-public enum Mitigation {
+public enum Mitigation implements Identified {
 
 	NONE("none", "no mitigation"),
 
@@ -48,6 +49,7 @@ public enum Mitigation {
 		this.title = title;
 	}
 
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -62,11 +64,11 @@ public enum Mitigation {
 	}
 
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(Mitigation::id).toList();
+		return Identified.ids(Mitigation.class);
 	}
 
 	public static Optional<Mitigation> fromId(String id) {
-		return Arrays.stream(values()).filter((m) -> m.id.equals(id)).findFirst();
+		return Identified.fromId(Mitigation.class, id);
 	}
 
 }

@@ -1,13 +1,14 @@
 package dev.racetrack.sim;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import dev.racetrack.kernel.Identified;
 
 /**
  * The DNS resolvers the pods may use (src/docs/netfilter-races.md §6).
  */
-public enum ResolverKind {
+public enum ResolverKind implements Identified {
 
 	/**
 	 * glibc: A and AAAA from one thread with one {@code sendmmsg} on one socket, 5 s
@@ -51,6 +52,7 @@ public enum ResolverKind {
 		this.title = title;
 	}
 
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -78,11 +80,11 @@ public enum ResolverKind {
 	}
 
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(ResolverKind::id).toList();
+		return Identified.ids(ResolverKind.class);
 	}
 
 	public static Optional<ResolverKind> fromId(String id) {
-		return Arrays.stream(values()).filter((r) -> r.id.equals(id)).findFirst();
+		return Identified.fromId(ResolverKind.class, id);
 	}
 
 }

@@ -1,8 +1,9 @@
 package dev.racetrack.kernel.nat;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import dev.racetrack.kernel.Identified;
 
 /**
  * The SNAT port allocation mode: the flag of an iptables {@code MASQUERADE} (or
@@ -11,7 +12,7 @@ import java.util.Optional;
  * the nat rule; only inside the kernel does it become the {@code NF_NAT_RANGE_PROTO_*}
  * bits of the rule's {@link NatRange} that {@code get_unique_tuple} reads.
  */
-public enum SnatMode {
+public enum SnatMode implements Identified {
 
 	/** No flag: keep the pod's port when free, else search (rover on 4.17). */
 	DEFAULT("default", 0),
@@ -31,6 +32,7 @@ public enum SnatMode {
 		this.rangeFlags = rangeFlags;
 	}
 
+	@Override
 	public String id() {
 		return this.id;
 	}
@@ -41,11 +43,11 @@ public enum SnatMode {
 	}
 
 	public static List<String> ids() {
-		return Arrays.stream(values()).map(SnatMode::id).toList();
+		return Identified.ids(SnatMode.class);
 	}
 
 	public static Optional<SnatMode> fromId(String id) {
-		return Arrays.stream(values()).filter((m) -> m.id.equals(id)).findFirst();
+		return Identified.fromId(SnatMode.class, id);
 	}
 
 }
