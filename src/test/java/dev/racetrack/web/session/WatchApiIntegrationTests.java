@@ -87,12 +87,29 @@ class WatchApiIntegrationTests {
 		String[] followerId = new String[1];
 		reactor.core.Disposable[] held = new reactor.core.Disposable[1];
 		Flux<ServerSentEvent<String>> follower = watch(p.code());
-		StepVerifier.create(presenter.filter((e) -> "audience".equals(e.event())))
-			.then(() -> held[0] = follower.doOnNext((e) -> {
-				if ("hello".equals(e.event())) {
-					followerId[0] = e.data().replaceAll(".*\"follower\":\"([^\"]+)\".*", "$1");
-				}
-			}).subscribe())
+		// What the presenter was told, to say which step never came if this times out.
+		java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+		try {
+			// The steps below wait for the follower's hello and post its presence
+			// where an audience event is delivered: on a worker thread, not on a
+			// network thread the follower's stream may need meanwhile.
+			verifyAudience(presenter.filter((e) -> "audience".equals(e.event()))
+				.doOnNext((e) -> told.add(e.data()))
+				.publishOn(reactor.core.scheduler.Schedulers.boundedElastic()), follower, followerId, held, p);
+		}
+		catch (AssertionError ex) {
+			throw new AssertionError(
+					ex.getMessage() + "; audience events told: " + told + "; follower id: " + followerId[0], ex);
+		}
+	}
+
+	private void verifyAudience(Flux<ServerSentEvent<String>> audience, Flux<ServerSentEvent<String>> follower,
+			String[] followerId, reactor.core.Disposable[] held, Presenter p) {
+		StepVerifier.create(audience).then(() -> held[0] = follower.doOnNext((e) -> {
+			if ("hello".equals(e.event())) {
+				followerId[0] = e.data().replaceAll(".*\"follower\":\"([^\"]+)\".*", "$1");
+			}
+		}).subscribe())
 			.assertNext((e) -> assertThat(e.data()).contains("\"followers\":1").contains("\"detached\":0"))
 			.then(() -> {
 				for (int i = 0; i < 100 && followerId[0] == null; i++) {
