@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fold, initialState, Folder, FOLDS } from '../../js/lab/reducer.js';
 import { useCatalogue } from '../../js/lab/catalogue.js';
-
-// The server's catalogue (written by LabCatalogueTests): the fold reads how many taken ports a walk keeps.
-useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')));
+import { portWalk } from './events.js';
 
 // Written by the Java test LabFolderParityTests from TraceFolder: events and the states TraceFolder
 // folds at chosen steps. The reducer must give exactly the same states. A run too long for the
 // fixture is a window: `start` is the state before its first event, `first` that event's step.
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/folder-parity.json', import.meta.url), 'utf8'));
-// Written by the Java test LabCatalogueTests: every kind of dev.racetrack.sim.Change.
+// Written by the Java test LabCatalogueTests: every kind of dev.racetrack.sim.Change, and how many
+// taken ports a walk keeps (the fold reads it).
 const catalogue = JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8'));
+useCatalogue(catalogue);
 
 /** The run's state after its step `step` (a step of the run, not an index of the window). */
 function foldRun(run, step) {
@@ -102,14 +102,7 @@ test('initialState has one empty slot per CPU', () => {
 });
 
 test('a port walk is folded per CPU, ends on the port its SNAT step chose, and goes with the packet', () => {
-  const walk = (seq, cpu, port, tries, taken) => ({
-    seq,
-    t: seq,
-    cpu,
-    type: 'port-walk',
-    packet: 1 + cpu,
-    change: { ct: 10 + cpu, proto: 'tcp', firstPort: 32770, port, tries, taken, offsetSource: 'rover', roverBefore: 32769 },
-  });
+  const walk = (seq, cpu, port, tries, taken) => portWalk(seq, cpu, { ct: 10 + cpu, firstPort: 32770, port, tries, taken });
   const events = [
     { seq: 0, t: 0, cpu: 0, type: 'cpu-take', packet: 1, change: { queued: 0 } },
     { seq: 1, t: 1, cpu: 1, type: 'cpu-take', packet: 2, change: { queued: 0 } },

@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { fold } from '../../js/lab/reducer.js';
 import { layout, walkDetails, walkGeometry } from '../../js/lab/render/scene.js';
 import { useCatalogue } from '../../js/lab/catalogue.js';
+import { portWalk } from './events.js';
 
 // The server's catalogue (written by LabCatalogueTests): the fold reads how many taken ports a walk keeps.
-useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')));
+const catalogue = JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8'));
+useCatalogue(catalogue);
 
 const w = (port, taken, chosen = false) => ({
   ct: 1,
@@ -51,14 +53,7 @@ const topology = {
 
 /** Two CPUs read the rover (32770), both find 32770 held by confirmed entry #7, both choose 32771. */
 function rovered() {
-  const walk = (seq, cpu, port, tries, taken) => ({
-    seq,
-    t: seq,
-    cpu,
-    type: 'port-walk',
-    packet: 1 + cpu,
-    change: { ct: 10 + cpu, proto: 'tcp', firstPort: 32770, port, tries, taken, offsetSource: 'rover', roverBefore: 32769 },
-  });
+  const walk = (seq, cpu, port, tries, taken) => portWalk(seq, cpu, { ct: 10 + cpu, firstPort: 32770, port, tries, taken });
   const setup = (seq, cpu, port) => ({
     seq,
     t: seq,
@@ -189,14 +184,8 @@ test('a walk that jumped marks the ports it found taken, not the ones it jumped 
   // found taken (41000, 41001, then 44999 after the jump) and the strip marks exactly those near
   // where the walker stands (the browser used to infer taken cells from a linear walk's base, so a
   // jumped walk showed only its current cell).
-  const walk = (seq, port, tries, taken, firstPort) => ({
-    seq,
-    t: seq,
-    cpu: 0,
-    type: 'port-walk',
-    packet: 1,
-    change: { ct: 10, proto: 'tcp', firstPort, port, tries, taken, offsetSource: 'prandom', roverBefore: -1 },
-  });
+  const walk = (seq, port, tries, taken, firstPort) =>
+    portWalk(seq, 0, { ct: 10, firstPort, port, tries, taken, offsetSource: 'prandom', roverBefore: -1, packet: 1 });
   const events = [
     walk(0, -1, 0, false, 41000),
     walk(1, 41000, 1, true, 41000),
@@ -220,28 +209,10 @@ test('a walk that jumped marks the ports it found taken, not the ones it jumped 
 });
 
 test('the fold keeps the last walkTakenKept ports a walk found taken, as the server does', () => {
-  const kept = JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import.meta.url), 'utf8')).walkTakenKept;
+  const kept = catalogue.walkTakenKept;
   assert.ok(kept >= 8, 'at least a strip of cells');
-  const events = [
-    {
-      seq: 0,
-      t: 0,
-      cpu: 1,
-      type: 'port-walk',
-      packet: 1,
-      change: { ct: 3, proto: 'tcp', firstPort: 1024, port: -1, tries: 0, taken: false, offsetSource: 'rover', roverBefore: 1023 },
-    },
-  ];
-  for (let i = 0; i < kept + 5; i++) {
-    events.push({
-      seq: i + 1,
-      t: i + 1,
-      cpu: 1,
-      type: 'port-walk',
-      packet: 1,
-      change: { ct: 3, proto: 'tcp', firstPort: 1024, port: 1024 + i, tries: i + 1, taken: true, offsetSource: 'rover', roverBefore: 1023 },
-    });
-  }
+  const events = [portWalk(0, 1, { ct: 3, firstPort: 1024, port: -1, tries: 0, taken: false, packet: 1 })];
+  for (let i = 0; i < kept + 5; i++) events.push(portWalk(i + 1, 1, { ct: 3, firstPort: 1024, port: 1024 + i, tries: i + 1, taken: true, packet: 1 }));
   const w = fold(events, 2).walks[1];
   assert.equal(w.takenPorts.length, kept);
   assert.equal(w.takenPorts[0], 1024 + 5);
