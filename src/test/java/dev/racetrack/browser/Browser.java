@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -57,6 +58,21 @@ public final class Browser {
 		driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
 		driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
 		return driver;
+	}
+
+	/**
+	 * Sizes the window so that the page's viewport ({@code innerWidth} ×
+	 * {@code innerHeight}) is exactly {@code width} × {@code height}, as a projector of
+	 * that resolution shows it: the window's frame is measured and added.
+	 */
+	public static void viewport(ChromeDriver driver, int width, int height) {
+		driver.manage().window().setSize(new Dimension(width, height));
+		java.util.List<?> inner = (java.util.List<?>) driver.executeScript("return [innerWidth, innerHeight]");
+		int dw = width - ((Number) inner.get(0)).intValue();
+		int dh = height - ((Number) inner.get(1)).intValue();
+		if (dw != 0 || dh != 0) {
+			driver.manage().window().setSize(new Dimension(width + dw, height + dh));
+		}
 	}
 
 	/**

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -47,7 +46,7 @@ class DiagnoseBrowserTests {
 			"1920, 1080, projector" })
 	void theVerdictAndTheFirstFixAreOnScreenWithoutScrolling(int width, int height, String theme) {
 		this.driver = Browser.start(width, height);
-		viewport(width, height);
+		Browser.viewport(this.driver, width, height);
 		String query = theme.isEmpty() ? "" : "?theme=" + theme;
 		this.driver.get("http://localhost:" + this.port + "/diagnose" + query);
 		WebDriverWait wait = new WebDriverWait(this.driver, Duration.ofSeconds(30));
@@ -88,17 +87,6 @@ class DiagnoseBrowserTests {
 		Object external = this.driver.executeScript("return performance.getEntriesByType('resource')"
 				+ ".map(e => e.name).filter(n => !n.startsWith(location.origin))");
 		assertThat((List<?>) external).isEmpty();
-	}
-
-	/** Sizes the window so that the page's viewport is exactly width × height. */
-	private void viewport(int width, int height) {
-		this.driver.get("about:blank");
-		Map<?, ?> inner = (Map<?, ?>) this.driver
-			.executeScript("return { w: window.innerWidth, h: window.innerHeight };");
-		Dimension outer = this.driver.manage().window().getSize();
-		int dw = outer.getWidth() - ((Number) inner.get("w")).intValue();
-		int dh = outer.getHeight() - ((Number) inner.get("h")).intValue();
-		this.driver.manage().window().setSize(new Dimension(width + dw, height + dh));
 	}
 
 }

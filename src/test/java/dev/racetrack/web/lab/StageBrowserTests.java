@@ -16,7 +16,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -83,7 +82,7 @@ class StageBrowserTests implements LabPage {
 			"dnat-race-3, 1920, 1080, projector" })
 	void theStageFitsAtEveryBeat(String scenario, int width, int height, String theme) throws Exception {
 		boolean projector = "projector".equals(theme);
-		viewport(width, height);
+		Browser.viewport(this.driver, width, height);
 		open("/?scenario=" + scenario + "&kernel=4.17" + (projector ? "&theme=projector" : ""));
 		JsonNode run = simulate("scenario=" + scenario + "&kernel=4.17");
 		List<Long> beats = new ArrayList<>();
@@ -138,7 +137,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void eachScenarioBringsItsOwnDefaultsAndItsRace() throws Exception {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		open("/?scenario=snat-port-race");
 		JsonNode catalogue = get("/api/catalogue");
 		new Select(this.driver.findElement(By.name("scenario"))).selectByValue("dnat-race-3");
@@ -197,7 +196,7 @@ class StageBrowserTests implements LabPage {
 		assertTheWarningCoversNothing("1280x720");
 		// Narrower, in the projector's type: the warning wraps, and still keeps its own
 		// room.
-		viewport(1024, 768);
+		Browser.viewport(this.driver, 1024, 768);
 		open("/?scenario=snat-port-race&mode=random-fully&theme=projector");
 		waitFor((d) -> d.findElement(By.id("warning")).isDisplayed());
 		assertTheWarningCoversNothing("1024x768 projector");
@@ -227,7 +226,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void errorsSayWhatToDoAndNothingKeepsLoading() {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		open("/?scenario=snat-port-race");
 		this.driver.findElement(By.cssSelector(".knob-more")).click();
 		org.openqa.selenium.WebElement pods = this.driver.findElement(By.name("pods"));
@@ -251,7 +250,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void theTableTwinIsTheSameOneScreenLesson() {
-		viewport(1024, 768);
+		Browser.viewport(this.driver, 1024, 768);
 		open("/?scenario=snat-port-race&theme=projector");
 		String stage = (String) this.driver.executeScript(
 				"const r = document.querySelector('.stage-area').getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join()");
@@ -292,7 +291,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void keyboardAndScreenReaders() {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		open("/?scenario=snat-port-race");
 		// The skip link is the first stop and lands on Play.
 		this.driver.findElement(By.tagName("body")).sendKeys(Keys.TAB);
@@ -343,7 +342,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void exportsAreOneClickAwayAtThisStep() throws Exception {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		open("/?scenario=snat-port-race");
 		while (step() < 27) {
 			long before = step();
@@ -383,7 +382,7 @@ class StageBrowserTests implements LabPage {
 
 	@Test
 	void theSmallDefectsAreGone() {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		// The inspector says an entry was freed, not "unconfirmed".
 		this.driver.get("http://localhost:" + this.port + "/?scenario=snat-port-race&step=27");
 		waitFor((d) -> step() == 27);
@@ -528,17 +527,6 @@ class StageBrowserTests implements LabPage {
 
 	private String textContent(String id) {
 		return (String) this.driver.executeScript("return document.getElementById(arguments[0]).textContent", id);
-	}
-
-	private void viewport(int width, int height) {
-		this.driver.manage().window().setSize(new Dimension(width, height));
-		@SuppressWarnings("unchecked")
-		List<Number> inner = (List<Number>) this.driver.executeScript("return [innerWidth, innerHeight]");
-		int dw = width - inner.get(0).intValue();
-		int dh = height - inner.get(1).intValue();
-		if (dw != 0 || dh != 0) {
-			this.driver.manage().window().setSize(new Dimension(width + dw, height + dh));
-		}
 	}
 
 	/**

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -64,7 +63,7 @@ class WalkersBrowserTests implements LabPage {
 
 	@Test
 	void twoWalkersFromOneBaseMeetAtTheFirstFreePortAtEverySize() {
-		viewport(1280, 720);
+		Browser.viewport(this.driver, 1280, 720);
 		open(RACE + "&mode=default", 0);
 		// Step by step until two walkers stand together on a free port past a taken one
 		// (the rover race), keeping where each CPU's walker stood.
@@ -89,7 +88,7 @@ class WalkersBrowserTests implements LabPage {
 		assertMeeting("1024", "1025");
 		for (int[] size : new int[][] { { 1024, 768 }, { 1280, 720 }, { 1920, 1080 } }) {
 			for (String theme : List.of("plain", "projector")) {
-				viewport(size[0], size[1]);
+				Browser.viewport(this.driver, size[0], size[1]);
 				open(RACE + "&mode=default" + ("projector".equals(theme) ? "&theme=projector" : ""), meet);
 				assertMeeting("1024", "1025");
 				assertFits(size[0] + "x" + size[1] + " " + theme, "projector".equals(theme));
@@ -101,7 +100,7 @@ class WalkersBrowserTests implements LabPage {
 	@Test
 	void withRandomFullyTheWalkersStartApartAndNeverMeet() {
 		for (String theme : List.of("plain", "projector")) {
-			viewport(1280, 720);
+			Browser.viewport(this.driver, 1280, 720);
 			open(RACE + "&mode=random-fully" + ("projector".equals(theme) ? "&theme=projector" : ""), 0);
 			long both = -1;
 			for (int i = 0; i < 120; i++) {
@@ -170,9 +169,8 @@ class WalkersBrowserTests implements LabPage {
 
 	@SuppressWarnings("unchecked")
 	private void assertFits(String where, boolean projector) {
-		// Measured at rest: a token still flying in from cni0 (650 ms at most) may cross
-		// a
-		// strip on its way.
+		// Measured at rest: a token still flying in from cni0 (650 ms at most) may
+		// cross a strip on its way.
 		try {
 			Thread.sleep(800);
 		}
@@ -193,16 +191,6 @@ class WalkersBrowserTests implements LabPage {
 		long before = step();
 		press(Keys.ARROW_RIGHT);
 		waitFor((d) -> step() > before);
-	}
-
-	private void viewport(int width, int height) {
-		this.driver.manage().window().setSize(new Dimension(width, height));
-		List<?> inner = (List<?>) this.driver.executeScript("return [innerWidth, innerHeight]");
-		int dw = width - ((Number) inner.get(0)).intValue();
-		int dh = height - ((Number) inner.get(1)).intValue();
-		if (dw != 0 || dh != 0) {
-			this.driver.manage().window().setSize(new Dimension(width + dw, height + dh));
-		}
 	}
 
 	/** Opens the Lab at {@code step} (its permalink). */
