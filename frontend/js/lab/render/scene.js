@@ -407,10 +407,11 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
   for (const d of notes.dropAt.values()) {
     const lane = L.lanes[d.cpu];
     if (!lane || d.stage < 0) continue;
+    const old = (notes.event?.seq ?? 0) - d.step > OLD_DROP_STEPS;
     // A lane whose CPU has moved on to another packet tells that packet's story: an old drop
     // there is on the timeline, not under the new token.
     const holds = state.cpus?.[d.cpu];
-    if ((notes.event?.seq ?? 0) - d.step > 12 && holds != null && holds !== d.packet) continue;
+    if (old && holds != null && holds !== d.packet) continue;
     drops.push({
       packet: d.packet,
       x: L.stages[d.stage].cx,
@@ -418,7 +419,7 @@ export function scene(L, state, notes, { maxStack = 3 } = {}) {
       r: L.fs * 0.78,
       text: `${tokenLabel(d.label, d.pod ?? notes.pod.get(d.packet))} dropped`,
       fresh: notes.event?.seq === d.step,
-      old: (notes.event?.seq ?? 0) - d.step > 12,
+      old,
     });
   }
   // Keep only the latest drop per lane: older ones are on the timeline.
@@ -566,6 +567,9 @@ export function walkDetails(state) {
 /** The most port cells one strip shows. */
 const STRIP_MAX = 8;
 /** How many CPU colours the stylesheet has (.cpu-c0 …): CPU k wears colour k mod this. */
+/** Steps after which a drop mark is old: drawn fainter, and gone from a lane that moved on. */
+const OLD_DROP_STEPS = 12;
+
 export const CPU_COLOURS = 4;
 
 /**
