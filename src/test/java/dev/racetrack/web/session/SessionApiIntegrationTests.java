@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -221,7 +222,10 @@ class SessionApiIntegrationTests {
 			.isOk()
 			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
 			})
-			.getResponseBody();
+			.getResponseBody()
+			// steps that block run on a worker thread, not on a network thread this
+			// stream or the request they make may need
+			.publishOn(Schedulers.boundedElastic());
 	}
 
 	private void control(Session s, String action, Object value) {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -83,7 +84,10 @@ class WatchApiIntegrationTests {
 			.exchange()
 			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
 			})
-			.getResponseBody();
+			.getResponseBody()
+			// steps that block run on a worker thread, not on a network thread this
+			// stream or the request they make may need
+			.publishOn(Schedulers.boundedElastic());
 		String[] followerId = new String[1];
 		reactor.core.Disposable[] held = new reactor.core.Disposable[1];
 		Flux<ServerSentEvent<String>> follower = watch(p.code());
@@ -93,9 +97,8 @@ class WatchApiIntegrationTests {
 			// The steps below wait for the follower's hello and post its presence
 			// where an audience event is delivered: on a worker thread, not on a
 			// network thread the follower's stream may need meanwhile.
-			verifyAudience(presenter.filter((e) -> "audience".equals(e.event()))
-				.doOnNext((e) -> told.add(e.data()))
-				.publishOn(reactor.core.scheduler.Schedulers.boundedElastic()), follower, followerId, held, p);
+			verifyAudience(presenter.filter((e) -> "audience".equals(e.event())).doOnNext((e) -> told.add(e.data())),
+					follower, followerId, held, p);
 		}
 		catch (AssertionError ex) {
 			throw new AssertionError(
@@ -155,6 +158,9 @@ class WatchApiIntegrationTests {
 			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
 			})
 			.getResponseBody()
+			// steps that block run on a worker thread, not on a network thread this
+			// stream or the request they make may need
+			.publishOn(Schedulers.boundedElastic())
 			.filter((e) -> !"heartbeat".equals(e.event()))
 			.next()
 			.map((e) -> e.event() + " " + e.data())
@@ -395,7 +401,10 @@ class WatchApiIntegrationTests {
 			.isOk()
 			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
 			})
-			.getResponseBody();
+			.getResponseBody()
+			// steps that block run on a worker thread, not on a network thread this
+			// stream or the request they make may need
+			.publishOn(Schedulers.boundedElastic());
 	}
 
 	private void control(Presenter p, String action) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +47,9 @@ class RunCacheIntegrationTests {
 			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
 			})
 			.getResponseBody()
+			// steps that block run on a worker thread, not on a network thread this
+			// stream or the request they make may need
+			.publishOn(Schedulers.boundedElastic())
 			.filter((e) -> !"heartbeat".equals(e.event())))
 			.assertNext((e) -> assertThat(e.event()).isEqualTo("snapshot"))
 			.then(() -> this.client.post()
