@@ -312,6 +312,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	private synchronized Lease reserve(String work, long bytes, long cpuUnits) {
 		if (this.heap.percentAfterGc() > this.properties.heapAdmitPercent()) {
 			this.metrics.refused("runs", "heap");
+			logHeapRefusal();
 			throw new ServiceUnavailableException("heap", "The server's memory is nearly full ("
 					+ this.heap.percentAfterGc() + " % in use after the last " + "collection); try again in a moment.");
 		}
@@ -353,6 +354,28 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			}
 		});
 	}
+
+	/** When a heap refusal was last logged (nanoTime), or 0. */
+	private long heapRefusalLoggedNanos;
+
+	/**
+	 * Says in the log, at most once a minute, that runs are refused because the heap is
+	 * nearly full, with the figures: the one refusal an operator cannot read from the
+	 * request alone (it depends on everything else the server holds).
+	 */
+	private void logHeapRefusal() {
+		long now = System.nanoTime();
+		if (this.heapRefusalLoggedNanos != 0 && now - this.heapRefusalLoggedNanos < 60_000_000_000L) {
+			return;
+		}
+		this.heapRefusalLoggedNanos = now;
+		log.warn("Refusing runs: " + (this.heap.usedAfterGc() >> 20) + " MB of the heap's " + (this.heap.max() >> 20)
+				+ " MB in use after the last collection (" + this.heap.percentAfterGc()
+				+ " %, over racetrack.heap-admit-percent=" + this.properties.heapAdmitPercent() + "); runs held: "
+				+ (this.heldBytes >> 20) + " MB");
+	}
+
+	private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(Runs.class);
 
 	/**
 	 * Evicts the least recently used runs nobody holds until {@code bytes} more fit the

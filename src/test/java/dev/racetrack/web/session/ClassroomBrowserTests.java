@@ -207,8 +207,37 @@ class ClassroomBrowserTests {
 		new Actions(driver).sendKeys(key).perform();
 	}
 
+	/**
+	 * Waits up to 20 s for {@code condition}; a timeout says what both pages showed then
+	 * (step, audience, source, status), so a failure on a busy machine can be read.
+	 */
 	private void waitFor(BooleanSupplier condition) {
-		new WebDriverWait(this.presenter, Duration.ofSeconds(20)).until((d) -> condition.getAsBoolean());
+		new WebDriverWait(this.presenter, Duration.ofSeconds(20)).withMessage(this::pages)
+			.until((d) -> condition.getAsBoolean());
+	}
+
+	private String pages() {
+		StringBuilder out = new StringBuilder();
+		for (ChromeDriver driver : new ChromeDriver[] { this.presenter, this.follower }) {
+			if (driver == null) {
+				continue;
+			}
+			try {
+				out.append((driver == this.presenter) ? "presenter" : "follower")
+					.append(String.format(" [url %s, step %d, audience %s, source %s, status '%s', watch '%s']; ",
+							driver.getCurrentUrl(), step(driver),
+							driver.findElements(By.id("audience")).isEmpty() ? "-" : audience(driver),
+							driver.findElement(By.tagName("body")).getDomAttribute("data-source"),
+							driver.findElements(By.id("status")).isEmpty() ? "" : text(driver, "status"),
+							driver.findElements(By.id("watch-state")).isEmpty() ? "" : text(driver, "watch-state")));
+			}
+			catch (RuntimeException ex) {
+				out.append("(page unreadable: ")
+					.append(ex.getMessage(), 0, Math.min(80, ex.getMessage().length()))
+					.append(") ");
+			}
+		}
+		return out.toString();
 	}
 
 	private static void sleep(long millis) {
