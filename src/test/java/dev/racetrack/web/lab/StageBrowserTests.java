@@ -94,6 +94,11 @@ class StageBrowserTests implements LabPage {
 		assertThat(this.driver.findElement(By.id("intro-watch")).getText()).startsWith("Watch");
 		Map<String, Object> first = report(projector);
 		assertFits(first, name + " intro");
+		String introFits = (String) this.driver.executeScript("""
+				const c = document.getElementById('intro');
+				return (c.scrollHeight <= c.clientHeight + 1 && c.scrollWidth <= c.clientWidth + 1) ? ''
+				    : c.scrollWidth + '×' + c.scrollHeight + ' in ' + c.clientWidth + '×' + c.clientHeight;""");
+		assertThat(introFits).as("%s: the intro card shows whole, without a scroll bar", name).isEmpty();
 		Browser.screenshot(this.driver, "stage-" + name + "-intro");
 		Object boxes = first.get("boxes");
 		for (long beat : beats) {
