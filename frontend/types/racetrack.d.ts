@@ -115,7 +115,17 @@ declare type Knob = {
 /** The catalogue (dev.racetrack.web.lab.LabCatalogue), from GET /api/catalogue or the page. */
 declare type Catalogue = {
   knobs: Knob[];
-  scenarios: { id: string; title: string; summary: string; watch: string; replay: boolean; defaults: Params; remedies: Params[] }[];
+  scenarios: {
+    id: string;
+    title: string;
+    summary: string;
+    watch: string;
+    replay: boolean;
+    defaults: Params;
+    remedies: Params[];
+    /** runs worth showing next: the intro card's "Try" links */
+    variants: { label: string; why: string; params: Record<string, string> }[];
+  }[];
   kernels: { id: string; synLossNs: number[] }[];
   resolvers: { id: string; retryNs: number }[];
   eventTypes: string[];

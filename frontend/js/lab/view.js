@@ -721,6 +721,21 @@ export class LabView {
     byId('intro-title').textContent = s ? `${s.title} · kernel ${r.params.kernel}${r.params.mode !== 'default' ? ` · ${r.params.mode}` : ''}` : 'Racetrack';
     byId('intro-story').textContent = s?.summary ?? '';
     byId('intro-watch').textContent = s?.watch ?? '';
+    // What to try next (the server's list): links on the Lab itself; a follower's page and an
+    // exported replay have no knobs of their own to change.
+    const tries = byId('intro-try');
+    const lab = (document.body.dataset.mode ?? 'lab') === 'lab';
+    const variants = lab ? (s?.variants ?? []) : [];
+    tries.hidden = variants.length === 0;
+    tries.replaceChildren(
+      ...variants.flatMap((v) => {
+        const a = document.createElement('a');
+        a.href = labUrl({ ...r.params, ...v.params }, -1, location.search);
+        a.className = 'intro-try-link';
+        a.textContent = v.label;
+        return [document.createTextNode('Try: '), a, document.createTextNode(` — ${v.why} `)];
+      }),
+    );
   }
 
   /** @param {boolean} on */

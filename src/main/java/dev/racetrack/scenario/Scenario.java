@@ -1,5 +1,8 @@
 package dev.racetrack.scenario;
 
+import java.util.List;
+import java.util.Map;
+
 import dev.racetrack.sim.NodeRun;
 
 /**
@@ -25,6 +28,30 @@ public interface Scenario {
 
 	/** The knobs it starts with. */
 	RunParams defaults();
+
+	/**
+	 * Runs of this scenario worth showing next, each a change of a few knobs of whatever
+	 * run is shown (the intro card links them): what a room asks for after the first
+	 * replay, and not findable from the knobs' names alone.
+	 */
+	default List<Variant> variants() {
+		return List.of();
+	}
+
+	/**
+	 * Another run of a scenario.
+	 *
+	 * @param label what it is, a few words
+	 * @param why what it shows, one sentence
+	 * @param params the knobs it sets (API names and values), over the run shown
+	 */
+	record Variant(String label, String why, Map<String, String> params) {
+
+		public Variant {
+			params = Map.copyOf(params);
+		}
+
+	}
 
 	/** Whether this is a race replay (guided beats) rather than free play. */
 	boolean replay();

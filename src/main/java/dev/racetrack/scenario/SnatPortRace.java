@@ -1,5 +1,8 @@
 package dev.racetrack.scenario;
 
+import java.util.List;
+import java.util.Map;
+
 import dev.racetrack.kernel.KernelProfile;
 import dev.racetrack.kernel.nat.SnatMode;
 import dev.racetrack.sim.Mitigation;
@@ -39,6 +42,20 @@ final class SnatPortRace implements Scenario {
 		return "Watch the two CPU lanes: both SYNs get the source port 32000 before either entry is confirmed, "
 				+ "so the later confirm fails and that SYN never reaches eth0. The shared port has one colour "
 				+ "everywhere.";
+	}
+
+	/**
+	 * Six pods on one port: from the third on, port 32000 is taken and the SNAT step
+	 * searches ({@code nf_nat_l4proto_unique_tuple}), one {@code nf_nat_used_tuple} at a
+	 * time; on 4.x two CPUs that read the shared rover together walk side by side to the
+	 * same free port ({@code WalkersBrowserTests} finds that moment on the drawing).
+	 */
+	@Override
+	public List<Variant> variants() {
+		return List.of(new Variant("Six pods: the port search",
+				"From the third pod on, port 32000 is taken and the SNAT step tests ports one at a time; "
+						+ "on 4.x two CPUs that read the rover together walk side by side to the same free port.",
+				Map.of("pods", "6")));
 	}
 
 	@Override

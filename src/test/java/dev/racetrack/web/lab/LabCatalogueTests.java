@@ -99,6 +99,26 @@ class LabCatalogueTests {
 		assertThat(c.scenarios()).allSatisfy((s) -> assertThat(s.remedies()).hasSize(2));
 	}
 
+	@Test
+	void eachVariantIsARunOfItsScenarioThatDiffersFromTheDefaults() {
+		LabCatalogue c = LabCatalogue.get();
+		assertThat(c.scenarios()).filteredOn((s) -> s.id().equals("snat-port-race"))
+			.singleElement()
+			.satisfies((s) -> assertThat(s.variants()).extracting(LabCatalogue.VariantView::params)
+				.contains(Map.of("pods", "6")));
+		for (LabCatalogue.ScenarioView s : c.scenarios()) {
+			for (LabCatalogue.VariantView v : s.variants()) {
+				Map<String, String> query = new java.util.HashMap<>(v.params());
+				query.put("scenario", s.id());
+				dev.racetrack.scenario.RunParams bound = RunParamsBinder.bind(query);
+				assertThat(bound).as("%s: %s", s.id(), v.label())
+					.isNotEqualTo(Scenarios.byId(s.id()).orElseThrow().defaults());
+				assertThat(v.label()).isNotBlank();
+				assertThat(v.why()).endsWith(".");
+			}
+		}
+	}
+
 	private static boolean bindFails(String name, String value) {
 		try {
 			// Race 3 with more endpoints or pods than its own is still a valid run.

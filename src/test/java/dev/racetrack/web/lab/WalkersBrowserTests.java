@@ -64,7 +64,20 @@ class WalkersBrowserTests implements LabPage {
 	@Test
 	void twoWalkersFromOneBaseMeetAtTheFirstFreePortAtEverySize() {
 		Browser.viewport(this.driver, 1280, 720);
-		open(RACE + "&mode=default", 0);
+		// The way there: the SNAT race's intro card links the six-pod run.
+		this.driver.get("http://localhost:" + this.port + "/?scenario=snat-port-race&kernel=4.17&mode=default");
+		waitUntilReady();
+		WebElement link = this.driver.findElement(By.cssSelector("#intro .intro-try-link"));
+		assertThat(link.isDisplayed()).isTrue();
+		assertThat(link.getText()).isEqualTo("Six pods: the port search");
+		link.click();
+		waitFor((d) -> d.getCurrentUrl().contains("pods=6"));
+		waitUntilReady();
+		assertThat(this.driver.getCurrentUrl()).contains("scenario=snat-port-race", "kernel=4.17", "mode=default");
+		assertThat(this.driver.findElement(By.cssSelector("#knobs [name='pods']")).getDomProperty("value"))
+			.isEqualTo("6");
+		press(Keys.ARROW_RIGHT);
+		waitFor((d) -> step() == 0);
 		// Step by step until two walkers stand together on a free port past a taken one
 		// (the rover race), keeping where each CPU's walker stood.
 		List<String> trail = new ArrayList<>();
