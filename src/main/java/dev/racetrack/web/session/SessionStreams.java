@@ -133,12 +133,8 @@ class SessionStreams implements DisposableBean {
 		// the first live frame can be missed (what is older than the snapshot is
 		// skipped).
 		Disposable[] connection = new Disposable[1];
-		Flux<Frame> frames = broadcast.frames.asFlux()
-			.filter((frame) -> presenter || !frame.presenterOnly())
-			.onBackpressureBuffer(Math.max(4, this.properties.sseBufferEvents()), (dropped) -> {
-			}, BufferOverflowStrategy.DROP_OLDEST)
-			.publish()
-			.autoConnect(0, (c) -> connection[0] = c);
+		Flux<Frame> frames = listen(broadcast.frames.asFlux(), presenter, this.properties.sseBufferEvents(),
+				(c) -> connection[0] = c);
 		long[] last = { session.cursor() };
 		Flux<byte[]> live = frames.concatMap((frame) -> resolve(broadcast, frame, last), 1);
 		// Frames go out only while the connection takes them: a client that stops reading
@@ -185,6 +181,32 @@ class SessionStreams implements DisposableBean {
 			.writeAndFlushWith(
 					body.doFinally((s) -> end.run()).map((bytes) -> Mono.just(response.bufferFactory().wrap(bytes))))
 			.doFinally((s) -> end.run());
+	}
+
+	/**
+	 * How many frames a stream keeps from the moment it listens until its prelude and
+	 * snapshot are written and it takes frames itself: an audience update, a beat or a
+	 * play state broadcast in that gap reaches it (a step older than the snapshot is
+	 * skipped, and a gap in the steps brings a snapshot).
+	 */
+	static final int LISTEN_GAP_FRAMES = 32;
+
+	/**
+	 * One client's frames of a broadcast, listened to from now on ({@code connection} is
+	 * handed the listening, to end it): kept, the last {@link #LISTEN_GAP_FRAMES} of
+	 * them, until the client's stream takes them, then buffered, the newest
+	 * {@code buffer} of them while the client's connection is slower than the session.
+	 * ({@code publish().autoConnect(0)}, here before, dropped every frame broadcast while
+	 * the stream was still writing its snapshot: a follower who joined then was never
+	 * counted on the presenter's badge.)
+	 */
+	static Flux<Frame> listen(Flux<Frame> broadcast, boolean presenter, int buffer,
+			java.util.function.Consumer<Disposable> connection) {
+		return broadcast.filter((frame) -> presenter || !frame.presenterOnly())
+			.replay(LISTEN_GAP_FRAMES)
+			.autoConnect(0, connection)
+			.onBackpressureBuffer(Math.max(4, buffer), (dropped) -> {
+			}, BufferOverflowStrategy.DROP_OLDEST);
 	}
 
 	/** A client's connection stayed backed up through several heartbeats. */
