@@ -52,6 +52,8 @@ import dev.racetrack.sim.Tracer;
 @Component
 public class Runs implements DisposableBean, SmartLifecycle {
 
+	private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(Runs.class);
+
 	/**
 	 * Heap per trace event of a run, measured: 500–550 bytes for the free-play runs (with
 	 * their captions, counters and changes), rounded up.
@@ -374,8 +376,6 @@ public class Runs implements DisposableBean, SmartLifecycle {
 				+ " %, over racetrack.heap-admit-percent=" + this.properties.heapAdmitPercent() + "); runs held: "
 				+ (this.heldBytes >> 20) + " MB");
 	}
-
-	private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(Runs.class);
 
 	/**
 	 * Evicts the least recently used runs nobody holds until {@code bytes} more fit the
