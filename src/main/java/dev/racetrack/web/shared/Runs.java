@@ -1,5 +1,6 @@
 package dev.racetrack.web.shared;
 
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -164,7 +165,11 @@ public class Runs implements DisposableBean, SmartLifecycle {
 
 	/**
 	 * A traced run, from the cache or computed (then cached), held until the lease is
-	 * released. Refused with 429 or 503 when it does not fit.
+	 * released. Refused with 429 or 503 when it does not fit. Asked again while it is
+	 * being computed, it is computed once: a room that joins a new run together (the
+	 * presenter's page, every follower's page and their first snapshots) shares one
+	 * computation and one computation slot, rather than each taking one or a 429. The
+	 * computation stops when every asker has gone.
 	 */
 	public Mono<Held> traced(RunParams params) {
 		return Mono.defer(() -> {
@@ -175,12 +180,59 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			if (cached != null) {
 				return Mono.just(cached);
 			}
+			Computation computation = join(params);
+			return computation.run.map((run) -> insert(params, run)).doOnCancel(() -> leave(computation));
+		});
+	}
+
+	/** The traced runs being computed, by their parameters. */
+	private final Map<RunParams, Computation> computations = new HashMap<>();
+
+	/** One traced run being computed, and how many ask for it. */
+	private final class Computation {
+
+		final AtomicBoolean stop = new AtomicBoolean();
+
+		Mono<NodeRun> run;
+
+		int askers;
+
+	}
+
+	/**
+	 * The computation of these parameters, joined; a new one (reserving its memory and
+	 * slot, or refused) when none is running.
+	 */
+	private synchronized Computation join(RunParams params) {
+		Computation c = this.computations.get(params);
+		if (c == null) {
 			long events = estimatedEvents(params);
 			Lease reservation = reserve("traced", events * BYTES_PER_EVENT, events);
-			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1)
-				.map((run) -> insert(params, run))
-				.doFinally((s) -> reservation.release());
-		});
+			Computation made = new Computation();
+			made.run = compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1, made.stop)
+				.doFinally((s) -> {
+					reservation.release();
+					synchronized (this) {
+						this.computations.remove(params, made);
+					}
+				})
+				.cache();
+			this.computations.put(params, made);
+			c = made;
+		}
+		c.askers++;
+		return c;
+	}
+
+	/**
+	 * An asker went away before the run came: the last one stops the computation (at its
+	 * next check), and the next asker starts another.
+	 */
+	private synchronized void leave(Computation c) {
+		if (--c.askers == 0) {
+			c.stop.set(true);
+			this.computations.values().remove(c);
+		}
 	}
 
 	/**
@@ -407,7 +459,14 @@ public class Runs implements DisposableBean, SmartLifecycle {
 	}
 
 	private Mono<NodeRun> compute(RunParams params, Tracer tracer, long step) {
-		AtomicBoolean stop = new AtomicBoolean();
+		return compute(params, tracer, step, new AtomicBoolean());
+	}
+
+	/**
+	 * A run, computed on the runs' threads; it stops once {@code stop} is set, or when
+	 * its subscriber cancels.
+	 */
+	private Mono<NodeRun> compute(RunParams params, Tracer tracer, long step, AtomicBoolean stop) {
 		return Mono.fromCallable(() -> {
 			try {
 				return (step < 0)

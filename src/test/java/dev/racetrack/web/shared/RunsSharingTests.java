@@ -1,0 +1,97 @@
+package dev.racetrack.web.shared;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.racetrack.scenario.RunParams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A traced run asked for again while it is being computed is computed once (a room
+ * joining a new run together shares one computation and one slot); an asker who leaves
+ * does not stop it for the others, and when every asker has left it stops and frees its
+ * slot.
+ */
+class RunsSharingTests {
+
+	static final RacetrackProperties LIMITS = new Binder(
+			new MapConfigurationPropertySource(Map.of("racetrack.max-concurrent-runs", "1")))
+		.bindOrCreate("racetrack", RacetrackProperties.class);
+
+	final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	final Runs runs = new Runs(LIMITS, new HeapWatch(), new RejectionMetrics(this.registry));
+
+	/** A free-play run that takes a while to compute (seconds, traced). */
+	static RunParams large(long seed) {
+		return RunParamsBinder.bind(Map.of("scenario", "tcp-free-play", "pods", "64", "rounds", "25", "sourcePort",
+				"32000", "seed", String.valueOf(seed)));
+	}
+
+	@AfterEach
+	void stop() {
+		this.runs.destroy();
+	}
+
+	double admitted() {
+		return this.registry.find("racetrack.admitted").counters().stream().mapToDouble((c) -> c.count()).sum();
+	}
+
+	@Test
+	void askersOfOneRunWhileItIsComputedShareOneComputationAndOneSlot() {
+		RunParams p = large(1);
+		// One slot: a second computation would be refused (429); a shared one is not.
+		Mono<Runs.Held> a = this.runs.traced(p);
+		Mono<Runs.Held> b = this.runs.traced(p);
+		Mono<Runs.Held> c = this.runs.traced(p);
+		var held = Mono.zip(a, b, c).block(Duration.ofSeconds(60));
+		assertThat(held.getT1().run()).isSameAs(held.getT2().run()).isSameAs(held.getT3().run());
+		assertThat(admitted()).as("computations admitted").isEqualTo(1.0);
+		held.getT1().lease().release();
+		held.getT2().lease().release();
+		held.getT3().lease().release();
+	}
+
+	@Test
+	void oneAskerLeavingDoesNotStopTheRunForTheOthers() {
+		RunParams p = large(2);
+		Disposable gone = this.runs.traced(p).subscribe();
+		Mono<Runs.Held> stays = this.runs.traced(p);
+		var held = stays.doOnSubscribe((s) -> gone.dispose()).block(Duration.ofSeconds(60));
+		assertThat(held).isNotNull();
+		assertThat(held.run().trace().size()).isPositive();
+		held.lease().release();
+	}
+
+	@Test
+	void whenEveryAskerHasLeftTheRunStopsAndItsSlotIsFree() throws InterruptedException {
+		Disposable first = this.runs.traced(large(3)).subscribe();
+		Disposable second = this.runs.traced(large(3)).subscribe();
+		first.dispose();
+		second.dispose();
+		// The stopped computation gives its one slot back: another run is admitted.
+		Runs.Held other = null;
+		for (int i = 0; i < 200 && other == null; i++) {
+			try {
+				other = this.runs.traced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race")))
+					.block(Duration.ofSeconds(10));
+			}
+			catch (TooManyRequestsException ex) {
+				Thread.sleep(50);
+			}
+		}
+		assertThat(other).as("a run admitted once the stopped one left its slot").isNotNull();
+		other.lease().release();
+	}
+
+}
