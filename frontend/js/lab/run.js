@@ -63,21 +63,47 @@ export function runProblem(status, problem) {
   return new RunError(p.detail ?? `The server answered ${status}.`, status >= 500);
 }
 
+/** What a page says while it waits for a busy server. */
+export const BUSY_STATUS = 'The server is busy (other pages may be loading the same run): waiting for it…';
+
+/** How many times a run the server is too busy for (429, 503) is asked for, at most. */
+export const BUSY_ATTEMPTS = 12;
+
 /**
- * A run's events and its story, as /api/simulate gives them.
+ * A run's events and its story, as /api/simulate gives them. When the server is busy (429: a
+ * room behind one address downloading the same run, every computation slot taken; 503: memory
+ * nearly full) the page waits as its Retry-After says, a little longer each time and never in
+ * step with the room's other pages, and asks again: a class opening a large run together gets
+ * it in waves rather than an error on most screens. After BUSY_ATTEMPTS the problem is shown.
  * @param {Params} params
+ * @param {{fetchImpl?: typeof fetch, sleep?: (ms: number) => Promise<void>, random?: () => number, onWait?: (attempt: number, ms: number) => void}} [options]
  * @returns {Promise<{events: TraceEvent[], beats: Beat[], idle: Span[], warning: string|null}>}
  */
-export async function fetchRun(params) {
-  let res;
-  try {
-    res = await fetch(`/api/simulate?${runQuery(params)}`, { headers: { Accept: 'application/json' } });
-  } catch {
-    throw new RunError('The Racetrack server cannot be reached. Check that it is still running, then try again.', true);
+export async function fetchRun(params, { fetchImpl = globalThis.fetch?.bind(globalThis), sleep = wait, random = Math.random, onWait } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    let res;
+    try {
+      res = await fetchImpl(`/api/simulate?${runQuery(params)}`, { headers: { Accept: 'application/json' } });
+    } catch {
+      throw new RunError('The Racetrack server cannot be reached. Check that it is still running, then try again.', true);
+    }
+    if ((res.status === 429 || res.status === 503) && attempt < BUSY_ATTEMPTS) {
+      const after = Number(res.headers?.get?.('Retry-After'));
+      const base = (Number.isFinite(after) && after > 0 ? after : 2) * 1000;
+      const ms = Math.round(Math.min(base * (1 + attempt / 4), 10_000) * (0.75 + random() / 2));
+      onWait?.(attempt, ms);
+      await sleep(ms);
+      continue;
+    }
+    if (!res.ok) throw runProblem(res.status, await res.json().catch(() => ({})));
+    const body = await res.json();
+    return { events: body.events, beats: body.beats ?? [], idle: body.idle ?? [], warning: body.warning ?? null };
   }
-  if (!res.ok) throw runProblem(res.status, await res.json().catch(() => ({})));
-  const body = await res.json();
-  return { events: body.events, beats: body.beats ?? [], idle: body.idle ?? [], warning: body.warning ?? null };
+}
+
+/** @param {number} ms */
+function wait(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
