@@ -25,7 +25,8 @@ public final class ClientQuota {
 	private final RejectionMetrics metrics;
 
 	/**
-	 * @param name the limit's name in problems and metrics ({@code streams})
+	 * @param name the limit's name in problems and metrics ({@code streams}); its cap per
+	 * client is the setting {@code racetrack.max-{name}-per-client}, which the 429 names
 	 * @param what what is counted, for the messages ({@code open streams})
 	 */
 	public ClientQuota(String name, String what, int total, int perClient, RejectionMetrics metrics) {
@@ -57,7 +58,7 @@ public final class ClientQuota {
 			this.held.decrementAndGet();
 			this.metrics.refused(this.name, "per-client");
 			throw new TooManyRequestsException(this.name + "-per-client", "Your address already holds " + this.perClient
-					+ " " + this.what + " (racetrack." + this.name + "-per-client); close some first.");
+					+ " " + this.what + " (racetrack.max-" + this.name + "-per-client); close some first.");
 		}
 		this.metrics.admitted(this.name);
 		return new Lease(() -> {

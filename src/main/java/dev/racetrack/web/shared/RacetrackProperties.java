@@ -56,6 +56,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxConnections connections open at once; more are closed at once
  * @param maxBodiesInFlight request bodies read at once (imports, diagnoses, sessions);
  * more get 429
+ * @param maxDownloadsPerClient large answers (a run's events, an event log, an offline
+ * replay) one client address may be downloading at once, at most {@link Downloads#MAX} (a
+ * classroom behind one NAT address loads a large run in waves of this many; more wait and
+ * ask again)
  * @param prometheusPublic whether {@code /actuator/prometheus} answers on the public port
  */
 @ConfigurationProperties("racetrack")
@@ -76,7 +80,7 @@ public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @D
 		@DefaultValue("2s") Duration eventLoopStall, @DefaultValue("30s") Duration eventLoopDead,
 		@DefaultValue("60s") Duration idleTimeout, @DefaultValue("10s") Duration requestReadTimeout,
 		@DefaultValue("4000") int maxConnections, @DefaultValue("16") int maxBodiesInFlight,
-		@DefaultValue("false") boolean prometheusPublic) {
+		@DefaultValue("4") int maxDownloadsPerClient, @DefaultValue("false") boolean prometheusPublic) {
 
 	/** The most heap this JVM may use. */
 	public static long maxHeap() {
