@@ -26,10 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ExperimentRunnerTests {
 
-	static final RacetrackProperties LIMITS = new org.springframework.boot.context.properties.bind.Binder(
-			new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
-					java.util.Map.of("racetrack.max-concurrent-experiments", "2")))
-		.bindOrCreate("racetrack", RacetrackProperties.class);
+	static final RacetrackProperties LIMITS = dev.racetrack.web.shared.Settings
+		.racetrack(java.util.Map.of("racetrack.max-concurrent-experiments", "2"));
 
 	@Test
 	void resultsAreTheSameOnOneThreadAndOnFour() {

@@ -6,8 +6,6 @@ import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
@@ -22,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class DownloadsTests {
 
 	static Downloads downloads(Map<String, String> settings) {
-		RacetrackProperties properties = new Binder(new MapConfigurationPropertySource(settings))
-			.bindOrCreate("racetrack", RacetrackProperties.class);
+		RacetrackProperties properties = Settings.racetrack(settings);
 		return new Downloads(properties, new RejectionMetrics(new SimpleMeterRegistry()));
 	}
 

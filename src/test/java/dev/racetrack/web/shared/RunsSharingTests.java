@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-
 import dev.racetrack.scenario.RunParams;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,9 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RunsSharingTests {
 
-	static final RacetrackProperties LIMITS = new Binder(
-			new MapConfigurationPropertySource(Map.of("racetrack.max-concurrent-runs", "1")))
-		.bindOrCreate("racetrack", RacetrackProperties.class);
+	static final RacetrackProperties LIMITS = Settings.racetrack(Map.of("racetrack.max-concurrent-runs", "1"));
 
 	final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
