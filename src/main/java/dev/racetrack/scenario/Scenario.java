@@ -1,7 +1,9 @@
 package dev.racetrack.scenario;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import dev.racetrack.sim.NodeRun;
 
@@ -43,12 +45,13 @@ public interface Scenario {
 	 *
 	 * @param label what it is, a few words
 	 * @param why what it shows, one sentence
-	 * @param params the knobs it sets (API names and values), over the run shown
+	 * @param params the knobs it sets (API names and values), over the run shown; sorted
+	 * by name, so that the catalogue reads the same every time
 	 */
 	record Variant(String label, String why, Map<String, String> params) {
 
 		public Variant {
-			params = Map.copyOf(params);
+			params = Collections.unmodifiableSortedMap(new TreeMap<>(params));
 		}
 
 	}

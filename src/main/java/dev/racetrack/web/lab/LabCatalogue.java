@@ -5,7 +5,6 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -120,26 +119,11 @@ public record LabCatalogue(List<Knob> knobs, List<ScenarioView> scenarios, List<
 	 * @param variants runs of it worth showing next (the intro card's "Try")
 	 */
 	public record ScenarioView(String id, String title, String summary, String watch, boolean replay,
-			ParamsView defaults, List<Map<String, String>> remedies, List<VariantView> variants) {
+			ParamsView defaults, List<Map<String, String>> remedies, List<Scenario.Variant> variants) {
 
 		static ScenarioView of(Scenario s) {
 			return new ScenarioView(s.id(), s.title(), s.summary(), s.watch(), s.replay(), ParamsView.of(s.defaults()),
-					remediesFor(s.id()), s.variants().stream().map(VariantView::of).toList());
-		}
-
-	}
-
-	/**
-	 * Another run of a scenario.
-	 *
-	 * @param label what it is
-	 * @param why what it shows
-	 * @param params the knobs it sets over the run shown
-	 */
-	public record VariantView(String label, String why, Map<String, String> params) {
-
-		static VariantView of(Scenario.Variant v) {
-			return new VariantView(v.label(), v.why(), new TreeMap<>(v.params()));
+					remediesFor(s.id()), s.variants());
 		}
 
 	}

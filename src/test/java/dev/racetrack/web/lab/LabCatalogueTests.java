@@ -104,10 +104,10 @@ class LabCatalogueTests {
 		LabCatalogue c = LabCatalogue.get();
 		assertThat(c.scenarios()).filteredOn((s) -> s.id().equals("snat-port-race"))
 			.singleElement()
-			.satisfies((s) -> assertThat(s.variants()).extracting(LabCatalogue.VariantView::params)
+			.satisfies((s) -> assertThat(s.variants()).extracting(dev.racetrack.scenario.Scenario.Variant::params)
 				.contains(Map.of("pods", "6")));
 		for (LabCatalogue.ScenarioView s : c.scenarios()) {
-			for (LabCatalogue.VariantView v : s.variants()) {
+			for (dev.racetrack.scenario.Scenario.Variant v : s.variants()) {
 				Map<String, String> query = new java.util.HashMap<>(v.params());
 				query.put("scenario", s.id());
 				dev.racetrack.scenario.RunParams bound = RunParamsBinder.bind(query);
