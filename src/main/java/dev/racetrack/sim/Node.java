@@ -8,6 +8,7 @@ import dev.racetrack.kernel.conntrack.ConntrackInResult;
 import dev.racetrack.kernel.conntrack.Skb;
 import dev.racetrack.kernel.hook.NatHookResult;
 import dev.racetrack.kernel.hook.Netfilter;
+import dev.racetrack.kernel.iptables.Table;
 import dev.racetrack.kernel.iptables.Traversal;
 import dev.racetrack.kernel.nat.ManipType;
 import dev.racetrack.kernel.packet.L4Proto;
@@ -192,9 +193,9 @@ public final class Node {
 		this.config = config;
 		this.jitter = random.split("step-jitter");
 		this.clientPath = random.split("client-path");
-		this.netfilter = new Netfilter(config.kernel(), config.cpus(), NodeRules.nat(config, topology),
-				NodeRules.raw(config, topology), config.conntrackMax(), random.split("kernel"),
-				(iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
+		Table[] tables = NodeRules.tables(config, topology);
+		this.netfilter = new Netfilter(config.kernel(), config.cpus(), tables[0], tables[1], config.conntrackMax(),
+				random.split("kernel"), (iface) -> "eth0".equals(iface) ? topology.nodeIp() : topology.bridgeIp());
 		this.narration = new NodeNarration(sim, trace, this.netfilter);
 		this.neighbours = new Neighbours(sim, timing);
 		this.cpus = new Cpu[config.cpus()];

@@ -18,7 +18,41 @@ import dev.racetrack.kernel.packet.L4Proto;
  */
 public final class NodeRules {
 
+	/**
+	 * The tables already built, by what they are built from: a run's rules never change
+	 * (nothing appends to a node's tables once it runs), so runs with the same SNAT mode,
+	 * mitigation and topology share one frozen pair instead of building ≈50 rules, and
+	 * their {@code iptables-save} texts, per trial. The knobs' ranges give
+	 * {@link SnatMode} × {@link Mitigation} × {@link Topology#MAX_ENDPOINTS} standard
+	 * topologies; past {@link #MAX_BUILT} pairs (other topologies), a pair is built and
+	 * not kept.
+	 */
+	private static final java.util.concurrent.ConcurrentHashMap<Key, Table[]> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/** The most pairs kept: a few KB each. */
+	static final int MAX_BUILT = 512;
+
+	private record Key(SnatMode mode, Mitigation mitigation, Topology topology) {
+	}
+
 	private NodeRules() {
+	}
+
+	/**
+	 * The node's nat and raw tables, frozen: built once for each mode, mitigation and
+	 * standard topology, and shared.
+	 */
+	public static Table[] tables(NodeConfig config, Topology topology) {
+		Key key = new Key(config.mode(), config.mitigation(), topology);
+		Table[] built = BUILT.get(key);
+		if (built == null) {
+			built = new Table[] { nat(config, topology).freeze(), raw(config, topology).freeze() };
+			if (BUILT.size() < MAX_BUILT) {
+				Table[] raced = BUILT.putIfAbsent(key, built);
+				built = (raced != null) ? raced : built;
+			}
+		}
+		return built.clone();
 	}
 
 	/** The nat table. */

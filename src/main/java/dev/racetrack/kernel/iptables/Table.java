@@ -40,6 +40,9 @@ public final class Table {
 
 	private int ruleCount;
 
+	/** Set by {@link #freeze()}: the table may then be shared by runs and threads. */
+	private volatile boolean frozen;
+
 	public Table(String name, List<String> builtinChains) {
 		this.name = name;
 		for (String chain : builtinChains) {
@@ -61,6 +64,7 @@ public final class Table {
 
 	/** {@code iptables -N chain}; a no-op for an existing chain. */
 	public Table newChain(String chain) {
+		checkNotFrozen();
 		if (!this.builtins.containsKey(chain)) {
 			this.userChains.putIfAbsent(chain, new ArrayList<>());
 		}
@@ -69,6 +73,7 @@ public final class Table {
 
 	/** {@code iptables -A chain rule}; the chain is created if it is new. */
 	public Table append(String chain, Rule rule) {
+		checkNotFrozen();
 		if (++this.ruleCount > MAX_RULES) {
 			throw new IllegalStateException("more than " + MAX_RULES + " rules in table " + this.name);
 		}
@@ -76,6 +81,28 @@ public final class Table {
 		chain(chain).add(rule);
 		this.texts.computeIfAbsent(chain, (c) -> new ArrayList<>()).add(rule.save(chain));
 		return this;
+	}
+
+	/**
+	 * Makes the table read-only: {@link #newChain} and {@link #append} throw from now on.
+	 * A frozen table is never written again, so any number of runs, on any threads, may
+	 * walk it (a write happens before the volatile write of this flag, and a thread sees
+	 * the table through a safe publication).
+	 */
+	public Table freeze() {
+		this.frozen = true;
+		return this;
+	}
+
+	/** Whether {@link #freeze()} was called. */
+	public boolean frozen() {
+		return this.frozen;
+	}
+
+	private void checkNotFrozen() {
+		if (this.frozen) {
+			throw new IllegalStateException("table " + this.name + " is frozen");
+		}
 	}
 
 	/**
