@@ -155,6 +155,8 @@ final class Raw {
 
 		private final AtomicLong refused = new AtomicLong();
 
+		private final AtomicLong unanswered = new AtomicLong();
+
 		private final String name;
 
 		private final AtomicBoolean running = new AtomicBoolean(true);
@@ -176,9 +178,17 @@ final class Raw {
 			SocketChannel ch = SocketChannel.open();
 			ch.bind(new InetSocketAddress(local, 0));
 			ch.connect(new InetSocketAddress("127.0.0.1", server.port()));
-			ch.write(ByteBuffer
-				.wrap(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-					.getBytes(StandardCharsets.ISO_8859_1)));
+			try {
+				ch.write(ByteBuffer
+					.wrap(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+						.getBytes(StandardCharsets.ISO_8859_1)));
+			}
+			catch (IOException ex) {
+				// closed by the server as it was accepted
+				this.unanswered.incrementAndGet();
+				ch.close();
+				return ch;
+			}
 			ch.configureBlocking(false);
 			synchronized (this.channels) {
 				this.channels.add(ch);
@@ -226,6 +236,16 @@ final class Raw {
 			return this.refused.get();
 		}
 
+		/** Streams whose connection the server closed before any answer. */
+		long unanswered() {
+			return this.unanswered.get();
+		}
+
+		/** Streams that are settled: answered, or closed unanswered. */
+		long settled() {
+			return ok() + refused() + unanswered();
+		}
+
 		private static final class State {
 
 			boolean headDone;
@@ -258,6 +278,9 @@ final class Raw {
 							n = -1;
 						}
 						if (n < 0) {
+							if (!state.headDone) {
+								this.unanswered.incrementAndGet();
+							}
 							key.cancel();
 							ch.close();
 							continue;

@@ -1,6 +1,10 @@
 package dev.racetrack.web.shared;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +25,10 @@ import org.springframework.stereotype.Component;
 /**
  * Bounds on connections, for clients that open many and send little (slowloris):
  * <ul>
- * <li>at most {@code racetrack.max-connections} open at once; more are closed as soon as
- * they are accepted;</li>
+ * <li>at most {@code racetrack.max-connections} open at once, and at most
+ * {@code racetrack.max-connections-per-client} from one client address, so that one host
+ * opening connections as fast as it can leaves the rest for everyone else; more are
+ * closed as soon as they are accepted;</li>
  * <li>a new connection must send a whole request head within
  * {@code racetrack.request-read-timeout}, and a kept-alive one its next head within
  * {@code racetrack.idle-timeout} of the last response (a head sent a byte at a time gets
@@ -42,9 +48,18 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 
 	private final AtomicInteger open = new AtomicInteger();
 
+	/**
+	 * Connections open per client address; an address leaves when its last connection
+	 * closes, so this holds at most {@code racetrack.max-connections} entries.
+	 */
+	private final ConcurrentHashMap<InetAddress, Integer> openByClient = new ConcurrentHashMap<>();
+
 	public ConnectionLimits(RacetrackProperties properties, RejectionMetrics metrics, MeterRegistry registry) {
 		this.properties = properties;
 		this.metrics = metrics;
+		if (properties.maxConnectionsPerClient() < 1) {
+			throw new IllegalArgumentException("racetrack.max-connections-per-client must be at least 1");
+		}
 		Gauge.builder("racetrack.connections", this.open, AtomicInteger::get)
 			.description("HTTP connections open")
 			.register(registry);
@@ -64,7 +79,22 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 					channel.close();
 					return;
 				}
-				channel.closeFuture().addListener((f) -> this.open.decrementAndGet());
+				// The peer of the accepted channel (reactor-netty passes no remote
+				// address to a server's channel initializer).
+				SocketAddress peer = (remote != null) ? remote : channel.remoteAddress();
+				InetAddress client = (peer instanceof InetSocketAddress inet) ? inet.getAddress() : null;
+				if (client != null && !takeForClient(client)) {
+					this.open.decrementAndGet();
+					this.metrics.refused("connections", "per-client");
+					channel.close();
+					return;
+				}
+				channel.closeFuture().addListener((f) -> {
+					this.open.decrementAndGet();
+					if (client != null) {
+						this.openByClient.computeIfPresent(client, (a, n) -> (n > 1) ? n - 1 : null);
+					}
+				});
 				// After the HTTP codec (it sees decoded requests), before the bridge to
 				// the
 				// application.
@@ -81,6 +111,26 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 	/** Connections open now. */
 	public int open() {
 		return this.open.get();
+	}
+
+	/** Connections open now from one client address. */
+	public int open(InetAddress client) {
+		return this.openByClient.getOrDefault(client, 0);
+	}
+
+	/** Counts one more connection of {@code client}, unless it has its share already. */
+	private boolean takeForClient(InetAddress client) {
+		int cap = this.properties.maxConnectionsPerClient();
+		boolean[] taken = new boolean[1];
+		this.openByClient.compute(client, (a, n) -> {
+			int held = (n != null) ? n : 0;
+			if (held >= cap) {
+				return n;
+			}
+			taken[0] = true;
+			return held + 1;
+		});
+		return taken[0];
 	}
 
 	/**

@@ -54,6 +54,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout how long a connection may stay open with no request
  * @param requestReadTimeout how long a client may take to send a request's head and body
  * @param maxConnections connections open at once; more are closed at once
+ * @param maxConnectionsPerClient connections one client address may have open at once
+ * (its TCP peer: behind a reverse proxy, the proxy; set it to {@code maxConnections}
+ * there); more are closed at once
  * @param maxBodiesInFlight request bodies read at once (imports, diagnoses, sessions);
  * more get 429
  * @param maxDownloadsPerClient large answers (a run's events, an event log, an offline
@@ -80,7 +83,8 @@ public record RacetrackProperties(@DefaultValue("250000") int maxTraceEvents, @D
 		@DefaultValue("2s") Duration eventLoopStall, @DefaultValue("30s") Duration eventLoopDead,
 		@DefaultValue("60s") Duration idleTimeout, @DefaultValue("10s") Duration requestReadTimeout,
 		@DefaultValue("4000") int maxConnections, @DefaultValue("16") int maxBodiesInFlight,
-		@DefaultValue("4") int maxDownloadsPerClient, @DefaultValue("false") boolean prometheusPublic) {
+		@DefaultValue("4") int maxDownloadsPerClient, @DefaultValue("false") boolean prometheusPublic,
+		@DefaultValue("2200") int maxConnectionsPerClient) {
 
 	/** The most heap this JVM may use. */
 	public static long maxHeap() {
