@@ -43,7 +43,12 @@ final class EphemeralPorts {
 
 	private int hint;
 
-	private int[] perturb;
+	/**
+	 * The perturbation slots touched so far ({@code table_perturb}, 65536 u32 in the
+	 * kernel, all 0 at boot): a run touches one slot per (pod, destination), a few
+	 * hundred at most, so they are kept sparse rather than as a 256 KB array per run.
+	 */
+	private final Slots perturb = new Slots();
 
 	EphemeralPorts(KernelProfile kernel, SeededRandom random) {
 		this.sharedHint = kernel.has(KernelBehaviour.SHARED_CONNECT_PORT_HINT);
@@ -70,10 +75,7 @@ final class EphemeralPorts {
 			hintNow = this.hint;
 		}
 		else {
-			if (this.perturb == null) {
-				this.perturb = new int[PERTURB_SLOTS];
-			}
-			hintNow = this.perturb[slot];
+			hintNow = this.perturb.get(slot);
 		}
 		int offset = Integer.remainderUnsigned(portOffset + hintNow, REMAINING) & ~1;
 		for (int parity = 0; parity < 2; parity++, offset++) {
@@ -89,7 +91,7 @@ final class EphemeralPorts {
 					}
 					else {
 						int step = Math.max(moved, this.random.nextInt(8) * 2);
-						this.perturb[slot] += step + 2;
+						this.perturb.add(slot, step + 2);
 					}
 					return port;
 				}
@@ -116,6 +118,73 @@ final class EphemeralPorts {
 			}
 		}
 		return -1;
+	}
+
+	/**
+	 * A sparse {@code int[PERTURB_SLOTS]} that reads 0 where nothing was written: open
+	 * addressing with linear probing, grown to stay at most half full.
+	 */
+	static final class Slots {
+
+		private int[] keys = new int[64];
+
+		private int[] values = new int[64];
+
+		private boolean[] used = new boolean[64];
+
+		private int size;
+
+		int get(int slot) {
+			int mask = this.keys.length - 1;
+			for (int i = spread(slot) & mask; this.used[i]; i = (i + 1) & mask) {
+				if (this.keys[i] == slot) {
+					return this.values[i];
+				}
+			}
+			return 0;
+		}
+
+		void add(int slot, int delta) {
+			int mask = this.keys.length - 1;
+			int i = spread(slot) & mask;
+			for (; this.used[i]; i = (i + 1) & mask) {
+				if (this.keys[i] == slot) {
+					this.values[i] += delta;
+					return;
+				}
+			}
+			this.used[i] = true;
+			this.keys[i] = slot;
+			this.values[i] = delta;
+			if (++this.size * 2 > this.keys.length) {
+				grow();
+			}
+		}
+
+		/** How many slots were written. */
+		int size() {
+			return this.size;
+		}
+
+		private void grow() {
+			int[] oldKeys = this.keys;
+			int[] oldValues = this.values;
+			boolean[] oldUsed = this.used;
+			this.keys = new int[oldKeys.length * 2];
+			this.values = new int[oldKeys.length * 2];
+			this.used = new boolean[oldKeys.length * 2];
+			this.size = 0;
+			for (int i = 0; i < oldKeys.length; i++) {
+				if (oldUsed[i]) {
+					add(oldKeys[i], oldValues[i]);
+				}
+			}
+		}
+
+		private static int spread(int slot) {
+			return slot * 0x9E3779B1;
+		}
+
 	}
 
 	private static long mix(long z) {
