@@ -3,7 +3,7 @@
 // run the server could not open a session for). Its events and beats crossed the wire once, in
 // /api/simulate (or are in the file).
 
-import { buildRun, fetchRun, BUSY_STATUS } from './run.js';
+import { buildRun, fetchRunShowingWaits } from './run.js';
 import { LocalSource } from './sources.js';
 
 /**
@@ -18,7 +18,7 @@ export async function playLocally(view, data, recorded = null, why = '') {
   view.setStatus('Loading the run…');
   let got;
   try {
-    got = recorded ?? (await fetchRun(data.params, { onWait: () => view.setStatus(BUSY_STATUS) }));
+    got = recorded ?? (await fetchRunShowingWaits(data.params, view));
   } catch (err) {
     view.showError(/** @type {any} */ (err), () => playLocally(view, data, recorded, why));
     return;

@@ -101,6 +101,15 @@ export async function fetchRun(params, { fetchImpl = globalThis.fetch?.bind(glob
   }
 }
 
+/**
+ * fetchRun for a page: while the server is busy, its status line says so (BUSY_STATUS).
+ * @param {Params} params
+ * @param {{setStatus: (text: string) => void}} view
+ */
+export function fetchRunShowingWaits(params, view) {
+  return fetchRun(params, { onWait: () => view.setStatus(BUSY_STATUS) });
+}
+
 /** @param {number} ms */
 function wait(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));

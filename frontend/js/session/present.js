@@ -5,7 +5,7 @@
 // (../lab/local.js). The page's entry module.
 
 import { LabView } from '../lab/view.js';
-import { readRun, fetchRun, buildRun, BUSY_STATUS } from '../lab/run.js';
+import { readRun, fetchRunShowingWaits, buildRun } from '../lab/run.js';
 import { playLocally } from '../lab/local.js';
 import { stepFrom } from '../lab/permalink.js';
 import { SessionSource } from './sources.js';
@@ -58,7 +58,7 @@ export class Presenter {
     view.setStatus('Loading the run…');
     let recorded;
     try {
-      recorded = await fetchRun(data.params, { onWait: () => view.setStatus(BUSY_STATUS) });
+      recorded = await fetchRunShowingWaits(data.params, view);
     } catch (err) {
       view.showError(/** @type {any} */ (err), () => this.start(data));
       return;

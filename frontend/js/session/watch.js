@@ -4,7 +4,7 @@
 // decides (a state machine); this module carries its effects out. The page's entry module.
 
 import { LabView } from '../lab/view.js';
-import { fetchRun, buildRun, BUSY_STATUS } from '../lab/run.js';
+import { fetchRunShowingWaits, buildRun } from '../lab/run.js';
 import { runQuery } from '../lab/permalink.js';
 import { LocalSource } from '../lab/sources.js';
 import { WatchSource } from './sources.js';
@@ -63,7 +63,7 @@ export class Watcher {
       const res = await fetch(`/api/watch/${encodeURIComponent(code)}`, { headers: { Accept: 'application/json' } });
       if (!res.ok) throw new Error(res.status === 404 ? 'this session has ended' : `HTTP ${res.status}`);
       session = await res.json();
-      recorded = await fetchRun(session.params, { onWait: () => view.setStatus(BUSY_STATUS) });
+      recorded = await fetchRunShowingWaits(session.params, view);
     } catch (err) {
       const message = /** @type {Error} */ (err).message.replace(/\.$/, '');
       view.showError({ message: `Cannot follow ${code}: ${message}.`, retry: true }, () => this.join());
@@ -194,7 +194,7 @@ export class Watcher {
     view.setStatus('Loading your copy…');
     let recorded;
     try {
-      recorded = await fetchRun(data.params, { onWait: () => view.setStatus(BUSY_STATUS) });
+      recorded = await fetchRunShowingWaits(data.params, view);
     } catch (err) {
       view.showError(/** @type {any} */ (err), () => this.startCopy(data));
       return;
