@@ -27,7 +27,7 @@ public final class NodeRules {
 	 * topologies; past {@link #MAX_BUILT} pairs (other topologies), a pair is built and
 	 * not kept.
 	 */
-	private static final java.util.concurrent.ConcurrentHashMap<Key, Table[]> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+	private static final java.util.Map<Key, Table[]> BUILT = new java.util.HashMap<>();
 
 	/** The most pairs kept: a few KB each. */
 	static final int MAX_BUILT = 512;
@@ -44,12 +44,18 @@ public final class NodeRules {
 	 */
 	public static Table[] tables(NodeConfig config, Topology topology) {
 		Key key = new Key(config.mode(), config.mitigation(), topology);
-		Table[] built = BUILT.get(key);
+		Table[] built;
+		synchronized (BUILT) {
+			built = BUILT.get(key);
+		}
 		if (built == null) {
+			// Built outside the lock; two threads building the same pair keep the first.
 			built = new Table[] { nat(config, topology).freeze(), raw(config, topology).freeze() };
-			if (BUILT.size() < MAX_BUILT) {
-				Table[] raced = BUILT.putIfAbsent(key, built);
-				built = (raced != null) ? raced : built;
+			synchronized (BUILT) {
+				if (BUILT.size() < MAX_BUILT) {
+					Table[] first = BUILT.putIfAbsent(key, built);
+					built = (first != null) ? first : built;
+				}
 			}
 		}
 		return built.clone();
