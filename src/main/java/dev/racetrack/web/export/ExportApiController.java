@@ -234,7 +234,7 @@ class ExportApiController {
 			// The file opens at the step asked for (the Lab's current step), else at its
 			// start.
 			At at = at(params, whole, query);
-			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, at.explicit() ? at.step() : -1,
+			Flux<DataBuffer> html = this.offlineReplay.html(params, whole, held.story(), at.explicit() ? at.step() : -1,
 					exchange.getResponse());
 			return ResponseEntity.ok()
 				.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))

@@ -20,6 +20,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 
 import dev.racetrack.scenario.Beats;
+import dev.racetrack.scenario.ReplayStory;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceEvent;
@@ -67,10 +68,10 @@ class OfflineReplay {
 	 * request holds at once is the page (styles and code, a few hundred KB) and one
 	 * chunk. The file opens at {@code step} ({@code -1}: the start).
 	 */
-	Flux<DataBuffer> html(RunParams params, NodeRun run, long step, ServerHttpResponse response) {
+	Flux<DataBuffer> html(RunParams params, NodeRun run, ReplayStory read, long step, ServerHttpResponse response) {
 		LabRun lab = LabRun.of(params);
 		List<TraceEvent> events = run.trace().events();
-		LabStory story = LabStory.of(params, events);
+		LabStory story = LabStory.of(params, read);
 		Context context = new Context(Locale.ENGLISH);
 		LabKnobs.fillValues(context::setVariable, params, this.json, null);
 		context.setVariable("locked", true);

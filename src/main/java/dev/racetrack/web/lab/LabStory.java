@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RaceCheck;
+import dev.racetrack.scenario.ReplayStory;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
@@ -33,8 +34,17 @@ public record LabStory(List<Beats.Beat> beats, List<Beats.Span> idle, Boolean ra
 		if (!scenario.replay()) {
 			return NONE;
 		}
-		Beats.Story story = Beats.story(events);
-		Optional<RaceCheck.Finding> finding = RaceCheck.check(params, story, events.size());
+		return of(params, ReplayStory.of(params, events));
+	}
+
+	/** The story of a run of {@code params}, read off it where it was computed. */
+	public static LabStory of(RunParams params, ReplayStory read) {
+		Scenario scenario = Scenarios.byId(params.scenario()).orElseThrow();
+		if (!scenario.replay()) {
+			return NONE;
+		}
+		Beats.Story story = read.story();
+		Optional<RaceCheck.Finding> finding = read.finding();
 		Boolean race = finding.map(RaceCheck.Finding::shows).orElse(null);
 		String warning = finding.filter((f) -> !f.shows()).map((f) -> warning(scenario, f)).orElse(null);
 		return new LabStory(story.beats(), story.idle(), race, warning);

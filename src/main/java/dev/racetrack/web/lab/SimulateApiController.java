@@ -97,7 +97,7 @@ class SimulateApiController {
 		return this.runs.traced(params).map((held) -> {
 			ExchangeCleanup.onEnd(exchange, held.lease());
 			List<TraceEvent> trace = held.run().trace().events();
-			LabStory story = LabStory.of(params, trace);
+			LabStory story = LabStory.of(params, held.story());
 			String prefix = "{\"params\":" + this.json.writeValueAsString(ParamsView.of(params)) + ",\"events\":[";
 			String suffix = "],\"beats\":" + this.json.writeValueAsString(story.beats()) + ",\"idle\":"
 					+ this.json.writeValueAsString(story.idle()) + ",\"race\":"

@@ -14,6 +14,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import dev.racetrack.scenario.ReplayStory;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.ScenarioRunner;
@@ -109,19 +110,33 @@ public class Runs implements DisposableBean, SmartLifecycle {
 
 		final NodeRun run;
 
+		final ReplayStory story;
+
 		final long bytes;
 
 		int holders;
 
-		Entry(NodeRun run, long bytes) {
+		Entry(NodeRun run, ReplayStory story, long bytes) {
 			this.run = run;
+			this.story = story;
 			this.bytes = bytes;
 		}
 
 	}
 
-	/** A run and the hold that keeps it in memory: release it when done with the run. */
-	public record Held(NodeRun run, Lease lease) {
+	/**
+	 * A run and the hold that keeps it in memory: release it when done with the run.
+	 *
+	 * @param run the run
+	 * @param story its story, read once where it was computed ({@link ReplayStory});
+	 * {@code null} for a run stopped at a step ({@link #atStep})
+	 * @param lease the hold
+	 */
+	public record Held(NodeRun run, ReplayStory story, Lease lease) {
+	}
+
+	/** A traced run as computed, with its story. */
+	private record Computed(NodeRun run, ReplayStory story) {
 	}
 
 	public Runs(RacetrackProperties properties, HeapWatch heap, RejectionMetrics metrics) {
@@ -181,7 +196,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 				return Mono.just(cached);
 			}
 			Computation computation = join(params);
-			return computation.run.map((run) -> insert(params, run)).doOnCancel(() -> leave(computation));
+			return computation.run.map((c) -> insert(params, c)).doOnCancel(() -> leave(computation));
 		});
 	}
 
@@ -193,7 +208,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 
 		final AtomicBoolean stop = new AtomicBoolean();
 
-		Mono<NodeRun> run;
+		Mono<Computed> run;
 
 		int askers;
 
@@ -209,7 +224,10 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			long events = estimatedEvents(params);
 			Lease reservation = reserve("traced", events * BYTES_PER_EVENT, events);
 			Computation made = new Computation();
+			// The story is read where the run is computed, on the runs' threads and
+			// inside its slot: a race check may compute a few more small runs.
 			made.run = compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1, made.stop)
+				.map((run) -> new Computed(run, ReplayStory.of(params, run.trace().events())))
 				.doFinally((s) -> {
 					reservation.release();
 					synchronized (this) {
@@ -290,7 +308,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			long events = Math.min(step + 1, this.properties.maxTraceEvents());
 			Lease reservation = reserve("at-step", events * BYTES_PER_EVENT, events);
 			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step)
-				.map((run) -> new Held(run, reservation))
+				.map((run) -> new Held(run, null, reservation))
 				.doOnCancel(reservation::release)
 				.doOnError((ex) -> reservation.release());
 		});
@@ -329,7 +347,7 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			return null;
 		}
 		e.holders++;
-		return new Held(e.run, new Lease(() -> unhold(e)));
+		return new Held(e.run, e.story, new Lease(() -> unhold(e)));
 	}
 
 	private synchronized void unhold(Entry e) {
@@ -444,18 +462,19 @@ public class Runs implements DisposableBean, SmartLifecycle {
 		}
 	}
 
-	private synchronized Held insert(RunParams params, NodeRun run) {
+	private synchronized Held insert(RunParams params, Computed computed) {
 		Entry existing = this.cache.get(params);
 		if (existing != null) {
 			existing.holders++;
-			return new Held(existing.run, new Lease(() -> unhold(existing)));
+			return new Held(existing.run, existing.story, new Lease(() -> unhold(existing)));
 		}
-		Entry e = new Entry(run, run.trace().size() * BYTES_PER_EVENT);
+		NodeRun run = computed.run();
+		Entry e = new Entry(run, computed.story(), run.trace().size() * BYTES_PER_EVENT);
 		e.holders = 1;
 		this.cache.put(params, e);
 		this.heldBytes += e.bytes;
 		trimCache();
-		return new Held(run, new Lease(() -> unhold(e)));
+		return new Held(run, computed.story(), new Lease(() -> unhold(e)));
 	}
 
 	private Mono<NodeRun> compute(RunParams params, Tracer tracer, long step) {
