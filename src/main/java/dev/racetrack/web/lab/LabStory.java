@@ -28,15 +28,6 @@ public record LabStory(List<Beats.Beat> beats, List<Beats.Span> idle, Boolean ra
 	/** No story: free play. */
 	public static final LabStory NONE = new LabStory(List.of(), List.of(), null, null);
 
-	/** The story of a run of {@code params} with these events. */
-	public static LabStory of(RunParams params, List<dev.racetrack.sim.TraceEvent> events) {
-		Scenario scenario = Scenarios.byId(params.scenario()).orElseThrow();
-		if (!scenario.replay()) {
-			return NONE;
-		}
-		return of(params, ReplayStory.of(params, events));
-	}
-
 	/** The story of a run of {@code params}, read off it where it was computed. */
 	public static LabStory of(RunParams params, ReplayStory read) {
 		Scenario scenario = Scenarios.byId(params.scenario()).orElseThrow();
