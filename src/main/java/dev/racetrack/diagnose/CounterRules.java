@@ -52,6 +52,12 @@ final class CounterRules {
 			evidence.add("The kernel logged \"nf_conntrack: table full, dropping packet\" " + lines.size() + " time"
 					+ ((lines.size() == 1) ? "" : "s") + " (line" + ((lines.size() == 1) ? " " : "s ") + lines.get(0)
 					+ ((lines.size() > 1) ? "–" + lines.get(lines.size() - 1) : "") + "): each is a packet dropped.");
+			if (facts.extras().suppressed() > 0) {
+				evidence.add("Around " + ((lines.size() == 1) ? "it" : "them") + " the kernel's rate limit held back "
+						+ String.format(java.util.Locale.ROOT, "%,d", facts.extras().suppressed())
+						+ " more messages (\"net_ratelimit: … callbacks suppressed\"): by default it prints at most ten per five "
+						+ "seconds, so far more packets were dropped than the lines show.");
+			}
 		}
 		if (other > 0) {
 			evidence.add("drop=" + facts.total(Counter.DROP) + " but insert_failed="

@@ -181,6 +181,7 @@ public final class Diagnoser {
 		List<Integer> tableFull = new ArrayList<>();
 		List<NodeExtras.Node> nodes = new ArrayList<>();
 		int other = 0;
+		long suppressed = 0;
 		NodeExtras.ConntrackList list = all.get(0).conntrackList();
 		for (NodeExtras extras : all) {
 			extras.sysctl().forEach(sysctl::putIfAbsent);
@@ -188,11 +189,12 @@ public final class Diagnoser {
 			tableFull.addAll(extras.tableFull());
 			nodes.addAll(extras.nodes());
 			other += extras.otherKernelLines();
+			suppressed += extras.suppressed();
 			if (list.entries() == 0) {
 				list = extras.conntrackList();
 			}
 		}
-		return new NodeExtras(sysctl, sysctlLines, tableFull, other, list, nodes, List.of());
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

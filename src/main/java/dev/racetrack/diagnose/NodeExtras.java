@@ -17,12 +17,16 @@ import java.util.regex.Pattern;
  * @param sysctlLines the line each sysctl value was read from
  * @param tableFull the kernel log lines {@code nf_conntrack: table full, dropping packet}
  * @param otherKernelLines kernel log lines that say something else
+ * @param suppressed the messages the kernel's rate limit held back, summed over its
+ * {@code net_ratelimit: N callbacks suppressed} lines ({@code ___ratelimit}): a full
+ * table logs at most ten lines per five seconds, however many packets it drops
  * @param conntrackList what {@code conntrack -L} showed
  * @param nodes the nodes of {@code kubectl get nodes -o wide}
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
-		int otherKernelLines, ConntrackList conntrackList, List<Node> nodes, List<LineProblem> problems) {
+		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
+		List<LineProblem> problems) {
 
 	/** The sysctl key of the table's size. */
 	public static final String MAX = "net.netfilter.nf_conntrack_max";
@@ -68,6 +72,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	private static final Pattern SHOWN = Pattern.compile(".{0,60}\\): (\\d{1,12}) flow entries have been shown\\.");
 
+	/**
+	 * {@code ___ratelimit}'s report: {@code net_ratelimit: 5988 callbacks suppressed}.
+	 */
+	static final Pattern SUPPRESSED = Pattern.compile(".{0,200}?\\b[\\w.]{1,64}: (\\d{1,12}) callbacks suppressed");
+
 	private static final Pattern PREFIX = Pattern
 		.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?" + "(?:\\[(?:NEW|UPDATE|DESTROY)\\]\\s{0,8})?");
 
@@ -79,15 +88,20 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		readSysctl(sorted.of(PasteFormat.SYSCTL), commands, sysctl, sysctlLines);
 		List<Integer> tableFull = new ArrayList<>();
 		int other = 0;
+		long suppressed = 0;
 		for (Line line : sorted.of(PasteFormat.DMESG)) {
+			Matcher held = SUPPRESSED.matcher(line.text());
 			if (line.text().contains("table full")) {
 				tableFull.add(line.number());
+			}
+			else if (held.matches()) {
+				suppressed += Long.parseLong(held.group(1));
 			}
 			else if (!line.text().startsWith("dropping packet")) {
 				other++;
 			}
 		}
-		return new NodeExtras(sysctl, sysctlLines, tableFull, other,
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				problems);
 	}
@@ -229,8 +243,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/** Nothing read. */
 	static NodeExtras empty() {
-		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, new ConntrackList(0, -1, Map.of(), 0, "", 0), List.of(),
-				List.of());
+		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
+				List.of(), List.of());
 	}
 
 }

@@ -31,9 +31,14 @@ final class VerdictRule {
 		String text;
 		if (facts.tableFullLogged() || facts.otherDropsNow() > 0) {
 			text = rate.map((r) -> "About " + CounterRules.perMinute(r) + " connections or lookups delayed a minute: ")
-				.orElse("Packets are being dropped: ") + "the conntrack table is full"
+				.orElse("Packets are being dropped: ")
+					+ "the conntrack table is full"
 					+ (facts.tableFullLogged() ? " (the kernel logged it " + facts.extras().tableFull().size() + " time"
-							+ ((facts.extras().tableFull().size() == 1) ? "" : "s") + ")" : "")
+							+ ((facts.extras().tableFull().size() == 1) ? "" : "s")
+							+ ((facts.extras().suppressed() > 0) ? " and suppressed "
+									+ String.format(java.util.Locale.ROOT, "%,d", facts.extras().suppressed())
+									+ " more rate-limited messages" : "")
+							+ ")" : "")
 					+ ".";
 		}
 		else if (facts.clashDropsNow() > 0) {

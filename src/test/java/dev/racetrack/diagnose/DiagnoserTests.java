@@ -66,6 +66,27 @@ class DiagnoserTests {
 		assertThat(six.title()).contains("6.x with default SNAT").isNotEqualTo(estimate.title());
 	}
 
+	/**
+	 * A full table logs at most ten lines per five seconds; {@code net_ratelimit: N
+	 * callbacks suppressed} says how many more were held back, in syslog's form or alone
+	 * (the dmesg -T form is the corpus's snout-8-bswang).
+	 */
+	@Test
+	void tableFullLinesCountTheMessagesTheRateLimitHeldBack() {
+		String paste = "Apr 23 10:58:07 node1 kernel: net_ratelimit: 120 callbacks suppressed\n"
+				+ "Apr 23 10:58:07 node1 kernel: nf_conntrack: table full, dropping packet\n"
+				+ "net_ratelimit: 1044 callbacks suppressed\n";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(diagnosis.unreadLines()).isEmpty();
+		assertThat(diagnosis.verdict().text())
+			.contains("the kernel logged it 1 time and suppressed 1,164 more rate-limited messages");
+		assertThat(find(diagnosis, "table-full").orElseThrow().evidence())
+			.anyMatch((e) -> e.startsWith("Around it the kernel's rate limit held back 1,164 more messages"));
+		Diagnosis alone = this.diagnoser
+			.diagnose(NodeSample.pasted("net_ratelimit: 1044 callbacks suppressed\n", null));
+		assertThat(find(alone, "table-full")).as("suppressed messages alone do not say which").isEmpty();
+	}
+
 	@Test
 	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsInOneSampleIsAWarningThatAsksForASecond() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(Fixtures.read("conntrack-s-old.txt"),
