@@ -120,14 +120,14 @@ final class IptablesListParser {
 			String destination = tokens[at++];
 			String extras = String.join(" ", List.of(tokens).subList(at, tokens.length));
 			long packets = (prefix >= 2) ? counter(tokens[prefix - 2]) : -1;
-			rules.add(
-					rule(line, chain, tokens[opt - 2], tokens[opt - 1], in, out, source, destination, extras, packets));
+			rules.add(rule(line, chain, tokens[opt - 2], tokens[opt - 1], in, out, source, destination, extras, packets,
+					verbose ? NatRule.Form.LIST : NatRule.Form.LIST_BRIEF));
 		}
 		return new Result(rules, problems, natSeen);
 	}
 
 	private static NatRule rule(Line line, String chain, String target, String protocolColumn, String in, String out,
-			String source, String destination, String extras, long packets) {
+			String source, String destination, String extras, long packets, NatRule.Form form) {
 		String protocol = protocolName(protocolColumn);
 		Matcher comment = COMMENT.matcher(extras);
 		String commentText = comment.find() ? comment.group(1) : "";
@@ -141,7 +141,7 @@ final class IptablesListParser {
 		String save = saveForm(chain, target, protocol, in, out, source, destination, commentText, dport, toDestination,
 				random, randomFully);
 		return new NatRule(line.number(), line.text().strip(), chain.isEmpty() ? "?" : chain, target, protocol, dport,
-				commentText, toDestination, random, randomFully, save, packets, NatRule.Form.LIST);
+				commentText, toDestination, random, randomFully, save, packets, form);
 	}
 
 	/** {@code all} → {@code ""}, {@code 17} → {@code udp}, {@code 6} → {@code tcp}. */

@@ -37,8 +37,14 @@ public record NatRule(int line, String text, String chain, String target, String
 		/** {@code iptables-save} or {@code iptables -S}. */
 		SAVE,
 
-		/** {@code iptables -L}. */
+		/** {@code iptables -L -v}. */
 		LIST,
+
+		/**
+		 * {@code iptables -L} without {@code -v}: no interface columns, so a rule rebuilt
+		 * from the row lacks any {@code -i}/{@code -o} match the real rule has.
+		 */
+		LIST_BRIEF,
 
 		/** {@code nft list ruleset}. */
 		NFT

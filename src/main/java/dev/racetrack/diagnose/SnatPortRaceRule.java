@@ -121,8 +121,14 @@ final class SnatPortRaceRule {
 							exposed.subList(1, Math.min(exposed.size(), 6)).stream().map((r) -> "" + r.line()).toList())
 					+ ((exposed.size() > 6) ? ", …" : "") + ")" : "";
 			String advice = MasqueradeOwners.advice(owner);
+			String brief = (first.form() == NatRule.Form.LIST_BRIEF)
+					? " iptables -L without -v does not show a rule's interfaces: take the rule to replace from "
+							+ "iptables-save (or iptables -t nat -S"
+							+ ("?".equals(first.chain()) ? "" : " " + first.chain()) + "), which may have a -i or -o "
+							+ "match this line lacks."
+					: "";
 			mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others + "."
-					+ (advice.isEmpty() ? "" : " " + owner + ": " + advice));
+					+ brief + (advice.isEmpty() ? "" : " " + owner + ": " + advice));
 		}
 		else {
 			mitigations.add("Paste the nat table, then add --random-fully to each MASQUERADE/SNAT rule without it "
