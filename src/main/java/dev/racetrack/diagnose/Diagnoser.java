@@ -63,6 +63,7 @@ public final class Diagnoser {
 		List<ConntrackStats> samples = new ArrayList<>();
 		ConntrackStats laterBox = null;
 		List<NatRule> rules = new ArrayList<>();
+		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
 		List<NodeExtras> extras = new ArrayList<>();
@@ -96,6 +97,7 @@ public final class Diagnoser {
 			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
 					text.of(PasteFormat.NFT));
 			rules.addAll(nat.rules());
+			wholeEmptyNat |= nat.wholeEmptyTable();
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
 			add(unread, field, uname.problems());
@@ -117,7 +119,7 @@ public final class Diagnoser {
 		Optional<CounterRates> rates = (later != null && interval != null)
 				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of());
+		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat);
 		KernelMatch kernel = KernelProfiles.match(version, stats);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras), hints);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());

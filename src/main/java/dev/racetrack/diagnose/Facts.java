@@ -38,7 +38,7 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 	}
 
 	boolean natRead() {
-		return !this.nat.rules().isEmpty();
+		return this.nat.read();
 	}
 
 	long total(String counter) {

@@ -59,7 +59,7 @@ public final class IptablesParser {
 				sorted.of(PasteFormat.NFT));
 		problems.addAll(table.problems());
 		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
-		return new NatTable(table.rules(), table.services(), problems);
+		return new NatTable(table.rules(), table.services(), problems, table.wholeEmptyTable());
 	}
 
 	/** Reads the lines of each nat-table format into one table. */
@@ -75,7 +75,7 @@ public final class IptablesParser {
 		reader.rules.addAll(nftRules.rules());
 		reader.problems.addAll(nftRules.problems());
 		reader.rules.sort(java.util.Comparator.comparingInt(NatRule::line));
-		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems);
+		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems, reader.wholeNat);
 	}
 
 	/** The state of one pass over the lines. */
@@ -89,16 +89,28 @@ public final class IptablesParser {
 
 		private final List<LineProblem> problems = new ArrayList<>();
 
+		/** A {@code *nat} section was read up to its {@code COMMIT}. */
+		private boolean wholeNat;
+
+		/** Inside a {@code *nat} section, since its header. */
+		private boolean inNat;
+
 		void read(int number, String line) {
 			if (line.startsWith(CONTINUATION)) {
 				continueRule(number, line.substring(CONTINUATION.length()));
 				return;
 			}
-			if (line.startsWith("#") || line.equals("COMMIT")) {
+			if (line.equals("COMMIT")) {
+				this.wholeNat |= this.inNat;
+				this.inNat = false;
+				return;
+			}
+			if (line.startsWith("#")) {
 				return;
 			}
 			if (line.startsWith("*")) {
 				this.table = line.substring(1).strip();
+				this.inNat = "nat".equals(this.table);
 				return;
 			}
 			if (line.startsWith(":")) {
