@@ -47,7 +47,15 @@ public record NatRule(int line, String text, String chain, String target, String
 		LIST_BRIEF,
 
 		/** {@code nft list ruleset}. */
-		NFT
+		NFT,
+
+		/**
+		 * A rule of {@code iptables-nft} as {@code nft} lists it: its target is an xt
+		 * extension ({@code xt target "MASQUERADE"}, or {@code # xt_MASQUERADE} from
+		 * older nft) whose options nft cannot print, so whether it has
+		 * {@code --random-fully} is not shown.
+		 */
+		NFT_XT
 
 	}
 
@@ -68,6 +76,9 @@ public record NatRule(int line, String text, String chain, String target, String
 	/** The same rule with {@code --random-fully} (nft: {@code fully-random}): the fix. */
 	public String withRandomFully() {
 		if (this.randomFully) {
+			return this.saveText;
+		}
+		if (this.form == Form.NFT_XT) {
 			return this.saveText;
 		}
 		if (this.form == Form.NFT) {

@@ -36,6 +36,17 @@ final class NftParser {
 
 	private static final Pattern NUMGEN = Pattern.compile("numgen random mod (\\d{1,4}) vmap \\{(.{0,8000})\\}");
 
+	/**
+	 * An iptables-nft MASQUERADE or SNAT as nft lists it: {@code xt target "MASQUERADE"},
+	 * or {@code # xt_MASQUERADE} (nft before 0.9.8 could not name it).
+	 */
+	private static final Pattern XT_TARGET = Pattern
+		.compile("\\bxt target \"(MASQUERADE|SNAT)\"|# xt_(MASQUERADE|SNAT)\\b");
+
+	/** A statement that only a nat chain may hold. */
+	private static final Pattern NAT_STATEMENT = Pattern.compile("(?:^|\\s)masquerade(?:\\s|$)"
+			+ "|(?:^|\\s)(?:snat|dnat) (?:ip6? )?to\\s|\\bxt target \"(?:MASQUERADE|SNAT|DNAT)\"|# xt_(?:MASQUERADE|SNAT|DNAT)\\b");
+
 	private NftParser() {
 	}
 
@@ -75,7 +86,9 @@ final class NftParser {
 					|| text.startsWith("map ") || text.startsWith("#")) {
 				continue;
 			}
-			if (!natChain) {
+			// A nat statement can only stand in a nat chain: a chain pasted without its
+			// table and hook is one when its rules say so.
+			if (!natChain && !NAT_STATEMENT.matcher(text).find()) {
 				continue;
 			}
 			NatRule rule = rule(line, text, chain);
@@ -92,6 +105,13 @@ final class NftParser {
 		Matcher dnat = DNAT.matcher(text);
 		Matcher jump = JUMP.matcher(text);
 		Matcher numgen = NUMGEN.matcher(text);
+		Matcher xt = XT_TARGET.matcher(text);
+		if (xt.find()) {
+			String name = (xt.group(1) != null) ? xt.group(1) : xt.group(2);
+			Matcher packets = PACKETS.matcher(text);
+			return new NatRule(line.number(), text, chain, name, "", "", "", "", false, false, text,
+					packets.find() ? Long.parseLong(packets.group(1)) : -1, NatRule.Form.NFT_XT);
+		}
 		if (text.contains(" masquerade") || text.startsWith("masquerade")) {
 			target = "MASQUERADE";
 		}

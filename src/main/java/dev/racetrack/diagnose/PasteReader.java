@@ -110,6 +110,9 @@ public final class PasteReader {
 	private static final Pattern NFT_TABLE = Pattern
 		.compile("table (?:ip|ip6|inet|arp|bridge|netdev) [\\w-]{1,64} \\{");
 
+	/** An nft chain pasted without its table ({@code chain nat_POST {}). */
+	private static final Pattern NFT_CHAIN = Pattern.compile("chain [\\w.-]{1,200} \\{");
+
 	private static final Pattern NODES_HEADER = Pattern.compile("NAME +STATUS +.{0,400}");
 
 	private static final Pattern RESOLV = Pattern
@@ -196,6 +199,13 @@ public final class PasteReader {
 
 		void line(int number, String raw) {
 			ShellNoise.Cleaned cleaned = ShellNoise.clean(raw);
+			if (this.nftDepth > 0 && (cleaned.kind() == ShellNoise.Kind.COMMAND
+					|| cleaned.kind() == ShellNoise.Kind.COMMAND_AND_OUTPUT)) {
+				// Inside an nft block, "ip saddr 10.0.0.0/8 … masquerade" is a rule, not
+				// the ip command.
+				content(number, raw.strip());
+				return;
+			}
 			switch (cleaned.kind()) {
 				case BLANK -> {
 					this.dispositions.put(number, Disposition.NOISE);
@@ -270,7 +280,7 @@ public final class PasteReader {
 		}
 
 		private PasteFormat detect(String text) {
-			if (this.nftDepth > 0 || NFT_TABLE.matcher(text).matches()) {
+			if (this.nftDepth > 0 || NFT_TABLE.matcher(text).matches() || NFT_CHAIN.matcher(text).matches()) {
 				trackBraces(text);
 				return PasteFormat.NFT;
 			}

@@ -63,9 +63,10 @@ final class SnatPortRaceRule {
 		List<String> evidence = new ArrayList<>();
 		for (NatRule rule : exposed.subList(0, Math.min(MAX_RULES, exposed.size()))) {
 			String owner = MasqueradeOwners.owner(rule);
-			String why = rule.random()
-					? " (--random only: a keyed hash of the tuple, which helped little in XING's test)"
-					: " (no --random-fully)";
+			String why = (rule.form() == NatRule.Form.NFT_XT)
+					? " (an iptables-nft rule: nft cannot show whether it has --random-fully)"
+					: rule.random() ? " (--random only: a keyed hash of the tuple, which helped little in XING's test)"
+							: " (no --random-fully)";
 			String packets = (rule.packets() > 0)
 					? ", " + String.format(Locale.ROOT, "%,d", rule.packets()) + " packets through it" : "";
 			evidence.add(rule.cite() + why + (owner.isEmpty() ? "" : ", written by " + owner) + packets);
@@ -127,8 +128,16 @@ final class SnatPortRaceRule {
 							+ ("?".equals(first.chain()) ? "" : " " + first.chain()) + "), which may have a -i or -o "
 							+ "match this line lacks."
 					: "";
-			mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others + "."
-					+ brief + (advice.isEmpty() ? "" : " " + owner + ": " + advice));
+			if (first.form() == NatRule.Form.NFT_XT) {
+				mitigations.add("Line " + first.line() + others + " is a " + first.target()
+						+ " rule of iptables-nft, whose options nft does not print: list it with iptables-nft-save -t nat "
+						+ "and add --random-fully to it if it has none."
+						+ (advice.isEmpty() ? "" : " " + owner + ": " + advice));
+			}
+			else {
+				mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others
+						+ "." + brief + (advice.isEmpty() ? "" : " " + owner + ": " + advice));
+			}
 		}
 		else {
 			mitigations.add("Paste the nat table, then add --random-fully to each MASQUERADE/SNAT rule without it "
