@@ -9,6 +9,11 @@ final class PasteHints {
 	/** iptables-nft warned that iptables-legacy also holds rules. */
 	static final String LEGACY_TABLES = "iptables-legacy-tables";
 
+	/**
+	 * The paste runs {@code iptables-legacy-save} (or {@code iptables-legacy}) itself.
+	 */
+	static final String LEGACY_PASTED = "iptables-legacy-pasted";
+
 	private PasteHints() {
 	}
 

@@ -240,6 +240,9 @@ public final class PasteReader {
 			}
 			this.nodesTable = false;
 			this.previous = null;
+			if (text.contains("iptables-legacy")) {
+				this.hints.add(PasteHints.LEGACY_PASTED);
+			}
 			Matcher sleep = SLEEP.matcher(text);
 			if (sleep.find()) {
 				this.sleepSeconds = Integer.parseInt(sleep.group(1));

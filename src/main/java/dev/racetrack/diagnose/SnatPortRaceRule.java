@@ -30,6 +30,17 @@ final class SnatPortRaceRule {
 
 	static Optional<Finding> assess(Facts facts) {
 		List<NatRule> exposed = facts.nat().sourceNatWithoutRandomFully();
+		if (exposed.isEmpty() && facts.hints().contains(PasteHints.LEGACY_TABLES)
+				&& !facts.hints().contains(PasteHints.LEGACY_PASTED)) {
+			// iptables-nft's save warned that the legacy tables hold rules too:
+			// kube-proxy
+			// and Docker in legacy mode write their MASQUERADE rules there.
+			return Optional.of(new Finding(ID, Severity.INFO,
+					"SNAT port race: the rules that matter may be in the iptables-legacy tables, not pasted",
+					List.of("iptables-save warned \"iptables-legacy tables present\": a kube-proxy or Docker in "
+							+ "legacy mode keeps its MASQUERADE rules there, where this paste does not show them."),
+					List.of("Paste iptables-legacy-save -t nat as well.")));
+		}
 		if (facts.natRead() && exposed.isEmpty()) {
 			return Optional.empty();
 		}
