@@ -60,10 +60,15 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	public record Node(String name, String osImage, String kernel, int line) {
 	}
 
-	private static final Pattern SYSCTL = Pattern.compile("([\\w.]{1,120})[ \\t]*=[ \\t]*(\\S{0,64})");
+	/**
+	 * {@code key = value}, and a remark after the value ({@code # …}, a note) ignored.
+	 */
+	private static final Pattern SYSCTL = Pattern
+		.compile("([\\w.]{1,120})[ \\t]*=[ \\t]*(\\S{0,64})(?:[ \\t]+\\S.{0,400})?");
 
 	private static final Pattern PROC_SYS = Pattern
-		.compile("/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max)");
+		.compile("/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max"
+				+ "|net[./]ipv4[./]netfilter[./]ip_conntrack_(?:max|count|buckets))");
 
 	private static final Pattern STATE = Pattern.compile(
 			"[a-z0-9]{1,10}\\s{1,12}(\\d{1,3})\\s{1,12}(?:\\d{1,10}\\s{1,12})?" + "(?:([A-Z_]{2,12})\\s{1,12})?src=");
@@ -150,11 +155,21 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
-	 * {@code net/netfilter/nf_conntrack_max} and {@code net.nf_conntrack_max} → one key.
+	 * {@code net/netfilter/nf_conntrack_max}, {@code net.nf_conntrack_max} and the
+	 * compatibility names of {@code nf_conntrack_proto_compat} /
+	 * {@code nf_conntrack_l3proto_ipv4_compat}
+	 * ({@code net.ipv4.netfilter.ip_conntrack_max}, {@code _count}, {@code _buckets}: the
+	 * same kernel variables, on kernels before 4.x and on old routers) → one key.
 	 */
 	static String normalise(String key) {
 		String dotted = key.replace('/', '.');
-		return dotted.equals("net.nf_conntrack_max") ? MAX : dotted;
+		if (dotted.equals("net.nf_conntrack_max")) {
+			return MAX;
+		}
+		if (dotted.startsWith("net.ipv4.netfilter.ip_conntrack_")) {
+			return "net.netfilter.nf_conntrack_" + dotted.substring("net.ipv4.netfilter.ip_conntrack_".length());
+		}
+		return dotted;
 	}
 
 	private static ConntrackList conntrackList(List<Line> lines) {

@@ -119,10 +119,11 @@ public final class PasteReader {
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
 	private static final Pattern SYSCTL = Pattern
-		.compile("(?:net|kernel|vm|fs)\\.[\\w.]{1,120}[ \\t]*=[ \\t]*\\S{0,64}");
+		.compile("(?:net|kernel|vm|fs)\\.[\\w.]{1,120}[ \\t]*=[ \\t]*\\S{0,64}(?:[ \\t]+\\S.{0,400})?");
 
-	private static final Pattern PROC_SYS = Pattern.compile(
-			"(?:cat|sysctl -n) +/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max)");
+	private static final Pattern PROC_SYS = Pattern.compile("(?:cat|sysctl -n) +/?(?:proc/sys/)?"
+			+ "(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max"
+			+ "|net[./]ipv4[./]netfilter[./]ip_conntrack_(?:max|count|buckets))");
 
 	private static final Pattern NUMBER = Pattern.compile("\\d{1,12}");
 
