@@ -182,6 +182,7 @@ public final class Diagnoser {
 		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
 		List<Integer> tableFull = new ArrayList<>();
 		List<NodeExtras.Node> nodes = new ArrayList<>();
+		Map<String, Integer> endpointIps = new LinkedHashMap<>();
 		int other = 0;
 		long suppressed = 0;
 		NodeExtras.ConntrackList list = all.get(0).conntrackList();
@@ -190,13 +191,14 @@ public final class Diagnoser {
 			extras.sysctlLines().forEach(sysctlLines::putIfAbsent);
 			tableFull.addAll(extras.tableFull());
 			nodes.addAll(extras.nodes());
+			extras.endpointIps().forEach(endpointIps::putIfAbsent);
 			other += extras.otherKernelLines();
 			suppressed += extras.suppressed();
 			if (list.entries() == 0) {
 				list = extras.conntrackList();
 			}
 		}
-		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, List.of());
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

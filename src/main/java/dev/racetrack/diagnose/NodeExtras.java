@@ -22,11 +22,14 @@ import java.util.regex.Pattern;
  * table logs at most ten lines per five seconds, however many packets it drops
  * @param conntrackList what {@code conntrack -L} showed
  * @param nodes the nodes of {@code kubectl get nodes -o wide}
+ * @param endpointIps the distinct endpoint addresses of each service
+ * {@code kubectl get endpoints} listed, by service name; -1 when it cut the list
+ * ({@code + 3 more...}) before a second address showed
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
-		List<LineProblem> problems) {
+		Map<String, Integer> endpointIps, List<LineProblem> problems) {
 
 	/** The sysctl key of the table's size. */
 	public static final String MAX = "net.netfilter.nf_conntrack_max";
@@ -108,7 +111,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		}
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
-				problems);
+				endpoints(sorted.of(PasteFormat.ENDPOINTS)), problems);
 	}
 
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
@@ -247,6 +250,50 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return nodes;
 	}
 
+	/**
+	 * The rows of {@code kubectl get endpoints}:
+	 * {@code kube-dns 172.17.0.2:53,172.17.0.2:53
+	 * 25m} → kube-dns has one address (its UDP and TCP ports).
+	 */
+	private static Map<String, Integer> endpoints(List<Line> lines) {
+		Map<String, Integer> ips = new LinkedHashMap<>();
+		boolean namespaced = false;
+		for (Line line : lines) {
+			String[] columns = line.text().strip().split("\\s+");
+			if (columns[0].equals("NAME") || columns[0].equals("NAMESPACE")) {
+				namespaced = columns[0].equals("NAMESPACE");
+				continue;
+			}
+			int name = namespaced ? 1 : 0;
+			if (columns.length < name + 2) {
+				continue;
+			}
+			java.util.Set<String> addresses = new java.util.LinkedHashSet<>();
+			for (String endpoint : columns[name + 1].split(",")) {
+				int colon = endpoint.lastIndexOf(':');
+				if (colon > 0) {
+					addresses.add(endpoint.substring(0, colon));
+				}
+			}
+			boolean cut = line.text().contains(" more...");
+			ips.put(columns[name], (cut && addresses.size() < 2) ? -1 : addresses.size());
+		}
+		return ips;
+	}
+
+	/**
+	 * Whether {@code kubectl get endpoints} showed the cluster DNS service
+	 * ({@code kube-dns}, {@code coredns}) with one address: race 3 needs two.
+	 */
+	public boolean singleDnsEndpoint() {
+		return this.endpointIps.entrySet()
+			.stream()
+			.filter((e) -> e.getKey().equals("kube-dns") || e.getKey().equals("coredns"))
+			.findFirst()
+			.map((e) -> e.getValue() == 1)
+			.orElse(false);
+	}
+
 	/** A sysctl value as a number, when it is one. */
 	public OptionalLong number(String key) {
 		String value = this.sysctl.get(key);
@@ -259,7 +306,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), List.of());
+				List.of(), Map.of(), List.of());
 	}
 
 }

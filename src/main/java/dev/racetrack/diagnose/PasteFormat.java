@@ -24,6 +24,9 @@ public enum PasteFormat {
 	/** {@code kubectl get nodes -o wide}. */
 	NODES("kubectl get nodes"),
 
+	/** {@code kubectl get endpoints} (or {@code ep}): a service's endpoints. */
+	ENDPOINTS("kubectl get endpoints"),
+
 	/** {@code /etc/resolv.conf}. */
 	RESOLV_CONF("/etc/resolv.conf"),
 

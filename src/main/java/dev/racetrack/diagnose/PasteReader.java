@@ -115,6 +115,9 @@ public final class PasteReader {
 
 	private static final Pattern NODES_HEADER = Pattern.compile("NAME +STATUS +.{0,400}");
 
+	/** {@code kubectl get endpoints} ({@code -A}: with a NAMESPACE column first). */
+	private static final Pattern ENDPOINTS_HEADER = Pattern.compile("(?:NAMESPACE +)?NAME +ENDPOINTS +AGE *");
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -192,6 +195,8 @@ public final class PasteReader {
 
 		private boolean nodesTable;
 
+		private boolean endpointsTable;
+
 		private PasteFormat previous;
 
 		private String previousText = "";
@@ -211,11 +216,13 @@ public final class PasteReader {
 				case BLANK -> {
 					this.dispositions.put(number, Disposition.NOISE);
 					this.nodesTable = false;
+					this.endpointsTable = false;
 					this.previous = null;
 				}
 				case FENCE -> {
 					this.dispositions.put(number, Disposition.NOISE);
 					this.nodesTable = false;
+					this.endpointsTable = false;
 				}
 				case COMMAND -> command(number, cleaned.command());
 				case SHELL_MESSAGE -> {
@@ -240,6 +247,7 @@ public final class PasteReader {
 				this.commands.add(number + ":" + text);
 			}
 			this.nodesTable = false;
+			this.endpointsTable = false;
 			this.previous = null;
 			if (text.contains("iptables-legacy")) {
 				this.hints.add(PasteHints.LEGACY_PASTED);
@@ -301,6 +309,13 @@ public final class PasteReader {
 			if (CHAIN_HEADER.matcher(text).matches() || LIST_HEADER.matcher(text).matches()
 					|| IptablesListParser.isRow(text)) {
 				return PasteFormat.IPTABLES_LIST;
+			}
+			if (ENDPOINTS_HEADER.matcher(text).matches()) {
+				this.endpointsTable = true;
+				return PasteFormat.ENDPOINTS;
+			}
+			if (this.endpointsTable) {
+				return PasteFormat.ENDPOINTS;
 			}
 			if (NODES_HEADER.matcher(text).matches()) {
 				this.nodesTable = true;

@@ -105,6 +105,25 @@ class DiagnoserTests {
 		assertThat(snat.mitigations()).containsExactly("Paste iptables-legacy-save -t nat as well.");
 	}
 
+	/**
+	 * {@code kubectl get endpoints} says how many addresses the cluster DNS has: race 3
+	 * needs two (the corpus's k8s-handbook-173-lyc20140320 has one, its UDP and TCP
+	 * ports).
+	 */
+	@Test
+	void theDnsEndpointsOfKubectlSayWhetherRace3CanHappen() {
+		String one = "4.17.19\nNAME       ENDPOINTS                     AGE\nkube-dns   172.17.0.2:53,172.17.0.2:53   25m\n";
+		String two = "4.17.19\nNAME       ENDPOINTS                                      AGE\n"
+				+ "kube-dns   10.32.0.6:53,10.32.0.7:53,10.32.0.6:53 + 3 more...   25m\n";
+		String cut = "4.17.19\nNAME       ENDPOINTS                                      AGE\n"
+				+ "kube-dns   10.32.0.6:53,10.32.0.6:53,10.32.0.6:9153 + 3 more...   25m\n";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(one, null)), "dnat-race-3")).isEmpty();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(two, null)), "dnat-race-3")).isPresent();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dnat-race-3"))
+			.as("one address shown of more: not known to be one")
+			.isPresent();
+	}
+
 	@Test
 	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsInOneSampleIsAWarningThatAsksForASecond() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(Fixtures.read("conntrack-s-old.txt"),
