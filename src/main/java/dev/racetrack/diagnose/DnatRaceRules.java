@@ -71,9 +71,8 @@ final class DnatRaceRules {
 	private static Optional<Finding> race3(Facts facts) {
 		Fix fix = facts.fixes().race3();
 		if (!facts.natRead()) {
-			// kubectl get endpoints showed one DNS address: both packets of a lookup
-			// reach
-			// it, so their DNAT cannot differ.
+			// One DNS address (kubectl get endpoints): a lookup's two packets cannot be
+			// DNATed to two endpoints.
 			return (fix == Fix.FIXED || facts.extras().singleDnsEndpoint()) ? Optional.empty()
 					: Optional.of(finding(facts, RACE_3, List.of("No nat rules were read: race 3 needs a UDP service "
 							+ "(cluster DNS) with more than one endpoint; paste the nat table to check.")));

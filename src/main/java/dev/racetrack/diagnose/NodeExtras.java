@@ -162,7 +162,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * compatibility names of {@code nf_conntrack_proto_compat} /
 	 * {@code nf_conntrack_l3proto_ipv4_compat}
 	 * ({@code net.ipv4.netfilter.ip_conntrack_max}, {@code _count}, {@code _buckets}: the
-	 * same kernel variables, on kernels before 4.x and on old routers) → one key.
+	 * same kernel variables under the names of older kernels and old routers) → one key.
 	 */
 	static String normalise(String key) {
 		String dotted = key.replace('/', '.');
