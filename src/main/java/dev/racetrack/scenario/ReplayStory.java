@@ -18,8 +18,17 @@ import dev.racetrack.sim.TraceEvent;
  */
 public record ReplayStory(Beats.Story story, Optional<RaceCheck.Finding> finding) {
 
-	/** The story of a run of {@code params} that recorded {@code events}. */
+	/** The story of a run that is not a race replay: none. */
+	public static final ReplayStory NONE = new ReplayStory(Beats.story(List.of()), Optional.empty());
+
+	/**
+	 * The story of a run of {@code params} that recorded {@code events}; {@link #NONE}
+	 * for free play, whose beats nobody reads (its events are not read again).
+	 */
 	public static ReplayStory of(RunParams params, List<TraceEvent> events) {
+		if (!Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false)) {
+			return NONE;
+		}
 		Beats.Story story = Beats.story(events);
 		return new ReplayStory(story, RaceCheck.check(params, story, events.size()));
 	}
