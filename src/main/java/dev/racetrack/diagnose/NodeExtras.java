@@ -69,9 +69,14 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	private static final Pattern SYSCTL = Pattern
 		.compile("([\\w.]{1,120})[ \\t]*=[ \\t]*(\\S{0,64})(?:[ \\t]+\\S.{0,400})?");
 
-	private static final Pattern PROC_SYS = Pattern
-		.compile("/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max"
-				+ "|net[./]ipv4[./]netfilter[./]ip_conntrack_(?:max|count|buckets))");
+	/**
+	 * The {@code /proc/sys} paths of the table's size and count, under their names old
+	 * and new; group 1 the path ({@link #normalise} makes it a key).
+	 */
+	static final String PROC_SYS_PATH = "/?(?:proc/sys/)?(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)"
+			+ "|net[./]nf_conntrack_max|net[./]ipv4[./]netfilter[./]ip_conntrack_(?:max|count|buckets))";
+
+	private static final Pattern PROC_SYS = Pattern.compile(PROC_SYS_PATH);
 
 	private static final Pattern STATE = Pattern.compile(
 			"[a-z0-9]{1,10}\\s{1,12}(\\d{1,3})\\s{1,12}(?:\\d{1,10}\\s{1,12})?" + "(?:([A-Z_]{2,12})\\s{1,12})?src=");

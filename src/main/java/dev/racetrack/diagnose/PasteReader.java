@@ -124,9 +124,7 @@ public final class PasteReader {
 	private static final Pattern SYSCTL = Pattern
 		.compile("(?:net|kernel|vm|fs)\\.[\\w.]{1,120}[ \\t]*=[ \\t]*\\S{0,64}(?:[ \\t]+\\S.{0,400})?");
 
-	private static final Pattern PROC_SYS = Pattern.compile("(?:cat|sysctl -n) +/?(?:proc/sys/)?"
-			+ "(net[./]netfilter[./]nf_conntrack_(?:max|count|buckets)|net[./]nf_conntrack_max"
-			+ "|net[./]ipv4[./]netfilter[./]ip_conntrack_(?:max|count|buckets))");
+	private static final Pattern PROC_SYS = Pattern.compile("(?:cat|sysctl -n) +" + NodeExtras.PROC_SYS_PATH);
 
 	private static final Pattern NUMBER = Pattern.compile("\\d{1,12}");
 
