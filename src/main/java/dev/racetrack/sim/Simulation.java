@@ -16,15 +16,18 @@ import java.util.Arrays;
  * as if it had stayed.
  *
  * <p>
- * The pending actions wait in two heaps by how far ahead they were scheduled: the steps
- * of packets on the node's path (nanoseconds to tens of microseconds ahead) in one, and
- * client timers (a SYN's 1 s retransmission timeout, a connection's hold, the next round)
- * and the conntrack garbage collector in the other ({@link #LATER_NANOS}). A run keeps
- * dozens of such timers pending, most of them cancelled before they come due, but only a
- * few packet steps, so that the heap every packet step goes through stays one or two
- * levels deep. The next action is the earlier of the two heaps' first entries by (time,
- * sequence): the split changes what a step costs, never which action runs next. The price
- * is one more comparison per step and a second set of arrays.
+ * The pending actions wait by how far ahead they were scheduled: the steps of packets on
+ * the node's path (nanoseconds to tens of microseconds ahead, each jittered) in a heap,
+ * {@link #soon}; everything {@link #LATER_NANOS} or more ahead in {@link Lane lanes}, one
+ * per delay: a packet on the wire (100 µs), a connection's hold, a SYN's 1 s
+ * retransmission timeout. Entries scheduled the same delay ahead come due in the order
+ * they were scheduled, because the clock never goes back, so a lane is a plain FIFO: it
+ * takes and gives an entry in constant time where a heap of the dozens of timers a run
+ * keeps pending sifted through three levels for each. An entry no lane can take in order
+ * (its delay has no free lane, or it would go before a lane's last entry) waits in a
+ * second heap, {@link #later}. The next action is the first, by (time, sequence), of the
+ * heap's, the lanes' and the second heap's first entries: where an entry waits changes
+ * what a step costs, never which action runs next.
  */
 public final class Simulation {
 
@@ -43,6 +46,9 @@ public final class Simulation {
 
 		private boolean fired;
 
+		/** Waits in a lane: a cancel leaves it there, uncounted, until its time. */
+		private boolean inLane;
+
 		Timer(Simulation sim, long time, long seq, Runnable action) {
 			this.sim = sim;
 			this.time = time;
@@ -59,7 +65,7 @@ public final class Simulation {
 				return;
 			}
 			this.cancelled = true;
-			if (!this.fired) {
+			if (!this.fired && !this.inLane) {
 				this.sim.cancelledPending++;
 			}
 		}
@@ -88,8 +94,32 @@ public final class Simulation {
 	 */
 	private final Heap soon = new Heap(64);
 
-	/** Actions that will run, scheduled {@link #LATER_NANOS} or more ahead. */
-	private final Heap later = new Heap(256);
+	/**
+	 * Actions scheduled {@link #LATER_NANOS} or more ahead, one lane per delay while a
+	 * lane is free for it.
+	 */
+	private final Lane[] lanes = new Lane[LANES];
+
+	/** How many lanes: more than the fixed delays of a run's clients and wire. */
+	static final int LANES = 8;
+
+	/**
+	 * Actions scheduled {@link #LATER_NANOS} or more ahead that no lane took in order.
+	 */
+	private final Heap later = new Heap(64);
+
+	/**
+	 * Which of {@link #later} ({@link #LATER_HEAP}) and the {@link #lanes} (their index)
+	 * holds the first of their entries, {@link #NONE} when all are empty, or
+	 * {@link #UNKNOWN} until it is looked up again.
+	 */
+	private int laterFirst = NONE;
+
+	private static final int NONE = -1;
+
+	private static final int UNKNOWN = -2;
+
+	private static final int LATER_HEAP = LANES;
 
 	/**
 	 * The keys of cancelled timers moved out of {@link #soon} and {@link #later} (no
@@ -97,7 +127,10 @@ public final class Simulation {
 	 */
 	private final Heap cancelled = new Heap(16);
 
-	/** Cancelled timers still in {@link #soon}, {@link #later} or the head. */
+	/**
+	 * Cancelled timers still in {@link #soon}, {@link #later} or the head (not those in
+	 * lanes, which cost nothing until their time).
+	 */
 	private int cancelledPending;
 
 	/**
@@ -124,6 +157,12 @@ public final class Simulation {
 
 	/** How many actions run between two checks of the stop condition. */
 	public static final int STOP_CHECK_INTERVAL = 4096;
+
+	public Simulation() {
+		for (int i = 0; i < LANES; i++) {
+			this.lanes[i] = new Lane();
+		}
+	}
 
 	/** The current simulated time. */
 	public long now() {
@@ -176,13 +215,13 @@ public final class Simulation {
 	private void enqueue(long time, long seq, Object payload) {
 		if (this.hasHead) {
 			if (time >= this.headTime) {
-				heapFor(time).add(time, seq, payload);
+				pend(time, seq, payload);
 				return;
 			}
-			heapFor(this.headTime).add(this.headTime, this.headSeq, this.headPayload);
+			pend(this.headTime, this.headSeq, this.headPayload);
 		}
 		else if (time >= firstLiveTime()) {
-			heapFor(time).add(time, seq, payload);
+			pend(time, seq, payload);
 			return;
 		}
 		this.hasHead = true;
@@ -191,30 +230,89 @@ public final class Simulation {
 		this.headPayload = payload;
 	}
 
-	/** The heap an entry due at {@code time} waits in. */
-	private Heap heapFor(long time) {
-		return (time - this.now < LATER_NANOS) ? this.soon : this.later;
+	/**
+	 * Puts an entry where it waits: {@link #soon}, the lane of its delay, or
+	 * {@link #later}.
+	 */
+	private void pend(long time, long seq, Object payload) {
+		long delay = time - this.now;
+		if (delay < LATER_NANOS) {
+			this.soon.add(time, seq, payload);
+			return;
+		}
+		Lane free = null;
+		for (Lane lane : this.lanes) {
+			if (lane.size > 0) {
+				if (lane.delay == delay) {
+					if (lane.takes(time, seq)) {
+						free = lane;
+					}
+					break;
+				}
+			}
+			else if (free == null) {
+				free = lane;
+			}
+		}
+		if (free != null) {
+			if (free.size == 0) {
+				free.delay = delay;
+			}
+			free.add(time, seq, payload);
+			if (payload instanceof Timer timer) {
+				if (timer.cancelled) {
+					this.cancelledPending--;
+				}
+				timer.inLane = true;
+			}
+		}
+		else {
+			this.later.add(time, seq, payload);
+		}
+		if (this.laterFirst != UNKNOWN) {
+			// The new entry is first of the later ones only if it goes before the first.
+			this.laterFirst = (this.laterFirst == NONE
+					|| Heap.before(time, seq, laterTime(this.laterFirst), laterSeq(this.laterFirst))) ? UNKNOWN
+							: this.laterFirst;
+		}
 	}
 
-	/** The time of the first entry of the two heaps, or {@link Long#MAX_VALUE}. */
-	private long firstLiveTime() {
-		return Math.min(this.soon.firstTime(), this.later.firstTime());
+	/** {@link #laterFirst}, looked up again if needed. */
+	private int laterFirst() {
+		int first = this.laterFirst;
+		if (first != UNKNOWN) {
+			return first;
+		}
+		first = (this.later.size > 0) ? LATER_HEAP : NONE;
+		long t = (first == NONE) ? Long.MAX_VALUE : this.later.times[0];
+		long q = (first == NONE) ? Long.MAX_VALUE : this.later.seqs[0];
+		for (int i = 0; i < LANES; i++) {
+			Lane lane = this.lanes[i];
+			if (lane.size > 0 && Heap.before(lane.firstTime(), lane.firstSeq(), t, q)) {
+				first = i;
+				t = lane.firstTime();
+				q = lane.firstSeq();
+			}
+		}
+		this.laterFirst = first;
+		return first;
+	}
+
+	private long laterTime(int source) {
+		return (source == LATER_HEAP) ? this.later.times[0] : this.lanes[source].firstTime();
+	}
+
+	private long laterSeq(int source) {
+		return (source == LATER_HEAP) ? this.later.seqs[0] : this.lanes[source].firstSeq();
 	}
 
 	/**
-	 * The heap whose first entry comes first by (time, sequence), or {@code null} when
-	 * both are empty.
+	 * The time of the first entry of {@link #soon}, the lanes and {@link #later}, or
+	 * {@link Long#MAX_VALUE}.
 	 */
-	private Heap firstHeap() {
-		Heap a = this.soon;
-		Heap b = this.later;
-		if (b.size == 0) {
-			return (a.size == 0) ? null : a;
-		}
-		if (a.size == 0) {
-			return b;
-		}
-		return Heap.before(a.times[0], a.seqs[0], b.times[0], b.seqs[0]) ? a : b;
+	private long firstLiveTime() {
+		int first = laterFirst();
+		return Math.min(this.soon.firstTime(), (first == NONE) ? Long.MAX_VALUE : laterTime(first));
 	}
 
 	/** Moves the keys of cancelled timers out of the heaps once they are half of them. */
@@ -224,6 +322,7 @@ public final class Simulation {
 		}
 		moveCancelled(this.soon);
 		moveCancelled(this.later);
+		this.laterFirst = UNKNOWN;
 		this.cancelledPending = (this.hasHead && this.headPayload instanceof Timer timer && timer.cancelled) ? 1 : 0;
 	}
 
@@ -266,7 +365,7 @@ public final class Simulation {
 
 	/** Whether nothing is pending, not even a cancelled timer. */
 	public boolean idle() {
-		return !this.hasHead && this.soon.size == 0 && this.later.size == 0 && this.cancelled.size == 0;
+		return !this.hasHead && this.soon.size == 0 && laterFirst() == NONE && this.cancelled.size == 0;
 	}
 
 	/**
@@ -295,13 +394,27 @@ public final class Simulation {
 				this.headPayload = null;
 			}
 			else {
-				Heap live = firstHeap();
-				if (live == null) {
-					break;
+				int first = laterFirst();
+				Heap heap = this.soon;
+				if (heap.size == 0 || (first != NONE
+						&& Heap.before(laterTime(first), laterSeq(first), heap.times[0], heap.seqs[0]))) {
+					if (first == NONE) {
+						break;
+					}
+					heap = (first == LATER_HEAP) ? this.later : null;
+					this.laterFirst = UNKNOWN;
 				}
-				time = live.times[0];
-				seq = live.seqs[0];
-				payload = live.poll();
+				if (heap != null) {
+					time = heap.times[0];
+					seq = heap.seqs[0];
+					payload = heap.poll();
+				}
+				else {
+					Lane lane = this.lanes[first];
+					time = lane.firstTime();
+					seq = lane.firstSeq();
+					payload = lane.poll();
+				}
 			}
 			while (dead.size > 0 && Heap.before(dead.times[0], dead.seqs[0], time, seq)) {
 				dead.poll();
@@ -309,7 +422,9 @@ public final class Simulation {
 			Runnable action;
 			if (payload instanceof Timer timer) {
 				if (timer.cancelled) {
-					this.cancelledPending--;
+					if (!timer.inLane) {
+						this.cancelledPending--;
+					}
 					continue;
 				}
 				timer.fired = true;
@@ -352,6 +467,77 @@ public final class Simulation {
 		if (time < this.now) {
 			throw new IllegalArgumentException("cannot schedule in the past: " + time + " < " + this.now);
 		}
+	}
+
+	/**
+	 * Entries scheduled the same delay ahead, in the order they come due: a ring over
+	 * parallel arrays.
+	 */
+	private static final class Lane {
+
+		/** The delay of the entries, while any wait. */
+		long delay;
+
+		long[] times = new long[16];
+
+		long[] seqs = new long[16];
+
+		Object[] payloads = new Object[16];
+
+		int first;
+
+		int size;
+
+		long firstTime() {
+			return this.times[this.first];
+		}
+
+		long firstSeq() {
+			return this.seqs[this.first];
+		}
+
+		/** Whether an entry goes after the last one, so the lane stays in order. */
+		boolean takes(long time, long seq) {
+			int last = (this.first + this.size - 1) & (this.times.length - 1);
+			return !Heap.before(time, seq, this.times[last], this.seqs[last]);
+		}
+
+		void add(long time, long seq, Object payload) {
+			if (this.size == this.times.length) {
+				grow();
+			}
+			int i = (this.first + this.size++) & (this.times.length - 1);
+			this.times[i] = time;
+			this.seqs[i] = seq;
+			this.payloads[i] = payload;
+		}
+
+		Object poll() {
+			int i = this.first;
+			Object payload = this.payloads[i];
+			this.payloads[i] = null;
+			this.first = (i + 1) & (this.times.length - 1);
+			this.size--;
+			return payload;
+		}
+
+		private void grow() {
+			int n = this.times.length;
+			long[] t = new long[2 * n];
+			long[] q = new long[2 * n];
+			Object[] p = new Object[2 * n];
+			for (int k = 0; k < n; k++) {
+				int i = (this.first + k) & (n - 1);
+				t[k] = this.times[i];
+				q[k] = this.seqs[i];
+				p[k] = this.payloads[i];
+			}
+			this.times = t;
+			this.seqs = q;
+			this.payloads = p;
+			this.first = 0;
+		}
+
 	}
 
 	/**
