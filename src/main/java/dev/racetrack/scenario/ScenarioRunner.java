@@ -43,8 +43,8 @@ public final class ScenarioRunner {
 		long horizon = scenario.horizonNanos(params);
 		Simulation sim = run.sim();
 		long budget = NodeRun.MAX_ACTIONS;
-		while (!workload.complete() && sim.nextTime() <= horizon && budget-- > 0) {
-			sim.step();
+		while (!workload.complete() && budget-- > 0 && sim.stepUntil(horizon)) {
+			// one action at a time, asking the workload in between
 		}
 		run.run(Math.min(horizon, sim.now() + scenario.tailNanos()));
 		return run;

@@ -381,7 +381,17 @@ public final class Simulation {
 	 * it; returns false when nothing is pending.
 	 */
 	public boolean step() {
+		return stepUntil(Long.MAX_VALUE);
+	}
+
+	/**
+	 * {@link #step()} if an action, cancelled or not, is due at or before {@code horizon}
+	 * ({@code nextTime() <= horizon}), in one look at the queue; returns false, and
+	 * changes nothing, if none is.
+	 */
+	public boolean stepUntil(long horizon) {
 		Heap dead = this.cancelled;
+		boolean looked = false;
 		while (true) {
 			long time;
 			long seq;
@@ -389,6 +399,9 @@ public final class Simulation {
 			if (this.hasHead) {
 				time = this.headTime;
 				seq = this.headSeq;
+				if (!looked && Math.min(time, dead.firstTime()) > horizon) {
+					return false;
+				}
 				payload = this.headPayload;
 				this.hasHead = false;
 				this.headPayload = null;
@@ -399,23 +412,30 @@ public final class Simulation {
 				if (heap.size == 0 || (first != NONE
 						&& Heap.before(laterTime(first), laterSeq(first), heap.times[0], heap.seqs[0]))) {
 					if (first == NONE) {
+						if (!looked && dead.firstTime() > horizon) {
+							return false;
+						}
 						break;
 					}
 					heap = (first == LATER_HEAP) ? this.later : null;
-					this.laterFirst = UNKNOWN;
 				}
 				if (heap != null) {
 					time = heap.times[0];
 					seq = heap.seqs[0];
-					payload = heap.poll();
 				}
 				else {
-					Lane lane = this.lanes[first];
-					time = lane.firstTime();
-					seq = lane.firstSeq();
-					payload = lane.poll();
+					time = this.lanes[first].firstTime();
+					seq = this.lanes[first].firstSeq();
 				}
+				if (!looked && Math.min(time, dead.firstTime()) > horizon) {
+					return false;
+				}
+				if (heap != this.soon) {
+					this.laterFirst = UNKNOWN;
+				}
+				payload = (heap != null) ? heap.poll() : this.lanes[first].poll();
 			}
+			looked = true;
 			while (dead.size > 0 && Heap.before(dead.times[0], dead.seqs[0], time, seq)) {
 				dead.poll();
 			}
@@ -453,14 +473,12 @@ public final class Simulation {
 	 * stopped because of the bound.
 	 */
 	public boolean run(long untilNanos, long maxActions) {
-		long budget = maxActions;
-		while (!idle() && nextTime() <= untilNanos) {
-			if (budget-- <= 0) {
-				return true;
+		for (long budget = maxActions; budget > 0; budget--) {
+			if (!stepUntil(untilNanos)) {
+				return false;
 			}
-			step();
 		}
-		return false;
+		return !idle() && nextTime() <= untilNanos;
 	}
 
 	private void checkNotPast(long time) {
