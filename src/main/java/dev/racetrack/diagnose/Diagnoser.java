@@ -183,6 +183,8 @@ public final class Diagnoser {
 		List<Integer> tableFull = new ArrayList<>();
 		List<NodeExtras.Node> nodes = new ArrayList<>();
 		Map<String, Integer> endpointIps = new LinkedHashMap<>();
+		List<NodeExtras.Pod> dnsPods = new ArrayList<>();
+		List<NodeExtras.Service> dnsServices = new ArrayList<>();
 		int other = 0;
 		long suppressed = 0;
 		NodeExtras.ConntrackList list = all.get(0).conntrackList();
@@ -192,13 +194,16 @@ public final class Diagnoser {
 			tableFull.addAll(extras.tableFull());
 			nodes.addAll(extras.nodes());
 			extras.endpointIps().forEach(endpointIps::putIfAbsent);
+			dnsPods.addAll(extras.dnsPods());
+			dnsServices.addAll(extras.dnsServices());
 			other += extras.otherKernelLines();
 			suppressed += extras.suppressed();
 			if (list.entries() == 0) {
 				list = extras.conntrackList();
 			}
 		}
-		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, List.of());
+		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, dnsPods,
+				dnsServices, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

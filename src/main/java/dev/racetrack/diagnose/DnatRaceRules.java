@@ -57,7 +57,8 @@ final class DnatRaceRules {
 	 */
 	private static boolean relevant(Facts facts) {
 		return facts.kernel().basis() != KernelMatch.Basis.ASSUMED || facts.resolver().present()
-				|| facts.nat().dnsService().isPresent() || facts.total(Counter.INSERT_FAILED) > 0;
+				|| facts.nat().dnsService().isPresent() || facts.total(Counter.INSERT_FAILED) > 0
+				|| facts.extras().dnsEndpoints().isPresent() || facts.extras().dnsService().isPresent();
 	}
 
 	/** Whether this kernel drops (or may drop) a UDP race this node is exposed to. */
@@ -71,9 +72,16 @@ final class DnatRaceRules {
 	private static Optional<Finding> race3(Facts facts) {
 		Fix fix = facts.fixes().race3();
 		if (!facts.natRead()) {
-			// One DNS address (kubectl get endpoints): a lookup's two packets cannot be
-			// DNATed to two endpoints.
-			return (fix == Fix.FIXED || facts.extras().singleDnsEndpoint()) ? Optional.empty()
+			// One DNS address (kubectl get endpoints, or one cluster DNS pod): a lookup's
+			// two packets cannot be DNATed to two endpoints.
+			if (facts.extras().singleDnsEndpoint()) {
+				return Optional.empty();
+			}
+			if (facts.extras().severalDnsEndpoints()) {
+				return Optional.of(finding(facts, RACE_3, List.of(facts.extras().dnsEndpoints().get().evidence()
+						+ " Two packets of one lookup can be DNATed to two of them.")));
+			}
+			return (fix == Fix.FIXED) ? Optional.empty()
 					: Optional.of(finding(facts, RACE_3, List.of("No nat rules were read: race 3 needs a UDP service "
 							+ "(cluster DNS) with more than one endpoint; paste the nat table to check.")));
 		}
@@ -146,9 +154,21 @@ final class DnatRaceRules {
 	private static List<String> resolverEvidence(Facts facts) {
 		ResolverConfig resolver = facts.resolver();
 		List<String> evidence = new ArrayList<>();
+		facts.extras()
+			.dnsService()
+			.filter((svc) -> resolver.nameservers().contains(svc.clusterIp()))
+			.ifPresent((svc) -> evidence
+				.add("line " + svc.line() + ": " + svc.name() + " is the cluster DNS service " + "at " + svc.clusterIp()
+						+ ", the pods' nameserver: each lookup is DNATed to one of its " + "endpoints."));
 		if (resolver.usesNodeLocalDns()) {
 			evidence.add("nameserver " + ResolverConfig.NODELOCAL_DNS_ADDRESS + ": NodeLocal DNSCache, so pod "
 					+ "lookups reach a local cache without DNAT or conntrack.");
+		}
+		else if (facts.nodeLocalDns()) {
+			NodeExtras.Pod pod = facts.extras().nodeLocalDnsServing().get(0);
+			evidence.add("line " + pod.line() + ": " + pod.describe() + ": NodeLocal DNSCache serves on the nodes; "
+					+ "with kube-proxy in iptables mode it also answers on the cluster DNS service's IP, so pod "
+					+ "lookups skip DNAT and conntrack (with IPVS, only pods whose nameserver is its own address).");
 		}
 		else if (resolver.present() && !resolver.glibcParallel()) {
 			evidence.add("resolv.conf sets " + String.join(", ", protectingOptions(resolver))
@@ -172,7 +192,7 @@ final class DnatRaceRules {
 			return List.of("Nothing to do for this race on this kernel: a resolved clash costs no time.");
 		}
 		List<String> mitigations = new ArrayList<>();
-		if (!facts.resolver().usesNodeLocalDns()) {
+		if (!facts.nodeLocalDns()) {
 			mitigations.add("NodeLocal DNSCache: pods query a cache on their node, without DNAT and without "
 					+ "conntrack, whatever their C library.");
 		}

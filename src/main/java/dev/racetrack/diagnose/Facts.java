@@ -119,9 +119,19 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 		return fixes().race(id) != Fix.FIXED;
 	}
 
-	/** Whether the nameserver is NodeLocal DNSCache's, or glibc is told not to race. */
+	/** Whether pod lookups skip DNAT and conntrack through NodeLocal DNSCache. */
 	boolean dnsProtected() {
-		return this.resolver.usesNodeLocalDns();
+		return nodeLocalDns();
+	}
+
+	/**
+	 * Whether NodeLocal DNSCache is in use: the pod's nameserver is its address, or
+	 * {@code kubectl get pods} shows its pods serving. With kube-proxy in iptables mode
+	 * it also answers on the cluster DNS service's IP (kubernetes.io, "Using NodeLocal
+	 * DNSCache"), so pods keep their nameserver and skip DNAT and conntrack.
+	 */
+	boolean nodeLocalDns() {
+		return this.resolver.usesNodeLocalDns() || !this.extras.nodeLocalDnsServing().isEmpty();
 	}
 
 	/**

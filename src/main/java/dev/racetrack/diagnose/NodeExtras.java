@@ -25,11 +25,15 @@ import java.util.regex.Pattern;
  * @param endpointIps the distinct endpoint addresses of each service
  * {@code kubectl get endpoints} listed, by service name; -1 when it cut the list
  * ({@code + 3 more...}) before a second address showed
+ * @param dnsPods the cluster DNS pods and NodeLocal DNSCache pods
+ * {@code kubectl get pods} listed (other pods are read and left out)
+ * @param dnsServices the cluster DNS services {@code kubectl get svc} listed (others are
+ * read and left out)
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
-		Map<String, Integer> endpointIps, List<LineProblem> problems) {
+		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<LineProblem> problems) {
 
 	/** The sysctl key of the table's size. */
 	public static final String MAX = "net.netfilter.nf_conntrack_max";
@@ -62,6 +66,73 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 */
 	public record Node(String name, String osImage, String kernel, int line) {
 	}
+
+	/**
+	 * A pod of {@code kubectl get pods}: a cluster DNS server or a NodeLocal DNSCache.
+	 *
+	 * @param name its name ({@code coredns-6955765f44-2qz95})
+	 * @param ready the READY column ({@code 1/1})
+	 * @param status the STATUS column ({@code Running}, {@code CrashLoopBackOff},
+	 * {@code Init:0/1})
+	 * @param restarts the RESTARTS column, with its {@code (4m32s ago)} when printed
+	 * @param node the NODE column of {@code -o wide}, or {@code ""}
+	 * @param line the line it was read from
+	 */
+	public record Pod(String name, String ready, String status, String restarts, String node, int line) {
+
+		/**
+		 * A pod of the cluster DNS Deployment (or DaemonSet): CoreDNS's
+		 * ({@code coredns-…}, RKE2's {@code rke2-coredns-rke2-coredns-…}) or kube-dns's
+		 * ({@code kube-dns-…}, the old {@code kube-dns-v20-…}), each an endpoint of the
+		 * cluster DNS service when ready. Their autoscalers
+		 * ({@code kube-dns-autoscaler-…}, {@code …-coredns-autoscaler-…}) and Helm
+		 * install jobs ({@code helm-install-rke2-coredns-…}) serve no DNS.
+		 */
+		public boolean dnsServer() {
+			return DNS_SERVER_POD.matcher(this.name).matches() && !this.name.contains("autoscaler")
+					&& !this.name.startsWith("helm-install-");
+		}
+
+		/**
+		 * A pod of NodeLocal DNSCache's DaemonSet: {@code node-local-dns-…} (the upstream
+		 * manifest, RKE2), {@code nodelocaldns-…} (kubespray).
+		 */
+		public boolean nodeLocalDns() {
+			return NODELOCAL_POD.matcher(this.name).matches();
+		}
+
+		/** READY n/n with n > 0 and STATUS Running: serving now. */
+		public boolean serving() {
+			String[] parts = this.ready.split("/");
+			return "Running".equals(this.status) && parts.length == 2 && parts[0].equals(parts[1])
+					&& !parts[0].equals("0");
+		}
+
+		/** {@code coredns-6955765f44-2qz95 (1/1 Running, restarts 1, node pime6-14)}. */
+		public String describe() {
+			return this.name + " (" + this.ready + " " + this.status + ", restarts " + this.restarts
+					+ (this.node.isEmpty() ? "" : ", node " + this.node) + ")";
+		}
+
+	}
+
+	/**
+	 * A service of {@code kubectl get svc} that is the cluster DNS.
+	 *
+	 * @param name {@code kube-dns}, {@code coredns} (kubespray) or
+	 * {@code rke2-coredns-rke2-coredns} (RKE2)
+	 * @param clusterIp its ClusterIP, the address kubelet writes into the pods'
+	 * resolv.conf
+	 * @param ports the PORT(S) column
+	 * @param line the line it was read from
+	 */
+	public record Service(String name, String clusterIp, String ports, int line) {
+	}
+
+	private static final Pattern DNS_SERVER_POD = Pattern
+		.compile("(?:coredns|kube-dns(?:-v\\d{1,3})?|[a-z0-9-]{1,200}-coredns)-[a-z0-9]{4,10}(?:-[a-z0-9]{5})?");
+
+	private static final Pattern NODELOCAL_POD = Pattern.compile("(?:node-local-dns|nodelocaldns)-[a-z0-9]{5}");
 
 	/**
 	 * {@code key = value}, and a remark after the value ({@code # …}, a note) ignored.
@@ -116,7 +187,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		}
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
-				endpoints(sorted.of(PasteFormat.ENDPOINTS)), problems);
+				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems),
+				services(sorted.of(PasteFormat.SERVICES), problems), problems);
 	}
 
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
@@ -287,16 +359,125 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
-	 * Whether {@code kubectl get endpoints} showed the cluster DNS service
-	 * ({@code kube-dns}, {@code coredns}) with one address: race 3 needs two.
+	 * The rows of {@code kubectl get pods} that are cluster DNS or NodeLocal DNSCache
+	 * pods: {@code [namespace] name 1/1 Running 8 (4m32s ago) 5d5h [IP NODE …]}.
+	 */
+	private static List<Pod> pods(List<Line> lines, List<LineProblem> problems) {
+		List<Pod> pods = new ArrayList<>();
+		for (Line line : lines) {
+			String text = line.text().strip();
+			if (text.startsWith("NAME ") || text.startsWith("NAMESPACE ")) {
+				continue;
+			}
+			Matcher row = PasteReader.POD_ROW.matcher(text);
+			if (!row.matches()) {
+				problems.add(new LineProblem(line.number(),
+						"not a row of kubectl get pods (NAME READY STATUS " + "RESTARTS AGE)"));
+				continue;
+			}
+			String name = row.group(2);
+			String restarts = text.substring(row.start(6), (row.group(7) != null) ? row.start(7) : text.length())
+				.strip();
+			// AGE, then with -o wide IP and NODE.
+			String[] rest = (row.group(7) != null) ? row.group(7).strip().split("\\s+") : new String[0];
+			String node = (rest.length >= 3) ? rest[2] : "";
+			Pod pod = new Pod(name, row.group(3) + "/" + row.group(4), row.group(5), restarts, node, line.number());
+			if (pod.dnsServer() || pod.nodeLocalDns()) {
+				pods.add(pod);
+			}
+		}
+		return pods;
+	}
+
+	/** The rows of {@code kubectl get svc} that are the cluster DNS service. */
+	private static List<Service> services(List<Line> lines, List<LineProblem> problems) {
+		List<Service> services = new ArrayList<>();
+		for (Line line : lines) {
+			String text = line.text().strip();
+			if (text.startsWith("NAME ") || text.startsWith("NAMESPACE ")) {
+				continue;
+			}
+			Matcher row = PasteReader.SERVICE_ROW.matcher(text);
+			if (!row.matches()) {
+				problems.add(new LineProblem(line.number(),
+						"not a row of kubectl get svc (NAME TYPE CLUSTER-IP " + "EXTERNAL-IP PORT(S) AGE)"));
+				continue;
+			}
+			if (isDnsServiceName(row.group(2))) {
+				services.add(new Service(row.group(2), row.group(3), row.group(5), line.number()));
+			}
+		}
+		return services;
+	}
+
+	/**
+	 * The cluster DNS service's name: {@code kube-dns} (kubeadm, k3s, most clusters, also
+	 * with CoreDNS), {@code coredns} (kubespray), {@code rke2-coredns-rke2-coredns}
+	 * (RKE2). NodeLocal DNSCache's {@code kube-dns-upstream} is not the address pods ask.
+	 */
+	static boolean isDnsServiceName(String name) {
+		return name.equals("kube-dns") || name.equals("coredns") || name.endsWith("-coredns");
+	}
+
+	/**
+	 * How many addresses the cluster DNS service has, and what says so: its row of
+	 * {@code kubectl get endpoints}, else the cluster DNS pods {@code kubectl get pods}
+	 * listed (each an endpoint when ready; a pod not ready now may be one later, so every
+	 * listed pod counts). Empty when neither was pasted; a count of -1 when the endpoint
+	 * list was cut before a second address.
+	 *
+	 * @param count the addresses
+	 * @param evidence where it was read, for a finding
+	 */
+	public record DnsEndpoints(int count, String evidence) {
+	}
+
+	/** The cluster DNS service's endpoints as pasted, when they were. */
+	public java.util.Optional<DnsEndpoints> dnsEndpoints() {
+		java.util.Optional<Map.Entry<String, Integer>> listed = this.endpointIps.entrySet()
+			.stream()
+			.filter((e) -> isDnsServiceName(e.getKey()))
+			.findFirst();
+		if (listed.isPresent()) {
+			int count = listed.get().getValue();
+			return java.util.Optional
+				.of(new DnsEndpoints(count, "kubectl get endpoints: " + listed.get().getKey() + " has "
+						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + "."));
+		}
+		List<Pod> servers = this.dnsPods.stream().filter(Pod::dnsServer).toList();
+		if (servers.isEmpty()) {
+			return java.util.Optional.empty();
+		}
+		long serving = servers.stream().filter(Pod::serving).count();
+		String lines = (servers.size() == 1) ? "line " + servers.get(0).line()
+				: "lines " + servers.get(0).line() + "–" + servers.get(servers.size() - 1).line();
+		String pods = servers.stream().map(Pod::describe).collect(java.util.stream.Collectors.joining(", "));
+		return java.util.Optional.of(new DnsEndpoints(servers.size(),
+				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
+						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + "."));
+	}
+
+	/**
+	 * Whether the paste shows the cluster DNS service ({@code kube-dns}, {@code coredns})
+	 * with one address, or one cluster DNS pod: race 3 needs two.
 	 */
 	public boolean singleDnsEndpoint() {
-		return this.endpointIps.entrySet()
-			.stream()
-			.filter((e) -> e.getKey().equals("kube-dns") || e.getKey().equals("coredns"))
-			.findFirst()
-			.map((e) -> e.getValue() == 1)
-			.orElse(false);
+		return dnsEndpoints().map((e) -> e.count() == 1).orElse(false);
+	}
+
+	/** Whether the paste shows the cluster DNS service with two addresses or more. */
+	public boolean severalDnsEndpoints() {
+		return dnsEndpoints().map((e) -> e.count() > 1).orElse(false);
+	}
+
+	/** The NodeLocal DNSCache pods that serve now (READY n/n, Running). */
+	public List<Pod> nodeLocalDnsServing() {
+		return this.dnsPods.stream().filter((p) -> p.nodeLocalDns() && p.serving()).toList();
+	}
+
+	/** The cluster DNS service {@code kubectl get svc} showed, when it did. */
+	public java.util.Optional<Service> dnsService() {
+		return this.dnsServices.stream().filter((s) -> !s.clusterIp().equals("None")).findFirst();
 	}
 
 	/** A sysctl value as a number, when it is one. */
@@ -311,7 +492,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), Map.of(), List.of());
+				List.of(), Map.of(), List.of(), List.of(), List.of());
 	}
 
 }

@@ -27,6 +27,15 @@ public enum PasteFormat {
 	/** {@code kubectl get endpoints} (or {@code ep}): a service's endpoints. */
 	ENDPOINTS("kubectl get endpoints"),
 
+	/**
+	 * {@code kubectl get pods} (any namespace, {@code -o wide}, through {@code grep}):
+	 * the cluster DNS pods and NodeLocal DNSCache's.
+	 */
+	PODS("kubectl get pods"),
+
+	/** {@code kubectl get svc}: the cluster DNS service's ClusterIP. */
+	SERVICES("kubectl get svc"),
+
 	/** {@code /etc/resolv.conf}. */
 	RESOLV_CONF("/etc/resolv.conf"),
 

@@ -118,6 +118,37 @@ public final class PasteReader {
 	/** {@code kubectl get endpoints} ({@code -A}: with a NAMESPACE column first). */
 	private static final Pattern ENDPOINTS_HEADER = Pattern.compile("(?:NAMESPACE +)?NAME +ENDPOINTS +AGE *");
 
+	/**
+	 * {@code kubectl get pods} ({@code -A}: with a NAMESPACE column first;
+	 * {@code -o wide} adds IP, NODE and more).
+	 */
+	private static final Pattern PODS_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +READY +STATUS +RESTARTS +AGE(?: +\\S.{0,400})?");
+
+	/**
+	 * A row of {@code kubectl get pods} without its header (through {@code grep}):
+	 * {@code [namespace] name 1/1 Running 8 (4m32s ago) 5d5h …}, READY as n/m and STATUS
+	 * a word, which no other kubectl table has.
+	 */
+	static final Pattern POD_ROW = Pattern.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:pod/)?([a-z0-9][\\w.-]{0,252})"
+			+ " +(\\d{1,3})/(\\d{1,3}) +([A-Za-z][\\w:/-]{0,60}) +(\\d{1,9})(?: +\\([^)]{1,30}\\))?(?: +(\\S.{0,800}))?");
+
+	/**
+	 * {@code kubectl get svc} ({@code -A}, {@code -o wide}); before Kubernetes 1.9
+	 * without the TYPE column.
+	 */
+	private static final Pattern SERVICES_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +(?:TYPE +)?CLUSTER-IP +EXTERNAL-IP +PORT\\(S\\) +AGE(?: +\\S.{0,200})?");
+
+	/**
+	 * A row of {@code kubectl get svc} without its header:
+	 * {@code [namespace] name ClusterIP 10.96.0.10 <none> 53/UDP,53/TCP 10d}.
+	 */
+	static final Pattern SERVICE_ROW = Pattern
+		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:service/)?([a-z0-9][\\w.-]{0,252})"
+				+ " +(?:(?:ClusterIP|NodePort|LoadBalancer|ExternalName) +)?([\\d.]{7,15}|None) +(\\S{1,300})"
+				+ " +(\\d{1,5}(?::\\d{1,5})?/(?:UDP|TCP|SCTP)(?:,\\S{0,400})?|<none>)(?: +\\S.{0,400})?");
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -195,6 +226,10 @@ public final class PasteReader {
 
 		private boolean endpointsTable;
 
+		private boolean podsTable;
+
+		private boolean servicesTable;
+
 		private PasteFormat previous;
 
 		private String previousText = "";
@@ -213,14 +248,12 @@ public final class PasteReader {
 			switch (cleaned.kind()) {
 				case BLANK -> {
 					this.dispositions.put(number, Disposition.NOISE);
-					this.nodesTable = false;
-					this.endpointsTable = false;
+					endTables();
 					this.previous = null;
 				}
 				case FENCE -> {
 					this.dispositions.put(number, Disposition.NOISE);
-					this.nodesTable = false;
-					this.endpointsTable = false;
+					endTables();
 				}
 				case COMMAND -> command(number, cleaned.command());
 				case SHELL_MESSAGE -> {
@@ -244,8 +277,7 @@ public final class PasteReader {
 			if (!text.isEmpty()) {
 				this.commands.add(number + ":" + text);
 			}
-			this.nodesTable = false;
-			this.endpointsTable = false;
+			endTables();
 			this.previous = null;
 			if (text.contains("iptables-legacy")) {
 				this.hints.add(PasteHints.LEGACY_PASTED);
@@ -254,6 +286,14 @@ public final class PasteReader {
 			if (sleep.find()) {
 				this.sleepSeconds = Integer.parseInt(sleep.group(1));
 			}
+		}
+
+		/** A blank line, a fence or a command ends a kubectl table. */
+		private void endTables() {
+			this.nodesTable = false;
+			this.endpointsTable = false;
+			this.podsTable = false;
+			this.servicesTable = false;
 		}
 
 		private void content(int number, String text) {
@@ -314,6 +354,22 @@ public final class PasteReader {
 			}
 			if (this.endpointsTable) {
 				return PasteFormat.ENDPOINTS;
+			}
+			if (PODS_HEADER.matcher(text).matches()) {
+				endTables();
+				this.podsTable = true;
+				return PasteFormat.PODS;
+			}
+			if (SERVICES_HEADER.matcher(text).matches()) {
+				endTables();
+				this.servicesTable = true;
+				return PasteFormat.SERVICES;
+			}
+			if (this.podsTable || POD_ROW.matcher(text).matches()) {
+				return PasteFormat.PODS;
+			}
+			if (this.servicesTable || SERVICE_ROW.matcher(text).matches()) {
+				return PasteFormat.SERVICES;
 			}
 			if (NODES_HEADER.matcher(text).matches()) {
 				this.nodesTable = true;
@@ -428,7 +484,7 @@ public final class PasteReader {
 			return "JSON or YAML: not a node's output Racetrack reads";
 		}
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
-				+ "dmesg, kubectl get nodes -o wide)";
+				+ "dmesg, kubectl get nodes -o wide, pods, svc or endpoints)";
 	}
 
 }

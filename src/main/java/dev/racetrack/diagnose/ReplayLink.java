@@ -26,11 +26,14 @@ final class ReplayLink {
 		url.append("&kernel=").append(facts.profile().id());
 		url.append("&mode=").append(mode(facts.nat()));
 		url.append("&resolver=").append(facts.resolver().labResolver());
-		facts.nat()
+		int endpoints = facts.nat()
 			.dnsService()
-			.filter((dns) -> dns.endpointCount() > 0)
-			.ifPresent((dns) -> url.append("&endpoints=")
-				.append(Math.max(1, Math.min(MAX_ENDPOINTS, dns.endpointCount()))));
+			.map(KubeService::endpointCount)
+			.filter((count) -> count > 0)
+			.orElseGet(() -> facts.extras().dnsEndpoints().map(NodeExtras.DnsEndpoints::count).orElse(0));
+		if (endpoints > 0) {
+			url.append("&endpoints=").append(Math.min(MAX_ENDPOINTS, endpoints));
+		}
 		return url.toString();
 	}
 

@@ -42,11 +42,11 @@ final class ResolverRules {
 		if (resolver.glibcParallel()) {
 			evidence.add(0, "No single-request, single-request-reopen or use-vc option: glibc sends A and AAAA at "
 					+ "once from one socket.");
-			Severity severity = DnatRaceRules.anyDropsHere(facts) && !resolver.usesNodeLocalDns() ? Severity.WARNING
+			Severity severity = DnatRaceRules.anyDropsHere(facts) && !facts.nodeLocalDns() ? Severity.WARNING
 					: Severity.INFO;
 			return new Finding("resolver-options", severity,
 					"glibc sends A and AAAA in parallel from one socket: the trigger of the UDP races", evidence,
-					withoutNodeLocal(resolver, List.of(
+					withoutNodeLocal(facts, List.of(
 							"options single-request-reopen: the second query goes out after the first answer, "
 									+ "from a new socket (glibc 2.9 and later).",
 							"options use-vc: lookups over TCP, which has no UDP clash (glibc 2.14 and later).",
@@ -58,7 +58,7 @@ final class ResolverRules {
 				+ "socket" + (set.equals(List.of("single-request")) ? ", at the cost of serial lookups." : "."));
 		return new Finding("resolver-options", Severity.INFO,
 				"glibc clients avoid the UDP races (options " + String.join(" ", set) + "); musl clients do not",
-				evidence, withoutNodeLocal(resolver, List.of("NodeLocal DNSCache protects musl clients too.")));
+				evidence, withoutNodeLocal(facts, List.of("NodeLocal DNSCache protects musl clients too.")));
 	}
 
 	private static Optional<Finding> ndots(Facts facts) {
@@ -75,23 +75,24 @@ final class ResolverRules {
 		evidence.add("A name with fewer than " + resolver.ndots() + " dots (e.g. api.example.com) is tried with each "
 				+ "search domain first, then as-is: up to " + names + " names, " + (2 * names)
 				+ " queries (A and AAAA), each pair another chance to race.");
-		Severity severity = DnatRaceRules.anyDropsHere(facts) && !resolver.usesNodeLocalDns() ? Severity.WARNING
+		Severity severity = DnatRaceRules.anyDropsHere(facts) && !facts.nodeLocalDns() ? Severity.WARNING
 				: Severity.INFO;
 		return Optional.of(new Finding("ndots-amplification", severity,
 				"ndots:" + resolver.ndots() + " with " + resolver.search().size()
 						+ " search domains: one lookup can be " + (2 * names) + " queries",
 				evidence,
-				withoutNodeLocal(resolver,
+				withoutNodeLocal(facts,
 						List.of("Use fully qualified names with a trailing dot (api.example.com.) for external hosts.",
 								"Lower ndots for the pod (dnsConfig options ndots: \"2\").",
 								"NodeLocal DNSCache answers the extra queries on the node."))));
 	}
 
 	/**
-	 * Never recommends what is present: NodeLocal DNSCache when the pod already uses it.
+	 * Never recommends what is present: NodeLocal DNSCache when the pod already uses it
+	 * or its pods serve.
 	 */
-	private static List<String> withoutNodeLocal(ResolverConfig resolver, List<String> mitigations) {
-		if (!resolver.usesNodeLocalDns()) {
+	private static List<String> withoutNodeLocal(Facts facts, List<String> mitigations) {
+		if (!facts.nodeLocalDns()) {
 			return mitigations;
 		}
 		return mitigations.stream().filter((m) -> !m.contains("NodeLocal DNSCache")).toList();

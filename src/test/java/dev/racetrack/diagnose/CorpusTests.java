@@ -212,6 +212,23 @@ class CorpusTests {
 			assertThat(extras.conntrackList().entries()).as(id + ": conntrack -L entries")
 				.isEqualTo(expect.path("conntrackEntries").asInt());
 		}
+		if (expect.has("dnsPods")) {
+			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
+			assertThat(extras.dnsPods().stream().filter(NodeExtras.Pod::dnsServer).count())
+				.as(id + ": cluster DNS pods listed")
+				.isEqualTo(expect.path("dnsPods").asLong());
+		}
+		if (expect.has("nodeLocalDnsServing")) {
+			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
+			assertThat(!extras.nodeLocalDnsServing().isEmpty()).as(id + ": NodeLocal DNSCache pods serving")
+				.isEqualTo(expect.path("nodeLocalDnsServing").asBoolean());
+		}
+		if (expect.has("dnsServiceIp")) {
+			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
+			assertThat(extras.dnsService()).as(id + ": the cluster DNS service's ClusterIP")
+				.hasValueSatisfying(
+						(svc) -> assertThat(svc.clusterIp()).isEqualTo(expect.path("dnsServiceIp").asString()));
+		}
 		for (Map.Entry<String, JsonNode> sysctl : expect.path("sysctl").properties()) {
 			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
 			assertThat(extras.sysctl()).as(id + ": sysctl")

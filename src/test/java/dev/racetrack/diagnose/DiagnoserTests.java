@@ -124,6 +124,81 @@ class DiagnoserTests {
 			.isPresent();
 	}
 
+	/**
+	 * {@code kubectl get pods} counts the cluster DNS pods the way
+	 * {@code kubectl get endpoints} counts addresses: one pod (k3s-io/k3s#5013, through
+	 * grep without the header) cannot meet race 3, two (coredns/coredns#4126) can. RKE2's
+	 * Helm install job, the autoscaler and NodeLocal DNSCache's pod are not DNS servers
+	 * of the service (rancher/rke2#8230).
+	 */
+	@Test
+	void theDnsPodsOfKubectlGetPodsSayWhetherRace3CanHappen() {
+		String one = "4.17.19\nkubectl get pods -o wide -A | grep coredns\n"
+				+ "kube-system            coredns-85cb69466-9l7lp                                           1/1     "
+				+ "Running             8 (4m32s ago)     5d5h    10.42.2.95    vldsocfg02-node     <none>           "
+				+ "<none>\n";
+		String two = "4.17.19\nNAME                       READY   STATUS    RESTARTS   AGE    IP            NODE       "
+				+ "NOMINATED NODE   READINESS GATES\n"
+				+ "coredns-6955765f44-2qz95   1/1     Running   1          189d   10.244.0.20   pime6-14   <none>  "
+				+ "         <none>\n" + "coredns-6955765f44-v5m5t   1/1     Running   0          17d    10.244.0.22\n";
+		String rke2 = "4.17.19\n$ kubectl -n kube-system get pods | grep dns\n"
+				+ "helm-install-rke2-coredns-vrd5m                         0/1     Completed   0               12s\n"
+				+ "node-local-dns-4hxnt                                    0/1     Init:0/1    0               10s\n"
+				+ "rke2-coredns-rke2-coredns-55fdcddf98-dchm5              0/1     Running     0               10s\n"
+				+ "rke2-coredns-rke2-coredns-autoscaler-7cb854bd65-8dl2x   1/1     Running     0               10\n";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(one, null)), "dnat-race-3")).isEmpty();
+		Diagnosis twoPods = this.diagnoser.diagnose(NodeSample.pasted(two, null));
+		Finding race3 = find(twoPods, "dnat-race-3").orElseThrow();
+		assertThat(race3.severity()).isEqualTo(Severity.WARNING);
+		assertThat(race3.evidence().get(0)).startsWith("lines 3–4: kubectl get pods lists 2 cluster DNS pods")
+			.contains("coredns-6955765f44-2qz95 (1/1 Running, restarts 1, node pime6-14)");
+		assertThat(twoPods.replayUrl()).endsWith("&endpoints=2");
+		Diagnosis rke2Pods = this.diagnoser.diagnose(NodeSample.pasted(rke2, null));
+		assertThat(find(rke2Pods, "dnat-race-3")).isEmpty();
+		assertThat(rke2Pods.unreadLines()).isEmpty();
+	}
+
+	/**
+	 * NodeLocal DNSCache's pods serving ({@code node-local-dns-…}, kubespray's
+	 * {@code nodelocaldns-…}) mean it is in use: with kube-proxy in iptables mode it
+	 * answers on the cluster DNS service's IP too, so it is never recommended and the DNS
+	 * races are info. A pod stuck in Init (rancher/rke2#8230) serves nothing.
+	 */
+	@Test
+	void nodeLocalDnsPodsServingAreNodeLocalDnsCacheInUse() {
+		String serving = "4.17.19\nNAMESPACE     NAME                 READY   STATUS    RESTARTS   AGE\n"
+				+ "kube-system   coredns-7c785c4fbf-dxdg4   1/1   Running   0   3d\n"
+				+ "kube-system   coredns-7c785c4fbf-qb5mw   1/1   Running   0   3d\n"
+				+ "kube-system   nodelocaldns-5kcs8   1/1     Running   0          36m\n";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(serving, null));
+		Finding race1 = find(diagnosis, "dnat-race-1").orElseThrow();
+		assertThat(race1.severity()).isEqualTo(Severity.INFO);
+		assertThat(race1.evidence()).anySatisfy((e) -> assertThat(e).startsWith("line 5: nodelocaldns-5kcs8"));
+		assertThat(diagnosis.findings().stream().flatMap((f) -> f.mitigations().stream()))
+			.noneMatch((m) -> m.contains("NodeLocal DNSCache"));
+		Diagnosis init = this.diagnoser.diagnose(NodeSample
+			.pasted(serving.replace("1/1     Running   0          36m", "0/1     Init:0/1  0  10s"), null));
+		assertThat(find(init, "dnat-race-1").orElseThrow().severity()).isEqualTo(Severity.WARNING);
+	}
+
+	/**
+	 * {@code kubectl get svc} gives the cluster DNS service's ClusterIP: when the pod's
+	 * resolv.conf asks it, every lookup is DNATed (kubernetes-sigs/kubespray#6631, where
+	 * kubespray names the service coredns).
+	 */
+	@Test
+	void theClusterDnsServiceOfKubectlGetSvcIsThePodsNameserver() {
+		String paste = "kubectl get svc --namespace=kube-system\n"
+				+ "NAME                        TYPE        CLUSTER-IP      EXTERNAL-IP   PORT(S)                  AGE\n"
+				+ "coredns                     ClusterIP   10.233.0.3      <none>        53/UDP,53/TCP,9153/TCP   5d2h\n"
+				+ "\nnameserver 10.233.0.3\noptions ndots:5\n";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(diagnosis.findings().stream().flatMap((f) -> f.evidence().stream()))
+			.contains("line 3: coredns is the cluster DNS service at 10.233.0.3, the pods' nameserver: each lookup is "
+					+ "DNATed to one of its endpoints.");
+		assertThat(diagnosis.unreadLines()).isEmpty();
+	}
+
 	@Test
 	void diagnoseWhen417AndMasqueradeWithoutRandomFullyAndDropsInOneSampleIsAWarningThatAsksForASecond() {
 		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.of(Fixtures.read("conntrack-s-old.txt"),
