@@ -161,7 +161,7 @@ final class DnatRaceRules {
 				.add("line " + svc.line() + ": " + svc.name() + " is the cluster DNS service " + "at " + svc.clusterIp()
 						+ ", the pods' nameserver: each lookup is DNATed to one of its " + "endpoints."));
 		if (resolver.usesNodeLocalDns()) {
-			evidence.add("nameserver " + ResolverConfig.NODELOCAL_DNS_ADDRESS + ": NodeLocal DNSCache, so pod "
+			evidence.add("nameserver " + resolver.nameservers().get(0) + ": NodeLocal DNSCache, so pod "
 					+ "lookups reach a local cache without DNAT or conntrack.");
 		}
 		else if (facts.nodeLocalDns()) {

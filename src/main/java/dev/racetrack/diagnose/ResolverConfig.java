@@ -21,8 +21,14 @@ import java.util.Set;
 public record ResolverConfig(boolean present, List<String> nameservers, List<String> search, int ndots,
 		int timeoutSeconds, int attempts, Set<String> options, List<LineProblem> problems) {
 
-	/** The link-local address NodeLocal DNSCache listens on by default. */
-	public static final String NODELOCAL_DNS_ADDRESS = "169.254.20.10";
+	/**
+	 * The link-local addresses NodeLocal DNSCache listens on by default: the upstream
+	 * manifest's {@code 169.254.20.10} (kubernetes/kubernetes,
+	 * cluster/addons/dns/nodelocaldns, and kubernetes.io's "Using NodeLocal DNSCache")
+	 * and kubespray's {@code nodelocaldns_ip: 169.254.25.10}
+	 * (roles/kubespray_defaults/defaults/main/main.yml).
+	 */
+	public static final List<String> NODELOCAL_DNS_ADDRESSES = List.of("169.254.20.10", "169.254.25.10");
 
 	public ResolverConfig {
 		nameservers = List.copyOf(nameservers);
@@ -66,9 +72,9 @@ public record ResolverConfig(boolean present, List<String> nameservers, List<Str
 		return !has("use-vc") && !has("single-request-reopen") && !has("single-request") && !has("no-aaaa");
 	}
 
-	/** Whether the first name server is NodeLocal DNSCache's default address. */
+	/** Whether the first name server is one of NodeLocal DNSCache's default addresses. */
 	public boolean usesNodeLocalDns() {
-		return !this.nameservers.isEmpty() && NODELOCAL_DNS_ADDRESS.equals(this.nameservers.get(0));
+		return !this.nameservers.isEmpty() && NODELOCAL_DNS_ADDRESSES.contains(this.nameservers.get(0));
 	}
 
 	/**

@@ -37,7 +37,7 @@ final class ResolverRules {
 		evidence.add("musl (Alpine images) cannot be told from resolv.conf: it ignores single-request, "
 				+ "single-request-reopen and use-vc and always sends in parallel.");
 		if (resolver.usesNodeLocalDns()) {
-			evidence.add(0, "nameserver " + ResolverConfig.NODELOCAL_DNS_ADDRESS + ": NodeLocal DNSCache.");
+			evidence.add(0, "nameserver " + resolver.nameservers().get(0) + ": NodeLocal DNSCache.");
 		}
 		if (resolver.glibcParallel()) {
 			evidence.add(0, "No single-request, single-request-reopen or use-vc option: glibc sends A and AAAA at "

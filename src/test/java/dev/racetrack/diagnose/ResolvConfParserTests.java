@@ -62,6 +62,9 @@ class ResolvConfParserTests {
 	@Test
 	void parseWhenNodeLocalDnsCacheIsTheNameserverSaysSo() {
 		assertThat(ResolvConfParser.parse("nameserver 169.254.20.10").usesNodeLocalDns()).isTrue();
+		// kubespray's default (nodelocaldns_ip)
+		assertThat(ResolvConfParser.parse("nameserver 169.254.25.10").usesNodeLocalDns()).isTrue();
+		assertThat(ResolvConfParser.parse("nameserver 169.254.30.10").usesNodeLocalDns()).isFalse();
 	}
 
 }
