@@ -48,7 +48,41 @@ final class DnatRaceRules {
 		findings.add(finding(facts, RACE_1, List.of()));
 		findings.add(finding(facts, RACE_2, List.of()));
 		race3(facts).ifPresent(findings::add);
+		race3RuledOut(facts).ifPresent(findings::add);
 		return findings;
+	}
+
+	/** The id of {@link #race3RuledOut}. */
+	static final String RACE_3_RULED_OUT = "dns-single-endpoint";
+
+	/**
+	 * Says so when the paste shows the cluster DNS with one endpoint, so that race 3
+	 * cannot happen: at 3 a.m. the absence of a finding reads as "not checked". One
+	 * address in {@code kubectl get endpoints} or one cluster DNS pod, when no nat rules
+	 * were read; kube-dns's service chain with one endpoint chain and no other UDP
+	 * service with two or more, when they were.
+	 */
+	private static Optional<Finding> race3RuledOut(Facts facts) {
+		String evidence;
+		if (!facts.natRead()) {
+			if (!facts.extras().singleDnsEndpoint()) {
+				return Optional.empty();
+			}
+			evidence = facts.extras().dnsEndpoints().get().evidence();
+		}
+		else {
+			Optional<KubeService> dns = facts.nat().dnsService();
+			if (dns.isEmpty() || dns.get().endpointCount() != 1 || !facts.nat().multiEndpointUdpServices().isEmpty()) {
+				return Optional.empty();
+			}
+			evidence = dns.get().describe();
+		}
+		return Optional.of(new Finding(RACE_3_RULED_OUT, Severity.INFO,
+				"DNS race 3 cannot happen here: the cluster DNS has one endpoint",
+				List.of(evidence, "Race 3 needs two endpoints: with one, both packets of a lookup are DNATed to the "
+						+ "same address. Races 1 and 2 need none and are judged above; a second CoreDNS replica "
+						+ "(scaling, an autoscaler) brings race 3 back."),
+				List.of()));
 	}
 
 	/**

@@ -117,11 +117,47 @@ class DiagnoserTests {
 				+ "kube-dns   10.32.0.6:53,10.32.0.7:53,10.32.0.6:53 + 3 more...   25m\n";
 		String cut = "4.17.19\nNAME       ENDPOINTS                                      AGE\n"
 				+ "kube-dns   10.32.0.6:53,10.32.0.6:53,10.32.0.6:9153 + 3 more...   25m\n";
-		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(one, null)), "dnat-race-3")).isEmpty();
+		Diagnosis oneAddress = this.diagnoser.diagnose(NodeSample.pasted(one, null));
+		assertThat(find(oneAddress, "dnat-race-3")).isEmpty();
+		// and it says so, rather than leaving race 3 unmentioned
+		Finding ruledOut = find(oneAddress, "dns-single-endpoint").orElseThrow();
+		assertThat(ruledOut.severity()).isEqualTo(Severity.INFO);
+		assertThat(ruledOut.title()).isEqualTo("DNS race 3 cannot happen here: the cluster DNS has one endpoint");
+		assertThat(ruledOut.evidence().get(0)).isEqualTo("kubectl get endpoints: kube-dns has 1 address.");
+		assertThat(ruledOut.mitigations()).isEmpty();
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(two, null)), "dnat-race-3")).isPresent();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(two, null)), "dns-single-endpoint")).isEmpty();
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dnat-race-3"))
 			.as("one address shown of more: not known to be one")
 			.isPresent();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dns-single-endpoint")).isEmpty();
+	}
+
+	/**
+	 * From the nat rules: kube-dns's service chain with one endpoint chain, and no other
+	 * UDP service with two, rules race 3 out; a second endpoint brings it back.
+	 */
+	@Test
+	void aKubeDnsChainWithOneEndpointRulesRace3Out() {
+		String rules = "4.17.19\n*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-TCOU7JCQXEZGVUNU - [0:0]\n"
+				+ ":KUBE-SEP-A - [0:0]\n"
+				+ "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment \"kube-system/kube-dns:dns cluster IP\" "
+				+ "-m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU\n"
+				+ "-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment \"kube-system/kube-dns:dns\" -j KUBE-SEP-A\n"
+				+ "-A KUBE-SEP-A -p udp -m comment --comment \"kube-system/kube-dns:dns\" -m udp "
+				+ "-j DNAT --to-destination 10.32.0.6:53\n";
+		Diagnosis one = this.diagnoser.diagnose(NodeSample.pasted(rules + "COMMIT\n", null));
+		assertThat(find(one, "dnat-race-3")).isEmpty();
+		assertThat(find(one, "dns-single-endpoint").orElseThrow().evidence().get(0))
+			.contains("KUBE-SVC-TCOU7JCQXEZGVUNU")
+			.contains("1 endpoint");
+		String second = ":KUBE-SEP-B - [0:0]\n"
+				+ "-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment \"kube-system/kube-dns:dns\" -j KUBE-SEP-B\n"
+				+ "-A KUBE-SEP-B -p udp -m comment --comment \"kube-system/kube-dns:dns\" -m udp "
+				+ "-j DNAT --to-destination 10.32.0.7:53\n";
+		Diagnosis two = this.diagnoser.diagnose(NodeSample.pasted(rules + second + "COMMIT\n", null));
+		assertThat(find(two, "dnat-race-3")).isPresent();
+		assertThat(find(two, "dns-single-endpoint")).isEmpty();
 	}
 
 	/**
@@ -147,6 +183,9 @@ class DiagnoserTests {
 				+ "rke2-coredns-rke2-coredns-55fdcddf98-dchm5              0/1     Running     0               10s\n"
 				+ "rke2-coredns-rke2-coredns-autoscaler-7cb854bd65-8dl2x   1/1     Running     0               10\n";
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(one, null)), "dnat-race-3")).isEmpty();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(one, null)), "dns-single-endpoint").orElseThrow()
+			.evidence()
+			.get(0)).startsWith("line 3: kubectl get pods lists 1 cluster DNS pod");
 		Diagnosis twoPods = this.diagnoser.diagnose(NodeSample.pasted(two, null));
 		Finding race3 = find(twoPods, "dnat-race-3").orElseThrow();
 		assertThat(race3.severity()).isEqualTo(Severity.WARNING);
