@@ -2,11 +2,13 @@ package dev.racetrack.scenario;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.TraceLimitExceededException;
+import dev.racetrack.sim.TimingModel;
 import dev.racetrack.sim.Tracer;
 
 /**
@@ -66,6 +68,14 @@ public final class RaceCheck {
 	 * replay, or the run is too large to check.
 	 */
 	public static Optional<Finding> check(RunParams params, Beats.Story story, long events) {
+		return check(params, story, events, () -> false);
+	}
+
+	/**
+	 * As {@link #check(RunParams, Beats.Story, long)}; its runs stop (with
+	 * {@link dev.racetrack.sim.RunStoppedException}) once {@code stop} answers true.
+	 */
+	public static Optional<Finding> check(RunParams params, Beats.Story story, long events, BooleanSupplier stop) {
 		Scenario scenario = Scenarios.byId(params.scenario()).orElse(null);
 		if (scenario == null || !scenario.replay() || events > MAX_EVENTS) {
 			return Optional.empty();
@@ -81,7 +91,7 @@ public final class RaceCheck {
 				continue;
 			}
 			RunParams back = k.copy().apply(params.toBuilder(), defaults).build();
-			if (shows(back)) {
+			if (shows(back, stop)) {
 				return Optional.of(new Finding(false, Optional.of(new Culprit(k.name(), value, wanted))));
 			}
 		}
@@ -89,9 +99,10 @@ public final class RaceCheck {
 	}
 
 	/** Runs a replay and reads whether it shows its scenario's race. */
-	static boolean shows(RunParams params) {
+	static boolean shows(RunParams params, BooleanSupplier stop) {
 		try {
-			NodeRun run = ScenarioRunner.run(params, Tracer.recording(MAX_EVENTS));
+			NodeRun run = ScenarioRunner.run(params, TimingModel.calibrated(), Tracer.recording(MAX_EVENTS),
+					(r) -> r.sim().stopWhen(stop));
 			return Beats.story(run.trace().events()).showsRaceOf(params.scenario());
 		}
 		catch (TraceLimitExceededException ex) {

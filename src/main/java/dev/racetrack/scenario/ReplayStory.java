@@ -2,6 +2,7 @@ package dev.racetrack.scenario;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import dev.racetrack.sim.TraceEvent;
 
@@ -26,11 +27,20 @@ public record ReplayStory(Beats.Story story, Optional<RaceCheck.Finding> finding
 	 * for free play, whose beats nobody reads (its events are not read again).
 	 */
 	public static ReplayStory of(RunParams params, List<TraceEvent> events) {
+		return of(params, events, () -> false);
+	}
+
+	/**
+	 * As {@link #of(RunParams, List)}; the race check's runs stop (with
+	 * {@link dev.racetrack.sim.RunStoppedException}) once {@code stop} answers true, as
+	 * the run they check does when its askers went away.
+	 */
+	public static ReplayStory of(RunParams params, List<TraceEvent> events, BooleanSupplier stop) {
 		if (!Scenarios.byId(params.scenario()).map(Scenario::replay).orElse(false)) {
 			return NONE;
 		}
 		Beats.Story story = Beats.story(events);
-		return new ReplayStory(story, RaceCheck.check(params, story, events.size()));
+		return new ReplayStory(story, RaceCheck.check(params, story, events.size(), stop));
 	}
 
 }

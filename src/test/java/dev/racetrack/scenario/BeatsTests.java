@@ -15,6 +15,7 @@ import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.sim.Tracer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The guided story of each race replay: beats found by what the events mean (the texts
@@ -214,6 +215,22 @@ class BeatsTests {
 		RunParams later = params("dnat-race-3", "5.6");
 		List<TraceEvent> l = events(later);
 		assertThat(RaceCheck.check(later, Beats.story(l), l.size()).orElseThrow().shows()).isTrue();
+	}
+
+	/**
+	 * The check's runs stop with the run they check (its askers left, the server stops):
+	 * a replay whose knobs took its race away runs one more replay per differing knob.
+	 */
+	@Test
+	void theRaceCheckStopsWhenAsked() {
+		RunParams fixed = params("snat-port-race", "4.17").withMode(SnatMode.RANDOM_FULLY);
+		List<TraceEvent> rf = events(fixed);
+		int[] asked = new int[1];
+		assertThat(RaceCheck.check(fixed, Beats.story(rf), rf.size(), () -> asked[0]++ > 0).orElseThrow().culprit())
+			.as("the first run is asked once, before its first action, and goes on")
+			.hasValue(new RaceCheck.Culprit("mode", "random-fully", "default"));
+		assertThatThrownBy(() -> RaceCheck.check(fixed, Beats.story(rf), rf.size(), () -> true))
+			.isInstanceOf(dev.racetrack.sim.RunStoppedException.class);
 	}
 
 	@Test

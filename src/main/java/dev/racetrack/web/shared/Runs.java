@@ -226,8 +226,12 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			Computation made = new Computation();
 			// The story is read where the run is computed, on the runs' threads and
 			// inside its slot: a race check may compute a few more small runs.
+			// The check's runs stop with the run's computation (its askers went away, the
+			// server is stopping).
 			made.run = compute(params, Tracer.recording(this.properties.maxTraceEvents()), -1, made.stop)
-				.map((run) -> new Computed(run, ReplayStory.of(params, run.trace().events())))
+				.map((run) -> new Computed(run,
+						ReplayStory.of(params, run.trace().events(), () -> made.stop.get() || this.stopping)))
+				.onErrorMap(RunStoppedException.class, Runs::stopped)
 				.doFinally((s) -> {
 					reservation.release();
 					synchronized (this) {
@@ -497,9 +501,14 @@ public class Runs implements DisposableBean, SmartLifecycle {
 			catch (TraceLimitExceededException ex) {
 				throw tooManyEvents(ex.limit());
 			}
-		}).subscribeOn(this.scheduler).doOnCancel(() -> stop.set(true)).onErrorMap(RunStoppedException.class, (ex) -> {
-			return new ServiceUnavailableException("stopping", "The run was stopped.");
-		});
+		})
+			.subscribeOn(this.scheduler)
+			.doOnCancel(() -> stop.set(true))
+			.onErrorMap(RunStoppedException.class, Runs::stopped);
+	}
+
+	private static ServiceUnavailableException stopped(RunStoppedException ex) {
+		return new ServiceUnavailableException("stopping", "The run was stopped.");
 	}
 
 	/** Stops every computation (the server is shutting down). */
