@@ -10,10 +10,10 @@ import java.util.Arrays;
  * <p>
  * A cancelled action is skipped when it comes due, as ns-3 does; {@link #nextTime()},
  * {@link #step()} and {@link #run} still see it until then (a cancelled action due before
- * {@code untilNanos} lets {@link #run} take the next live one). To keep the queue short,
- * a cancelled timer leaves the queue of pending actions at once and only its key waits,
- * in a second queue, for its time to come: the order of everything that runs is the same
- * as if it had stayed.
+ * {@code untilNanos} lets {@link #run} take the next live one). To keep the heaps short,
+ * a cancelled timer in one of them leaves it once they are half cancelled, and only its
+ * key waits, in a third heap, for its time to come; one in a lane stays there, where it
+ * costs nothing: the order of everything that runs is the same as if it had stayed.
  *
  * <p>
  * The pending actions wait by how far ahead they were scheduled: the steps of packets on
