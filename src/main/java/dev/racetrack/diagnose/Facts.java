@@ -144,7 +144,8 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 		}
 		String where = this.stats.cpus().isEmpty()
 				? (this.stats.firstCpuOnly() ? "summary form (the first CPU only: node totals are at least these)"
-						: "summary")
+						: (this.stats.format() == ConntrackStats.Format.METRICS)
+								? "summed over the CPUs by the exporter" : "summary")
 				: "sum of " + this.stats.cpus().size() + " CPU" + ((this.stats.cpus().size() == 1) ? "" : "s");
 		evidence.add(this.stats.format().title() + ", " + where + ": " + values(counters, this.stats::total));
 		List<CpuCounters> busy = this.stats.cpus()
