@@ -44,7 +44,13 @@ public record ConntrackStats(Format format, List<CpuCounters> cpus, Map<String, 
 		PROC_NO_HEADER("/proc/net/stat/nf_conntrack (no header)"),
 
 		/** Only summary lines such as {@code entries 123}. */
-		SUMMARY("conntrack -S summary");
+		SUMMARY("conntrack -S summary"),
+
+		/**
+		 * Prometheus samples: node_exporter's {@code node_nf_conntrack_stat_*} (summed
+		 * over CPUs) or conntrack-stats-exporter's {@code conntrack_stats_*} (per CPU).
+		 */
+		METRICS("Prometheus metrics");
 
 		private final String title;
 

@@ -99,7 +99,7 @@ public final class ConntrackStatsParser {
 		List<ConntrackStats> samples = new ArrayList<>();
 		Reader reader = new Reader();
 		for (Line line : lines) {
-			if (reader.startsNewSample(line.text().strip()) && reader.hasCpus()) {
+			if (reader.startsNewSample(line.text().strip()) && (reader.hasCpus() || reader.hasMetrics())) {
 				samples.add(reader.result(notRoot));
 				reader = new Reader();
 			}
@@ -126,14 +126,40 @@ public final class ConntrackStatsParser {
 
 		private int nextProcCpu;
 
+		/** The labels of the metric series read (the first pasted), or null. */
+		private String series;
+
 		boolean hasCpus() {
 			return !this.cpus.isEmpty();
+		}
+
+		boolean hasMetrics() {
+			return this.format == Format.METRICS;
+		}
+
+		/**
+		 * Whether a metric of the series being read was already read in this sample: a
+		 * second scrape pasted below the first.
+		 */
+		private boolean repeats(ConntrackMetric metric) {
+			if (this.format != Format.METRICS || !metric.series().equals(this.series)) {
+				return false;
+			}
+			if (metric.cpu() < 0) {
+				return this.summary.containsKey(metric.name());
+			}
+			CpuCounters cpu = this.cpus.get(metric.cpu());
+			return cpu != null && cpu.has(metric.name());
 		}
 
 		/**
 		 * Whether this line's CPU (or a /proc header) was already read in this sample.
 		 */
 		boolean startsNewSample(String line) {
+			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(line);
+			if (metric.isPresent()) {
+				return repeats(metric.get());
+			}
 			Matcher cpu = CPU_FIELD.matcher(line);
 			if (cpu.find()) {
 				return this.cpus.containsKey(Integer.parseInt(cpu.group(1)));
@@ -143,6 +169,11 @@ public final class ConntrackStatsParser {
 
 		void read(int number, String line) {
 			if (VYOS_DECORATION.matcher(line).matches()) {
+				return;
+			}
+			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(line);
+			if (metric.isPresent()) {
+				readMetric(number, metric.get());
 				return;
 			}
 			if (CPU_FIELD.matcher(line).find()) {
@@ -215,6 +246,38 @@ public final class ConntrackStatsParser {
 				}
 			}
 			addCpu(number, Integer.parseInt(cpu.group(1)), counters, unread, "name=number");
+		}
+
+		/**
+		 * A Prometheus sample: a counter summed over CPUs (node_exporter) goes to the
+		 * summary, one with a {@code cpu} label to that CPU's counters. Samples of
+		 * another series (another node, another network namespace) than the first are
+		 * reported.
+		 */
+		private void readMetric(int number, ConntrackMetric metric) {
+			if (!claimFormat(number, Format.METRICS)) {
+				return;
+			}
+			if (this.series == null) {
+				this.series = metric.series();
+			}
+			else if (!this.series.equals(metric.series())) {
+				problem(number,
+						"another series (" + abbreviate(metric.series().isEmpty() ? "no labels" : metric.series())
+								+ ") than the first read ("
+								+ (this.series.isEmpty() ? "no labels" : abbreviate(this.series))
+								+ "): another node or network namespace; this line is ignored");
+				return;
+			}
+			if (metric.cpu() < 0) {
+				this.summary.putIfAbsent(metric.name(), metric.value());
+				return;
+			}
+			CpuCounters earlier = this.cpus.get(metric.cpu());
+			Map<String, Long> counters = new LinkedHashMap<>((earlier != null) ? earlier.counters() : Map.of());
+			counters.putIfAbsent(metric.name(), metric.value());
+			this.cpus.put(metric.cpu(),
+					new CpuCounters(metric.cpu(), (earlier != null) ? earlier.line() : number, counters));
 		}
 
 		private void readProcHeader(int number, String line) {
@@ -305,11 +368,19 @@ public final class ConntrackStatsParser {
 
 		/** Keeps to the first format seen; a line of the other format is reported. */
 		private boolean claimFormat(int number, Format wanted) {
-			boolean wantsProc = wanted != Format.CONNTRACK_S;
 			if (this.format == Format.NONE || this.format == Format.SUMMARY) {
 				this.format = wanted;
 				return true;
 			}
+			if ((wanted == Format.METRICS) != (this.format == Format.METRICS)) {
+				problem(number, "a line of " + wanted.title() + " after lines of " + this.format.title()
+						+ ": paste one of the two; this line is ignored");
+				return false;
+			}
+			if (wanted == Format.METRICS) {
+				return true;
+			}
+			boolean wantsProc = wanted != Format.CONNTRACK_S;
 			boolean isProc = this.format != Format.CONNTRACK_S;
 			if (wantsProc == isProc) {
 				if (wanted != Format.PROC_NO_HEADER) {

@@ -115,11 +115,16 @@ final class CounterRules {
 	 * critical never.
 	 */
 	private static Optional<Finding> singleSampleDrops(Facts facts) {
-		long drops = facts.clashDropsSinceBoot();
+		long unsplit = facts.unsplitDropsSinceBoot();
+		long drops = facts.clashDropsSinceBoot() + unsplit;
 		if (facts.twoSamples() || drops == 0) {
 			return Optional.empty();
 		}
 		List<String> evidence = new ArrayList<>(facts.counterEvidence(List.of(Counter.INSERT_FAILED, Counter.DROP)));
+		if (unsplit > 0) {
+			evidence.add("insert_failed is not in the paste: a lost insert race counts both insert_failed and drop, "
+					+ "a full table drop alone, so these drops cannot be told apart.");
+		}
 		long found = facts.total(Counter.FOUND) + facts.total(Counter.SEARCHED) + facts.total(Counter.IGNORE);
 		if (found > 0) {
 			evidence.add("For scale: " + String.format(Locale.ROOT, "%,d", found)
@@ -128,11 +133,15 @@ final class CounterRules {
 		evidence.add("These counters start at boot (or module load): one sample cannot say whether a drop happened "
 				+ "a minute or a month ago.");
 		return Optional.of(new Finding("drops-since-boot", Severity.WARNING,
-				drops + " clash drop" + ((drops == 1) ? "" : "s")
+				drops + ((unsplit > 0) ? " drop" : " clash drop") + ((drops == 1) ? "" : "s")
 						+ " since the counters started: is it still happening?",
 				evidence,
-				List.of("Take conntrack -S again 60 s later and paste both (with the seconds between): the rise is the "
-						+ "rate of delayed connections and lookups.")));
+				(unsplit > 0)
+						? List.of("Paste conntrack -S (with insert_failed), twice 60 s apart with the seconds between: "
+								+ "the rise is the rate of delayed connections and lookups.")
+						: List
+							.of("Take conntrack -S again 60 s later and paste both (with the seconds between): the rise "
+									+ "is the rate of delayed connections and lookups.")));
 	}
 
 	private static Optional<Finding> rates(Facts facts, CounterRates rates) {

@@ -64,9 +64,26 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 				: total(Counter.INSERT_FAILED);
 	}
 
-	/** Drops that no insert race explains: drop beyond insert_failed. */
+	/**
+	 * Drops that no insert race explains: drop beyond insert_failed. None can be told
+	 * apart when insert_failed was not pasted ({@link #unsplitDropsSinceBoot}).
+	 */
 	long otherDropsSinceBoot() {
-		return Math.max(0, total(Counter.DROP) - total(Counter.INSERT_FAILED));
+		return insertFailedRead() ? Math.max(0, total(Counter.DROP) - total(Counter.INSERT_FAILED)) : 0;
+	}
+
+	/**
+	 * Drops counted when insert_failed was not pasted (an exporter's metrics cut short, a
+	 * panel of drop alone): lost insert races or a full table, which only insert_failed
+	 * tells apart.
+	 */
+	long unsplitDropsSinceBoot() {
+		return insertFailedRead() ? 0 : total(Counter.DROP);
+	}
+
+	/** Whether the statistics pasted have insert_failed at all. */
+	boolean insertFailedRead() {
+		return this.stats.has(Counter.INSERT_FAILED);
 	}
 
 	/** The rise of a counter between the samples, when two were given. */
@@ -144,7 +161,8 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 		}
 		String where = this.stats.cpus().isEmpty()
 				? (this.stats.firstCpuOnly() ? "summary form (the first CPU only: node totals are at least these)"
-						: "summary")
+						: (this.stats.format() == ConntrackStats.Format.METRICS)
+								? "summed over the CPUs by the exporter" : "summary")
 				: "sum of " + this.stats.cpus().size() + " CPU" + ((this.stats.cpus().size() == 1) ? "" : "s");
 		evidence.add(this.stats.format().title() + ", " + where + ": " + values(counters, this.stats::total));
 		List<CpuCounters> busy = this.stats.cpus()

@@ -193,12 +193,23 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
 			Map<String, Integer> sysctlLines) {
+		String series = null;
 		for (Line line : lines) {
 			Matcher pair = SYSCTL.matcher(line.text());
 			Matcher kubeProxy = PasteReader.KUBE_PROXY_MAX.matcher(line.text());
+			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(line.text());
 			String key;
 			String value;
-			if (kubeProxy.matches()) {
+			if (metric.isPresent()) {
+				// node_nf_conntrack_entries(_limit): the same two sysctl values. Only the
+				// first series (node, namespace) pasted is read.
+				if (series == null) {
+					series = metric.get().series();
+				}
+				key = series.equals(metric.get().series()) ? metric.get().name() : null;
+				value = Long.toString(metric.get().value());
+			}
+			else if (kubeProxy.matches()) {
 				key = MAX;
 				value = kubeProxy.group(1);
 			}

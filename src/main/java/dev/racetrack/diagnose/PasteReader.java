@@ -337,6 +337,12 @@ public final class PasteReader {
 			if (FLOW_SUMMARY.matcher(text).matches() || CT_ENTRY.matcher(text).matches()) {
 				return PasteFormat.CONNTRACK_LIST;
 			}
+			if (text.startsWith("node_nf_conntrack_") || text.startsWith("conntrack_stats_")) {
+				java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(text);
+				if (metric.isPresent()) {
+					return metric.get().tableSize() ? PasteFormat.SYSCTL : PasteFormat.CONNTRACK_STATS;
+				}
+			}
 			if (CPU_STATS.matcher(text).find() || VYOS_HEADER.matcher(text).matches() || isProc(text)
 					|| isSummary(text)) {
 				return PasteFormat.CONNTRACK_STATS;

@@ -56,6 +56,12 @@ final class VerdictRule {
 					+ "second conntrack -S a minute later)"
 					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
 		}
+		else if (facts.unsplitDropsSinceBoot() > 0) {
+			text = "drop=" + facts.total(Counter.DROP) + " since the counters started, and insert_failed is not in "
+					+ "the paste: lost insert races or a full table; one sample cannot say whether it is still "
+					+ "happening (paste conntrack -S, twice a minute apart)"
+					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
+		}
 		else if (facts.otherDropsSinceBoot() > 0) {
 			text = "drop=" + facts.total(Counter.DROP) + " with insert_failed=" + facts.total(Counter.INSERT_FAILED)
 					+ " since the counters started: drops that no insert race explains (a full table); one sample "
@@ -106,7 +112,7 @@ final class VerdictRule {
 			return Severity.CRITICAL;
 		}
 		if (!exposures.isEmpty() || facts.clashDropsSinceBoot() > 0 || facts.otherDropsSinceBoot() > 0
-				|| facts.total(Counter.EARLY_DROP) > 0) {
+				|| facts.unsplitDropsSinceBoot() > 0 || facts.total(Counter.EARLY_DROP) > 0) {
 			return Severity.WARNING;
 		}
 		boolean insertFailedOnOldKernel = facts.total(Counter.INSERT_FAILED) > 0 && unknownKernel(facts);

@@ -185,4 +185,45 @@ class ConntrackStatsParserTests {
 		assertThat(stats.problems()).isEmpty();
 	}
 
+	@Test
+	void samplesWhenNodeExporterMetricsReadTheCpuSumsAsTheSummary() {
+		String text = """
+				# HELP node_nf_conntrack_stat_drop Number of packets dropped due to conntrack failure.
+				# TYPE node_nf_conntrack_stat_drop gauge
+				node_nf_conntrack_stat_drop{instance="10.0.0.1:9100",job="node"} 7
+				node_nf_conntrack_stat_insert_failed{instance="10.0.0.1:9100",job="node"} 2.214804038e+09
+				node_nf_conntrack_stat_drop{instance="10.0.0.2:9100",job="node"} 9
+				node_nf_conntrack_entries / node_nf_conntrack_entries_limit > 0.80
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(text);
+		ConntrackStats stats = ConntrackStatsParser.samples(sorted.of(PasteFormat.CONNTRACK_STATS), false).get(0);
+		assertThat(stats.format()).isEqualTo(Format.METRICS);
+		assertThat(stats.cpus()).isEmpty();
+		assertThat(stats.total(Counter.DROP)).isEqualTo(7);
+		assertThat(stats.total(Counter.INSERT_FAILED)).isEqualTo(2214804038L);
+		assertThat(stats.problems()).singleElement()
+			.satisfies((p) -> assertThat(p.reason()).contains("another series"));
+		assertThat(sorted.dispositions().get(6)).isEqualTo(PasteReader.Disposition.UNREAD);
+	}
+
+	@Test
+	void samplesWhenExporterMetricsPerCpuMergeEachCpuAndASecondScrapeIsASecondSample() {
+		String scrape = """
+				conntrack_stats_insert_failed{cpu="0",netns=""} 3
+				conntrack_stats_insert_failed{cpu="1",netns=""} 4
+				conntrack_stats_drop{cpu="0",netns=""} 3
+				conntrack_stats_drop{cpu="1",netns=""} 4
+				""";
+		String later = scrape.replace("} 4", "} 9");
+		PasteReader.Sorted sorted = PasteReader.read(scrape + later);
+		java.util.List<ConntrackStats> samples = ConntrackStatsParser.samples(sorted.of(PasteFormat.CONNTRACK_STATS),
+				false);
+		assertThat(samples).hasSize(2);
+		assertThat(samples.get(0).cpus()).extracting(CpuCounters::cpu).containsExactly(0, 1);
+		assertThat(samples.get(0).cpus().get(1).line()).isEqualTo(2);
+		assertThat(samples.get(0).total(Counter.DROP)).isEqualTo(7);
+		assertThat(samples.get(1).total(Counter.DROP)).isEqualTo(12);
+		assertThat(samples.get(0).problems()).isEmpty();
+	}
+
 }

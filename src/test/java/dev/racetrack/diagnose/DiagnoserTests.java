@@ -484,4 +484,20 @@ class DiagnoserTests {
 		return found.stream().findFirst();
 	}
 
+	@Test
+	void nodeExporterEntriesAndLimitAreTheTableSizeAndDropWithoutInsertFailedIsNotBlamedOnIt() {
+		String paste = """
+				node_nf_conntrack_entries 262000
+				node_nf_conntrack_entries_limit 262144
+				node_nf_conntrack_stat_drop 12
+				""";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		Finding table = find(diagnosis, "table-full").orElseThrow();
+		assertThat(table.title()).contains("nearly full");
+		assertThat(table.evidence()).anyMatch((e) -> e.contains("nf_conntrack_max=262144, nf_conntrack_count=262000"));
+		assertThat(table.evidence()).noneMatch((e) -> e.contains("are not the races"));
+		assertThat(find(diagnosis, "drops-since-boot").orElseThrow().evidence())
+			.anyMatch((e) -> e.contains("insert_failed is not in the paste"));
+	}
+
 }
