@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * @param sysctl {@code net.netfilter.nf_conntrack_count} and the like, to their value
  * @param sysctlLines the line each sysctl value was read from
  * @param tableFull the kernel log lines {@code nf_conntrack: table full, dropping packet}
+ * ({@code ip_conntrack:} before 2.6.15)
  * @param otherKernelLines kernel log lines that say something else
  * @param suppressed the messages the kernel's rate limit held back, summed over its
  * {@code net_ratelimit: N callbacks suppressed} lines ({@code ___ratelimit}): a full
@@ -194,6 +195,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
 			Map<String, Integer> sysctlLines) {
 		String series = null;
+		// The bare values printed after one command, by the command's line: cat a b
+		// prints a's value, then b's.
+		Map<Integer, Integer> printed = new java.util.HashMap<>();
 		for (Line line : lines) {
 			Matcher pair = SYSCTL.matcher(line.text());
 			Matcher kubeProxy = PasteReader.KUBE_PROXY_MAX.matcher(line.text());
@@ -218,7 +222,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				value = pair.group(2);
 			}
 			else {
-				key = keyFromCommands(commands, line.number());
+				key = keyFromCommands(commands, line.number(), printed);
 				value = line.text().strip();
 			}
 			if (key != null) {
@@ -228,9 +232,16 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		}
 	}
 
-	/** The key a bare number belongs to: the last {@code cat /proc/sys/…} before it. */
-	private static String keyFromCommands(List<String> commands, int number) {
-		String key = null;
+	/**
+	 * The key a bare number belongs to: the last {@code cat /proc/sys/…} (or
+	 * {@code sysctl -n …}) before it; with several paths in it
+	 * ({@code cat …/nf_conntrack_count …/nf_conntrack_max}), the path in the place of
+	 * this number among the values printed after the command ({@code printed} counts
+	 * them); {@code null} for a value past the last path.
+	 */
+	private static String keyFromCommands(List<String> commands, int number, Map<Integer, Integer> printed) {
+		int commandLine = -1;
+		List<String> keys = List.of();
 		for (String command : commands) {
 			int colon = command.indexOf(':');
 			int at = Integer.parseInt(command.substring(0, colon));
@@ -238,11 +249,20 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				break;
 			}
 			Matcher path = PROC_SYS.matcher(command.substring(colon + 1));
-			if (path.find()) {
-				key = normalise(path.group(1));
+			List<String> found = new ArrayList<>();
+			while (path.find() && found.size() < 16) {
+				found.add(normalise(path.group(1)));
+			}
+			if (!found.isEmpty()) {
+				commandLine = at;
+				keys = found;
 			}
 		}
-		return key;
+		if (keys.isEmpty()) {
+			return null;
+		}
+		int place = printed.merge(commandLine, 1, Integer::sum) - 1;
+		return (keys.size() == 1) ? keys.get(0) : (place < keys.size()) ? keys.get(place) : null;
 	}
 
 	/**

@@ -169,7 +169,7 @@ public final class PasteReader {
 
 	private static final Pattern KERNEL_LOG = Pattern.compile("\\[ {0,8}\\d{1,10}\\.\\d{1,9}\\] .{0,2000}"
 			+ "|\\[\\w{3} \\w{3} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\d{4}\\] .{0,2000}"
-			+ "|\\w{3} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S{1,64} kernel: .{0,2000}|.{0,200}nf_conntrack: .{0,2000}"
+			+ "|\\w{3} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S{1,64} kernel: .{0,2000}|.{0,200}(?:nf|ip)_conntrack: .{0,2000}"
 			+ "|net_ratelimit: \\d{1,12} callbacks suppressed");
 
 	private static final Pattern CT_ENTRY = Pattern.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?"

@@ -106,6 +106,33 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * One {@code cat} of two paths prints two values, in the order of the paths: the
+	 * second was read as the first path's again and the table's size was lost, silently.
+	 */
+	@Test
+	void oneCatOfTwoPathsGivesEachItsValue() {
+		String paste = "$ cat /proc/sys/net/netfilter/nf_conntrack_count /proc/sys/net/netfilter/nf_conntrack_max\n"
+				+ "60000\n65536\n";
+		Diagnosis d = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(find(d, "table-full").orElseThrow().evidence())
+			.contains("line 3: nf_conntrack_max=65536, nf_conntrack_count=60000 (91 % full).");
+		assertThat(d.unreadLines()).isEmpty();
+	}
+
+	/**
+	 * Kernels before 2.6.15 (and old routers) log {@code ip_conntrack: table full}: a
+	 * packet dropped as with {@code nf_conntrack:}, with or without a log prefix.
+	 */
+	@Test
+	void theOldIpConntrackMessageIsATableFullToo() {
+		String paste = "ip_conntrack: table full, dropping packet.\n"
+				+ "Dec  7 03:12:01 gw kernel: ip_conntrack: table full, dropping packet.\n";
+		Finding full = find(this.diagnoser.diagnose(NodeSample.pasted(paste, null)), "table-full").orElseThrow();
+		assertThat(full.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(full.evidence().get(0)).contains("2 times (lines 1–2)");
+	}
+
+	/**
 	 * {@code kubectl get endpoints} says how many addresses the cluster DNS has: race 3
 	 * needs two (the corpus's k8s-handbook-173-lyc20140320 has one, its UDP and TCP
 	 * ports).
