@@ -43,6 +43,16 @@ final class NftParser {
 	private static final Pattern XT_TARGET = Pattern
 		.compile("\\bxt target \"(MASQUERADE|SNAT)\"|# xt_(MASQUERADE|SNAT)\\b");
 
+	/**
+	 * A rule whose first statement nft cannot name: nft built without xtables prints an
+	 * iptables-nft match or target as {@code # xt_<name>} (src/xt.c,
+	 * {@code xt_stmt_xlate}, up to nftables 1.0.5), so kube-proxy's
+	 * {@code -m statistic --mode random … -j KUBE-SEP-…} lists as
+	 * {@code # xt_statistic counter … jump KUBE-SEP-…}: a rule, not a comment, and the
+	 * endpoint it jumps to counts.
+	 */
+	private static final Pattern XT_FIRST = Pattern.compile("# xt_\\w");
+
 	/** A statement that only a nat chain may hold. */
 	private static final Pattern NAT_STATEMENT = Pattern.compile("(?:^|\\s)masquerade(?:\\s|$)"
 			+ "|(?:^|\\s)(?:snat|dnat) (?:ip6? )?to\\s|\\bxt target \"(?:MASQUERADE|SNAT|DNAT)\"|# xt_(?:MASQUERADE|SNAT|DNAT)\\b");
@@ -83,7 +93,7 @@ final class NftParser {
 			}
 			if (text.equals("}") || text.isEmpty() || text.startsWith("policy ") || text.startsWith("elements")
 					|| text.startsWith("type ") || text.startsWith("flags ") || text.startsWith("set ")
-					|| text.startsWith("map ") || text.startsWith("#")) {
+					|| text.startsWith("map ") || (text.startsWith("#") && !XT_FIRST.matcher(text).lookingAt())) {
 				continue;
 			}
 			// A nat statement can only stand in a nat chain: a chain pasted without its

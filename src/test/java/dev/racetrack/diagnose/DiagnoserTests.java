@@ -106,6 +106,31 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * nft built without xtables lists an iptables-nft match it cannot name as
+	 * {@code # xt_<name>} (nftables src/xt.c, {@code xt_stmt_xlate}, up to 1.0.5):
+	 * kube-proxy's statistic rule then begins with {@code # xt_statistic}. It was skipped
+	 * as a comment, so kube-dns's two endpoints counted one, and Diagnose said race 3
+	 * could not happen.
+	 */
+	@Test
+	void aRuleBeginningWithAnUnnamedXtMatchIsARule() {
+		String paste = "4.17.19\ntable ip nat {\n\tchain KUBE-SERVICES {\n"
+				+ "\t\tmeta l4proto udp ip daddr 10.96.0.10 udp dport 53 counter packets 12 bytes 840 "
+				+ "jump KUBE-SVC-TCOU7JCQXEZGVUNU comment \"kube-system/kube-dns:dns cluster IP\"\n\t}\n"
+				+ "\tchain KUBE-SVC-TCOU7JCQXEZGVUNU {\n"
+				+ "\t\t# xt_statistic counter packets 7 bytes 490 jump KUBE-SEP-IT2ZTR26TO4XFPTO "
+				+ "comment \"kube-system/kube-dns:dns\"\n"
+				+ "\t\tcounter packets 5 bytes 350 jump KUBE-SEP-ZXMNUKOKXUTL2MK2 comment \"kube-system/kube-dns:dns\"\n"
+				+ "\t}\n\tchain KUBE-SEP-IT2ZTR26TO4XFPTO {\n\t\tmeta l4proto udp counter packets 7 bytes 490 # xt_DNAT\n"
+				+ "\t}\n\tchain KUBE-SEP-ZXMNUKOKXUTL2MK2 {\n\t\tmeta l4proto udp counter packets 5 bytes 350 # xt_DNAT\n"
+				+ "\t}\n}\n";
+		Diagnosis d = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(find(d, "dnat-race-3").orElseThrow().evidence().get(0)).contains("KUBE-SVC-TCOU7JCQXEZGVUNU")
+			.contains("2 endpoints");
+		assertThat(find(d, "dns-single-endpoint")).isEmpty();
+	}
+
+	/**
 	 * One {@code cat} of two paths prints two values, in the order of the paths: the
 	 * second was read as the first path's again and the table's size was lost, silently.
 	 */
