@@ -79,9 +79,11 @@ final class DnatRaceRules {
 		}
 		return Optional.of(new Finding(RACE_3_RULED_OUT, Severity.INFO,
 				"DNS race 3 cannot happen here: the cluster DNS has one endpoint",
-				List.of(evidence, "Race 3 needs two endpoints: with one, both packets of a lookup are DNATed to the "
-						+ "same address. Races 1 and 2 need none and are judged above; a second CoreDNS replica "
-						+ "(scaling, an autoscaler) brings race 3 back."),
+				List.of(evidence,
+						"Race 3 needs two endpoints: with one, both packets of a lookup are DNATed to the "
+								+ "same address. Races 1 and 2 need none and are judged above. This holds for what was "
+								+ "pasted: a paste cut short, or a second CoreDNS replica (scaling, an autoscaler), "
+								+ "brings race 3 back."),
 				List.of()));
 	}
 
