@@ -123,6 +123,12 @@ final class Probe implements AutoCloseable {
 					slow(path + " took " + nanos / 1_000_000 + " ms", start);
 				}
 			}
+			catch (InterruptedException ex) {
+				// close() interrupted the request in flight: the probe ends; nothing
+				// failed (a soak once counted "/api/scenarios failed after 2 ms:
+				// InterruptedException" against the server).
+				return;
+			}
 			catch (Exception ex) {
 				this.latencies.add(Long.MAX_VALUE);
 				if (ex instanceof java.net.http.HttpTimeoutException) {
