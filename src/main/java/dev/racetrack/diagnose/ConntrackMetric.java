@@ -44,11 +44,6 @@ record ConntrackMetric(String name, int cpu, String series, long value) {
 
 	private static final String EXPORTER = "conntrack_stats_";
 
-	/** Whether a line is a sample of a conntrack metric (cheap test first). */
-	static boolean isSample(String line) {
-		return (line.startsWith("node_nf_conntrack_") || line.startsWith(EXPORTER)) && parse(line).isPresent();
-	}
-
 	/** Whether a sample is the table's size ({@code nf_conntrack_count} or max). */
 	boolean tableSize() {
 		return this.name.equals(NodeExtras.COUNT) || this.name.equals(NodeExtras.MAX);

@@ -99,11 +99,13 @@ public final class ConntrackStatsParser {
 		List<ConntrackStats> samples = new ArrayList<>();
 		Reader reader = new Reader();
 		for (Line line : lines) {
-			if (reader.startsNewSample(line.text().strip()) && (reader.hasCpus() || reader.hasMetrics())) {
+			String text = line.text().strip();
+			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(text);
+			if (reader.startsNewSample(text, metric) && (reader.hasCpus() || reader.hasMetrics())) {
 				samples.add(reader.result(notRoot));
 				reader = new Reader();
 			}
-			reader.read(line.number(), line.text().strip());
+			reader.read(line.number(), text, metric);
 		}
 		samples.add(reader.result(notRoot));
 		return samples;
@@ -155,8 +157,7 @@ public final class ConntrackStatsParser {
 		/**
 		 * Whether this line's CPU (or a /proc header) was already read in this sample.
 		 */
-		boolean startsNewSample(String line) {
-			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(line);
+		boolean startsNewSample(String line, java.util.Optional<ConntrackMetric> metric) {
 			if (metric.isPresent()) {
 				return repeats(metric.get());
 			}
@@ -167,11 +168,14 @@ public final class ConntrackStatsParser {
 			return isProcHeader(line) && this.header != null && !this.cpus.isEmpty();
 		}
 
-		void read(int number, String line) {
+		/**
+		 * Reads a line; {@code metric} is the line read as a Prometheus sample, if it is
+		 * one.
+		 */
+		void read(int number, String line, java.util.Optional<ConntrackMetric> metric) {
 			if (VYOS_DECORATION.matcher(line).matches()) {
 				return;
 			}
-			java.util.Optional<ConntrackMetric> metric = ConntrackMetric.parse(line);
 			if (metric.isPresent()) {
 				readMetric(number, metric.get());
 				return;

@@ -395,24 +395,16 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 */
 	private static List<Pod> pods(List<Line> lines, List<LineProblem> problems) {
 		List<Pod> pods = new ArrayList<>();
-		for (Line line : lines) {
-			String text = line.text().strip();
-			if (text.startsWith("NAME ") || text.startsWith("NAMESPACE ")) {
-				continue;
-			}
-			Matcher row = PasteReader.POD_ROW.matcher(text);
-			if (!row.matches()) {
-				problems.add(new LineProblem(line.number(),
-						"not a row of kubectl get pods (NAME READY STATUS " + "RESTARTS AGE)"));
-				continue;
-			}
-			String name = row.group(2);
-			String restarts = text.substring(row.start(6), (row.group(7) != null) ? row.start(7) : text.length())
+		for (Row row : rows(lines, PasteReader.POD_ROW, "kubectl get pods (NAME READY STATUS RESTARTS AGE)",
+				problems)) {
+			Matcher m = row.match();
+			String restarts = row.text()
+				.substring(m.start(6), (m.group(7) != null) ? m.start(7) : row.text().length())
 				.strip();
 			// AGE, then with -o wide IP and NODE.
-			String[] rest = (row.group(7) != null) ? row.group(7).strip().split("\\s+") : new String[0];
+			String[] rest = (m.group(7) != null) ? m.group(7).strip().split("\\s+") : new String[0];
 			String node = (rest.length >= 3) ? rest[2] : "";
-			Pod pod = new Pod(name, row.group(3) + "/" + row.group(4), row.group(5), restarts, node, line.number());
+			Pod pod = new Pod(m.group(2), m.group(3) + "/" + m.group(4), m.group(5), restarts, node, row.number());
 			if (pod.dnsServer() || pod.nodeLocalDns()) {
 				pods.add(pod);
 			}
@@ -423,22 +415,40 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** The rows of {@code kubectl get svc} that are the cluster DNS service. */
 	private static List<Service> services(List<Line> lines, List<LineProblem> problems) {
 		List<Service> services = new ArrayList<>();
+		for (Row row : rows(lines, PasteReader.SERVICE_ROW,
+				"kubectl get svc (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE)", problems)) {
+			Matcher m = row.match();
+			if (isDnsServiceName(m.group(2))) {
+				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number()));
+			}
+		}
+		return services;
+	}
+
+	/** A row of a kubectl table, matched. */
+	private record Row(int number, String text, Matcher match) {
+	}
+
+	/**
+	 * The rows of a kubectl table past its header that match {@code row}; each other line
+	 * is reported as not a row of {@code table}.
+	 */
+	private static List<Row> rows(List<Line> lines, Pattern row, String table, List<LineProblem> problems) {
+		List<Row> rows = new ArrayList<>();
 		for (Line line : lines) {
 			String text = line.text().strip();
 			if (text.startsWith("NAME ") || text.startsWith("NAMESPACE ")) {
 				continue;
 			}
-			Matcher row = PasteReader.SERVICE_ROW.matcher(text);
-			if (!row.matches()) {
-				problems.add(new LineProblem(line.number(),
-						"not a row of kubectl get svc (NAME TYPE CLUSTER-IP " + "EXTERNAL-IP PORT(S) AGE)"));
-				continue;
+			Matcher m = row.matcher(text);
+			if (m.matches()) {
+				rows.add(new Row(line.number(), text, m));
 			}
-			if (isDnsServiceName(row.group(2))) {
-				services.add(new Service(row.group(2), row.group(3), row.group(5), line.number()));
+			else {
+				problems.add(new LineProblem(line.number(), "not a row of " + table));
 			}
 		}
-		return services;
+		return rows;
 	}
 
 	/**
