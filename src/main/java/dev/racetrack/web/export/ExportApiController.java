@@ -541,7 +541,7 @@ class ExportApiController {
 			finally {
 				held.lease().release();
 			}
-		});
+		}).doOnDiscard(Runs.Held.class, (held) -> held.lease().release());
 	}
 
 	/** Works on the live model stopped right after the asked step. */
@@ -556,14 +556,20 @@ class ExportApiController {
 				held.lease().release();
 				return Mono.error(ex);
 			}
-			return this.runs.atStep(params, at.step()).doFinally((s) -> held.lease().release()).map((live) -> {
-				try {
-					return work.apply(at, live.run());
-				}
-				finally {
-					live.lease().release();
-				}
-			});
+			// Off the event loop: a model shared with earlier askers comes on the thread
+			// that asks.
+			return this.runs.atStep(params, at.step())
+				.doFinally((s) -> held.lease().release())
+				.publishOn(Schedulers.boundedElastic())
+				.map((live) -> {
+					try {
+						return work.apply(at, live.run());
+					}
+					finally {
+						live.lease().release();
+					}
+				})
+				.doOnDiscard(Runs.Held.class, (live) -> live.lease().release());
 		});
 	}
 

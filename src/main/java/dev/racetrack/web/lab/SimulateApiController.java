@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -87,11 +88,21 @@ class SimulateApiController {
 		boolean events = RunParamsBinder.flag(query, "events", true);
 		var buffers = exchange.getResponse().bufferFactory();
 		if (!events) {
-			return this.runs.untraced(params).map((run) -> {
-				byte[] body = this.json.writeValueAsBytes(
-						new SimulationView(ParamsView.of(params), null, null, null, null, null, run.summary()));
-				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Flux.just(buffers.wrap(body)));
-			});
+			// Off the event loop: a run shared with earlier askers comes on the thread
+			// that
+			// asks, and a summary lists every flow (up to 128,000).
+			return this.runs.untraced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
+				try {
+					byte[] body = this.json.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, null,
+							null, null, null, held.run().summary()));
+					return ResponseEntity.ok()
+						.contentType(MediaType.APPLICATION_JSON)
+						.body(Flux.just(buffers.wrap(body)));
+				}
+				finally {
+					held.lease().release();
+				}
+			}).doOnDiscard(Runs.Held.class, (held) -> held.lease().release());
 		}
 		this.downloads.open(exchange);
 		return this.runs.traced(params).map((held) -> {

@@ -5,6 +5,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -292,30 +294,101 @@ public class Runs implements DisposableBean, SmartLifecycle {
 		return this.cache.size();
 	}
 
-	/** An untraced run: counters and flows only (not cached). */
-	public Mono<NodeRun> untraced(RunParams params) {
-		return Mono.defer(() -> {
+	/**
+	 * An untraced run: counters and flows only, held until the lease is released (not
+	 * cached). Asked again while it is computed or held, it is computed once
+	 * ({@link #shared}).
+	 */
+	public Mono<Held> untraced(RunParams params) {
+		return shared(new SharedKey(params, -1), () -> {
 			long attempts = (long) params.pods() * params.rounds();
 			long units = attempts * (params.scenario().startsWith("dns") ? 2 : 1);
-			Lease reservation = reserve("untraced", Math.max(1_000_000, attempts * UNTRACED_BYTES_PER_ATTEMPT), units);
-			return compute(params, Tracer.off(), -1).doFinally((s) -> reservation.release());
-		});
+			return reserve("untraced", Math.max(1_000_000, attempts * UNTRACED_BYTES_PER_ATTEMPT), units);
+		}, (stop) -> compute(params, Tracer.off(), -1, stop));
 	}
 
 	/**
-	 * The live model at step {@code step}: a fresh traced run stopped right after that
-	 * event (not cached: it is left frozen mid-run), held by the caller until the
-	 * returned lease is released. The caller checks that the step exists.
+	 * The live model at step {@code step}: a traced run stopped right after that event
+	 * (not cached: it is left frozen mid-run), held by the caller until the returned
+	 * lease is released; the caller only reads it. Asked again while it is computed or
+	 * held (a class exporting the table at the step the teacher named), it is computed
+	 * once ({@link #shared}). The caller checks that the step exists.
 	 */
 	public Mono<Held> atStep(RunParams params, long step) {
-		return Mono.defer(() -> {
+		return shared(new SharedKey(params, step), () -> {
 			long events = Math.min(step + 1, this.properties.maxTraceEvents());
-			Lease reservation = reserve("at-step", events * BYTES_PER_EVENT, events);
-			return compute(params, Tracer.recording(this.properties.maxTraceEvents()), step)
-				.map((run) -> new Held(run, null, reservation))
-				.doOnCancel(reservation::release)
-				.doOnError((ex) -> reservation.release());
+			return reserve("at-step", events * BYTES_PER_EVENT, events);
+		}, (stop) -> compute(params, Tracer.recording(this.properties.maxTraceEvents()), step, stop));
+	}
+
+	/** What a shared run is: its parameters and the step it stops at (-1: none). */
+	private record SharedKey(RunParams params, long step) {
+	}
+
+	/**
+	 * An uncached run being computed or read: one reservation and one computation for
+	 * everyone who asked while it lasts.
+	 */
+	private static final class Shared {
+
+		final AtomicBoolean stop = new AtomicBoolean();
+
+		Lease reservation;
+
+		Mono<NodeRun> run;
+
+		int users;
+
+	}
+
+	/** The uncached runs being computed or read, by what they are. */
+	private final Map<SharedKey, Shared> shared = new HashMap<>();
+
+	/**
+	 * A run nobody keeps once read (untraced, or stopped at a step), shared by everyone
+	 * who asks for it while it is computed or held: thirty students pressing the same
+	 * export at once each took a computation slot, and some got a 429. The reservation is
+	 * given back, and a computation still running stopped, when the last of them releases
+	 * it; an error (a limit, the server stopping) reaches all of them.
+	 */
+	private Mono<Held> shared(SharedKey key, Supplier<Lease> reserve, Function<AtomicBoolean, Mono<NodeRun>> compute) {
+		return Mono.defer(() -> {
+			Shared work = joinShared(key, reserve, compute);
+			Lease mine = new Lease(() -> leaveShared(key, work));
+			return work.run.map((run) -> new Held(run, null, mine))
+				.doOnCancel(mine::release)
+				.doOnError((ex) -> mine.release());
 		});
+	}
+
+	private synchronized Shared joinShared(SharedKey key, Supplier<Lease> reserve,
+			Function<AtomicBoolean, Mono<NodeRun>> compute) {
+		Shared work = this.shared.get(key);
+		if (work == null) {
+			Lease reservation = reserve.get();
+			work = new Shared();
+			work.reservation = reservation;
+			work.run = compute.apply(work.stop).cache();
+			this.shared.put(key, work);
+		}
+		work.users++;
+		return work;
+	}
+
+	private void leaveShared(SharedKey key, Shared work) {
+		synchronized (this) {
+			if (--work.users > 0) {
+				return;
+			}
+			work.stop.set(true);
+			this.shared.remove(key, work);
+		}
+		work.reservation.release();
+	}
+
+	/** How many uncached runs are being computed or read. */
+	synchronized int sharedRuns() {
+		return this.shared.size();
 	}
 
 	/**
@@ -479,10 +552,6 @@ public class Runs implements DisposableBean, SmartLifecycle {
 		this.heldBytes += e.bytes;
 		trimCache();
 		return new Held(run, computed.story(), new Lease(() -> unhold(e)));
-	}
-
-	private Mono<NodeRun> compute(RunParams params, Tracer tracer, long step) {
-		return compute(params, tracer, step, new AtomicBoolean());
 	}
 
 	/**

@@ -14,10 +14,10 @@ import dev.racetrack.scenario.RunParams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A traced run asked for again while it is being computed is computed once (a room
- * joining a new run together shares one computation and one slot); an asker who leaves
- * does not stop it for the others, and when every asker has left it stops and frees its
- * slot.
+ * A run asked for again while it is being computed is computed once (a room joining a new
+ * run together shares one computation and one slot); an asker who leaves does not stop it
+ * for the others, and when every asker has left it stops and frees its slot. Uncached
+ * runs (untraced, or stopped at a step) are shared the same way while anyone holds them.
  */
 class RunsSharingTests {
 
@@ -79,6 +79,68 @@ class RunsSharingTests {
 		for (int i = 0; i < 200 && other == null; i++) {
 			try {
 				other = this.runs.traced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race")))
+					.block(Duration.ofSeconds(10));
+			}
+			catch (TooManyRequestsException ex) {
+				Thread.sleep(50);
+			}
+		}
+		assertThat(other).as("a run admitted once the stopped one left its slot").isNotNull();
+		other.lease().release();
+	}
+
+	/**
+	 * The same export at the same step, asked by several at once (a class pressing the
+	 * button the teacher named), is computed once: with one slot, the others join it
+	 * rather than get a 429; the slot and the memory come back when the last lets go.
+	 */
+	@Test
+	void askersOfOneStepShareOneComputationAndGiveItBackTogether() {
+		RunParams p = large(4);
+		long before = this.runs.heldBytes();
+		var held = Mono.zip(this.runs.atStep(p, 5_000), this.runs.atStep(p, 5_000), this.runs.atStep(p, 5_000))
+			.block(Duration.ofSeconds(60));
+		assertThat(held.getT1().run()).isSameAs(held.getT2().run()).isSameAs(held.getT3().run());
+		assertThat(held.getT1().run().trace().size()).isEqualTo(5_001);
+		assertThat(admitted()).as("computations admitted").isEqualTo(1.0);
+		assertThat(this.runs.sharedRuns()).isEqualTo(1);
+		// Another step is another model, and the one slot is taken.
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> this.runs.atStep(p, 6_000).block())
+			.isInstanceOf(TooManyRequestsException.class);
+		held.getT1().lease().release();
+		held.getT2().lease().release();
+		assertThat(this.runs.sharedRuns()).as("held by the third").isEqualTo(1);
+		// Asked again while one still holds it: the same model, no new computation.
+		Runs.Held late = this.runs.atStep(p, 5_000).block(Duration.ofSeconds(10));
+		assertThat(late.run()).isSameAs(held.getT3().run());
+		assertThat(admitted()).isEqualTo(1.0);
+		held.getT3().lease().release();
+		late.lease().release();
+		assertThat(this.runs.sharedRuns()).isZero();
+		assertThat(this.runs.heldBytes()).isEqualTo(before);
+		// The slot is free again.
+		Runs.Held next = this.runs.atStep(p, 6_000).block(Duration.ofSeconds(60));
+		assertThat(next.run().trace().size()).isEqualTo(6_001);
+		next.lease().release();
+	}
+
+	@Test
+	void askersOfOneUntracedRunShareItAndItStopsWhenAllHaveLeft() throws InterruptedException {
+		RunParams p = RunParamsBinder.bind(Map.of("scenario", "tcp-free-play", "pods", "128", "rounds", "1000",
+				"sourcePort", "32000", "seed", "5"));
+		Disposable first = this.runs.untraced(p).subscribe();
+		Disposable second = this.runs.untraced(p).subscribe();
+		assertThat(admitted()).as("computations admitted").isEqualTo(1.0);
+		assertThat(this.runs.sharedRuns()).isEqualTo(1);
+		first.dispose();
+		assertThat(this.runs.sharedRuns()).as("the second still waits for it").isEqualTo(1);
+		second.dispose();
+		assertThat(this.runs.sharedRuns()).isZero();
+		// The stopped computation gives its slot back: another run is admitted.
+		Runs.Held other = null;
+		for (int i = 0; i < 200 && other == null; i++) {
+			try {
+				other = this.runs.untraced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race")))
 					.block(Duration.ofSeconds(10));
 			}
 			catch (TooManyRequestsException ex) {
