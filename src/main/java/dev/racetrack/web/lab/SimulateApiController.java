@@ -6,7 +6,6 @@ import java.util.function.Function;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -21,6 +20,7 @@ import dev.racetrack.scenario.Beats;
 import dev.racetrack.scenario.RunParams;
 import dev.racetrack.scenario.Scenario;
 import dev.racetrack.scenario.Scenarios;
+import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.RunSummary;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.shared.Downloads;
@@ -71,6 +71,9 @@ class SimulateApiController {
 			Boolean race, String warning, RunSummary summary) {
 	}
 
+	/** Where a summary's flows go: between its brackets. */
+	private static final String EMPTY_FLOWS = "\"flows\":[]";
+
 	@GetMapping("/api/catalogue")
 	LabCatalogue catalogue() {
 		return LabCatalogue.get();
@@ -86,23 +89,26 @@ class SimulateApiController {
 			ServerWebExchange exchange) {
 		RunParams params = RunParamsBinder.bind(query);
 		boolean events = RunParamsBinder.flag(query, "events", true);
-		var buffers = exchange.getResponse().bufferFactory();
 		if (!events) {
-			// Off the event loop: a run shared with earlier askers comes on the thread
-			// that
-			// asks, and a summary lists every flow (up to 128,000).
-			return this.runs.untraced(params).publishOn(Schedulers.boundedElastic()).map((held) -> {
-				try {
-					byte[] body = this.json.writeValueAsBytes(new SimulationView(ParamsView.of(params), null, null,
-							null, null, null, held.run().summary()));
-					return ResponseEntity.ok()
-						.contentType(MediaType.APPLICATION_JSON)
-						.body(Flux.just(buffers.wrap(body)));
+			// The summary lists every flow (up to 128,000: ≈19 MB of JSON). It is written
+			// in
+			// chunks as the client reads, from the run held meanwhile, and the run is
+			// shared with whoever asks the same at once: thirty askers hold one run and a
+			// chunk each, never thirty bodies.
+			return this.runs.untraced(params).map((held) -> {
+				ExchangeCleanup.onEnd(exchange, held.lease());
+				NodeRun run = held.run();
+				String head = this.json.writeValueAsString(new SimulationView(ParamsView.of(params), null, null, null,
+						null, null, RunSummary.withoutFlows(run)));
+				int cut = head.indexOf(EMPTY_FLOWS);
+				if (cut < 0 || cut != head.lastIndexOf(EMPTY_FLOWS)) {
+					throw new IllegalStateException("no single empty flows list in " + head);
 				}
-				finally {
-					held.lease().release();
-				}
-			}).doOnDiscard(Runs.Held.class, (held) -> held.lease().release());
+				cut += EMPTY_FLOWS.length() - 1;
+				Flux<DataBuffer> body = JsonChunks.write(exchange.getResponse(), this.json, head.substring(0, cut),
+						RunSummary.flowViews(run), head.substring(cut), Function.identity());
+				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+			});
 		}
 		this.downloads.open(exchange);
 		return this.runs.traced(params).map((held) -> {

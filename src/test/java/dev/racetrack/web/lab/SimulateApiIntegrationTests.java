@@ -28,6 +28,9 @@ class SimulateApiIntegrationTests {
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	tools.jackson.databind.json.JsonMapper json;
+
 	@Test
 	void scenariosListsTheSixIdsWithTheirDefaults() {
 		this.client.get()
@@ -90,6 +93,26 @@ class SimulateApiIntegrationTests {
 			.doesNotExist()
 			.jsonPath("$.summary.flows.length()")
 			.isEqualTo(20);
+	}
+
+	/**
+	 * A summary of many flows is written in chunks as it is sent; the body is still the
+	 * one Jackson writes for the whole answer at once, byte for byte.
+	 */
+	@Test
+	void aLargeSummaryIsTheWholeAnswerWrittenInChunks() {
+		String query = "scenario=tcp-free-play&pods=64&rounds=40&seed=9";
+		byte[] body = body("/api/simulate?" + query + "&events=false");
+		var params = dev.racetrack.web.shared.RunParamsBinder
+			.bind(java.util.Map.of("scenario", "tcp-free-play", "pods", "64", "rounds", "40", "seed", "9"));
+		var run = dev.racetrack.scenario.ScenarioRunner.run(params, dev.racetrack.sim.TimingModel.calibrated(),
+				dev.racetrack.sim.Tracer.off());
+		byte[] whole = this.json.writeValueAsBytes(new SimulateApiController.SimulationView(
+				dev.racetrack.web.shared.ParamsView.of(params), null, null, null, null, null, run.summary()));
+		assertThat(whole.length).as("several chunks")
+			.isGreaterThan(3 * dev.racetrack.web.shared.JsonChunks.CHUNK_BYTES);
+		assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
+			.isEqualTo(new String(whole, java.nio.charset.StandardCharsets.UTF_8));
 	}
 
 	static Stream<Arguments> badParameters() {
