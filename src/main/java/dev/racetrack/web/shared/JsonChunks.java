@@ -7,6 +7,8 @@ import java.util.function.Function;
 
 import io.netty.channel.Channel;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -19,12 +21,25 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
  * the client is ready for it. What a response holds at once is one chunk, whatever the
  * size of the list; a client that reads nothing for {@link #STALL} is cut off (as a
  * client gone: not an error of the server).
+ *
+ * <p>
+ * The chunks are serialised on {@link #WRITERS}, never on the event loop that writes
+ * them: thirty large answers asked at once (a class opening the same replay) took the
+ * event loops for as long as their serialisation took, ≈1 s on 2 cores, and every other
+ * request on those loops waited that long.
  */
 public final class JsonChunks {
 
 	public static final int CHUNK_BYTES = 64 * 1024;
 
 	public static final Duration STALL = Duration.ofSeconds(30);
+
+	/**
+	 * The threads that serialise chunks, one per core (daemon threads: the server's
+	 * shutdown does not wait for them; a response is cut when its connection closes).
+	 */
+	private static final Scheduler WRITERS = Schedulers.newParallel("json-writer",
+			Runtime.getRuntime().availableProcessors(), true);
 
 	private JsonChunks() {
 	}
@@ -63,6 +78,7 @@ public final class JsonChunks {
 			sink.next(buffers.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
 			return i;
 		})
+			.subscribeOn(WRITERS)
 			.concatMap(
 					(chunk) -> Backpressure
 						.writable(channel, STALL,
