@@ -43,7 +43,9 @@ final class CounterRules {
 		boolean nearlyFull = max.isPresent() && count.isPresent() && count.getAsLong() * 10 >= max.getAsLong() * 9;
 		boolean now = facts.tableFullLogged() || facts.otherDropsNow() > 0
 				|| facts.delta(Counter.EARLY_DROP).orElse(0) > 0;
-		if (!now && earlyDrop == 0 && other == 0 && !nearlyFull) {
+		Optional<ConntrackAlert> alert = facts.extras().alert();
+		boolean alerted = alert.map(ConntrackAlert::firing).orElse(false);
+		if (!now && earlyDrop == 0 && other == 0 && !nearlyFull && !alerted) {
 			return Optional.empty();
 		}
 		List<String> evidence = new ArrayList<>();
@@ -70,29 +72,41 @@ final class CounterRules {
 		}
 		evidence.addAll(facts.counterEvidence(List.of(Counter.EARLY_DROP, Counter.DROP, Counter.INSERT_FAILED)));
 		facts.stats().entries().ifPresent((n) -> evidence.add("entries=" + n + " now."));
+		boolean bootMax = facts.extras().bootTime().contains(NodeExtras.MAX);
 		if (max.isPresent()) {
 			evidence.add(
 					"line " + facts.extras().sysctlLines().get(NodeExtras.MAX) + ": nf_conntrack_max=" + max.getAsLong()
+							+ (bootMax ? " when nf_conntrack loaded (its load message; sysctl "
+									+ "net.netfilter.nf_conntrack_max shows the value now)" : "")
 							+ (count.isPresent()
 									? ", nf_conntrack_count=" + count.getAsLong() + " ("
 											+ (count.getAsLong() * 100 / Math.max(1, max.getAsLong())) + " % full)"
 									: "")
 							+ ".");
 		}
+		alert.ifPresent((a) -> evidence.add(a.describe()));
 		if (earlyDrop > 0) {
 			evidence.add("early_drop counts entries evicted because the table reached nf_conntrack_max.");
 		}
-		String maxNow = max.isPresent() ? " (now " + max.getAsLong() + ")" : "";
+		String maxNow = max.isPresent() ? " (" + (bootMax ? "at boot " : "now ") + max.getAsLong() + ")" : "";
 		String fix = "Raise net.netfilter.nf_conntrack_max" + maxNow
 				+ " to fit the node's peak, and the hash size with it (nf_conntrack_buckets, or the hashsize module "
 				+ "parameter); kube-proxy sets it from --conntrack-max-per-core (32768 per core by default).";
 		String title = now ? "The conntrack table is full and drops packets now"
-				: (nearlyFull ? "The conntrack table is nearly full" : "The conntrack table filled up earlier");
+				: nearlyFull ? "The conntrack table is nearly full"
+						: (earlyDrop == 0 && other == 0) ? "The conntrack table was nearly full when the alert fired"
+								: "The conntrack table filled up earlier";
+		List<String> mitigations = new ArrayList<>(List.of(fix,
+				"Shorten the timeouts of idle entries, e.g. net.netfilter.nf_conntrack_tcp_timeout_time_wait "
+						+ "and nf_conntrack_udp_timeout."));
+		if (alert.isPresent() && !facts.statsRead()) {
+			mitigations.add(alert.get().pasteNext());
+		}
+		else {
+			mitigations.add("Take two conntrack -S samples a minute apart to see whether drop still rises.");
+		}
 		return Optional.of(new Finding(TABLE_FULL, now ? Severity.CRITICAL : Severity.WARNING, title, evidence,
-				List.of(fix,
-						"Shorten the timeouts of idle entries, e.g. net.netfilter.nf_conntrack_tcp_timeout_time_wait "
-								+ "and nf_conntrack_udp_timeout.",
-						"Take two conntrack -S samples a minute apart to see whether drop still rises.")));
+				List.copyOf(mitigations)));
 	}
 
 	private static Optional<Finding> chainTooLong(Facts facts) {

@@ -186,12 +186,26 @@ public final class Diagnoser {
 		Map<String, Integer> endpointIps = new LinkedHashMap<>();
 		List<NodeExtras.Pod> dnsPods = new ArrayList<>();
 		List<NodeExtras.Service> dnsServices = new ArrayList<>();
+		List<NodeExtras.Workload> dnsWorkloads = new ArrayList<>();
+		Set<String> bootTime = new java.util.LinkedHashSet<>();
+		Optional<ConntrackAlert> alert = Optional.empty();
 		int other = 0;
 		long suppressed = 0;
 		NodeExtras.ConntrackList list = all.get(0).conntrackList();
 		for (NodeExtras extras : all) {
-			extras.sysctl().forEach(sysctl::putIfAbsent);
-			extras.sysctlLines().forEach(sysctlLines::putIfAbsent);
+			for (Map.Entry<String, String> value : extras.sysctl().entrySet()) {
+				if (!sysctl.containsKey(value.getKey())) {
+					sysctl.put(value.getKey(), value.getValue());
+					sysctlLines.put(value.getKey(), extras.sysctlLines().get(value.getKey()));
+					if (extras.bootTime().contains(value.getKey())) {
+						bootTime.add(value.getKey());
+					}
+				}
+			}
+			dnsWorkloads.addAll(extras.dnsWorkloads());
+			if (alert.isEmpty()) {
+				alert = extras.alert();
+			}
 			tableFull.addAll(extras.tableFull());
 			nodes.addAll(extras.nodes());
 			extras.endpointIps().forEach(endpointIps::putIfAbsent);
@@ -204,7 +218,7 @@ public final class Diagnoser {
 			}
 		}
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, dnsPods,
-				dnsServices, List.of());
+				dnsServices, dnsWorkloads, bootTime, alert, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

@@ -30,11 +30,34 @@ import java.util.regex.Pattern;
  * {@code kubectl get pods} listed (other pods are read and left out)
  * @param dnsServices the cluster DNS services {@code kubectl get svc} listed (others are
  * read and left out)
+ * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets
+ * {@code kubectl get deployments}, {@code get replicasets} or {@code get all} listed
+ * (others are read and left out)
+ * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
+ * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
+ * module loaded, which a sysctl may have changed since
+ * @param alert the conntrack alert pasted, when one was
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
-		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<LineProblem> problems) {
+		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<Workload> dnsWorkloads,
+		java.util.Set<String> bootTime, java.util.Optional<ConntrackAlert> alert, List<LineProblem> problems) {
+
+	/** The sysctl key of the hash table's size. */
+	public static final String BUCKETS = "net.netfilter.nf_conntrack_buckets";
+
+	/**
+	 * The message nf_conntrack prints when it loads ({@code nf_conntrack_init_start}:
+	 * {@code "nf_conntrack version %s (%u buckets, %d max)\n"}, the hash size and
+	 * {@code nf_conntrack_max} it starts with; {@code ip_conntrack version 2.4 (8192
+	 * buckets, 65536 max) - 228 bytes per conntrack} before 2.6.15), without its prefix.
+	 */
+	static final String MODULE_LOAD_TEXT = "(?:nf|ip)_conntrack version [\\d.]{1,12} \\((\\d{1,12}) buckets, (\\d{1,12}) max\\)"
+			+ "(?: - \\d{1,6} bytes per conntrack)?[ \\t]*";
+
+	/** The module's load message with any kernel log prefix. */
+	private static final Pattern MODULE_LOAD = Pattern.compile(".{0,400}?\\b" + MODULE_LOAD_TEXT);
 
 	/** The sysctl key of the table's size. */
 	public static final String MAX = "net.netfilter.nf_conntrack_max";
@@ -130,6 +153,31 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	public record Service(String name, String clusterIp, String ports, int line) {
 	}
 
+	/**
+	 * A cluster DNS Deployment or ReplicaSet of {@code kubectl get deployments},
+	 * {@code get replicasets} or {@code get all}.
+	 *
+	 * @param kind {@code deployment} or {@code replicaset}
+	 * @param name its name ({@code coredns}, {@code coredns-64ff95db9})
+	 * @param ready its ready replicas (READY's n, or the READY column)
+	 * @param desired the replicas it wants
+	 * @param line the line it was read from
+	 */
+	public record Workload(String kind, String name, int ready, int desired, int line) {
+
+		/** The kind of a Deployment. */
+		public static final String DEPLOYMENT = "deployment";
+
+		/** The kind of a ReplicaSet. */
+		public static final String REPLICASET = "replicaset";
+
+		/** {@code coredns 2/2 ready}. */
+		public String describe() {
+			return this.name + " " + this.ready + "/" + this.desired + " ready";
+		}
+
+	}
+
 	private static final Pattern DNS_SERVER_POD = Pattern
 		.compile("(?:coredns|kube-dns(?:-v\\d{1,3})?|[a-z0-9-]{1,200}-coredns)-[a-z0-9]{4,10}(?:-[a-z0-9]{5})?");
 
@@ -170,13 +218,17 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		List<LineProblem> problems = new ArrayList<>();
 		Map<String, String> sysctl = new LinkedHashMap<>();
 		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
-		readSysctl(sorted.of(PasteFormat.SYSCTL), commands, sysctl, sysctlLines);
+		readSysctl(sorted.of(PasteFormat.SYSCTL), commands, sysctl, sysctlLines, problems);
 		List<Integer> tableFull = new ArrayList<>();
+		List<Line> moduleLoads = new ArrayList<>();
 		int other = 0;
 		long suppressed = 0;
 		for (Line line : sorted.of(PasteFormat.DMESG)) {
 			Matcher held = SUPPRESSED.matcher(line.text());
-			if (line.text().contains("table full")) {
+			if (MODULE_LOAD.matcher(line.text()).matches()) {
+				moduleLoads.add(line);
+			}
+			else if (line.text().contains("table full")) {
 				tableFull.add(line.number());
 			}
 			else if (held.matches()) {
@@ -186,14 +238,92 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				other++;
 			}
 		}
+		java.util.Set<String> bootTime = moduleLoad(moduleLoads, sysctl, sysctlLines, problems);
+		List<Workload> workloads = new ArrayList<>(workloads(sorted.of(PasteFormat.DEPLOYMENTS),
+				PasteReader.DEPLOYMENT_ROW, Workload.DEPLOYMENT, problems));
+		workloads.addAll(workloads(sorted.of(PasteFormat.REPLICASETS), PasteReader.REPLICASET_ROW, Workload.REPLICASET,
+				problems));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems),
-				services(sorted.of(PasteFormat.SERVICES), problems), problems);
+				services(sorted.of(PasteFormat.SERVICES), problems), workloads, bootTime,
+				ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
+	}
+
+	/**
+	 * The table size nf_conntrack started with, from its load message: the last one
+	 * pasted (the running boot; an earlier one is listed), each value only where no
+	 * sysctl read gave it, since the sysctl shows the value now and the message the one
+	 * at load (kube-proxy and sysctl.conf raise it after boot). Returns the keys it gave.
+	 */
+	private static java.util.Set<String> moduleLoad(List<Line> loads, Map<String, String> sysctl,
+			Map<String, Integer> sysctlLines, List<LineProblem> problems) {
+		java.util.Set<String> given = new java.util.LinkedHashSet<>();
+		if (loads.isEmpty()) {
+			return given;
+		}
+		Line last = loads.get(loads.size() - 1);
+		for (Line earlier : loads.subList(0, loads.size() - 1)) {
+			problems.add(new LineProblem(earlier.number(), "nf_conntrack loaded again later (line " + last.number()
+					+ ", a later boot): the table size of the last load is read"));
+		}
+		Matcher load = MODULE_LOAD.matcher(last.text());
+		if (!load.matches()) {
+			return given;
+		}
+		List<String> shadowed = new ArrayList<>();
+		String[][] values = { { BUCKETS, load.group(1) }, { MAX, load.group(2) } };
+		for (String[] value : values) {
+			if (sysctl.containsKey(value[0])) {
+				shadowed.add(value[0].substring("net.netfilter.".length()) + "=" + value[1] + " (line "
+						+ sysctlLines.get(value[0]) + " gives " + sysctl.get(value[0]) + ")");
+			}
+			else {
+				sysctl.put(value[0], value[1]);
+				sysctlLines.put(value[0], last.number());
+				given.add(value[0]);
+			}
+		}
+		if (!shadowed.isEmpty()) {
+			problems
+				.add(new LineProblem(last.number(),
+						"the table size when nf_conntrack loaded: " + String.join(", ", shadowed)
+								+ " is not used, because the sysctl value pasted is the one now "
+								+ "(kube-proxy or sysctl.conf may have changed it since boot)"
+								+ (given.isEmpty() ? "" : "; " + String.join(", ", given.stream()
+									.map((key) -> key.substring("net.netfilter.".length()) + "=" + sysctl.get(key))
+									.toList()) + " is read from it")));
+		}
+		return given;
+	}
+
+	/**
+	 * The cluster DNS Deployments or ReplicaSets of a {@code kubectl get deployments} or
+	 * {@code get replicasets} table ({@code get all}'s {@code deployment.apps/} and
+	 * {@code replicaset.apps/} rows); others are read and left out.
+	 */
+	private static List<Workload> workloads(List<Line> lines, Pattern row, String kind, List<LineProblem> problems) {
+		List<Workload> workloads = new ArrayList<>();
+		String table = kind.equals(Workload.DEPLOYMENT)
+				? "kubectl get deployments (NAME READY UP-TO-DATE AVAILABLE AGE)"
+				: "kubectl get replicasets (NAME DESIRED CURRENT READY AGE)";
+		for (Row r : rows(lines, row, table, problems)) {
+			Matcher m = r.match();
+			String name = m.group(2);
+			boolean deployment = kind.equals(Workload.DEPLOYMENT);
+			String owner = deployment ? name : name.substring(0, Math.max(0, name.lastIndexOf('-')));
+			if (!isDnsServiceName(owner) || name.contains("autoscaler")) {
+				continue;
+			}
+			int ready = Integer.parseInt(deployment ? m.group(3) : m.group(5));
+			int desired = Integer.parseInt(deployment ? m.group(4) : m.group(3));
+			workloads.add(new Workload(kind, name, ready, desired, r.number()));
+		}
+		return workloads;
 	}
 
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
-			Map<String, Integer> sysctlLines) {
+			Map<String, Integer> sysctlLines, List<LineProblem> problems) {
 		String series = null;
 		// The bare values printed after one command, by the command's line: cat a b
 		// prints a's value, then b's.
@@ -206,12 +336,19 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			String value;
 			if (metric.isPresent()) {
 				// node_nf_conntrack_entries(_limit): the same two sysctl values. Only the
-				// first series (node, namespace) pasted is read.
+				// first series (node, namespace) pasted is read; another's is listed.
 				if (series == null) {
 					series = metric.get().series();
 				}
 				key = series.equals(metric.get().series()) ? metric.get().name() : null;
 				value = Long.toString(metric.get().value());
+				if (key == null) {
+					problems.add(new LineProblem(line.number(),
+							"the table size of another series (" + abbreviate(metric.get().series())
+									+ "): only the first series pasted ("
+									+ (series.isEmpty() ? "no labels" : abbreviate(series))
+									+ ") is read, so that count and max come from one node"));
+				}
 			}
 			else if (kubeProxy.matches()) {
 				key = MAX;
@@ -263,6 +400,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		}
 		int place = printed.merge(commandLine, 1, Integer::sum) - 1;
 		return (keys.size() == 1) ? keys.get(0) : (place < keys.size()) ? keys.get(place) : null;
+	}
+
+	private static String abbreviate(String series) {
+		return (series.length() > 80) ? series.substring(0, 77) + "…" : series;
 	}
 
 	/**
@@ -487,7 +628,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		}
 		List<Pod> servers = this.dnsPods.stream().filter(Pod::dnsServer).toList();
 		if (servers.isEmpty()) {
-			return java.util.Optional.empty();
+			return workloadEndpoints();
 		}
 		long serving = servers.stream().filter(Pod::serving).count();
 		String lines = (servers.size() == 1) ? "line " + servers.get(0).line()
@@ -496,6 +637,33 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return java.util.Optional.of(new DnsEndpoints(servers.size(),
 				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
 						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + "."));
+	}
+
+	/**
+	 * The ready replicas of the cluster DNS Deployment ({@code kubectl get deployments},
+	 * {@code get all}), else of its ReplicaSets, when neither endpoints nor pods were
+	 * pasted: each ready replica is a pod the service sends to.
+	 */
+	private java.util.Optional<DnsEndpoints> workloadEndpoints() {
+		List<Workload> deployments = this.dnsWorkloads.stream()
+			.filter((w) -> w.kind().equals(Workload.DEPLOYMENT))
+			.toList();
+		List<Workload> listed = deployments.isEmpty() ? this.dnsWorkloads : deployments;
+		if (listed.isEmpty()) {
+			return java.util.Optional.empty();
+		}
+		int ready = listed.stream().mapToInt(Workload::ready).sum();
+		int desired = listed.stream().mapToInt(Workload::desired).sum();
+		String lines = (listed.size() == 1) ? "line " + listed.get(0).line()
+				: "lines " + listed.get(0).line() + "–" + listed.get(listed.size() - 1).line();
+		String table = deployments.isEmpty() ? "kubectl get replicasets" : "kubectl get deployments";
+		String rows = listed.stream().map(Workload::describe).collect(java.util.stream.Collectors.joining(", "));
+		String what = (ready == 0)
+				? "no replica is ready, so the cluster DNS service has no endpoint now (" + desired + " wanted)"
+				: ready + " ready replica" + ((ready == 1) ? " is its endpoint" : "s are its endpoints")
+						+ ((desired > ready) ? " (" + desired + " wanted)" : "");
+		return java.util.Optional.of(new DnsEndpoints(ready, lines + ": " + table + ": " + rows + ": " + what
+				+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted."));
 	}
 
 	/**
@@ -533,7 +701,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), Map.of(), List.of(), List.of(), List.of());
+				List.of(), Map.of(), List.of(), List.of(), List.of(), java.util.Set.of(), java.util.Optional.empty(),
+				List.of());
 	}
 
 }

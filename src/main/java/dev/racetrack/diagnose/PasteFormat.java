@@ -36,6 +36,25 @@ public enum PasteFormat {
 	/** {@code kubectl get svc}: the cluster DNS service's ClusterIP. */
 	SERVICES("kubectl get svc"),
 
+	/**
+	 * {@code kubectl get deployments} (also {@code get all}'s {@code deployment.apps/}
+	 * rows): the cluster DNS Deployment's ready replicas.
+	 */
+	DEPLOYMENTS("kubectl get deployments"),
+
+	/**
+	 * {@code kubectl get replicasets} (also {@code get all}'s {@code replicaset.apps/}
+	 * rows): the cluster DNS ReplicaSets' ready replicas.
+	 */
+	REPLICASETS("kubectl get replicasets"),
+
+	/**
+	 * A conntrack alert of Alertmanager or Grafana: its rule ({@code name:},
+	 * {@code expr:}), its title ({@code [FIRING:1] …}) or its text
+	 * ({@code 82.5% of conntrack entries are used}, {@code value=0.82}).
+	 */
+	ALERT("conntrack alert"),
+
 	/** {@code /etc/resolv.conf}. */
 	RESOLV_CONF("/etc/resolv.conf"),
 

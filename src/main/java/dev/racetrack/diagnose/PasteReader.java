@@ -149,6 +149,39 @@ public final class PasteReader {
 				+ " +(?:(?:ClusterIP|NodePort|LoadBalancer|ExternalName) +)?([\\d.]{7,15}|None) +(\\S{1,300})"
 				+ " +(\\d{1,5}(?::\\d{1,5})?/(?:UDP|TCP|SCTP)(?:,\\S{0,400})?|<none>)(?: +\\S.{0,400})?");
 
+	/**
+	 * {@code kubectl get deployments} ({@code -A}, {@code -o wide}; the table of
+	 * {@code get all}).
+	 */
+	private static final Pattern DEPLOYMENTS_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +READY +UP-TO-DATE +AVAILABLE +AGE(?: +\\S.{0,400})?");
+
+	/**
+	 * A row of {@code kubectl get deployments}: {@code [namespace]
+	 * [deployment.apps/]coredns 2/2 2 2 10d [containers images selector]}, READY as n/m
+	 * then UP-TO-DATE and AVAILABLE, which no other kubectl table has (kubectl's
+	 * printers, {@code printDeployment}); also without its header (through {@code grep}).
+	 */
+	static final Pattern DEPLOYMENT_ROW = Pattern
+		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:deployment(?:\\.apps|\\.extensions)?/)?([a-z0-9][\\w.-]{0,252})"
+				+ " +(\\d{1,5})/(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\S{1,20})(?: +\\S.{0,800})?");
+
+	/**
+	 * {@code kubectl get replicasets} ({@code -A}, {@code -o wide}; the table of
+	 * {@code get all}).
+	 */
+	private static final Pattern REPLICASETS_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +DESIRED +CURRENT +READY +AGE(?: +\\S.{0,400})?");
+
+	/**
+	 * A row of {@code kubectl get replicasets}: {@code [namespace]
+	 * [replicaset.apps/]coredns-64ff95db9 2 2 2 10d}; without its header only with the
+	 * {@code replicaset.apps/} prefix (three bare numbers say too little).
+	 */
+	static final Pattern REPLICASET_ROW = Pattern
+		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:replicaset(?:\\.apps|\\.extensions)?/)?([a-z0-9][\\w.-]{0,252})"
+				+ " +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\S{1,20})(?: +\\S.{0,800})?");
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -170,7 +203,7 @@ public final class PasteReader {
 	private static final Pattern KERNEL_LOG = Pattern.compile("\\[ {0,8}\\d{1,10}\\.\\d{1,9}\\] .{0,2000}"
 			+ "|\\[\\w{3} \\w{3} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\d{4}\\] .{0,2000}"
 			+ "|\\w{3} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S{1,64} kernel: .{0,2000}|.{0,200}(?:nf|ip)_conntrack: .{0,2000}"
-			+ "|net_ratelimit: \\d{1,12} callbacks suppressed");
+			+ "|net_ratelimit: \\d{1,12} callbacks suppressed|(?:kernel: )?" + NodeExtras.MODULE_LOAD_TEXT);
 
 	private static final Pattern CT_ENTRY = Pattern.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?"
 			+ "(?:\\[(?:NEW|UPDATE|DESTROY)\\]\\s{0,8})?[a-z0-9]{1,10}\\s{1,12}\\d{1,3}\\s{1,12}(?:\\d{1,10}\\s{1,12})?"
@@ -229,6 +262,13 @@ public final class PasteReader {
 		private boolean podsTable;
 
 		private boolean servicesTable;
+
+		private boolean deploymentsTable;
+
+		private boolean replicaSetsTable;
+
+		/** A conntrack alert was seen: a {@code value=} line after it is its value. */
+		private boolean alertSeen;
 
 		private PasteFormat previous;
 
@@ -294,6 +334,8 @@ public final class PasteReader {
 			this.endpointsTable = false;
 			this.podsTable = false;
 			this.servicesTable = false;
+			this.deploymentsTable = false;
+			this.replicaSetsTable = false;
 		}
 
 		private void content(int number, String text) {
@@ -371,11 +413,37 @@ public final class PasteReader {
 				this.servicesTable = true;
 				return PasteFormat.SERVICES;
 			}
+			if (DEPLOYMENTS_HEADER.matcher(text).matches()) {
+				endTables();
+				this.deploymentsTable = true;
+				return PasteFormat.DEPLOYMENTS;
+			}
+			if (REPLICASETS_HEADER.matcher(text).matches()) {
+				endTables();
+				this.replicaSetsTable = true;
+				return PasteFormat.REPLICASETS;
+			}
+			if (this.deploymentsTable) {
+				return PasteFormat.DEPLOYMENTS;
+			}
+			if (this.replicaSetsTable) {
+				return PasteFormat.REPLICASETS;
+			}
 			if (this.podsTable || POD_ROW.matcher(text).matches()) {
 				return PasteFormat.PODS;
 			}
 			if (this.servicesTable || SERVICE_ROW.matcher(text).matches()) {
 				return PasteFormat.SERVICES;
+			}
+			if (DEPLOYMENT_ROW.matcher(text).matches()) {
+				return PasteFormat.DEPLOYMENTS;
+			}
+			if (text.contains("replicaset.") && REPLICASET_ROW.matcher(text).matches()) {
+				return PasteFormat.REPLICASETS;
+			}
+			if (ConntrackAlert.isAlertLine(text) || (this.alertSeen && ConntrackAlert.isValueLine(text))) {
+				this.alertSeen = true;
+				return PasteFormat.ALERT;
 			}
 			if (NODES_HEADER.matcher(text).matches()) {
 				this.nodesTable = true;
@@ -490,7 +558,7 @@ public final class PasteReader {
 			return "JSON or YAML: not a node's output Racetrack reads";
 		}
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
-				+ "dmesg, kubectl get nodes -o wide, pods, svc or endpoints)";
+				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, a conntrack alert)";
 	}
 
 }

@@ -203,7 +203,8 @@ class ConntrackStatsParserTests {
 		assertThat(stats.total(Counter.INSERT_FAILED)).isEqualTo(2214804038L);
 		assertThat(stats.problems()).singleElement()
 			.satisfies((p) -> assertThat(p.reason()).contains("another series"));
-		assertThat(sorted.dispositions().get(6)).isEqualTo(PasteReader.Disposition.UNREAD);
+		// The alert's expression is read as the alert's threshold, not as a sample.
+		assertThat(sorted.of(PasteFormat.ALERT)).extracting(Line::number).containsExactly(6);
 	}
 
 	@Test

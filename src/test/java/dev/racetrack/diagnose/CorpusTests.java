@@ -218,6 +218,11 @@ class CorpusTests {
 				.as(id + ": cluster DNS pods listed")
 				.isEqualTo(expect.path("dnsPods").asLong());
 		}
+		if (expect.has("dnsEndpoints")) {
+			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
+			assertThat(extras.dnsEndpoints()).as(id + ": the cluster DNS service's endpoints as pasted")
+				.hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(expect.path("dnsEndpoints").asInt()));
+		}
 		if (expect.has("nodeLocalDnsServing")) {
 			NodeExtras extras = NodeExtras.read(sorted, sorted.commands());
 			assertThat(!extras.nodeLocalDnsServing().isEmpty()).as(id + ": NodeLocal DNSCache pods serving")

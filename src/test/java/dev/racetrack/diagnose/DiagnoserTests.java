@@ -552,4 +552,162 @@ class DiagnoserTests {
 			.anyMatch((e) -> e.contains("insert_failed is not in the paste"));
 	}
 
+	/**
+	 * nf_conntrack's load message ({@code nf_conntrack_init_start}: {@code "nf_conntrack
+	 * version %s (%u buckets, %d max)"}) in the forms dmesg, syslog and journalctl print
+	 * it gives the table size at load; a sysctl value in the same paste is the size now
+	 * and wins, and the boot line is listed with the reason. The lines dmesg shows beside
+	 * it ({@code falling back to vmalloc.}, the helper notice) are read as kernel log
+	 * lines, not listed. Synthetic lines: no thread in the index pastes these forms with
+	 * a sysctl (the corpus's k8s-45976-someword quotes the bare message).
+	 */
+	@Test
+	void theModuleLoadMessageGivesTheTableSizeAtBootAndASysctlPastedWins() {
+		String boot = """
+				[   12.345678] nf_conntrack version 0.5.0 (16384 buckets, 65536 max)
+				[   12.401234] nf_conntrack: falling back to vmalloc.
+				[   38.518375] nf_conntrack: default automatic helper assignment has been turned off for security reasons and CT-based  firewall rule not found. Use the iptables CT target to attach helpers instead.
+				[ 3590.416157] nf_conntrack: table full, dropping packet
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(boot, null));
+		Finding full = find(reading.diagnosis(), "table-full").orElseThrow();
+		assertThat(full.evidence())
+			.anyMatch((e) -> e.startsWith("line 1: nf_conntrack_max=65536 when nf_conntrack loaded"));
+		assertThat(reading.diagnosis().verdict().firstFix()).contains("(at boot 65536)");
+		assertThat(reading.unread()).isEmpty();
+		for (int line = 1; line <= 4; line++) {
+			assertThat(reading.disposition(NodeSample.PASTE, line)).as("line " + line)
+				.isEqualTo(PasteReader.Disposition.READ);
+		}
+		String syslog = "Aug 14 22:40:16 travis-job kernel: [   13.991767] nf_conntrack version 0.5.0 (65536 buckets, 262144 max)\n"
+				+ "kernel: nf_conntrack version 0.5.0 (16384 buckets, 65536 max)\n";
+		NodeExtras extras = extras(syslog);
+		assertThat(extras.sysctl()).containsEntry(NodeExtras.MAX, "65536").containsEntry(NodeExtras.BUCKETS, "16384");
+		assertThat(extras.problems()).singleElement()
+			.satisfies((p) -> assertThat(p.line()).isEqualTo(1))
+			.satisfies((p) -> assertThat(p.reason()).contains("a later boot"));
+		String withSysctl = "net.netfilter.nf_conntrack_max = 1048576\n" + boot;
+		NodeExtras now = extras(withSysctl);
+		assertThat(now.sysctl()).containsEntry(NodeExtras.MAX, "1048576").containsEntry(NodeExtras.BUCKETS, "16384");
+		assertThat(now.bootTime()).containsExactly(NodeExtras.BUCKETS);
+		assertThat(now.problems()).singleElement()
+			.satisfies((p) -> assertThat(p.line()).isEqualTo(2))
+			.satisfies(
+					(p) -> assertThat(p.reason()).contains("nf_conntrack_max=65536 (line 1 gives 1048576) is not used")
+						.contains("nf_conntrack_buckets=16384 is read from it"));
+		Finding raised = find(this.diagnoser.diagnose(NodeSample.pasted(withSysctl, null)), "table-full").orElseThrow();
+		assertThat(raised.mitigations().get(0)).contains("(now 1048576)");
+	}
+
+	/**
+	 * A fired conntrack alert in Alertmanager's default title
+	 * ({@code template/default.tmpl} {@code __subject}:
+	 * {@code [FIRING:1] alertname (labels)}) with the node-mixin's description rendered
+	 * ({@code {{ $labels.instance }} {{ $value | humanizePercentage }} of conntrack
+	 * entries are used.}, node-mixin/alerts/alerts.libsonnet), or Grafana's
+	 * {@code value=}: the share of the table in use goes into the table-full finding,
+	 * which asks for conntrack -S. Synthetic: the index holds the rule
+	 * (jaanhio-eks-conntrack-alert in the corpus), no fired notification.
+	 */
+	@Test
+	void aFiredConntrackAlertIsATableNearlyFullThatAsksForConntrackS() {
+		String alertmanager = """
+				[FIRING:1] NodeHighNumberConntrackEntriesUsed (10.0.3.7:9100 node-exporter monitoring warning)
+				10.0.3.7:9100 82.5% of conntrack entries are used.
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(alertmanager, null));
+		Finding full = find(reading.diagnosis(), "table-full").orElseThrow();
+		assertThat(full.severity()).isEqualTo(Severity.WARNING);
+		assertThat(full.title()).isEqualTo("The conntrack table was nearly full when the alert fired");
+		assertThat(full.evidence()).contains("lines 1–2: the alert NodeHighNumberConntrackEntriesUsed fired with 82.5 %"
+				+ " of the conntrack table in use on 10.0.3.7:9100.");
+		assertThat(full.mitigations())
+			.anyMatch((m) -> m.startsWith("Paste conntrack -S") && m.contains("from 10.0.3.7:9100"));
+		assertThat(reading.unread()).isEmpty();
+		String grafana = """
+				expr: node_nf_conntrack_entries{instance="node-2:9100"} / node_nf_conntrack_entries_limit{instance="node-2:9100"} * 100 > 80
+				Value: [ var='A' labels={instance=node-2:9100} value=91.3 ]
+				""";
+		Finding fromGrafana = find(this.diagnoser.diagnose(NodeSample.pasted(grafana, null)), "table-full")
+			.orElseThrow();
+		assertThat(fromGrafana.evidence()).anyMatch(
+				(e) -> e.contains("above 80 %") && e.contains("fired with 91.3 %") && e.contains("on node-2:9100"));
+		assertThat(find(
+				this.diagnoser.diagnose(NodeSample
+					.pasted("expr: (node_nf_conntrack_entries / node_nf_conntrack_entries_limit) > 0.75\n", null)),
+				"table-full"))
+			.as("a rule alone says nothing of the node")
+			.isEmpty();
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted("Value: value=0.91\n", null)), "table-full"))
+			.as("a value without an alert about conntrack is not read as one")
+			.isEmpty();
+	}
+
+	/**
+	 * {@code kubectl get all}'s {@code deployment.apps/} and {@code replicaset.apps/}
+	 * rows (and {@code kubectl get deploy}) count the cluster DNS Deployment's ready
+	 * replicas as its endpoints when neither endpoints nor pods were pasted. Synthetic:
+	 * k3s-io/k3s#344's table layout (corpus k3s-344-hajohe) without its pod rows;
+	 * kubectl's {@code printDeployment}/{@code printReplicaSet} columns.
+	 */
+	@Test
+	void theClusterDnsDeploymentsReadyReplicasAreItsEndpointsWhenNothingCloserWasPasted() {
+		String getAll = """
+				4.17.19
+				NAMESPACE     NAME                      READY   UP-TO-DATE   AVAILABLE   AGE
+				kube-system   deployment.apps/coredns   2/2     2            2           101m
+
+				NAMESPACE     NAME                                 DESIRED   CURRENT   READY   AGE
+				kube-system   replicaset.apps/coredns-7748f7f6df   2         2         2       101m
+				kube-system   replicaset.apps/metrics-server-5b9d  1         1         1       101m
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(getAll, null));
+		Finding race3 = find(reading.diagnosis(), "dnat-race-3").orElseThrow();
+		assertThat(race3.evidence().get(0))
+			.startsWith("line 3: kubectl get deployments: coredns 2/2 ready: 2 ready replicas are its endpoints");
+		assertThat(reading.unread()).isEmpty();
+		String replicaSetsOnly = "4.17.19\nreplicaset.apps/coredns-7748f7f6df   1         1         1       101m\n";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(replicaSetsOnly, null)), "dns-single-endpoint")
+			.orElseThrow()
+			.evidence()
+			.get(0)).startsWith("line 2: kubectl get replicasets: coredns-7748f7f6df 1/1 ready");
+		String deploy = "4.17.19\n$ kubectl -n kube-system get deploy\nNAME      READY   UP-TO-DATE   AVAILABLE   AGE\n"
+				+ "coredns   1/2     2            1           68m\n";
+		assertThat(extras(deploy).dnsEndpoints()).hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(1));
+		String withEndpoints = deploy + "\nNAME       ENDPOINTS                     AGE\n"
+				+ "kube-dns   10.32.0.6:53,10.32.0.7:53   25m\n";
+		assertThat(extras(withEndpoints).dnsEndpoints()).as("kubectl get endpoints wins")
+			.hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(2));
+	}
+
+	/**
+	 * node_exporter's table size of two nodes ({@code instance} labels): the first series
+	 * is read, the other's table size is listed with the reason, not dropped silently.
+	 * Synthetic: collector/conntrack_linux.go's gauges with Prometheus' instance labels
+	 * (no thread in the index pastes two nodes' limits).
+	 */
+	@Test
+	void aSecondSeriesOfTheTableSizeIsListed() {
+		String paste = """
+				node_nf_conntrack_entries{instance="10.0.0.1:9100",job="node"} 1200
+				node_nf_conntrack_entries_limit{instance="10.0.0.1:9100",job="node"} 131072
+				node_nf_conntrack_entries{instance="10.0.0.2:9100",job="node"} 130000
+				node_nf_conntrack_entries_limit{instance="10.0.0.2:9100",job="node"} 131072
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(paste, null));
+		NodeExtras extras = extras(paste);
+		assertThat(extras.sysctl()).containsEntry(NodeExtras.COUNT, "1200").containsEntry(NodeExtras.MAX, "131072");
+		assertThat(reading.unread()).singleElement().satisfies((u) -> {
+			assertThat(u.line()).isEqualTo(3);
+			assertThat(u.lastLine()).isEqualTo(4);
+			assertThat(u.reason())
+				.startsWith("the table size of another series (instance=\"10.0.0.2:9100\",job=\"node\")");
+		});
+	}
+
+	private static NodeExtras extras(String paste) {
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		return NodeExtras.read(sorted, sorted.commands());
+	}
+
 }
