@@ -609,9 +609,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * list was cut before a second address.
 	 *
 	 * @param count the addresses
+	 * @param ready how many of them serve now: the addresses of
+	 * {@code kubectl get endpoints} (it lists ready addresses only), the pods ready and
+	 * running, the ready replicas; -1 when the list was cut short
 	 * @param evidence where it was read, for a finding
 	 */
-	public record DnsEndpoints(int count, String evidence) {
+	public record DnsEndpoints(int count, int ready, String evidence) {
 	}
 
 	/** The cluster DNS service's endpoints as pasted, when they were. */
@@ -623,7 +626,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		if (listed.isPresent()) {
 			int count = listed.get().getValue();
 			return java.util.Optional
-				.of(new DnsEndpoints(count, "kubectl get endpoints: " + listed.get().getKey() + " has "
+				.of(new DnsEndpoints(count, count, "kubectl get endpoints: " + listed.get().getKey() + " has "
 						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + "."));
 		}
 		List<Pod> servers = this.dnsPods.stream().filter(Pod::dnsServer).toList();
@@ -634,7 +637,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		String lines = (servers.size() == 1) ? "line " + servers.get(0).line()
 				: "lines " + servers.get(0).line() + "–" + servers.get(servers.size() - 1).line();
 		String pods = servers.stream().map(Pod::describe).collect(java.util.stream.Collectors.joining(", "));
-		return java.util.Optional.of(new DnsEndpoints(servers.size(),
+		return java.util.Optional.of(new DnsEndpoints(servers.size(), (int) serving,
 				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
 						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + "."));
 	}
@@ -662,7 +665,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				? "no replica is ready, so the cluster DNS service has no endpoint now (" + desired + " wanted)"
 				: ready + " ready replica" + ((ready == 1) ? " is its endpoint" : "s are its endpoints")
 						+ ((desired > ready) ? " (" + desired + " wanted)" : "");
-		return java.util.Optional.of(new DnsEndpoints(ready, lines + ": " + table + ": " + rows + ": " + what
+		return java.util.Optional.of(new DnsEndpoints(ready, ready, lines + ": " + table + ": " + rows + ": " + what
 				+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted."));
 	}
 
@@ -672,6 +675,23 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 */
 	public boolean singleDnsEndpoint() {
 		return dnsEndpoints().map((e) -> e.count() == 1).orElse(false);
+	}
+
+	/**
+	 * Whether the paste shows the cluster DNS with nothing serving: no address in
+	 * {@code kubectl get endpoints}, no cluster DNS pod ready and running, no ready
+	 * replica.
+	 */
+	public boolean noReadyDnsEndpoint() {
+		return dnsEndpoints().map((e) -> e.ready() == 0).orElse(false);
+	}
+
+	/**
+	 * The cluster DNS pods ready and running that the paste lists, whatever
+	 * {@code kubectl get endpoints} says.
+	 */
+	public List<Pod> servingDnsPods() {
+		return this.dnsPods.stream().filter((p) -> p.dnsServer() && p.serving()).toList();
 	}
 
 	/** Whether the paste shows the cluster DNS service with two addresses or more. */

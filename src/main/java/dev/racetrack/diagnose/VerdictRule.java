@@ -8,9 +8,10 @@ import java.util.Set;
 /**
  * The first line of the answer, from the facts and the sorted findings: losses now (two
  * samples, or the kernel log), with delayed connections or lookups per minute when two
- * samples give a rate; drops since boot in one sample (asks for a second); exposure
- * without loss; or nothing. The first fix is the first change of the worst finding that
- * has one: an exact rule line, a sysctl, a resolver option, a kernel.
+ * samples give a rate; a cluster DNS with no ready endpoint (no race is why lookups
+ * fail); drops since boot in one sample (asks for a second); exposure without loss; or
+ * nothing. The first fix is the first change of the worst finding that has one: an exact
+ * rule line, a sysctl, a resolver option, a kernel.
  */
 final class VerdictRule {
 
@@ -40,6 +41,11 @@ final class VerdictRule {
 									+ " more rate-limited messages" : "")
 							+ ")" : "")
 					+ ".";
+		}
+		else if (facts.extras().noReadyDnsEndpoint()) {
+			text = "The cluster DNS has no ready endpoint: every lookup through it fails now, and no conntrack race "
+					+ "is why (" + facts.extras().dnsEndpoints().get().evidence().replaceAll("[.]$", "") + ")"
+					+ (exposures.isEmpty() ? "." : "; once it is back, exposed to " + exposures + ".");
 		}
 		else if (facts.clashDropsNow() > 0) {
 			text = "About " + CounterRules.perMinute(rate.orElse(0.0))
@@ -108,7 +114,7 @@ final class VerdictRule {
 	 * nothing is lost and nothing exposed.
 	 */
 	private static Severity severity(Facts facts, String exposures) {
-		if (facts.lossNow()) {
+		if (facts.lossNow() || facts.extras().noReadyDnsEndpoint()) {
 			return Severity.CRITICAL;
 		}
 		if (!exposures.isEmpty() || facts.clashDropsSinceBoot() > 0 || facts.otherDropsSinceBoot() > 0

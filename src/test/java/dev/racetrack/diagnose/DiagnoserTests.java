@@ -158,6 +158,51 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * The cluster DNS with nothing serving is the answer, whatever the races: no address
+	 * in {@code kubectl get endpoints} while its pods run (a selector that matches none
+	 * of them, the shape of a real CKA-lab transcript), or no pod ready (the corpus's
+	 * kthw-725 and ovn-k8s-595 hold real ones). Synthetic: the endpoints-with-pods case.
+	 */
+	@Test
+	void aClusterDnsWithNoReadyEndpointIsTheAnswer() {
+		String selector = "4.17.19\n$ kubectl get pods -n kube-system\n"
+				+ "NAME                       READY   STATUS    RESTARTS   AGE\n"
+				+ "coredns-6d4b75cb6d-cprjz   1/1     Running   0          42m\n"
+				+ "coredns-6d4b75cb6d-fdrhv   1/1     Running   0          42m\n"
+				+ "$ kubectl get ep -n kube-system kube-dns\nNAME       ENDPOINTS   AGE\nkube-dns   <none>      63m\n";
+		Diagnosis noEndpoint = this.diagnoser.diagnose(NodeSample.pasted(selector, null));
+		Finding down = find(noEndpoint, "dns-no-ready-endpoint").orElseThrow();
+		assertThat(down.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(down.evidence().get(0)).isEqualTo("kubectl get endpoints: kube-dns has 0 addresses.");
+		assertThat(down.evidence().get(1))
+			.startsWith("2 cluster DNS pods are ready and running (coredns-6d4b75cb6d-cprjz")
+			.endsWith("yet the service has no address: its selector matches none of them.");
+		assertThat(down.mitigations().get(0)).startsWith("Make the service select the DNS pods");
+		assertThat(noEndpoint.verdict().severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(noEndpoint.verdict().text()).startsWith("The cluster DNS has no ready endpoint");
+		assertThat(noEndpoint.verdict().firstFix()).startsWith("Make the service select the DNS pods");
+		assertThat(noEndpoint.findings().get(0).id()).isEqualTo("dns-no-ready-endpoint");
+
+		String starting = "NAME                       READY   STATUS    RESTARTS   AGE\n"
+				+ "coredns-746fcb4bc5-6qhtl   0/1     Running   0          40m\n";
+		Finding notYet = find(this.diagnoser.diagnose(NodeSample.pasted(starting, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(notYet.evidence()).anySatisfy((e) -> assertThat(e)
+			.isEqualTo("coredns-746fcb4bc5-6qhtl is running, not yet ready, with no restart: it may still be "
+					+ "starting; if it stays not ready, its log says why."));
+		assertThat(notYet.mitigations().get(0)).startsWith("Bring the cluster DNS pods up");
+
+		String serving = "NAME                       READY   STATUS    RESTARTS   AGE\n"
+				+ "coredns-746fcb4bc5-6qhtl   1/1     Running   0          40m\n";
+		Diagnosis up = this.diagnoser.diagnose(NodeSample.pasted(serving, null));
+		assertThat(find(up, "dns-no-ready-endpoint")).isEmpty();
+		assertThat(up.verdict().severity()).isNotEqualTo(Severity.CRITICAL);
+		String cut = "NAME       ENDPOINTS                                      AGE\n"
+				+ "kube-dns   10.32.0.6:53,10.32.0.6:53,10.32.0.6:9153 + 3 more...   25m\n";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dns-no-ready-endpoint")).isEmpty();
+	}
+
+	/**
 	 * {@code kubectl get endpoints} says how many addresses the cluster DNS has: race 3
 	 * needs two (the corpus's k8s-handbook-173-lyc20140320 has one, its UDP and TCP
 	 * ports).

@@ -1,0 +1,64 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The cluster DNS with nothing serving: {@code kubectl get endpoints} shows
+ * {@code <none>} for it, or every cluster DNS pod pasted is not ready, or its Deployment
+ * has no ready replica. Then no race is why lookups fail: kube-proxy gives a service
+ * without endpoints a {@code REJECT} rule ("has no endpoints",
+ * {@code icmp-port-unreachable}), so every lookup through the ClusterIP fails at once, or
+ * after the resolver's timeouts where the rejection does not come back. At 3 a.m. this is
+ * the answer to "is this my problem?": no, this is, and it comes first.
+ */
+final class DnsServiceRule {
+
+	static final String ID = "dns-no-ready-endpoint";
+
+	private DnsServiceRule() {
+	}
+
+	static Optional<Finding> assess(Facts facts) {
+		NodeExtras extras = facts.extras();
+		if (!extras.noReadyDnsEndpoint()) {
+			return Optional.empty();
+		}
+		List<String> evidence = new ArrayList<>();
+		evidence.add(extras.dnsEndpoints().get().evidence());
+		List<NodeExtras.Pod> serving = extras.servingDnsPods();
+		List<String> fixes = new ArrayList<>();
+		if (!serving.isEmpty()) {
+			// The pods serve, the service selects none of them.
+			evidence.add(serving.size() + " cluster DNS pod" + ((serving.size() == 1) ? " is" : "s are")
+					+ " ready and running ("
+					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
+					+ "), yet the service has no address: its selector matches none of them.");
+			fixes.add("Make the service select the DNS pods: compare the SELECTOR of kubectl -n kube-system get svc "
+					+ "kube-dns -o wide with the pods' labels (kubectl -n kube-system get pods --show-labels), and set "
+					+ "it back (k8s-app=kube-dns).");
+		}
+		else {
+			List<String> starting = extras.dnsPods()
+				.stream()
+				.filter((p) -> p.dnsServer() && "Running".equals(p.status()) && "0".equals(p.restarts()))
+				.map(NodeExtras.Pod::name)
+				.toList();
+			if (!starting.isEmpty()) {
+				evidence.add(String.join(", ", starting) + ((starting.size() == 1) ? " is" : " are")
+						+ " running, not yet ready, with no restart: it may still be starting; if it stays not "
+						+ "ready, its log says why.");
+			}
+			fixes.add("Bring the cluster DNS pods up: kubectl -n kube-system describe pods -l k8s-app=kube-dns and "
+					+ "kubectl -n kube-system logs -l k8s-app=kube-dns --previous say why they are not ready.");
+		}
+		evidence.add("A service without endpoints gets a REJECT rule from kube-proxy: every lookup through the "
+				+ "cluster DNS address fails, whatever the kernel or the resolver, until an endpoint is ready. "
+				+ "The races below only matter once it is back.");
+		return Optional.of(new Finding(ID, Severity.CRITICAL,
+				"The cluster DNS has no ready endpoint: every lookup through it fails, and no race is why", evidence,
+				fixes));
+	}
+
+}
