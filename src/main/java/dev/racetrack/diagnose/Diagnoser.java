@@ -187,6 +187,7 @@ public final class Diagnoser {
 		List<NodeExtras.Pod> dnsPods = new ArrayList<>();
 		List<NodeExtras.Service> dnsServices = new ArrayList<>();
 		List<NodeExtras.Workload> dnsWorkloads = new ArrayList<>();
+		List<NoEndpointRejects.Reject> dnsRejects = new ArrayList<>();
 		Set<String> bootTime = new java.util.LinkedHashSet<>();
 		Optional<ConntrackAlert> alert = Optional.empty();
 		int other = 0;
@@ -203,6 +204,7 @@ public final class Diagnoser {
 				}
 			}
 			dnsWorkloads.addAll(extras.dnsWorkloads());
+			dnsRejects.addAll(extras.dnsRejects());
 			if (alert.isEmpty()) {
 				alert = extras.alert();
 			}
@@ -218,7 +220,7 @@ public final class Diagnoser {
 			}
 		}
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, dnsPods,
-				dnsServices, dnsWorkloads, bootTime, alert, List.of());
+				dnsServices, dnsWorkloads, dnsRejects, bootTime, alert, List.of());
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

@@ -6,12 +6,13 @@ import java.util.Optional;
 
 /**
  * The cluster DNS with nothing serving: {@code kubectl get endpoints} shows
- * {@code <none>} for it, or every cluster DNS pod pasted is not ready, or its Deployment
- * has no ready replica. Then no race is why lookups fail: kube-proxy gives a service
- * without endpoints a {@code REJECT} rule ("has no endpoints",
- * {@code icmp-port-unreachable}), so every lookup through the ClusterIP fails at once, or
- * after the resolver's timeouts where the rejection does not come back. At 3 a.m. this is
- * the answer to "is this my problem?": no, this is, and it comes first.
+ * {@code <none>} for it, or kube-proxy's {@code REJECT} rule for its lookup port is
+ * pasted, or every cluster DNS pod pasted is not ready, or its Deployment has no ready
+ * replica ({@link NodeExtras#dnsEndpoints()}, in that order). Then no race is why lookups
+ * fail: kube-proxy gives a service without endpoints a {@code REJECT} rule ("has no
+ * endpoints", {@code icmp-port-unreachable}), so every lookup through the ClusterIP fails
+ * at once, or after the resolver's timeouts where the rejection does not come back. At 3
+ * a.m. this is the answer to "is this my problem?": no, this is, and it comes first.
  */
 final class DnsServiceRule {
 
@@ -27,9 +28,22 @@ final class DnsServiceRule {
 		}
 		List<String> evidence = new ArrayList<>();
 		evidence.add(extras.dnsEndpoints().get().evidence());
+		NodeExtras.DnsEndpoints endpoints = extras.dnsEndpoints().get();
 		List<NodeExtras.Pod> serving = extras.servingDnsPods();
 		List<String> fixes = new ArrayList<>();
-		if (!serving.isEmpty()) {
+		if (!serving.isEmpty() && endpoints.source() == NodeExtras.DnsEndpoints.Source.KUBE_PROXY) {
+			// kube-proxy's rule, not the API's endpoints: the selector, or a kube-proxy
+			// that has not seen the endpoints.
+			evidence.add(serving.size() + " cluster DNS pod" + ((serving.size() == 1) ? " is" : "s are")
+					+ " ready and running ("
+					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
+					+ "), yet kube-proxy on this node rejects: the service selects none of them, or kube-proxy has "
+					+ "not seen their endpoints.");
+			fixes.add("Compare kubectl -n kube-system get endpoints kube-dns with the rule: if it lists the pods, "
+					+ "kube-proxy on this node is behind (its log says why; restart it); if it shows <none>, make the "
+					+ "service select the DNS pods (its SELECTOR against the pods' labels, k8s-app=kube-dns).");
+		}
+		else if (!serving.isEmpty()) {
 			// The pods serve, the service selects none of them.
 			evidence.add(serving.size() + " cluster DNS pod" + ((serving.size() == 1) ? " is" : "s are")
 					+ " ready and running ("

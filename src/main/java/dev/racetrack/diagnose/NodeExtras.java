@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets
  * {@code kubectl get deployments}, {@code get replicasets} or {@code get all} listed
  * (others are read and left out)
+ * @param dnsRejects kube-proxy's REJECT rules for the cluster DNS service's ports without
+ * endpoints ({@code "kube-system/kube-dns:dns has no endpoints"},
+ * {@link NoEndpointRejects}); other services' are read and left out
  * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
  * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
  * module loaded, which a sysctl may have changed since
@@ -42,7 +45,8 @@ import java.util.regex.Pattern;
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
 		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<Workload> dnsWorkloads,
-		java.util.Set<String> bootTime, java.util.Optional<ConntrackAlert> alert, List<LineProblem> problems) {
+		List<NoEndpointRejects.Reject> dnsRejects, java.util.Set<String> bootTime,
+		java.util.Optional<ConntrackAlert> alert, List<LineProblem> problems) {
 
 	/** The sysctl key of the hash table's size. */
 	public static final String BUCKETS = "net.netfilter.nf_conntrack_buckets";
@@ -246,8 +250,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems),
-				services(sorted.of(PasteFormat.SERVICES), problems), workloads, bootTime,
-				ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
+				services(sorted.of(PasteFormat.SERVICES), problems), workloads,
+				NoEndpointRejects.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST))
+					.stream()
+					.filter((r) -> isDnsServiceName(r.name()))
+					.toList(),
+				bootTime, ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
 	}
 
 	/**
@@ -595,26 +603,50 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/**
 	 * The cluster DNS service's name: {@code kube-dns} (kubeadm, k3s, most clusters, also
 	 * with CoreDNS), {@code coredns} (kubespray), {@code rke2-coredns-rke2-coredns}
-	 * (RKE2). NodeLocal DNSCache's {@code kube-dns-upstream} is not the address pods ask.
+	 * (RKE2), {@code kubedns} (kubespray before CoreDNS: its rules say
+	 * {@code kube-system/kubedns:dns}). NodeLocal DNSCache's {@code kube-dns-upstream} is
+	 * not the address pods ask.
 	 */
 	static boolean isDnsServiceName(String name) {
-		return name.equals("kube-dns") || name.equals("coredns") || name.endsWith("-coredns");
+		return name.equals("kube-dns") || name.equals("coredns") || name.endsWith("-coredns") || name.equals("kubedns");
 	}
 
 	/**
 	 * How many addresses the cluster DNS service has, and what says so: its row of
-	 * {@code kubectl get endpoints}, else the cluster DNS pods {@code kubectl get pods}
-	 * listed (each an endpoint when ready; a pod not ready now may be one later, so every
-	 * listed pod counts). Empty when neither was pasted; a count of -1 when the endpoint
-	 * list was cut before a second address.
+	 * {@code kubectl get endpoints}, else kube-proxy's REJECT rule for its lookup port
+	 * ("has no endpoints": none now, whatever pods or replicas were pasted, since it is
+	 * what the node does), else the cluster DNS pods {@code kubectl get pods} listed
+	 * (each an endpoint when ready; a pod not ready now may be one later, so every listed
+	 * pod counts), else the ready replicas of its Deployment. Empty when none was pasted;
+	 * a count of -1 when the endpoint list was cut before a second address.
 	 *
 	 * @param count the addresses
 	 * @param ready how many of them serve now: the addresses of
-	 * {@code kubectl get endpoints} (it lists ready addresses only), the pods ready and
-	 * running, the ready replicas; -1 when the list was cut short
+	 * {@code kubectl get endpoints} (it lists ready addresses only), none under a REJECT
+	 * rule, the pods ready and running, the ready replicas; -1 when the list was cut
+	 * short
 	 * @param evidence where it was read, for a finding
+	 * @param source which output said it
 	 */
-	public record DnsEndpoints(int count, int ready, String evidence) {
+	public record DnsEndpoints(int count, int ready, String evidence, Source source) {
+
+		/** The output the count was read from, in the order of precedence. */
+		public enum Source {
+
+			/** {@code kubectl get endpoints}. */
+			ENDPOINTS,
+
+			/** kube-proxy's REJECT rule "… has no endpoints". */
+			KUBE_PROXY,
+
+			/** {@code kubectl get pods}. */
+			PODS,
+
+			/** {@code kubectl get deployments} or {@code get replicasets}. */
+			WORKLOADS
+
+		}
+
 	}
 
 	/** The cluster DNS service's endpoints as pasted, when they were. */
@@ -625,9 +657,15 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.findFirst();
 		if (listed.isPresent()) {
 			int count = listed.get().getValue();
-			return java.util.Optional
-				.of(new DnsEndpoints(count, count, "kubectl get endpoints: " + listed.get().getKey() + " has "
-						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + "."));
+			return java.util.Optional.of(new DnsEndpoints(count, count,
+					"kubectl get endpoints: " + listed.get().getKey() + " has "
+							+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es"))
+							+ ".",
+					DnsEndpoints.Source.ENDPOINTS));
+		}
+		java.util.Optional<DnsEndpoints> rejected = rejectedEndpoints();
+		if (rejected.isPresent()) {
+			return rejected;
 		}
 		List<Pod> servers = this.dnsPods.stream().filter(Pod::dnsServer).toList();
 		if (servers.isEmpty()) {
@@ -639,7 +677,33 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		String pods = servers.stream().map(Pod::describe).collect(java.util.stream.Collectors.joining(", "));
 		return java.util.Optional.of(new DnsEndpoints(servers.size(), (int) serving,
 				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
-						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + "."));
+						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + ".",
+				DnsEndpoints.Source.PODS));
+	}
+
+	/**
+	 * None, when kube-proxy rejects the cluster DNS service's lookup port (UDP 53) with
+	 * "has no endpoints": it writes that rule only while the port has no ready endpoint.
+	 * The rules for its other ports ({@code dns-tcp}, {@code metrics}) are cited with it.
+	 */
+	private java.util.Optional<DnsEndpoints> rejectedEndpoints() {
+		List<NoEndpointRejects.Reject> lookups = this.dnsRejects.stream()
+			.filter(NoEndpointRejects.Reject::lookupPort)
+			.toList();
+		if (lookups.isEmpty()) {
+			return java.util.Optional.empty();
+		}
+		List<String> cited = new ArrayList<>(lookups.stream().map(NoEndpointRejects.Reject::cite).toList());
+		List<String> others = this.dnsRejects.stream()
+			.filter((r) -> !r.lookupPort())
+			.map((r) -> "line " + r.line() + " (" + r.comment() + ")")
+			.toList();
+		String comments = String.join(", ", lookups.stream().map((r) -> "\"" + r.comment() + "\"").distinct().toList());
+		return java.util.Optional.of(new DnsEndpoints(0, 0, String.join("; ", cited)
+				+ ": kube-proxy rejects lookups to the cluster DNS service (" + comments
+				+ "): it writes this rule only for a service port with no ready endpoint, so the service has none now"
+				+ (others.isEmpty() ? "" : "; its other ports too: " + String.join(", ", others)) + ".",
+				DnsEndpoints.Source.KUBE_PROXY));
 	}
 
 	/**
@@ -665,8 +729,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				? "no replica is ready, so the cluster DNS service has no endpoint now (" + desired + " wanted)"
 				: ready + " ready replica" + ((ready == 1) ? " is its endpoint" : "s are its endpoints")
 						+ ((desired > ready) ? " (" + desired + " wanted)" : "");
-		return java.util.Optional.of(new DnsEndpoints(ready, ready, lines + ": " + table + ": " + rows + ": " + what
-				+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted."));
+		return java.util.Optional.of(new DnsEndpoints(ready, ready,
+				lines + ": " + table + ": " + rows + ": " + what
+						+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted.",
+				DnsEndpoints.Source.WORKLOADS));
 	}
 
 	/**
@@ -721,8 +787,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), Map.of(), List.of(), List.of(), List.of(), java.util.Set.of(), java.util.Optional.empty(),
-				List.of());
+				List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), java.util.Set.of(),
+				java.util.Optional.empty(), List.of());
 	}
 
 }

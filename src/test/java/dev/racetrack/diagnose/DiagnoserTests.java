@@ -202,6 +202,132 @@ class DiagnoserTests {
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dns-no-ready-endpoint")).isEmpty();
 	}
 
+	/** kube-proxy's REJECT for kube-dns's lookup port, as iptables-save prints it. */
+	private static final String DNS_REJECT_SAVE = "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "
+			+ "\"kube-system/kube-dns:dns has no endpoints\" -m udp --dport 53 -j REJECT "
+			+ "--reject-with icmp-port-unreachable\n";
+
+	/**
+	 * kube-proxy's REJECT rule "has no endpoints" for the cluster DNS's lookup port says
+	 * what {@code kubectl get endpoints} with {@code <none>} says, in iptables-save and
+	 * in iptables -L. Synthetic pastes in the real shapes (the corpus has the real ones:
+	 * k8s-23657-bprashanth, kubespray-1096-the0rem).
+	 */
+	@Test
+	void kubeProxysRejectForTheClusterDnsIsNoReadyEndpoint() {
+		Diagnosis saved = this.diagnoser.diagnose(NodeSample.pasted(DNS_REJECT_SAVE, null));
+		Finding down = find(saved, "dns-no-ready-endpoint").orElseThrow();
+		assertThat(down.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(down.evidence().get(0)).startsWith("line 1: -A KUBE-SERVICES -d 10.96.0.10/32 -p udp")
+			.contains("kube-proxy rejects lookups to the cluster DNS service "
+					+ "(\"kube-system/kube-dns:dns has no endpoints\")");
+		assertThat(down.mitigations().get(0)).startsWith("Bring the cluster DNS pods up");
+		assertThat(saved.verdict().severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(saved.verdict().text()).startsWith("The cluster DNS has no ready endpoint");
+
+		String listed = """
+				Chain KUBE-SERVICES (2 references)
+				target     prot opt source               destination
+				REJECT     tcp  --  anywhere             10.96.0.10           /* kube-system/kube-dns:dns-tcp has no endpoints */ tcp dpt:domain reject-with icmp-port-unreachable
+				REJECT     tcp  --  anywhere             10.96.0.10           /* kube-system/kube-dns:metrics has no endpoints */ tcp dpt:9153 reject-with icmp-port-unreachable
+				REJECT     udp  --  anywhere             10.96.0.10           /* kube-system/kube-dns:dns has no endpoints */ udp dpt:domain reject-with icmp-port-unreachable
+				""";
+		Finding fromList = find(this.diagnoser.diagnose(NodeSample.pasted(listed, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(fromList.evidence().get(0)).startsWith("line 5: REJECT     udp")
+			.contains("(\"kube-system/kube-dns:dns has no endpoints\")")
+			.endsWith("its other ports too: line 3 (kube-system/kube-dns:dns-tcp has no endpoints), "
+					+ "line 4 (kube-system/kube-dns:metrics has no endpoints).");
+		NodeExtras.DnsEndpoints endpoints = extras(listed).dnsEndpoints().orElseThrow();
+		assertThat(endpoints.count()).isZero();
+		assertThat(endpoints.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.KUBE_PROXY);
+
+		// Only TCP rejected, or another service without endpoints: lookups over UDP are
+		// not refused, and the rules are read, not listed as unread.
+		String others = "-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "
+				+ "\"kube-system/kube-dns:dns-tcp has no endpoints\" -m tcp --dport 53 -j REJECT "
+				+ "--reject-with icmp-port-unreachable\n-A KUBE-SERVICES -d 10.2.226.53/32 -p tcp -m comment --comment "
+				+ "\"jenkins/jenkins:http has no endpoints\" -m tcp --dport 8080 -j REJECT "
+				+ "--reject-with icmp-port-unreachable\n";
+		Diagnoser.Reading otherReading = this.diagnoser.read(NodeSample.pasted(others, null));
+		assertThat(find(otherReading.diagnosis(), "dns-no-ready-endpoint")).isEmpty();
+		assertThat(extras(others).dnsEndpoints()).isEmpty();
+		assertThat(otherReading.unread()).isEmpty();
+		assertThat(otherReading.disposition(NodeSample.PASTE, 2)).isEqualTo(PasteReader.Disposition.READ);
+	}
+
+	/**
+	 * Precedence of the outputs that say how many endpoints the cluster DNS has
+	 * (synthetic pastes): a row of {@code kubectl get endpoints} wins over kube-proxy's
+	 * REJECT rule, and the REJECT rule wins over pod rows and Deployment rows, since it
+	 * is what the node does now.
+	 */
+	@Test
+	void theEndpointsRowWinsOverKubeProxysRejectWhichWinsOverPodsAndDeployments() {
+		String endpoints = DNS_REJECT_SAVE + "\nNAME       ENDPOINTS                     AGE\n"
+				+ "kube-dns   10.32.0.6:53,10.32.0.7:53   25m\n";
+		NodeExtras.DnsEndpoints fromEndpoints = extras(endpoints).dnsEndpoints().orElseThrow();
+		assertThat(fromEndpoints.count()).isEqualTo(2);
+		assertThat(fromEndpoints.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.ENDPOINTS);
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(endpoints, null)), "dns-no-ready-endpoint"))
+			.isEmpty();
+		String none = DNS_REJECT_SAVE + "\nNAME       ENDPOINTS   AGE\nkube-dns   <none>      63m\n";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(none, null)), "dns-no-ready-endpoint").orElseThrow()
+			.evidence()
+			.get(0)).isEqualTo("kubectl get endpoints: kube-dns has 0 addresses.");
+
+		String pods = DNS_REJECT_SAVE + "\nNAME                       READY   STATUS    RESTARTS   AGE\n"
+				+ "coredns-6d4b75cb6d-cprjz   1/1     Running   0          42m\n"
+				+ "coredns-6d4b75cb6d-fdrhv   1/1     Running   0          42m\n";
+		assertThat(extras(pods).dnsEndpoints()).hasValueSatisfying((e) -> {
+			assertThat(e.ready()).isZero();
+			assertThat(e.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.KUBE_PROXY);
+		});
+		Diagnosis podsServing = this.diagnoser.diagnose(NodeSample.pasted(pods, null));
+		Finding down = find(podsServing, "dns-no-ready-endpoint").orElseThrow();
+		assertThat(down.evidence().get(1))
+			.startsWith("2 cluster DNS pods are ready and running (coredns-6d4b75cb6d-cprjz")
+			.endsWith("yet kube-proxy on this node rejects: the service selects none of them, or kube-proxy has not "
+					+ "seen their endpoints.");
+		assertThat(podsServing.verdict().firstFix())
+			.startsWith("Compare kubectl -n kube-system get endpoints kube-dns");
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(pods.substring(DNS_REJECT_SAVE.length()), null)),
+				"dns-no-ready-endpoint"))
+			.as("the same pods without the rule serve")
+			.isEmpty();
+
+		String deployment = DNS_REJECT_SAVE + "\nNAME      READY   UP-TO-DATE   AVAILABLE   AGE\n"
+				+ "coredns   2/2     2            2           10d\n";
+		assertThat(extras(deployment).dnsEndpoints())
+			.hasValueSatisfying((e) -> assertThat(e.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.KUBE_PROXY));
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(deployment, null)), "dns-no-ready-endpoint"))
+			.isPresent();
+	}
+
+	/**
+	 * A kube-dns that kube-proxy only rejects has no endpoint chain: it is no service of
+	 * the nat table, so neither race 3 nor its ruling-out names it (synthetic iptables -S
+	 * of a current kube-proxy, whose nat table has no chain for a service without
+	 * endpoints).
+	 */
+	@Test
+	void aRejectOnlyKubeDnsIsNoEndpointChainForRace3() {
+		String paste = "4.19.0\n" + DNS_REJECT_SAVE
+				+ "-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment \"default/kubernetes:https cluster IP\" "
+				+ "-m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y\n"
+				+ "-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment \"default/kubernetes:https\" "
+				+ "-j KUBE-SEP-X3P2623AGDH6CDF3\n"
+				+ "-A KUBE-SEP-X3P2623AGDH6CDF3 -p tcp -m comment --comment \"default/kubernetes:https\" -m tcp "
+				+ "-j DNAT --to-destination 10.240.0.10:6443\n";
+		NatTable nat = IptablesParser.parse(paste);
+		assertThat(nat.dnsService()).isEmpty();
+		assertThat(nat.services()).extracting(KubeService::chain).containsExactly("KUBE-SVC-NPX46M4PTMTKRN6Y");
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(find(diagnosis, "dns-single-endpoint")).isEmpty();
+		assertThat(find(diagnosis, "dnat-race-3")).isEmpty();
+		assertThat(find(diagnosis, "dns-no-ready-endpoint")).isPresent();
+	}
+
 	/**
 	 * {@code kubectl get endpoints} says how many addresses the cluster DNS has: race 3
 	 * needs two (the corpus's k8s-handbook-173-lyc20140320 has one, its UDP and TCP

@@ -122,4 +122,59 @@ class IptablesParserTests {
 		});
 	}
 
+	/**
+	 * kube-proxy's "has no endpoints" REJECT rules in the shapes they are pasted in:
+	 * iptables-save with counters ({@code -c}), a rule a page wrapped, the old comment of
+	 * an unnamed port ({@code default/ace: has no endpoints}), iptables -L -n -v with
+	 * numeric ports, and rules of other targets or comments left out (synthetic lines in
+	 * the real formats).
+	 */
+	@Test
+	void noEndpointRejectsAreReadFromSaveAndListForms() {
+		String save = """
+				[0:0] -A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns has no endpoints" -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable
+				-A KUBE-SERVICES -d 10.105.194.19/32 -p tcp -m comment --comment "default/ace: has no endpoints" -m tcp --dport 80 -j
+				 REJECT --reject-with icmp-port-unreachable
+				-A KUBE-XLB-QKNQQNIN727HO3XU -m comment --comment "default/test-svc has no local endpoints" -j KUBE-MARK-DROP
+				-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(save);
+		java.util.List<NoEndpointRejects.Reject> rejects = NoEndpointRejects.read(sorted.of(PasteFormat.IPTABLES_SAVE),
+				sorted.of(PasteFormat.IPTABLES_LIST));
+		assertThat(rejects).hasSize(2);
+		assertThat(rejects.get(0)).satisfies((r) -> {
+			assertThat(r.line()).isEqualTo(1);
+			assertThat(r.chain()).isEqualTo("KUBE-SERVICES");
+			assertThat(r.service()).isEqualTo("kube-system/kube-dns");
+			assertThat(r.name()).isEqualTo("kube-dns");
+			assertThat(r.port()).isEqualTo("dns");
+			assertThat(r.protocol()).isEqualTo("udp");
+			assertThat(r.destinationPort()).isEqualTo("53");
+			assertThat(r.lookupPort()).isTrue();
+			assertThat(r.text()).startsWith("-A KUBE-SERVICES").doesNotContain("[0:0]");
+		});
+		assertThat(rejects.get(1)).satisfies((r) -> {
+			assertThat(r.line()).isEqualTo(2);
+			assertThat(r.service()).isEqualTo("default/ace");
+			assertThat(r.port()).isEmpty();
+			assertThat(r.protocol()).isEqualTo("tcp");
+			assertThat(r.lookupPort()).isFalse();
+		});
+
+		String list = """
+				Chain KUBE-SERVICES (2 references)
+				 pkts bytes target     prot opt in     out     source               destination
+				    0     0 REJECT     udp  --  *      *       0.0.0.0/0            10.43.0.10           /* kube-system/rke2-coredns-rke2-coredns:udp-53 has no endpoints */ udp dpt:53 reject-with icmp-port-unreachable
+				    0     0 REJECT     tcp  --  *      *       0.0.0.0/0            100.64.148.59        /* namespace/service:web-ui has no endpoints */ tcp dpt:8089 reject-with icmp-port-unreachable
+				    0     0 DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0            /* kubernetes firewall for dropping marked packets */ mark match 0x8000/0x8000
+				""";
+		PasteReader.Sorted listed = PasteReader.read(list);
+		assertThat(NoEndpointRejects.read(listed.of(PasteFormat.IPTABLES_SAVE), listed.of(PasteFormat.IPTABLES_LIST)))
+			.extracting(NoEndpointRejects.Reject::service, NoEndpointRejects.Reject::port,
+					NoEndpointRejects.Reject::lookupPort)
+			.containsExactly(
+					org.assertj.core.groups.Tuple.tuple("kube-system/rke2-coredns-rke2-coredns", "udp-53", true),
+					org.assertj.core.groups.Tuple.tuple("namespace/service", "web-ui", false));
+	}
+
 }

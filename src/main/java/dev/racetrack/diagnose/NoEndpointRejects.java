@@ -1,0 +1,150 @@
+package dev.racetrack.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * kube-proxy's rules for a service port without endpoints (iptables mode,
+ * {@code pkg/proxy/iptables/proxier.go}, {@code syncProxyRules}): when
+ * {@code hasEndpoints} is false it writes no nat chain for the port, only a rule in the
+ * filter table that rejects its traffic, {@code -A KUBE-SERVICES -d <clusterIP>/32 -p udp
+ * -m comment --comment "ns/name:port has no endpoints" -m udp --dport 53 -j REJECT}
+ * ({@code iptables-save} adds {@code --reject-with icmp-port-unreachable}; the external
+ * IPs and node ports get the same rule in {@code KUBE-EXTERNAL-SERVICES}). The REJECT for
+ * the cluster IP has been in the filter table's {@code KUBE-SERVICES} since the rule was
+ * added (kubernetes/kubernetes#17359, 2016) and still is; {@code KUBE-PROXY-FIREWALL}
+ * holds the load balancers' source ranges, not these. Read from {@code iptables-save},
+ * {@code iptables -S} (any table) and {@code iptables -L} rows
+ * ({@code REJECT udp -- anywhere 10.96.0.10 /* kube-system/kube-dns:dns has no endpoints
+ * *}{@code / udp dpt:domain reject-with icmp-port-unreachable}).
+ */
+final class NoEndpointRejects {
+
+	/** kube-proxy's comment after the service port's name. */
+	static final String SUFFIX = " has no endpoints";
+
+	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d{1,18}:\\d{1,20}\\]\\s{1,20}");
+
+	/**
+	 * One REJECT rule of a service port without endpoints.
+	 *
+	 * @param line the line it was read from
+	 * @param text the rule as pasted
+	 * @param chain its chain ({@code KUBE-SERVICES}, {@code KUBE-EXTERNAL-SERVICES})
+	 * @param service the service, {@code kube-system/kube-dns}
+	 * @param port the service port's name ({@code dns}), {@code ""} for an unnamed port
+	 * @param protocol {@code udp}, {@code tcp}, or {@code ""} when the rule does not say
+	 * @param destinationPort the {@code --dport} ({@code domain} read as 53), or
+	 * {@code ""}
+	 * @param comment the rule's comment,
+	 * {@code kube-system/kube-dns:dns has no endpoints}
+	 */
+	record Reject(int line, String text, String chain, String service, String port, String protocol,
+			String destinationPort, String comment) {
+
+		/** The service's name without its namespace: {@code kube-dns}. */
+		String name() {
+			int slash = this.service.indexOf('/');
+			return this.service.substring(slash + 1);
+		}
+
+		/**
+		 * The port lookups use: UDP 53, or the port kube-dns and CoreDNS name {@code dns}
+		 * when the rule (an excerpt) shows neither protocol nor port.
+		 */
+		boolean lookupPort() {
+			if (!this.protocol.isEmpty() && !this.destinationPort.isEmpty()) {
+				return "udp".equals(this.protocol) && "53".equals(this.destinationPort);
+			}
+			return "dns".equals(this.port);
+		}
+
+		/** {@code line 12: -A KUBE-SERVICES … -j REJECT …}. */
+		String cite() {
+			return "line " + this.line + ": " + this.text;
+		}
+
+	}
+
+	private NoEndpointRejects() {
+	}
+
+	/**
+	 * The REJECT rules with kube-proxy's "has no endpoints" comment among the lines of
+	 * {@code iptables-save} or {@code -S} ({@code save}) and of {@code iptables -L}
+	 * ({@code list}), in the order pasted. Lines it does not read are reported by the nat
+	 * table's parsers, not here.
+	 */
+	static List<Reject> read(List<Line> save, List<Line> list) {
+		List<Reject> rejects = new ArrayList<>();
+		List<Line> rules = joinWrapped(save);
+		for (Line rule : rules) {
+			fromSave(rule).ifPresent(rejects::add);
+		}
+		for (NatRule row : IptablesListParser.parse(list).rules()) {
+			if ("REJECT".equals(row.target()) && row.comment().endsWith(SUFFIX)) {
+				rejects.add(reject(row.line(), row.text(), row.chain(), row.protocol(), row.destinationPort(),
+						row.comment()));
+			}
+		}
+		rejects.sort(java.util.Comparator.comparingInt(Reject::line));
+		return rejects;
+	}
+
+	/** A rule a terminal or a page wrapped is read whole, at its first line. */
+	private static List<Line> joinWrapped(List<Line> save) {
+		List<Line> rules = new ArrayList<>();
+		for (Line line : save) {
+			String text = line.text();
+			if (text.startsWith(IptablesParser.CONTINUATION) && !rules.isEmpty()) {
+				Line last = rules.remove(rules.size() - 1);
+				rules.add(new Line(last.number(),
+						last.text() + " " + text.substring(IptablesParser.CONTINUATION.length())));
+			}
+			else {
+				rules.add(new Line(line.number(), text.strip()));
+			}
+		}
+		return rules;
+	}
+
+	private static java.util.Optional<Reject> fromSave(Line line) {
+		String text = COUNTERS_PREFIX.matcher(line.text()).replaceFirst("");
+		if (!text.contains(SUFFIX) || !text.contains("REJECT")) {
+			return java.util.Optional.empty();
+		}
+		List<String> words = RuleTokenizer.split(text).words();
+		if (words.size() < 2 || !List.of("-A", "--append", "-I", "--insert").contains(words.get(0))) {
+			return java.util.Optional.empty();
+		}
+		String target = "";
+		String comment = "";
+		String protocol = "";
+		String port = "";
+		for (int i = 2; i + 1 < words.size(); i++) {
+			switch (words.get(i)) {
+				case "-j", "--jump" -> target = words.get(++i);
+				case "--comment" -> comment = words.get(++i);
+				case "-p", "--protocol" -> protocol = words.get(++i);
+				case "--dport", "--destination-port" -> port = words.get(++i);
+				default -> {
+				}
+			}
+		}
+		if (!"REJECT".equals(target) || !comment.endsWith(SUFFIX)) {
+			return java.util.Optional.empty();
+		}
+		return java.util.Optional
+			.of(reject(line.number(), text, words.get(1), protocol, "domain".equals(port) ? "53" : port, comment));
+	}
+
+	private static Reject reject(int line, String text, String chain, String protocol, String port, String comment) {
+		String portName = comment.substring(0, comment.length() - SUFFIX.length()).strip();
+		int colon = portName.lastIndexOf(':');
+		String service = (colon >= 0) ? portName.substring(0, colon) : portName;
+		String name = (colon >= 0) ? portName.substring(colon + 1) : "";
+		return new Reject(line, text, chain, service, name, protocol, port, comment);
+	}
+
+}
