@@ -613,8 +613,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * {@code kubectl get endpoints} (it lists ready addresses only), the pods ready and
 	 * running, the ready replicas; -1 when the list was cut short
 	 * @param evidence where it was read, for a finding
+	 * @param readiness what the paste says of the endpoints' readiness, in a few words
+	 * for a verdict ("none of its 2 pods is ready")
 	 */
-	public record DnsEndpoints(int count, int ready, String evidence) {
+	public record DnsEndpoints(int count, int ready, String evidence, String readiness) {
 	}
 
 	/** The cluster DNS service's endpoints as pasted, when they were. */
@@ -627,7 +629,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			int count = listed.get().getValue();
 			return java.util.Optional
 				.of(new DnsEndpoints(count, count, "kubectl get endpoints: " + listed.get().getKey() + " has "
-						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + "."));
+						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + ".",
+						"kubectl get endpoints shows "
+								+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
+								+ " for " + listed.get().getKey()));
 		}
 		List<Pod> servers = this.dnsPods.stream().filter(Pod::dnsServer).toList();
 		if (servers.isEmpty()) {
@@ -639,7 +644,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		String pods = servers.stream().map(Pod::describe).collect(java.util.stream.Collectors.joining(", "));
 		return java.util.Optional.of(new DnsEndpoints(servers.size(), (int) serving,
 				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
-						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + "."));
+						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + ".",
+				readiness(serving, servers.size(), "pod")));
+	}
+
+	/**
+	 * "its one pod not ready", "none of its 2 pods ready", "1 of its 2 replicas ready".
+	 */
+	private static String readiness(long ready, long of, String what) {
+		if (of == 1) {
+			return "its one " + what + ((ready == 0) ? " not ready" : " ready");
+		}
+		return ((ready == 0) ? "none" : String.valueOf(ready)) + " of its " + of + " " + what + "s ready";
 	}
 
 	/**
@@ -665,8 +681,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				? "no replica is ready, so the cluster DNS service has no endpoint now (" + desired + " wanted)"
 				: ready + " ready replica" + ((ready == 1) ? " is its endpoint" : "s are its endpoints")
 						+ ((desired > ready) ? " (" + desired + " wanted)" : "");
-		return java.util.Optional.of(new DnsEndpoints(ready, ready, lines + ": " + table + ": " + rows + ": " + what
-				+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted."));
+		return java.util.Optional.of(new DnsEndpoints(ready, ready,
+				lines + ": " + table + ": " + rows + ": " + what
+						+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted.",
+				readiness(ready, desired, "replica")));
 	}
 
 	/**
