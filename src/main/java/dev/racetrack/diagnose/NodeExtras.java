@@ -626,9 +626,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * rule, the pods ready and running, the ready replicas; -1 when the list was cut
 	 * short
 	 * @param evidence where it was read, for a finding
+	 * @param readiness what the paste says of the endpoints' readiness, in a few words
+	 * for a verdict ("none of its 2 pods is ready")
 	 * @param source which output said it
 	 */
-	public record DnsEndpoints(int count, int ready, String evidence, Source source) {
+	public record DnsEndpoints(int count, int ready, String evidence, String readiness, Source source) {
 
 		/** The output the count was read from, in the order of precedence. */
 		public enum Source {
@@ -657,11 +659,13 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.findFirst();
 		if (listed.isPresent()) {
 			int count = listed.get().getValue();
-			return java.util.Optional.of(new DnsEndpoints(count, count,
-					"kubectl get endpoints: " + listed.get().getKey() + " has "
-							+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es"))
-							+ ".",
-					DnsEndpoints.Source.ENDPOINTS));
+			return java.util.Optional
+				.of(new DnsEndpoints(count, count, "kubectl get endpoints: " + listed.get().getKey() + " has "
+						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + ".",
+						"kubectl get endpoints shows "
+								+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
+								+ " for " + listed.get().getKey(),
+						DnsEndpoints.Source.ENDPOINTS));
 		}
 		java.util.Optional<DnsEndpoints> rejected = rejectedEndpoints();
 		if (rejected.isPresent()) {
@@ -678,7 +682,17 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return java.util.Optional.of(new DnsEndpoints(servers.size(), (int) serving,
 				lines + ": kubectl get pods lists " + servers.size() + " cluster DNS pod"
 						+ ((servers.size() == 1) ? "" : "s") + " (" + serving + " ready and running): " + pods + ".",
-				DnsEndpoints.Source.PODS));
+				readiness(serving, servers.size(), "pod"), DnsEndpoints.Source.PODS));
+	}
+
+	/**
+	 * "its one pod not ready", "none of its 2 pods ready", "1 of its 2 replicas ready".
+	 */
+	private static String readiness(long ready, long of, String what) {
+		if (of == 1) {
+			return "its one " + what + ((ready == 0) ? " not ready" : " ready");
+		}
+		return ((ready == 0) ? "none" : String.valueOf(ready)) + " of its " + of + " " + what + "s ready";
 	}
 
 	/**
@@ -699,10 +713,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.map((r) -> "line " + r.line() + " (" + r.comment() + ")")
 			.toList();
 		String comments = String.join(", ", lookups.stream().map((r) -> "\"" + r.comment() + "\"").distinct().toList());
+		NoEndpointRejects.Reject first = lookups.get(0);
 		return java.util.Optional.of(new DnsEndpoints(0, 0, String.join("; ", cited)
 				+ ": kube-proxy rejects lookups to the cluster DNS service (" + comments
 				+ "): it writes this rule only for a service port with no ready endpoint, so the service has none now"
 				+ (others.isEmpty() ? "" : "; its other ports too: " + String.join(", ", others)) + ".",
+				"kube-proxy's rule, line " + first.line() + ": \"" + first.comment() + "\"",
 				DnsEndpoints.Source.KUBE_PROXY));
 	}
 
@@ -732,7 +748,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return java.util.Optional.of(new DnsEndpoints(ready, ready,
 				lines + ": " + table + ": " + rows + ": " + what
 						+ "; neither kubectl get endpoints nor the cluster DNS pods were pasted.",
-				DnsEndpoints.Source.WORKLOADS));
+				readiness(ready, desired, "replica"), DnsEndpoints.Source.WORKLOADS));
 	}
 
 	/**

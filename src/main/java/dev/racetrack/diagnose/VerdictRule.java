@@ -43,8 +43,8 @@ final class VerdictRule {
 					+ ".";
 		}
 		else if (facts.extras().noReadyDnsEndpoint()) {
-			text = "The cluster DNS has no ready endpoint: every lookup through it fails now, and no conntrack race "
-					+ "is why (" + facts.extras().dnsEndpoints().get().evidence().replaceAll("[.]$", "") + ")"
+			text = "The cluster DNS has no ready endpoint (" + facts.extras().dnsEndpoints().get().readiness()
+					+ "): every lookup through it fails now, and no conntrack race is why"
 					+ (exposures.isEmpty() ? "." : "; once it is back, exposed to " + exposures + ".");
 		}
 		else if (facts.clashDropsNow() > 0) {
@@ -97,7 +97,7 @@ final class VerdictRule {
 						+ ", for the load named below.")
 				.orElse("");
 		}
-		if (!unknown.isEmpty()) {
+		if (!unknown.isEmpty() && !facts.extras().noReadyDnsEndpoint()) {
 			text = text.substring(0, text.length() - 1) + "; whether this kernel resolves " + unknown
 					+ " is not known (paste uname -r).";
 		}

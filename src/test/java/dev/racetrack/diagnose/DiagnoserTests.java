@@ -223,7 +223,8 @@ class DiagnoserTests {
 					+ "(\"kube-system/kube-dns:dns has no endpoints\")");
 		assertThat(down.mitigations().get(0)).startsWith("Bring the cluster DNS pods up");
 		assertThat(saved.verdict().severity()).isEqualTo(Severity.CRITICAL);
-		assertThat(saved.verdict().text()).startsWith("The cluster DNS has no ready endpoint");
+		assertThat(saved.verdict().text()).startsWith("The cluster DNS has no ready endpoint "
+				+ "(kube-proxy's rule, line 1: \"kube-system/kube-dns:dns has no endpoints\"): every lookup");
 
 		String listed = """
 				Chain KUBE-SERVICES (2 references)
