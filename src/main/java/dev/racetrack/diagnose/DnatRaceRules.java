@@ -201,8 +201,8 @@ final class DnatRaceRules {
 					+ "lookups reach a local cache without DNAT or conntrack.");
 		}
 		else if (facts.nodeLocalDns()) {
-			NodeExtras.Pod pod = facts.extras().nodeLocalDnsServing().get(0);
-			evidence.add("line " + pod.line() + ": " + pod.describe() + ": NodeLocal DNSCache serves on the nodes; "
+			evidence.add(facts.extras().nodeLocalDnsEvidence().orElseThrow()
+					+ ": NodeLocal DNSCache serves on the nodes; "
 					+ "with kube-proxy in iptables mode it also answers on the cluster DNS service's IP, so pod "
 					+ "lookups skip DNAT and conntrack (with IPVS, only pods whose nameserver is its own address).");
 		}

@@ -143,12 +143,13 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 
 	/**
 	 * Whether NodeLocal DNSCache is in use: the pod's nameserver is its address, or
-	 * {@code kubectl get pods} shows its pods serving. With kube-proxy in iptables mode
-	 * it also answers on the cluster DNS service's IP (kubernetes.io, "Using NodeLocal
-	 * DNSCache"), so pods keep their nameserver and skip DNAT and conntrack.
+	 * {@code kubectl get pods} shows its pods serving, or {@code kubectl get daemonsets}
+	 * its DaemonSet ready. With kube-proxy in iptables mode it also answers on the
+	 * cluster DNS service's IP (kubernetes.io, "Using NodeLocal DNSCache"), so pods keep
+	 * their nameserver and skip DNAT and conntrack.
 	 */
 	boolean nodeLocalDns() {
-		return this.resolver.usesNodeLocalDns() || !this.extras.nodeLocalDnsServing().isEmpty();
+		return this.resolver.usesNodeLocalDns() || this.extras.nodeLocalDnsEvidence().isPresent();
 	}
 
 	/**

@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  * {@code kubectl get pods} listed (other pods are read and left out)
  * @param dnsServices the cluster DNS services {@code kubectl get svc} listed (others are
  * read and left out)
- * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets
- * {@code kubectl get deployments}, {@code get replicasets} or {@code get all} listed
- * (others are read and left out)
+ * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets, and NodeLocal
+ * DNSCache's DaemonSet {@code kubectl get deployments}, {@code get replicasets} or
+ * {@code get all} listed (others are read and left out)
  * @param dnsRejects kube-proxy's REJECT rules for the cluster DNS service's ports without
  * endpoints ({@code "kube-system/kube-dns:dns has no endpoints"},
  * {@link NoEndpointRejects}); other services' are read and left out
@@ -175,6 +175,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		/** The kind of a ReplicaSet. */
 		public static final String REPLICASET = "replicaset";
 
+		/**
+		 * The kind of a DaemonSet (NodeLocal DNSCache's: ready is READY, desired
+		 * DESIRED).
+		 */
+		public static final String DAEMONSET = "daemonset";
+
 		/** {@code coredns 2/2 ready}. */
 		public String describe() {
 			return this.name + " " + this.ready + "/" + this.desired + " ready";
@@ -247,6 +253,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				PasteReader.DEPLOYMENT_ROW, Workload.DEPLOYMENT, problems));
 		workloads.addAll(workloads(sorted.of(PasteFormat.REPLICASETS), PasteReader.REPLICASET_ROW, Workload.REPLICASET,
 				problems));
+		workloads.addAll(nodeLocalDaemonSets(sorted.of(PasteFormat.DAEMONSETS), problems));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems),
@@ -328,6 +335,27 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			workloads.add(new Workload(kind, name, ready, desired, r.number()));
 		}
 		return workloads;
+	}
+
+	/**
+	 * NodeLocal DNSCache's DaemonSet ({@code node-local-dns}, kubespray's
+	 * {@code nodelocaldns}) in a {@code kubectl get daemonsets} table or
+	 * {@code get all}'s {@code daemonset.apps/} rows; the others (a CNI's, kube-proxy's)
+	 * are read and left out.
+	 */
+	private static List<Workload> nodeLocalDaemonSets(List<Line> lines, List<LineProblem> problems) {
+		List<Workload> daemonSets = new ArrayList<>();
+		for (Row r : rows(lines, PasteReader.DAEMONSET_ROW,
+				"kubectl get daemonsets (NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE)",
+				problems)) {
+			Matcher m = r.match();
+			String name = m.group(2);
+			if (name.equals("node-local-dns") || name.equals("nodelocaldns")) {
+				daemonSets.add(new Workload(Workload.DAEMONSET, name, Integer.parseInt(m.group(5)),
+						Integer.parseInt(m.group(3)), r.number()));
+			}
+		}
+		return daemonSets;
 	}
 
 	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
@@ -731,7 +759,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		List<Workload> deployments = this.dnsWorkloads.stream()
 			.filter((w) -> w.kind().equals(Workload.DEPLOYMENT))
 			.toList();
-		List<Workload> listed = deployments.isEmpty() ? this.dnsWorkloads : deployments;
+		List<Workload> replicaSets = this.dnsWorkloads.stream()
+			.filter((w) -> w.kind().equals(Workload.REPLICASET))
+			.toList();
+		List<Workload> listed = deployments.isEmpty() ? replicaSets : deployments;
 		if (listed.isEmpty()) {
 			return java.util.Optional.empty();
 		}
@@ -784,6 +815,23 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** The NodeLocal DNSCache pods that serve now (READY n/n, Running). */
 	public List<Pod> nodeLocalDnsServing() {
 		return this.dnsPods.stream().filter((p) -> p.nodeLocalDns() && p.serving()).toList();
+	}
+
+	/**
+	 * What shows NodeLocal DNSCache serving on the nodes, for a finding: one of its pods
+	 * ready and running, else its DaemonSet with a ready pod; empty when neither was
+	 * pasted.
+	 */
+	public java.util.Optional<String> nodeLocalDnsEvidence() {
+		List<Pod> serving = nodeLocalDnsServing();
+		if (!serving.isEmpty()) {
+			return java.util.Optional.of("line " + serving.get(0).line() + ": " + serving.get(0).describe());
+		}
+		return this.dnsWorkloads.stream()
+			.filter((w) -> w.kind().equals(Workload.DAEMONSET) && w.ready() > 0)
+			.findFirst()
+			.map((w) -> "line " + w.line() + ": kubectl get daemonsets: " + w.describe()
+					+ ((w.ready() < w.desired()) ? " (the nodes without one are not covered)" : ""));
 	}
 
 	/** The cluster DNS service {@code kubectl get svc} showed, when it did. */

@@ -49,6 +49,12 @@ public enum PasteFormat {
 	REPLICASETS("kubectl get replicasets"),
 
 	/**
+	 * {@code kubectl get daemonsets} (also {@code get all}'s {@code daemonset.apps/}
+	 * rows): NodeLocal DNSCache's DaemonSet, ready on the nodes or not.
+	 */
+	DAEMONSETS("kubectl get daemonsets"),
+
+	/**
 	 * A conntrack alert of Alertmanager or Grafana: its rule ({@code name:},
 	 * {@code expr:}), its title ({@code [FIRING:1] …}) or its text
 	 * ({@code 82.5% of conntrack entries are used}, {@code value=0.82}).

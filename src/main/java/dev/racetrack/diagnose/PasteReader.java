@@ -182,6 +182,25 @@ public final class PasteReader {
 		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:replicaset(?:\\.apps|\\.extensions)?/)?([a-z0-9][\\w.-]{0,252})"
 				+ " +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\S{1,20})(?: +\\S.{0,800})?");
 
+	/**
+	 * {@code kubectl get daemonsets} ({@code -A}, {@code -o wide}; the table of
+	 * {@code get all}).
+	 */
+	private static final Pattern DAEMONSETS_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE"
+				+ "(?: +\\S.{0,400})?");
+
+	/**
+	 * A row of {@code kubectl get daemonsets}: {@code [namespace]
+	 * [daemonset.apps/]node-local-dns 6 6 6 6 6 <none> 15h} (kubectl's printers,
+	 * {@code printDaemonSet}: DESIRED, CURRENT, READY, UP-TO-DATE, AVAILABLE, NODE
+	 * SELECTOR, AGE); without its header only with the {@code daemonset.apps/} prefix.
+	 */
+	static final Pattern DAEMONSET_ROW = Pattern
+		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:daemonset(?:\\.apps|\\.extensions)?/)?([a-z0-9][\\w.-]{0,252})"
+				+ " +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\S{1,400}) +(\\S{1,20})"
+				+ "(?: +\\S.{0,800})?");
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -267,6 +286,8 @@ public final class PasteReader {
 
 		private boolean replicaSetsTable;
 
+		private boolean daemonSetsTable;
+
 		/** A conntrack alert was seen: a {@code value=} line after it is its value. */
 		private boolean alertSeen;
 
@@ -336,6 +357,7 @@ public final class PasteReader {
 			this.servicesTable = false;
 			this.deploymentsTable = false;
 			this.replicaSetsTable = false;
+			this.daemonSetsTable = false;
 		}
 
 		private void content(int number, String text) {
@@ -423,8 +445,16 @@ public final class PasteReader {
 				this.replicaSetsTable = true;
 				return PasteFormat.REPLICASETS;
 			}
+			if (DAEMONSETS_HEADER.matcher(text).matches()) {
+				endTables();
+				this.daemonSetsTable = true;
+				return PasteFormat.DAEMONSETS;
+			}
 			if (this.deploymentsTable) {
 				return PasteFormat.DEPLOYMENTS;
+			}
+			if (this.daemonSetsTable) {
+				return PasteFormat.DAEMONSETS;
 			}
 			if (this.replicaSetsTable) {
 				return PasteFormat.REPLICASETS;
@@ -440,6 +470,9 @@ public final class PasteReader {
 			}
 			if (text.contains("replicaset.") && REPLICASET_ROW.matcher(text).matches()) {
 				return PasteFormat.REPLICASETS;
+			}
+			if (text.contains("daemonset.") && DAEMONSET_ROW.matcher(text).matches()) {
+				return PasteFormat.DAEMONSETS;
 			}
 			if (ConntrackAlert.isAlertLine(text) || (this.alertSeen && ConntrackAlert.isValueLine(text))) {
 				this.alertSeen = true;

@@ -158,6 +158,53 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * NodeLocal DNSCache's DaemonSet, ready, counts as the cache in use, as its serving
+	 * pods do: Diagnose no longer offers it as the first fix of a DNS race on a node that
+	 * runs it. Synthetic, in the shape of kubectl's {@code printDaemonSet} (a
+	 * {@code get all -A} table and a {@code get ds} table); the index holds such tables
+	 * only in repository notes.
+	 */
+	@Test
+	void nodeLocalDnsCachesReadyDaemonSetIsTheCacheInUse() {
+		String header = "4.19.0\n$ kubectl get all -A\n"
+				+ "NAMESPACE     NAME                           READY   STATUS    RESTARTS   AGE\n"
+				+ "kube-system   pod/coredns-6d4b75cb6d-cprjz   1/1     Running   0          15h\n"
+				+ "kube-system   pod/coredns-6d4b75cb6d-fdrhv   1/1     Running   0          15h\n\n"
+				+ "NAMESPACE     NAME                            DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   "
+				+ "NODE SELECTOR            AGE\n"
+				+ "kube-system   daemonset.apps/calico-node      6         6         6       6            6           "
+				+ "kubernetes.io/os=linux   15h\n";
+		String ready = header + "kube-system   daemonset.apps/node-local-dns   6         6         6       6"
+				+ "            6           <none>                   15h\n";
+		Diagnosis cached = this.diagnoser.diagnose(NodeSample.pasted(ready, null));
+		Finding race3 = find(cached, "dnat-race-3").orElseThrow();
+		assertThat(race3.mitigations()).noneMatch((m) -> m.startsWith("NodeLocal DNSCache"));
+		assertThat(cached.findings().stream().flatMap((f) -> f.evidence().stream()))
+			.as("shown once, in the first DNS race")
+			.anySatisfy((e) -> assertThat(e).startsWith(
+					"line 9: kubectl get daemonsets: node-local-dns 6/6 ready: NodeLocal DNSCache serves on the nodes"));
+		assertThat(cached.unreadLines()).isEmpty();
+
+		String none = header + "kube-system   daemonset.apps/node-local-dns   6         6         0       6"
+				+ "            0           <none>                   15h\n";
+		Finding exposed = find(this.diagnoser.diagnose(NodeSample.pasted(none, null)), "dnat-race-3").orElseThrow();
+		assertThat(exposed.mitigations().get(0)).startsWith("NodeLocal DNSCache");
+
+		String table = "4.19.0\n$ kubectl -n kube-system get ds\n"
+				+ "NAME             DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR            AGE\n"
+				+ "kube-proxy       3         3         3       3            3           kubernetes.io/os=linux   40d\n"
+				+ "nodelocaldns     3         3         2       3            2           kubernetes.io/os=linux   40d\n"
+				+ "$ kubectl -n kube-system get pods | grep coredns\n"
+				+ "coredns-6d4b75cb6d-cprjz   1/1     Running   0          40d\n"
+				+ "coredns-6d4b75cb6d-fdrhv   1/1     Running   0          40d\n";
+		Diagnosis kubespray = this.diagnoser.diagnose(NodeSample.pasted(table, null));
+		assertThat(kubespray.findings().stream().flatMap((f) -> f.evidence().stream())).anySatisfy((e) -> assertThat(e)
+			.startsWith("line 5: kubectl get daemonsets: nodelocaldns 2/3 ready (the nodes without one are not "
+					+ "covered): NodeLocal DNSCache"));
+		assertThat(kubespray.unreadLines()).isEmpty();
+	}
+
+	/**
 	 * The cluster DNS with nothing serving is the answer, whatever the races: no address
 	 * in {@code kubectl get endpoints} while its pods run (a selector that matches none
 	 * of them, the shape of a real CKA-lab transcript), or no pod ready (the corpus's
