@@ -586,6 +586,61 @@ class AttackTests {
 		}
 	}
 
+	// --- 12. a room asking for the same thing at once
+
+	/**
+	 * Thirty students, each on an address of their own, press the same button at once:
+	 * the conntrack table at the step the teacher named, a run's summary, the replay on
+	 * the screen. Each of the first two took a computation slot of its own (four), so
+	 * some got a 429; the third's 2.5 MB answers were serialised on the event loops and
+	 * held every other request for up to a second. All get their answer, the same bytes,
+	 * while the probe answers within a second.
+	 */
+	@Test
+	void finding12ARoomAskingTheSameThingAtOnceIsAnswered() throws Exception {
+		try (ServerProcess server = ServerProcess.start(); Probe probe = Probe.start(server)) {
+			String replay = "/api/simulate?scenario=snat-port-race&mode=random-fully&pods=64&seed=3";
+			assertThat(Raw.exchange(server, Raw.client(99), "GET", replay, null, null).status()).as("cached first")
+				.isEqualTo(200);
+			List<String> paths = List.of("/api/export/conntrack?scenario=snat-port-race&kernel=4.17&seed=11&step=28",
+					"/api/simulate?scenario=tcp-free-play&pods=64&rounds=100&seed=12&events=false", replay);
+			ExecutorService room = Executors.newFixedThreadPool(30);
+			try {
+				for (String path : paths) {
+					List<Future<Raw.Response>> answers = new ArrayList<>();
+					for (int i = 0; i < 30; i++) {
+						String address = Raw.client(100 + i);
+						answers.add(room.submit(() -> Raw.exchange(server, address, "GET", path, null, null)));
+					}
+					List<Integer> statuses = new ArrayList<>();
+					java.util.Set<String> bodies = new java.util.HashSet<>();
+					for (Future<Raw.Response> answer : answers) {
+						Raw.Response r = answer.get(120, TimeUnit.SECONDS);
+						statuses.add(r.status());
+						bodies.add(unchunked(r));
+					}
+					assertThat(statuses).as(path + ": thirty asks at once").containsOnly(200);
+					assertThat(bodies).as(path + ": one answer").hasSize(1);
+				}
+			}
+			finally {
+				room.shutdownNow();
+			}
+			survived(server, probe);
+		}
+	}
+
+	/**
+	 * A body without its chunked framing (sizes and their line ends), which differs from
+	 * one answer to the next with the writes; JSON and text never hold a bare CRLF.
+	 */
+	private static String unchunked(Raw.Response r) {
+		if (!r.headers().toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+			return r.body();
+		}
+		return r.body().replaceAll("(?:^|\r\n)[0-9a-fA-F]+\r\n", "").replaceAll("\r\n$", "");
+	}
+
 	// --- 11. smaller findings
 
 	@Test
