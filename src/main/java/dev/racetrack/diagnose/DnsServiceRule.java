@@ -26,9 +26,10 @@ final class DnsServiceRule {
 		if (!extras.noReadyDnsEndpoint()) {
 			return Optional.empty();
 		}
-		List<String> evidence = new ArrayList<>();
-		evidence.add(extras.dnsEndpoints().get().evidence());
 		NodeExtras.DnsEndpoints endpoints = extras.dnsEndpoints().get();
+		List<String> evidence = new ArrayList<>();
+		evidence.add(endpoints.evidence());
+		String service = extras.dnsServiceName();
 		List<NodeExtras.Pod> serving = extras.servingDnsPods();
 		List<String> fixes = new ArrayList<>();
 		if (!serving.isEmpty() && endpoints.source() == NodeExtras.DnsEndpoints.Source.KUBE_PROXY) {
@@ -39,7 +40,8 @@ final class DnsServiceRule {
 					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
 					+ "), yet kube-proxy on this node rejects: the service selects none of them, or kube-proxy has "
 					+ "not seen their endpoints.");
-			fixes.add("Compare kubectl -n kube-system get endpoints kube-dns with the rule: if it lists the pods, "
+			fixes.add("Compare kubectl -n kube-system get endpoints " + service
+					+ " with the rule: if it lists the pods, "
 					+ "kube-proxy on this node is behind (its log says why; restart it); if it shows <none>, make the "
 					+ "service select the DNS pods (its SELECTOR against the pods' labels, k8s-app=kube-dns).");
 		}
@@ -50,7 +52,8 @@ final class DnsServiceRule {
 					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
 					+ "), yet the service has no address: its selector matches none of them.");
 			fixes.add("Make the service select the DNS pods: compare the SELECTOR of kubectl -n kube-system get svc "
-					+ "kube-dns -o wide with the pods' labels (kubectl -n kube-system get pods --show-labels), and set "
+					+ service
+					+ " -o wide with the pods' labels (kubectl -n kube-system get pods --show-labels), and set "
 					+ "it back (k8s-app=kube-dns).");
 		}
 		else {

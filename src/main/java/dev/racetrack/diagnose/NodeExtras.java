@@ -839,6 +839,22 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return this.dnsServices.stream().filter((s) -> !s.clusterIp().equals("None")).findFirst();
 	}
 
+	/**
+	 * The cluster DNS service's name as the paste gives it ({@code kubectl get endpoints}
+	 * or {@code get svc}, kube-proxy's rule), for the commands a finding suggests;
+	 * {@code kube-dns}, the name kubeadm and most distributions keep, when none was
+	 * pasted.
+	 */
+	public String dnsServiceName() {
+		return this.endpointIps.keySet()
+			.stream()
+			.filter(NodeExtras::isDnsServiceName)
+			.findFirst()
+			.or(() -> dnsService().map(Service::name))
+			.or(() -> this.dnsRejects.stream().map(NoEndpointRejects.Reject::name).findFirst())
+			.orElse("kube-dns");
+	}
+
 	/** A sysctl value as a number, when it is one. */
 	public OptionalLong number(String key) {
 		String value = this.sysctl.get(key);

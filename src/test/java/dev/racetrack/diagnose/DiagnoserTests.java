@@ -229,6 +229,14 @@ class DiagnoserTests {
 		assertThat(noEndpoint.verdict().text()).startsWith("The cluster DNS has no ready endpoint");
 		assertThat(noEndpoint.verdict().firstFix()).startsWith("Make the service select the DNS pods");
 		assertThat(noEndpoint.findings().get(0).id()).isEqualTo("dns-no-ready-endpoint");
+		assertThat(down.mitigations().get(0)).contains("get svc kube-dns -o wide");
+		// kubespray names the service coredns: the command names it too
+		Finding kubespray = find(
+				this.diagnoser
+					.diagnose(NodeSample.pasted(selector.replace("kube-dns   <none>", "coredns    <none>"), null)),
+				"dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(kubespray.mitigations().get(0)).contains("get svc coredns -o wide");
 
 		String starting = "NAME                       READY   STATUS    RESTARTS   AGE\n"
 				+ "coredns-746fcb4bc5-6qhtl   0/1     Running   0          40m\n";
