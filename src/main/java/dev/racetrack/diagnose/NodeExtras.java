@@ -687,13 +687,16 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.findFirst();
 		if (listed.isPresent()) {
 			int count = listed.get().getValue();
-			return java.util.Optional
-				.of(new DnsEndpoints(count, count, "kubectl get endpoints: " + listed.get().getKey() + " has "
-						+ ((count < 0) ? "a list cut short" : count + " address" + ((count == 1) ? "" : "es")) + ".",
-						"kubectl get endpoints shows "
-								+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
-								+ " for " + listed.get().getKey(),
-						DnsEndpoints.Source.ENDPOINTS));
+			return java.util.Optional.of(new DnsEndpoints(count, count,
+					"kubectl get endpoints: " + listed.get().getKey() + " has "
+							+ ((count < 0) ? "a list cut short"
+									: (count == 0) ? "no address (<none>: no pod it selects is ready)"
+											: count + " address" + ((count == 1) ? "" : "es"))
+							+ ".",
+					"kubectl get endpoints shows "
+							+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
+							+ " for " + listed.get().getKey(),
+					DnsEndpoints.Source.ENDPOINTS));
 		}
 		java.util.Optional<DnsEndpoints> rejected = rejectedEndpoints();
 		if (rejected.isPresent()) {

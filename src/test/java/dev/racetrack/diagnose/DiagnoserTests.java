@@ -220,7 +220,8 @@ class DiagnoserTests {
 		Diagnosis noEndpoint = this.diagnoser.diagnose(NodeSample.pasted(selector, null));
 		Finding down = find(noEndpoint, "dns-no-ready-endpoint").orElseThrow();
 		assertThat(down.severity()).isEqualTo(Severity.CRITICAL);
-		assertThat(down.evidence().get(0)).isEqualTo("kubectl get endpoints: kube-dns has 0 addresses.");
+		assertThat(down.evidence().get(0))
+			.isEqualTo("kubectl get endpoints: kube-dns has no address (<none>: no pod it selects is ready).");
 		assertThat(down.evidence().get(1))
 			.startsWith("2 cluster DNS pods are ready and running (coredns-6d4b75cb6d-cprjz")
 			.endsWith("yet the service has no address: its selector matches none of them.");
@@ -330,7 +331,7 @@ class DiagnoserTests {
 		String none = DNS_REJECT_SAVE + "\nNAME       ENDPOINTS   AGE\nkube-dns   <none>      63m\n";
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(none, null)), "dns-no-ready-endpoint").orElseThrow()
 			.evidence()
-			.get(0)).isEqualTo("kubectl get endpoints: kube-dns has 0 addresses.");
+			.get(0)).isEqualTo("kubectl get endpoints: kube-dns has no address (<none>: no pod it selects is ready).");
 
 		String pods = DNS_REJECT_SAVE + "\nNAME                       READY   STATUS    RESTARTS   AGE\n"
 				+ "coredns-6d4b75cb6d-cprjz   1/1     Running   0          42m\n"
