@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
@@ -17,6 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,18 +35,14 @@ class DiagnoseBrowserTests {
 
 	ChromeDriver driver;
 
-	@AfterEach
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@ParameterizedTest(name = "{0}×{1} {2}")
 	@CsvSource({ "1280, 720, ''", "1024, 768, ''", "1920, 1080, ''", "1280, 720, projector", "1024, 768, projector",
 			"1920, 1080, projector" })
 	void theVerdictAndTheFirstFixAreOnScreenWithoutScrolling(int width, int height, String theme) {
-		this.driver = Browser.start(width, height);
+		this.driver = this.browsers.start(width, height);
 		Browser.viewport(this.driver, width, height);
 		String query = theme.isEmpty() ? "" : "?theme=" + theme;
 		this.driver.get("http://localhost:" + this.port + "/diagnose" + query);

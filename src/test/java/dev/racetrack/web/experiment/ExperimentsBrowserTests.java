@@ -10,8 +10,8 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,16 +39,12 @@ class ExperimentsBrowserTests {
 
 	ChromeDriver driver;
 
-	@AfterEach
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@Test
 	void aSmallExperimentFillsTheTableAndTheCharts() {
-		this.driver = Browser.start(1600, 1000);
+		this.driver = this.browsers.start(1600, 1000);
 		this.driver.get("http://localhost:" + this.port + "/experiments");
 		WebDriverWait wait = new WebDriverWait(this.driver, Duration.ofSeconds(60));
 		wait.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
@@ -94,7 +91,7 @@ class ExperimentsBrowserTests {
 	 */
 	@Test
 	void aPresetDrawsItsWindowsItsCountersAndItsSpikes() throws Exception {
-		this.driver = Browser.start(1024, 768);
+		this.driver = this.browsers.start(1024, 768);
 		this.driver.get("http://localhost:" + this.port + "/experiments");
 		WebDriverWait wait = new WebDriverWait(this.driver, Duration.ofSeconds(120));
 		wait.until((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));

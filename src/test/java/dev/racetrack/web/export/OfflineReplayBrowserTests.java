@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -23,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.racetrack.RacetrackApplication;
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 import dev.racetrack.browser.LabPage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,19 +44,15 @@ class OfflineReplayBrowserTests implements LabPage {
 
 	ChromeDriver driver;
 
-	@AfterEach
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@Test
 	void theExportedReplayPlaysFromDiskWithNoServerAndFetchesNothing() throws Exception {
 		Path file = download("scenario=snat-port-race&kernel=4.17&mode=default");
 		assertThat(file.getFileName().toString()).isEqualTo("racetrack-snat-port-race-4.17-seed1.html");
 
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		this.driver.get(file.toUri().toString());
 		waitUntilReady();
 		assertThat(this.driver.getCurrentUrl()).startsWith("file:");

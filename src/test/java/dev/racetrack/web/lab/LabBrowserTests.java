@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 import dev.racetrack.browser.LabPage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,16 +45,12 @@ class LabBrowserTests implements LabPage {
 
 	ChromeDriver driver;
 
-	@AfterEach
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@Test
 	void labLoadsWithHtmxFromTheAppAndRunsItsModules() {
-		this.driver = Browser.start(1280, 800);
+		this.driver = this.browsers.start(1280, 800);
 		open("/");
 		Object htmxVersion = this.driver.executeScript("return window.htmx && window.htmx.version");
 		assertThat(htmxVersion).asString().startsWith("2.");
@@ -69,7 +66,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void snatPortRaceOn417DropsTheLaterSynAndCountsInsertFailed() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT);
 		stepTo(23);
 		assertThat(this.driver.findElements(By.cssSelector("#node .window.open"))).hasSize(2);
@@ -93,7 +90,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void randomFullyGivesEachSynItsOwnPortAndNothingIsDropped() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT);
 		new Select(this.driver.findElement(By.name("mode"))).selectByValue("random-fully");
 		waitFor((d) -> d.getCurrentUrl().contains("mode=random-fully") && step() == -1 && total() > 0
@@ -111,7 +108,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void stepBackShowsTheEarlierTable() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT);
 		stepTo(28);
 		assertThat(this.driver.findElements(By.cssSelector("#conntrack tbody tr.ct"))).hasSize(1);
@@ -127,7 +124,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void aPermalinkLandsOnTheSameStep() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT + "&step=27&theme=projector");
 		waitFor((d) -> step() == 27);
 		assertThat(this.driver.getCurrentUrl()).contains("step=27").contains("seed=1").contains("kernel=4.17");
@@ -142,7 +139,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void theInspectorShowsAPacketAtEveryHopBeforeAndAfterNat() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT + "&step=25");
 		waitFor((d) -> step() == 25);
 		WebElement token = this.driver.findElements(By.cssSelector("#tokens .token"))
@@ -162,7 +159,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void tableViewReducedMotionAndTheSmallScreen() {
-		this.driver = Browser.start(1280, 800);
+		this.driver = this.browsers.start(1280, 800);
 		open("/?scenario=dnat-race-3&kernel=6.x&step=28&view=table&motion=reduced");
 		waitFor((d) -> step() == 28);
 		assertThat(this.driver.findElement(By.cssSelector("#steps tr.current")).getText()).contains("28")
@@ -176,7 +173,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void compareShowsBothRunsAndTheFirstDifference() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		this.driver.get(url("/compare?a=scenario%3Dsnat-port-race&b=scenario%3Dsnat-port-race%26mode%3Drandom-fully"));
 		waitFor((d) -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
 		this.driver.findElement(By.id("diverge")).click();
@@ -195,7 +192,7 @@ class LabBrowserTests implements LabPage {
 
 	@Test
 	void theNodeDrawsAndMovesTwoHundredPacketsInFlight() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		Map<String, Object> result = bench("packets=200", 1);
 		assertThat(result.get("error")).as("the renderer threw").isNull();
 		assertThat(((Number) result.get("tokens")).intValue()).isEqualTo(200);
@@ -210,7 +207,7 @@ class LabBrowserTests implements LabPage {
 	@Test
 	@Tag("stress")
 	void theNodeAnimatesTwoHundredPacketsInFlightAtAFrameRate() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		bench("packets=0", 4);
 		Map<String, Object> result = bench("packets=200", 4);
 		assertThat(result.get("error")).as("the renderer threw").isNull();

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
@@ -27,6 +27,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 import dev.racetrack.browser.LabPage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,16 +62,12 @@ class StageBrowserTests implements LabPage {
 		return this.driver;
 	}
 
+	@RegisterExtension
+	static final Browsers browsers = new Browsers();
+
 	@BeforeAll
 	void start() {
-		this.driver = Browser.start(1280, 720);
-	}
-
-	@AfterAll
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
+		this.driver = browsers.start(1280, 720);
 	}
 
 	@ParameterizedTest(name = "{0} {1}×{2} {3}")

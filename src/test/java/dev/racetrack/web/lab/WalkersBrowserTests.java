@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 import dev.racetrack.browser.LabPage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,16 +50,12 @@ class WalkersBrowserTests implements LabPage {
 		return this.driver;
 	}
 
+	@RegisterExtension
+	static final Browsers browsers = new Browsers();
+
 	@BeforeAll
 	void start() {
-		this.driver = Browser.start(1280, 720);
-	}
-
-	@AfterAll
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
+		this.driver = browsers.start(1280, 720);
 	}
 
 	@Test

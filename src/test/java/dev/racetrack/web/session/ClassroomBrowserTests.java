@@ -3,8 +3,8 @@ package dev.racetrack.web.session;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -18,6 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,27 +41,20 @@ class ClassroomBrowserTests {
 
 	ChromeDriver follower;
 
-	@AfterEach
-	void quit() {
-		if (this.follower != null) {
-			this.follower.quit();
-		}
-		if (this.presenter != null) {
-			this.presenter.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@Test
 	void aFollowerFollowsDetachesAndSnapsBackWhileThePresenterSeesTheAudience() {
 		LabSessionBrowserTests.CspReports.CSP_REPORTS.clear();
-		this.presenter = Browser.start(1920, 1080);
+		this.presenter = this.browsers.start(1920, 1080);
 		open(this.presenter, "/?" + SNAT + "&theme=projector");
 		String code = text(this.presenter, "follow-code");
 		assertThat(code).matches("[A-HJ-NP-Z2-9]{6}");
 		assertThat(this.presenter.findElement(By.id("follow-url")).getDomAttribute("href")).isEqualTo("/watch/" + code);
 		assertThat(audience(this.presenter)).isEqualTo("0 following");
 
-		this.follower = Browser.start(1920, 1080);
+		this.follower = this.browsers.start(1920, 1080);
 		open(this.follower, "/watch/" + code);
 		waitFor(() -> audience(this.presenter).equals("1 following"));
 		assertThat(text(this.follower, "watch-state")).isEqualTo("Following " + code);
@@ -112,7 +106,7 @@ class ClassroomBrowserTests {
 		waitFor(() -> !this.presenter.findElement(By.id("join")).isDisplayed());
 
 		// A follower who leaves is no longer counted.
-		this.follower.quit();
+		this.browsers.quit(this.follower);
 		this.follower = null;
 		waitFor(() -> audience(this.presenter).equals("0 following"));
 		sleep(500);
@@ -121,11 +115,11 @@ class ClassroomBrowserTests {
 
 	@Test
 	void aFollowerClickingTheControlsDetachesAndTheButtonSnapsBack() {
-		this.presenter = Browser.start(1280, 800);
+		this.presenter = this.browsers.start(1280, 800);
 		open(this.presenter, "/?" + SNAT + "&step=20");
 		waitFor(() -> step(this.presenter) == 20);
 		String code = text(this.presenter, "follow-code");
-		this.follower = Browser.start(1280, 800);
+		this.follower = this.browsers.start(1280, 800);
 		open(this.follower, "/watch/" + code);
 		waitFor(() -> step(this.follower) == 20);
 		this.follower.findElement(By.id("back")).click();
@@ -152,10 +146,10 @@ class ClassroomBrowserTests {
 
 	@Test
 	void thePresenterChangesTheRunAndReloadsAndTheFollowerStaysWithThem() {
-		this.presenter = Browser.start(1920, 1080);
+		this.presenter = this.browsers.start(1920, 1080);
 		open(this.presenter, "/?" + SNAT);
 		String code = text(this.presenter, "follow-code");
-		this.follower = Browser.start(1920, 1080);
+		this.follower = this.browsers.start(1920, 1080);
 		open(this.follower, "/watch/" + code);
 		waitFor(() -> audience(this.presenter).equals("1 following"));
 

@@ -3,8 +3,8 @@ package dev.racetrack.web.session;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -21,6 +21,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.racetrack.browser.Browser;
+import dev.racetrack.browser.Browsers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,16 +40,12 @@ class LabSessionBrowserTests {
 
 	ChromeDriver driver;
 
-	@AfterEach
-	void quit() {
-		if (this.driver != null) {
-			this.driver.quit();
-		}
-	}
+	@RegisterExtension
+	final Browsers browsers = new Browsers();
 
 	@Test
 	void theLabOpensASessionAndStepsItThroughTheControls() {
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT);
 		assertThat(this.driver.findElement(By.tagName("body")).getDomAttribute("data-source")).isEqualTo("session");
 		assertThat(this.driver.findElement(By.id("source-mode")).getText()).containsPattern("[A-Z2-9]{6}");
@@ -68,7 +65,7 @@ class LabSessionBrowserTests {
 
 	@Test
 	void aPermalinkSeeksTheNewSessionAndPlayIsPacedByTheServer() {
-		this.driver = Browser.start(1280, 800);
+		this.driver = this.browsers.start(1280, 800);
 		open("/?" + SNAT + "&step=20");
 		waitFor(() -> step() == 20);
 		press(Keys.SPACE);
@@ -81,7 +78,7 @@ class LabSessionBrowserTests {
 	@Test
 	void theLabKeepsToAStrictContentSecurityPolicy() {
 		CspReports.CSP_REPORTS.clear();
-		this.driver = Browser.start(1920, 1080);
+		this.driver = this.browsers.start(1920, 1080);
 		open("/?" + SNAT + "&step=26&csp");
 		waitFor(() -> step() == 26);
 		press(Keys.ARROW_RIGHT);
