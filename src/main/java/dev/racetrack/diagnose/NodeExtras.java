@@ -727,6 +727,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
+	 * kube-proxy's REJECT rule for the cluster DNS pasted beside a
+	 * {@code kubectl get endpoints} row that lists addresses: the row wins for the count,
+	 * and this says what the rule says. Empty unless both were pasted.
+	 */
+	public java.util.Optional<DnsEndpoints> rejectedDespiteEndpoints() {
+		boolean listed = this.endpointIps.entrySet()
+			.stream()
+			.anyMatch((e) -> isDnsServiceName(e.getKey()) && e.getValue() != 0);
+		return listed ? rejectedEndpoints() : java.util.Optional.empty();
+	}
+
+	/**
 	 * None, when kube-proxy rejects the cluster DNS service's lookup port (UDP 53) with
 	 * "has no endpoints": it writes that rule only while the port has no ready endpoint.
 	 * The rules for its other ports ({@code dns-tcp}, {@code metrics}) are cited with it.
