@@ -21,10 +21,13 @@ final class DnsServiceRule {
 	private DnsServiceRule() {
 	}
 
+	/** The id of {@link #behind}. */
+	static final String BEHIND_ID = "dns-rejected-here";
+
 	static Optional<Finding> assess(Facts facts) {
 		NodeExtras extras = facts.extras();
 		if (!extras.noReadyDnsEndpoint()) {
-			return Optional.empty();
+			return behind(facts);
 		}
 		NodeExtras.DnsEndpoints endpoints = extras.dnsEndpoints().get();
 		List<String> evidence = new ArrayList<>();
@@ -76,6 +79,30 @@ final class DnsServiceRule {
 		return Optional.of(new Finding(ID, Severity.CRITICAL,
 				"The cluster DNS has no ready endpoint: every lookup through it fails, and no race is why", evidence,
 				fixes));
+	}
+
+	/**
+	 * kube-proxy's rule says the cluster DNS has no endpoint while
+	 * {@code kubectl get endpoints} lists addresses: if both are from now, kube-proxy on
+	 * this node has not seen the endpoints (it is stuck, or cannot reach the API server),
+	 * and every lookup from this node is rejected. A warning: the paste does not say
+	 * whether the two outputs were taken at the same time.
+	 */
+	private static Optional<Finding> behind(Facts facts) {
+		Optional<NodeExtras.DnsEndpoints> rejected = facts.extras().rejectedDespiteEndpoints();
+		if (rejected.isEmpty()) {
+			return Optional.empty();
+		}
+		String service = facts.extras().dnsServiceName();
+		return Optional.of(new Finding(BEHIND_ID, Severity.WARNING,
+				"kube-proxy on this node rejects the cluster DNS, though its endpoints list addresses",
+				List.of(facts.extras().dnsEndpoints().get().evidence(), rejected.get().evidence(),
+						"If both outputs are from now, kube-proxy on this node has not seen the endpoints (stuck, or "
+								+ "cut off from the API server): every lookup from its pods is rejected, whatever "
+								+ "the races; if the rule is older, the DNS was down then and is back."),
+				List.of("Take iptables-save on the node again: if the rule is still there, kube-proxy is behind; its "
+						+ "log says why (kubectl -n kube-system logs on the node's kube-proxy pod), and restarting it "
+						+ "rewrites the rules from kubectl get endpoints " + service + ".")));
 	}
 
 }

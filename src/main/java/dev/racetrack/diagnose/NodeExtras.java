@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  * {@code kubectl get pods} listed (other pods are read and left out)
  * @param dnsServices the cluster DNS services {@code kubectl get svc} listed (others are
  * read and left out)
- * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets, and NodeLocal
- * DNSCache's DaemonSet {@code kubectl get deployments}, {@code get replicasets} or
- * {@code get all} listed (others are read and left out)
+ * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets that
+ * {@code kubectl get deployments}, {@code get replicasets} or {@code get all} listed, and
+ * NodeLocal DNSCache's DaemonSet ({@code get daemonsets}); others are read and left out
  * @param dnsRejects kube-proxy's REJECT rules for the cluster DNS service's ports without
  * endpoints ({@code "kube-system/kube-dns:dns has no endpoints"},
  * {@link NoEndpointRejects}); other services' are read and left out
@@ -655,7 +655,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * short
 	 * @param evidence where it was read, for a finding
 	 * @param readiness what the paste says of the endpoints' readiness, in a few words
-	 * for a verdict ("none of its 2 pods is ready")
+	 * for a verdict ("none of its 2 pods ready")
 	 * @param source which output said it
 	 */
 	public record DnsEndpoints(int count, int ready, String evidence, String readiness, Source source) {
@@ -724,6 +724,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			return "its one " + what + ((ready == 0) ? " not ready" : " ready");
 		}
 		return ((ready == 0) ? "none" : String.valueOf(ready)) + " of its " + of + " " + what + "s ready";
+	}
+
+	/**
+	 * kube-proxy's REJECT rule for the cluster DNS pasted beside a
+	 * {@code kubectl get endpoints} row that lists addresses: the row wins for the count,
+	 * and this says what the rule says. Empty unless both were pasted.
+	 */
+	public java.util.Optional<DnsEndpoints> rejectedDespiteEndpoints() {
+		boolean listed = this.endpointIps.entrySet()
+			.stream()
+			.anyMatch((e) -> isDnsServiceName(e.getKey()) && e.getValue() != 0);
+		return listed ? rejectedEndpoints() : java.util.Optional.empty();
 	}
 
 	/**

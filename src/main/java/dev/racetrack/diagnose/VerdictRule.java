@@ -47,6 +47,11 @@ final class VerdictRule {
 					+ "): every lookup through it fails now, and no conntrack race is why"
 					+ (exposures.isEmpty() ? "." : "; once it is back, exposed to " + exposures + ".");
 		}
+		else if (facts.extras().rejectedDespiteEndpoints().isPresent()) {
+			text = "kube-proxy on this node rejects the cluster DNS, though kubectl get endpoints lists addresses: if "
+					+ "both are from now, every lookup from this node fails, and no conntrack race is why"
+					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
+		}
 		else if (facts.clashDropsNow() > 0) {
 			text = "About " + CounterRules.perMinute(rate.orElse(0.0))
 					+ " connections or lookups delayed a minute by conntrack insert clashes"
@@ -117,7 +122,8 @@ final class VerdictRule {
 		if (facts.lossNow() || facts.extras().noReadyDnsEndpoint()) {
 			return Severity.CRITICAL;
 		}
-		if (!exposures.isEmpty() || facts.clashDropsSinceBoot() > 0 || facts.otherDropsSinceBoot() > 0
+		if (!exposures.isEmpty() || facts.extras().rejectedDespiteEndpoints().isPresent()
+				|| facts.clashDropsSinceBoot() > 0 || facts.otherDropsSinceBoot() > 0
 				|| facts.unsplitDropsSinceBoot() > 0 || facts.total(Counter.EARLY_DROP) > 0) {
 			return Severity.WARNING;
 		}

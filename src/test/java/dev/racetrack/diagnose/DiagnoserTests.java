@@ -158,6 +158,34 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * kube-proxy's REJECT for the cluster DNS beside {@code kubectl get endpoints}
+	 * listing addresses: the endpoints row still gives the count, and a warning says the
+	 * node's kube-proxy may be behind. Synthetic (the index holds no thread with both).
+	 */
+	@Test
+	void kubeProxyRejectingTheDnsDespiteItsEndpointsIsAWarning() {
+		String paste = "4.19.0\n$ kubectl -n kube-system get ep kube-dns\n"
+				+ "NAME       ENDPOINTS                                               AGE\n"
+				+ "kube-dns   10.244.0.2:53,10.244.0.3:53,10.244.0.2:53 + 3 more...   40d\n"
+				+ "$ iptables-save -t filter | grep kube-dns\n"
+				+ "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment \"kube-system/kube-dns:dns has no "
+				+ "endpoints\" -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\n";
+		Diagnosis d = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(find(d, "dns-no-ready-endpoint")).isEmpty();
+		Finding behind = find(d, "dns-rejected-here").orElseThrow();
+		assertThat(behind.severity()).isEqualTo(Severity.WARNING);
+		assertThat(behind.evidence().get(1)).startsWith("line 6: -A KUBE-SERVICES");
+		assertThat(behind.mitigations().get(0)).startsWith("Take iptables-save on the node again");
+		assertThat(d.verdict().severity()).isEqualTo(Severity.WARNING);
+		assertThat(d.verdict().text()).startsWith("kube-proxy on this node rejects the cluster DNS");
+		assertThat(d.findings().get(0).id()).isEqualTo("dns-rejected-here");
+		// without the rule, nothing of the kind
+		Diagnosis endpointsOnly = this.diagnoser
+			.diagnose(NodeSample.pasted(paste.substring(0, paste.indexOf("$ iptables")), null));
+		assertThat(find(endpointsOnly, "dns-rejected-here")).isEmpty();
+	}
+
+	/**
 	 * NodeLocal DNSCache's DaemonSet, ready, counts as the cache in use, as its serving
 	 * pods do: Diagnose no longer offers it as the first fix of a DNS race on a node that
 	 * runs it. Synthetic, in the shape of kubectl's {@code printDaemonSet} (a

@@ -90,11 +90,10 @@ class SimulateApiController {
 		RunParams params = RunParamsBinder.bind(query);
 		boolean events = RunParamsBinder.flag(query, "events", true);
 		if (!events) {
-			// The summary lists every flow (up to 128,000: ≈19 MB of JSON). It is written
-			// in
-			// chunks as the client reads, from the run held meanwhile, and the run is
-			// shared with whoever asks the same at once: thirty askers hold one run and a
-			// chunk each, never thirty bodies.
+			// The summary lists every flow (up to 128,000: ≈19 MB of JSON). It is
+			// written in chunks as the client reads, from the run held meanwhile, and
+			// the run is shared with whoever asks the same at once: thirty askers hold
+			// one run and a chunk each, never thirty bodies.
 			return this.runs.untraced(params).map((held) -> {
 				ExchangeCleanup.onEnd(exchange, held.lease());
 				NodeRun run = held.run();
