@@ -13,9 +13,9 @@ import { NodeView } from './render/node.js';
 import { Timeline } from './render/timeline.js';
 import { h, renderCaption, renderConntrack } from './render/panels.js';
 import { firstDivergence, columnNames, differingKnobs, sharedTitle } from './diverge.js';
-import { runQuery, labUrl } from './permalink.js';
+import { labUrl } from './permalink.js';
 import { actionFor } from './keys.js';
-import { fetchRun } from './run.js';
+import { fetchRun, fetchSummary, BUSY_STATUS } from './run.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -39,8 +39,10 @@ load().catch((err) => {
 
 async function load() {
   if (runs.length === 0) throw new Error('give two runs to compare, e.g. /compare?a=scenario%3Dsnat-port-race&b=…');
-  const bodies = await Promise.all(runs.map((r) => fetchRun(r.params)));
-  const summaries = await Promise.all(runs.map((r) => summary(r.params)));
+  // A room behind one address asks for the same runs at once: wait while the server is busy.
+  const busy = { onWait: () => (status.textContent = BUSY_STATUS) };
+  const bodies = await Promise.all(runs.map((r) => fetchRun(r.params, busy)));
+  const summaries = await Promise.all(runs.map((r) => fetchSummary(r.params, busy)));
   const grid = $('runs');
   grid.style.setProperty('--runs', String(runs.length));
   const params = runs.map((r) => r.params);
@@ -98,16 +100,6 @@ async function load() {
   const s = new URLSearchParams(location.search).get('step');
   if (s && /^\d+$/.test(s)) show(Number(s));
   document.body.dataset.ready = 'true';
-}
-
-/**
- * A run's summary (GET /api/simulate without its events).
- * @param {Params} params
- */
-async function summary(params) {
-  const res = await fetch(`/api/simulate?${runQuery(params)}&events=false`, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error(`the server answered ${res.status}`);
-  return (await res.json()).summary;
 }
 
 /**

@@ -79,11 +79,35 @@ export const BUSY_ATTEMPTS = 12;
  * @param {{fetchImpl?: typeof fetch, sleep?: (ms: number) => Promise<void>, random?: () => number, onWait?: (attempt: number, ms: number) => void}} [options]
  * @returns {Promise<{events: TraceEvent[], beats: Beat[], idle: Span[], warning: string|null}>}
  */
-export async function fetchRun(params, { fetchImpl = globalThis.fetch?.bind(globalThis), sleep = wait, random = Math.random, onWait } = {}) {
+export async function fetchRun(params, options = {}) {
+  const body = await askWhileBusy(`/api/simulate?${runQuery(params)}`, options);
+  return { events: body.events, beats: body.beats ?? [], idle: body.idle ?? [], warning: body.warning ?? null };
+}
+
+/**
+ * A run's summary alone (/api/simulate with events=false: its counters and flows), asked again
+ * while the server is busy as fetchRun does: the Compare page of a room behind one address asks
+ * for the same summaries at once.
+ * @param {Params} params
+ * @param {{fetchImpl?: typeof fetch, sleep?: (ms: number) => Promise<void>, random?: () => number, onWait?: (attempt: number, ms: number) => void}} [options]
+ * @returns {Promise<any>}
+ */
+export async function fetchSummary(params, options = {}) {
+  return (await askWhileBusy(`/api/simulate?${runQuery(params)}&events=false`, options)).summary;
+}
+
+/**
+ * GETs a JSON answer; while the server answers 429 or 503 (up to BUSY_ATTEMPTS), waits as its
+ * Retry-After says, a little longer each time and jittered, and asks again.
+ * @param {string} url
+ * @param {{fetchImpl?: typeof fetch, sleep?: (ms: number) => Promise<void>, random?: () => number, onWait?: (attempt: number, ms: number) => void}} options
+ * @returns {Promise<any>}
+ */
+async function askWhileBusy(url, { fetchImpl = globalThis.fetch?.bind(globalThis), sleep = wait, random = Math.random, onWait }) {
   for (let attempt = 1; ; attempt++) {
     let res;
     try {
-      res = await fetchImpl(`/api/simulate?${runQuery(params)}`, { headers: { Accept: 'application/json' } });
+      res = await fetchImpl(url, { headers: { Accept: 'application/json' } });
     } catch {
       throw new RunError('The Racetrack server cannot be reached. Check that it is still running, then try again.', true);
     }
@@ -96,8 +120,7 @@ export async function fetchRun(params, { fetchImpl = globalThis.fetch?.bind(glob
       continue;
     }
     if (!res.ok) throw runProblem(res.status, await res.json().catch(() => ({})));
-    const body = await res.json();
-    return { events: body.events, beats: body.beats ?? [], idle: body.idle ?? [], warning: body.warning ?? null };
+    return res.json();
   }
 }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fetchRun, BUSY_ATTEMPTS, RunError } from '../../js/lab/run.js';
+import { fetchRun, fetchSummary, BUSY_ATTEMPTS, RunError } from '../../js/lab/run.js';
 import { useCatalogue } from '../../js/lab/catalogue.js';
 
 // The server's catalogue (written by LabCatalogueTests): the run's query names its knobs.
@@ -63,4 +63,29 @@ test('a refused parameter is shown at once, not asked again', async () => {
   const { asked, fetchImpl } = server([400]);
   await assert.rejects(fetchRun(params, { fetchImpl, sleep: async () => assert.fail('no wait for a 400') }), RunError);
   assert.equal(asked.length, 1);
+});
+
+test('a summary (events=false) is asked again while the server is busy, as a run is', async () => {
+  const asked = [];
+  const statuses = [429, 200];
+  const fetchImpl = async (url) => {
+    asked.push(url);
+    const status = statuses[Math.min(asked.length - 1, statuses.length - 1)];
+    return {
+      status,
+      ok: status === 200,
+      headers: { get: (name) => (name === 'Retry-After' && status !== 200 ? '1' : null) },
+      json: async () => (status === 200 ? { summary: { counters: { drop: 1 }, flows: [] } } : { detail: 'busy' }),
+    };
+  };
+  const waits = [];
+  const summary = await fetchSummary(params, { fetchImpl, sleep: async (ms) => waits.push(ms), random: () => 0.5 });
+  assert.deepEqual(summary, { counters: { drop: 1 }, flows: [] });
+  assert.equal(asked.length, 2);
+  assert.ok(
+    asked.every((url) => url.endsWith('&events=false')),
+    `${asked}`,
+  );
+  assert.equal(waits.length, 1);
+  assert.ok(waits[0] >= 1000, `waits at least Retry-After: ${waits}`);
 });
