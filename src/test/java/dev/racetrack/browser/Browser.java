@@ -55,9 +55,21 @@ public final class Browser {
 			.usingAnyFreePort()
 			.build();
 		ChromeDriver driver = new ChromeDriver(service, options);
-		driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-		driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-		return driver;
+		try {
+			driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+			driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+			return driver;
+		}
+		catch (RuntimeException ex) {
+			// Not handed out, so nobody else would quit it.
+			try {
+				driver.quit();
+			}
+			catch (RuntimeException quit) {
+				ex.addSuppressed(quit);
+			}
+			throw ex;
+		}
 	}
 
 	/**
