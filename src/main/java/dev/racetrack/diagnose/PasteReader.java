@@ -201,6 +201,22 @@ public final class PasteReader {
 				+ " +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\d{1,5}) +(\\S{1,400}) +(\\S{1,20})"
 				+ "(?: +\\S.{0,800})?");
 
+	/**
+	 * The kubectl tables whose header starts them; their rows are theirs until a blank
+	 * line, a fence or a command ends the table.
+	 */
+	private static final Map<Pattern, PasteFormat> TABLE_HEADERS = tableHeaders();
+
+	private static Map<Pattern, PasteFormat> tableHeaders() {
+		Map<Pattern, PasteFormat> headers = new LinkedHashMap<>();
+		headers.put(PODS_HEADER, PasteFormat.PODS);
+		headers.put(SERVICES_HEADER, PasteFormat.SERVICES);
+		headers.put(DEPLOYMENTS_HEADER, PasteFormat.DEPLOYMENTS);
+		headers.put(REPLICASETS_HEADER, PasteFormat.REPLICASETS);
+		headers.put(DAEMONSETS_HEADER, PasteFormat.DAEMONSETS);
+		return java.util.Collections.unmodifiableMap(headers);
+	}
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -274,19 +290,11 @@ public final class PasteReader {
 
 		private int nftDepth;
 
-		private boolean nodesTable;
-
-		private boolean endpointsTable;
-
-		private boolean podsTable;
-
-		private boolean servicesTable;
-
-		private boolean deploymentsTable;
-
-		private boolean replicaSetsTable;
-
-		private boolean daemonSetsTable;
+		/**
+		 * The kubectl table the lines belong to, after its header; {@code null} outside
+		 * one.
+		 */
+		private PasteFormat table;
 
 		/** A conntrack alert was seen: a {@code value=} line after it is its value. */
 		private boolean alertSeen;
@@ -351,13 +359,7 @@ public final class PasteReader {
 
 		/** A blank line, a fence or a command ends a kubectl table. */
 		private void endTables() {
-			this.nodesTable = false;
-			this.endpointsTable = false;
-			this.podsTable = false;
-			this.servicesTable = false;
-			this.deploymentsTable = false;
-			this.replicaSetsTable = false;
-			this.daemonSetsTable = false;
+			this.table = null;
 		}
 
 		private void content(int number, String text) {
@@ -419,50 +421,25 @@ public final class PasteReader {
 				return PasteFormat.IPTABLES_LIST;
 			}
 			if (ENDPOINTS_HEADER.matcher(text).matches()) {
-				this.endpointsTable = true;
-				return PasteFormat.ENDPOINTS;
+				this.table = PasteFormat.ENDPOINTS;
+				return this.table;
 			}
-			if (this.endpointsTable) {
-				return PasteFormat.ENDPOINTS;
+			if (this.table == PasteFormat.ENDPOINTS) {
+				return this.table;
 			}
-			if (PODS_HEADER.matcher(text).matches()) {
-				endTables();
-				this.podsTable = true;
+			for (Map.Entry<Pattern, PasteFormat> header : TABLE_HEADERS.entrySet()) {
+				if (header.getKey().matcher(text).matches()) {
+					this.table = header.getValue();
+					return this.table;
+				}
+			}
+			if (this.table != null && this.table != PasteFormat.NODES) {
+				return this.table;
+			}
+			if (POD_ROW.matcher(text).matches()) {
 				return PasteFormat.PODS;
 			}
-			if (SERVICES_HEADER.matcher(text).matches()) {
-				endTables();
-				this.servicesTable = true;
-				return PasteFormat.SERVICES;
-			}
-			if (DEPLOYMENTS_HEADER.matcher(text).matches()) {
-				endTables();
-				this.deploymentsTable = true;
-				return PasteFormat.DEPLOYMENTS;
-			}
-			if (REPLICASETS_HEADER.matcher(text).matches()) {
-				endTables();
-				this.replicaSetsTable = true;
-				return PasteFormat.REPLICASETS;
-			}
-			if (DAEMONSETS_HEADER.matcher(text).matches()) {
-				endTables();
-				this.daemonSetsTable = true;
-				return PasteFormat.DAEMONSETS;
-			}
-			if (this.deploymentsTable) {
-				return PasteFormat.DEPLOYMENTS;
-			}
-			if (this.daemonSetsTable) {
-				return PasteFormat.DAEMONSETS;
-			}
-			if (this.replicaSetsTable) {
-				return PasteFormat.REPLICASETS;
-			}
-			if (this.podsTable || POD_ROW.matcher(text).matches()) {
-				return PasteFormat.PODS;
-			}
-			if (this.servicesTable || SERVICE_ROW.matcher(text).matches()) {
+			if (SERVICE_ROW.matcher(text).matches()) {
 				return PasteFormat.SERVICES;
 			}
 			if (DEPLOYMENT_ROW.matcher(text).matches()) {
@@ -478,12 +455,9 @@ public final class PasteReader {
 				this.alertSeen = true;
 				return PasteFormat.ALERT;
 			}
-			if (NODES_HEADER.matcher(text).matches()) {
-				this.nodesTable = true;
-				return PasteFormat.NODES;
-			}
-			if (this.nodesTable) {
-				return PasteFormat.NODES;
+			if (NODES_HEADER.matcher(text).matches() || this.table == PasteFormat.NODES) {
+				this.table = PasteFormat.NODES;
+				return this.table;
 			}
 			if (isDmesg(text)) {
 				return PasteFormat.DMESG;
