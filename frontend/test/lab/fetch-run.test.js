@@ -12,7 +12,7 @@ useCatalogue(JSON.parse(readFileSync(new URL('./fixtures/catalogue.json', import
 const params = { scenario: 'tcp-free-play', kernel: '4.17', mode: 'default', pods: 48, rounds: 20 };
 
 /** A fake server answering with these statuses in turn (the last one for ever after). */
-function server(statuses, retryAfter = '2') {
+function server(statuses, retryAfter = '2', body = { events: [{ type: 'x' }], beats: [] }) {
   const asked = [];
   const fetchImpl = async (url) => {
     asked.push(url);
@@ -21,7 +21,7 @@ function server(statuses, retryAfter = '2') {
       status,
       ok: status === 200,
       headers: { get: (name) => (name === 'Retry-After' && status !== 200 ? retryAfter : null) },
-      json: async () => (status === 200 ? { events: [{ type: 'x' }], beats: [] } : { detail: 'busy', limit: 'downloads-per-client' }),
+      json: async () => (status === 200 ? body : { detail: 'busy', limit: 'downloads-per-client' }),
     };
   };
   return { asked, fetchImpl };
@@ -66,18 +66,7 @@ test('a refused parameter is shown at once, not asked again', async () => {
 });
 
 test('a summary (events=false) is asked again while the server is busy, as a run is', async () => {
-  const asked = [];
-  const statuses = [429, 200];
-  const fetchImpl = async (url) => {
-    asked.push(url);
-    const status = statuses[Math.min(asked.length - 1, statuses.length - 1)];
-    return {
-      status,
-      ok: status === 200,
-      headers: { get: (name) => (name === 'Retry-After' && status !== 200 ? '1' : null) },
-      json: async () => (status === 200 ? { summary: { counters: { drop: 1 }, flows: [] } } : { detail: 'busy' }),
-    };
-  };
+  const { asked, fetchImpl } = server([429, 200], '1', { summary: { counters: { drop: 1 }, flows: [] } });
   const waits = [];
   const summary = await fetchSummary(params, { fetchImpl, sleep: async (ms) => waits.push(ms), random: () => 0.5 });
   assert.deepEqual(summary, { counters: { drop: 1 }, flows: [] });
