@@ -75,18 +75,7 @@ class RunsSharingTests {
 		first.dispose();
 		second.dispose();
 		// The stopped computation gives its one slot back: another run is admitted.
-		Runs.Held other = null;
-		for (int i = 0; i < 200 && other == null; i++) {
-			try {
-				other = this.runs.traced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race")))
-					.block(Duration.ofSeconds(10));
-			}
-			catch (TooManyRequestsException ex) {
-				Thread.sleep(50);
-			}
-		}
-		assertThat(other).as("a run admitted once the stopped one left its slot").isNotNull();
-		other.lease().release();
+		admittedOnceTheSlotIsFree(() -> this.runs.traced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race"))));
 	}
 
 	/**
@@ -137,11 +126,19 @@ class RunsSharingTests {
 		second.dispose();
 		assertThat(this.runs.sharedRuns()).isZero();
 		// The stopped computation gives its slot back: another run is admitted.
+		admittedOnceTheSlotIsFree(() -> this.runs.untraced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race"))));
+	}
+
+	/**
+	 * Asks for a small run until the one slot, left by a stopped computation, takes it
+	 * (at most 10 s).
+	 */
+	private static void admittedOnceTheSlotIsFree(java.util.function.Supplier<Mono<Runs.Held>> ask)
+			throws InterruptedException {
 		Runs.Held other = null;
 		for (int i = 0; i < 200 && other == null; i++) {
 			try {
-				other = this.runs.untraced(RunParamsBinder.bind(Map.of("scenario", "snat-port-race")))
-					.block(Duration.ofSeconds(10));
+				other = ask.get().block(Duration.ofSeconds(10));
 			}
 			catch (TooManyRequestsException ex) {
 				Thread.sleep(50);
