@@ -148,6 +148,13 @@ public final class Simulation {
 
 	private long now;
 
+	/**
+	 * The horizon of the {@link #stepUntil} call whose action runs:
+	 * {@link #advanceIfFree} never moves the clock past it, so an action runs nothing its
+	 * caller did not ask for.
+	 */
+	private long limit = Long.MAX_VALUE;
+
 	private long nextSeq;
 
 	private long executed;
@@ -352,11 +359,12 @@ public final class Simulation {
 	 * Moves the clock forward to {@code time} inside the running action, when nothing is
 	 * due until then (no pending action, live or cancelled, at or before {@code time}):
 	 * the same order as ending this action and scheduling the rest at {@code time}, at no
-	 * cost. Returns false, and changes nothing, otherwise.
+	 * cost. Returns false, and changes nothing, otherwise, or when {@code time} is past
+	 * the horizon of the {@link #stepUntil} running this action.
 	 */
 	public boolean advanceIfFree(long time) {
 		checkNotPast(time);
-		if (nextTime() <= time) {
+		if (time > this.limit || nextTime() <= time) {
 			return false;
 		}
 		this.now = time;
@@ -458,6 +466,7 @@ public final class Simulation {
 				throw new RunStoppedException(this.executed);
 			}
 			this.now = time;
+			this.limit = horizon;
 			this.executed++;
 			action.run();
 			compactIfMostlyCancelled();

@@ -54,6 +54,33 @@ class SimulationTests {
 		assertThat(sim.idle()).isTrue();
 	}
 
+	@Test
+	void anActionMovesTheClockOnlyWhenNothingIsDueAndNeverPastTheHorizonItWasRunTo() {
+		Simulation sim = new Simulation();
+		List<String> log = new ArrayList<>();
+		sim.schedule(50, () -> log.add("other"));
+		sim.schedule(10, () -> {
+			assertThat(sim.advanceIfFree(30)).isTrue();
+			log.add("walked to " + sim.now());
+			// the action at 50 is due first: the rest must wait in the queue
+			assertThat(sim.advanceIfFree(50)).isFalse();
+			assertThat(sim.advanceIfFree(60)).isFalse();
+			assertThat(sim.now()).isEqualTo(30);
+		});
+		sim.run(Long.MAX_VALUE, 1);
+		assertThat(log).containsExactly("walked to 30");
+
+		// run to 100: an action at 90 may not take the clock to 120, where nothing is due
+		// either, because its caller asked for nothing after 100
+		sim.schedule(90, () -> {
+			assertThat(sim.advanceIfFree(120)).isFalse();
+			assertThat(sim.advanceIfFree(100)).isTrue();
+		});
+		assertThat(sim.run(100, 10)).isFalse();
+		assertThat(log).containsExactly("walked to 30", "other");
+		assertThat(sim.now()).isEqualTo(100);
+	}
+
 	@ParameterizedTest(name = "seed {0}")
 	@ValueSource(longs = { 1, 2, 3, 4, 5, 6, 7, 8 })
 	void theQueueRunsWhatASortedListWouldRun(long seed) {
