@@ -46,7 +46,7 @@ public final class Browsers implements BeforeEachCallback, AfterEachCallback, Af
 	 */
 	public ChromeDriver start(int width, int height) {
 		ChromeDriver driver = Browser.start(width, height);
-		return track(driver, driver::quit);
+		return track(driver, () -> Browser.quit(driver));
 	}
 
 	/**
