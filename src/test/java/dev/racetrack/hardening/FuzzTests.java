@@ -36,7 +36,16 @@ class FuzzTests {
 
 	static final String[] PARAMS = { "scenario", "kernel", "mode", "resolver", "pods", "rounds", "sourcePort", "cpus",
 			"endpoints", "seed", "mitigation", "ndots", "events", "step", "format", "iface", "trials", "action",
-			"value" };
+			"value", "preset", "workload", "workers", "periodMs", "durationS", "warmupS", "connectTimeoutMs", "at",
+			"table" };
+
+	/**
+	 * What clients ask for: browsers, htmx and curl, but also an {@code EventSource}
+	 * pointed at a page, a JSON client, a header no parser can read.
+	 */
+	static final String[] ACCEPT = { "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*",
+			"text/event-stream", "application/json", "application/problem+json", "text/plain", "image/png",
+			"text/html;q=0.1, application/json", "garbage", "application/json;q=abc" };
 
 	static final String[] GOOD = { "snat-port-race", "dnat-race-3", "4.17", "6.x", "random-fully", "musl", "2", "1",
 			"0", "true", "false", "none", "tc-delay", "list", "eth0", "play", "seek" };
@@ -60,10 +69,17 @@ class FuzzTests {
 		String session = createSession(web);
 		for (int i = 0; i < REQUESTS && failures.size() < 5; i++) {
 			Request r = request(random, session);
+			if (random.nextInt(4) == 0) {
+				r = r.accepting(ACCEPT[random.nextInt(ACCEPT.length)]);
+			}
 			Result result = send(web, r);
 			statuses.merge(result.status, 1, Integer::sum);
 			if (result.status >= 500) {
 				failures.add(result.status + " for " + r);
+			}
+			else if (result.status < 300 && !r.path().startsWith("/api")
+					&& !result.contentType.startsWith("text/html")) {
+				failures.add("a page served as " + result.contentType + " for " + r);
 			}
 			else if (result.status >= 400 && !result.problemJson
 					&& (r.path().startsWith("/api") || !result.contentType.startsWith("text/html"))) {
@@ -75,13 +91,22 @@ class FuzzTests {
 		assertThat(statuses.keySet()).as("the fuzz reaches both success and rejection").contains(200, 400);
 	}
 
-	record Request(HttpMethod method, String path, MediaType contentType, String body) {
+	record Request(HttpMethod method, String path, MediaType contentType, String body, String accept) {
+
+		Request(HttpMethod method, String path, MediaType contentType, String body) {
+			this(method, path, contentType, body, null);
+		}
+
+		Request accepting(String accept) {
+			return new Request(this.method, this.path, this.contentType, this.body, accept);
+		}
 
 		@Override
 		public String toString() {
 			String b = (this.body == null) ? "" : " body=" + this.body.substring(0, Math.min(120, this.body.length()));
+			String a = (this.accept == null) ? "" : " Accept: " + this.accept;
 			return this.method + " " + this.path.substring(0, Math.min(200, this.path.length())) + " "
-					+ this.contentType + b;
+					+ this.contentType + b + a;
 		}
 
 	}
@@ -113,8 +138,11 @@ class FuzzTests {
 			case 11 -> new Request(HttpMethod.POST, "/api/export/events", contentType(random),
 					"{\"params\":" + pick(random, "{}", json(random), "{\"scenario\":\"snat-port-race\"}")
 							+ ",\"events\":" + pick(random, "[]", json(random), "[{\"seq\":0}]") + "}");
-			default -> new Request(HttpMethod.GET, pick(random, "/api/scenarios", "/nope", "/api/", "/diagnose",
-					"/experiments", "/compare", "/watch", "/watch/" + enc(value(random))) + "?" + query, null, null);
+			default ->
+				new Request(
+						HttpMethod.GET, pick(random, "/", "/api/scenarios", "/nope", "/api/", "/diagnose",
+								"/experiments", "/compare", "/watch", "/watch/" + enc(value(random))) + "?" + query,
+						null, null);
 		};
 	}
 
@@ -177,6 +205,9 @@ class FuzzTests {
 		WebClient.RequestBodySpec spec = web.method(r.method())
 			.uri(UriComponentsBuilder.fromUriString("http://localhost:" + this.port + r.path()).build(true).toUri());
 		WebClient.RequestHeadersSpec<?> headers = spec;
+		if (r.accept() != null) {
+			spec.header("Accept", r.accept());
+		}
 		if (r.body() != null) {
 			headers = spec.contentType(r.contentType()).bodyValue(r.body());
 		}
