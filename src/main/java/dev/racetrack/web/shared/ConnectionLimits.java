@@ -54,9 +54,17 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 	 */
 	private final ConcurrentHashMap<InetAddress, Integer> openByClient = new ConcurrentHashMap<>();
 
-	public ConnectionLimits(RacetrackProperties properties, RejectionMetrics metrics, MeterRegistry registry) {
+	/** The request line's and the headers' limits, as configured, for the answers. */
+	private final String lineLimit;
+
+	private final String headerLimit;
+
+	public ConnectionLimits(RacetrackProperties properties, RejectionMetrics metrics, MeterRegistry registry,
+			org.springframework.core.env.Environment environment) {
 		this.properties = properties;
 		this.metrics = metrics;
+		this.lineLimit = environment.getProperty("server.netty.max-initial-line-length", "4KB");
+		this.headerLimit = environment.getProperty("server.max-http-request-header-size", "8KB");
 		if (properties.maxConnectionsPerClient() < 1) {
 			throw new IllegalArgumentException("racetrack.max-connections-per-client must be at least 1");
 		}
@@ -98,6 +106,14 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 				// After the HTTP codec (it sees decoded requests), before the bridge to
 				// the
 				// application.
+				// Right after the HTTP decoder, before reactor-netty's traffic handler,
+				// which
+				// would answer a bad head with a bare status.
+				if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+					channel.pipeline()
+						.addBefore(NettyPipeline.HttpTrafficHandler, "racetrack-request-head-problems",
+								new RequestHeadProblems(this.lineLimit, this.headerLimit, this.metrics));
+				}
 				HeadDeadline deadline = new HeadDeadline(read, idle, this.metrics);
 				if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, "racetrack-head-deadline", deadline);

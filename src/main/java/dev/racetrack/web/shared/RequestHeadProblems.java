@@ -1,0 +1,137 @@
+package dev.racetrack.web.shared;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+
+import tools.jackson.core.io.JsonStringEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Answers, in problem details, the request heads that never reach the application: a
+ * request line longer than {@code server.netty.max-initial-line-length} (414), headers
+ * larger than {@code server.max-http-request-header-size} (431), a head the HTTP decoder
+ * cannot read (400), and a request target that is not a URI (400: a raw {@code {}},
+ * {@code |}, {@code "}, space or {@code ^}, a {@code %} not followed by two hex digits,
+ * as in {@code ?seed=50%} typed into a browser's address bar or {@code curl -g}). Without
+ * it, the HTTP layer and Spring's adapter answer those with a bare status and no body. It
+ * sits in each connection's pipeline right after the HTTP decoder, before reactor-netty's
+ * traffic handler; the connection is closed after the answer (what follows the bad head
+ * cannot be trusted to be the next request).
+ */
+final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
+
+	private final String lineLimit;
+
+	private final String headerLimit;
+
+	private final RejectionMetrics metrics;
+
+	/** A bad head was answered: what else arrives on the connection is dropped. */
+	private boolean discarding;
+
+	/**
+	 * @param lineLimit the request line's limit as configured ("16KB")
+	 * @param headerLimit the headers' limit as configured ("8KB")
+	 */
+	RequestHeadProblems(String lineLimit, String headerLimit, RejectionMetrics metrics) {
+		this.lineLimit = lineLimit;
+		this.headerLimit = headerLimit;
+		this.metrics = metrics;
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (this.discarding) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		if (msg instanceof HttpRequest request) {
+			Problem problem = problem(request);
+			if (problem != null) {
+				this.discarding = true;
+				ReferenceCountUtil.release(msg);
+				this.metrics.rejected(problem.status().code());
+				ctx.writeAndFlush(response(problem)).addListener(ChannelFutureListener.CLOSE);
+				return;
+			}
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	/** What is wrong with a request head, or {@code null}. */
+	Problem problem(HttpRequest request) {
+		if (request.decoderResult().isFailure()) {
+			Throwable cause = request.decoderResult().cause();
+			if (cause instanceof TooLongHttpLineException) {
+				return new Problem(HttpResponseStatus.REQUEST_URI_TOO_LONG, "/problems/limit",
+						"Limit reached: server.netty.max-initial-line-length",
+						"The request line is longer than " + this.lineLimit + ".",
+						"server.netty.max-initial-line-length");
+			}
+			if (cause instanceof TooLongHttpHeaderException) {
+				return new Problem(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "/problems/limit",
+						"Limit reached: server.max-http-request-header-size",
+						"The request's headers are larger than " + this.headerLimit + ".",
+						"server.max-http-request-header-size");
+			}
+			String what = (cause instanceof TooLongFrameException) ? "too long" : "not HTTP/1.1";
+			return new Problem(HttpResponseStatus.BAD_REQUEST, "/problems/bad-request", "Bad request head",
+					"The request head is " + what + ".", null);
+		}
+		String target = request.uri();
+		try {
+			new URI(target.startsWith("/") ? "http://localhost" + target : target);
+			return null;
+		}
+		catch (URISyntaxException ex) {
+			return new Problem(HttpResponseStatus.BAD_REQUEST, "/problems/bad-request-target", "Bad request target",
+					"The request target is not a URI (" + ex.getReason() + " at index "
+							+ Math.max(0, ex.getIndex() - (target.startsWith("/") ? "http://localhost".length() : 0))
+							+ "): percent-encode spaces and the characters \" < > \\ ^ ` { | }, and write % as %25.",
+					null);
+		}
+	}
+
+	private static FullHttpResponse response(Problem problem) {
+		JsonStringEncoder quote = JsonStringEncoder.getInstance();
+		StringBuilder json = new StringBuilder(256).append("{\"type\":\"")
+			.append(problem.type())
+			.append("\",\"title\":\"");
+		quote.quoteAsString(problem.title(), json);
+		json.append("\",\"status\":").append(problem.status().code()).append(",\"detail\":\"");
+		quote.quoteAsString(problem.detail(), json);
+		json.append('"');
+		if (problem.limit() != null) {
+			json.append(",\"limit\":\"").append(problem.limit()).append('"');
+		}
+		json.append('}');
+		byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
+		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, problem.status(),
+				Unpooled.wrappedBuffer(body));
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+			.set("X-Content-Type-Options", "nosniff");
+		return response;
+	}
+
+	record Problem(HttpResponseStatus status, String type, String title, String detail, String limit) {
+	}
+
+}
