@@ -64,6 +64,7 @@ public final class Diagnoser {
 		List<ConntrackStats> samples = new ArrayList<>();
 		ConntrackStats laterBox = null;
 		List<NatRule> rules = new ArrayList<>();
+		List<NatTable.OtherTable> otherTables = new ArrayList<>();
 		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
@@ -96,8 +97,11 @@ public final class Diagnoser {
 				samples.addAll(readable);
 			}
 			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
-					text.of(PasteFormat.NFT));
+					text.of(PasteFormat.NFT), text.commands());
 			rules.addAll(nat.rules());
+			nat.otherTables()
+				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
+						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis())));
 			wholeEmptyNat |= nat.wholeEmptyTable();
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
@@ -120,7 +124,7 @@ public final class Diagnoser {
 		Optional<CounterRates> rates = (later != null && interval != null)
 				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat);
+		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat, otherTables);
 		KernelMatch kernel = KernelProfiles.match(version, stats);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras), hints);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());

@@ -342,6 +342,43 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * iptables -L of the filter table with kube-proxy's REJECT for kube-dns: the REJECT
+	 * still says the cluster DNS has no ready endpoint, and the listing is not taken for
+	 * the nat table: the SNAT finding says the nat table was not read and asks for it,
+	 * instead of finding no MASQUERADE rule to fix. Synthetic, in iptables 1.8's -L
+	 * shape.
+	 */
+	@Test
+	void aFilterListingKeepsTheDnsRejectAndSaysTheNatTableWasNotRead() {
+		String listed = """
+				# iptables -L
+				Chain INPUT (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-FIREWALL  all  --  anywhere             anywhere
+				Chain FORWARD (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-FORWARD  all  --  anywhere             anywhere             /* kubernetes forwarding rules */
+				Chain OUTPUT (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-SERVICES  all  --  anywhere             anywhere             ctstate NEW /* kubernetes service portals */
+				Chain KUBE-SERVICES (2 references)
+				target     prot opt source               destination
+				REJECT     udp  --  anywhere             10.96.0.10           /* kube-system/kube-dns:dns has no endpoints */ udp dpt:domain reject-with icmp-port-unreachable
+				""";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(listed, null));
+		assertThat(find(diagnosis, "dns-no-ready-endpoint"))
+			.hasValueSatisfying((f) -> assertThat(f.evidence().get(0)).startsWith("line 13: REJECT     udp"));
+		Finding snat = find(diagnosis, SnatPortRaceRule.ID).orElseThrow();
+		assertThat(snat.severity()).isEqualTo(Severity.INFO);
+		assertThat(snat.title()).contains("the nat table was not read");
+		assertThat(snat.evidence()).singleElement()
+			.satisfies((e) -> assertThat(e).startsWith("lines 2–13: the filter table (the command iptables -L has no "
+					+ "-t nat, so it lists the filter table"));
+		assertThat(snat.mitigations().get(0)).startsWith("Paste iptables -t nat -S (or iptables-save -t nat)");
+		assertThat(diagnosis.verdict().severity()).isEqualTo(Severity.CRITICAL);
+	}
+
+	/**
 	 * Precedence of the outputs that say how many endpoints the cluster DNS has
 	 * (synthetic pastes): a row of {@code kubectl get endpoints} wins over kube-proxy's
 	 * REJECT rule, and the REJECT rule wins over pod rows and Deployment rows, since it
