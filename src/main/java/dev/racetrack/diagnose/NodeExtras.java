@@ -39,13 +39,15 @@ import java.util.regex.Pattern;
  * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
  * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
  * module loaded, which a sysctl may have changed since
+ * @param sysctlNotes for a sysctl key whose value was pasted twice (a sysctl read and the
+ * load message, or two boxes), which one is used and why, for the findings to say
  * @param alert the conntrack alert pasted, when one was
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
 		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<Workload> dnsWorkloads,
-		List<NoEndpointRejects.Reject> dnsRejects, java.util.Set<String> bootTime,
+		List<NoEndpointRejects.Reject> dnsRejects, java.util.Set<String> bootTime, Map<String, String> sysctlNotes,
 		java.util.Optional<ConntrackAlert> alert, List<LineProblem> problems) {
 
 	/** The sysctl key of the hash table's size. */
@@ -248,7 +250,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				other++;
 			}
 		}
-		java.util.Set<String> bootTime = moduleLoad(moduleLoads, sysctl, sysctlLines, problems);
+		Map<String, String> notes = new LinkedHashMap<>();
+		java.util.Set<String> bootTime = moduleLoad(moduleLoads, sysctl, sysctlLines, notes, problems);
 		List<Workload> workloads = new ArrayList<>(workloads(sorted.of(PasteFormat.DEPLOYMENTS),
 				PasteReader.DEPLOYMENT_ROW, Workload.DEPLOYMENT, problems));
 		workloads.addAll(workloads(sorted.of(PasteFormat.REPLICASETS), PasteReader.REPLICASET_ROW, Workload.REPLICASET,
@@ -262,7 +265,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 					.stream()
 					.filter((r) -> isDnsServiceName(r.name()))
 					.toList(),
-				bootTime, ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
+				bootTime, notes, ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
 	}
 
 	/**
@@ -272,7 +275,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * at load (kube-proxy and sysctl.conf raise it after boot). Returns the keys it gave.
 	 */
 	private static java.util.Set<String> moduleLoad(List<Line> loads, Map<String, String> sysctl,
-			Map<String, Integer> sysctlLines, List<LineProblem> problems) {
+			Map<String, Integer> sysctlLines, Map<String, String> notes, List<LineProblem> problems) {
 		java.util.Set<String> given = new java.util.LinkedHashSet<>();
 		if (loads.isEmpty()) {
 			return given;
@@ -292,6 +295,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			if (sysctl.containsKey(value[0])) {
 				shadowed.add(value[0].substring("net.netfilter.".length()) + "=" + value[1] + " (line "
 						+ sysctlLines.get(value[0]) + " gives " + sysctl.get(value[0]) + ")");
+				notes.put(value[0],
+						runtimeOverBoot("line " + sysctlLines.get(value[0]), "line " + last.number(), value[1]));
 			}
 			else {
 				sysctl.put(value[0], value[1]);
@@ -310,6 +315,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 									.toList()) + " is read from it")));
 		}
 		return given;
+	}
+
+	/**
+	 * Which of two values of a table size is used: the sysctl read (what the kernel runs
+	 * with now), not nf_conntrack's load message (what it started with).
+	 * @param used where the sysctl value was read ({@code line 3 of conntrackStats})
+	 * @param boot where the load message was
+	 * @param bootValue the value at load
+	 */
+	static String runtimeOverBoot(String used, String boot, String bootValue) {
+		return "the sysctl value on " + used + ", the one the kernel runs with now; nf_conntrack's load message on "
+				+ boot + " gave " + bootValue + " at boot, which kube-proxy or sysctl.conf may have changed since";
 	}
 
 	/**
@@ -882,7 +899,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), java.util.Set.of(),
+				List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), java.util.Set.of(), Map.of(),
 				java.util.Optional.empty(), List.of());
 	}
 

@@ -893,6 +893,57 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * nf_conntrack's load message in one box and a sysctl read of the same key in
+	 * another: the sysctl value is what the kernel runs with now, whichever box comes
+	 * first, and the finding says which it used; the load message is listed with the
+	 * value that replaced it. Two sysctl reads that disagree keep the first box's and
+	 * list the other. Synthetic: boxes are the form's, not a thread's; the lines are in
+	 * the shapes of k8s-45976-someword (the load message) and kops-1828-aledbf (the
+	 * sysctl line).
+	 */
+	@Test
+	void aSysctlInOneBoxWinsOverTheLoadMessageInAnother() {
+		String dmesg = """
+				[    3.102030] nf_conntrack version 0.5.0 (65536 buckets, 262144 max)
+				[ 8810.223344] nf_conntrack: table full, dropping packet
+				""";
+		String stats = "cpu=0   \tfound=0 invalid=0 ignore=0 insert=0 insert_failed=0 drop=12 early_drop=0 error=0 "
+				+ "search_restart=0 \nnet.netfilter.nf_conntrack_max = 1048576\n";
+		NodeSample bootFirst = new NodeSample(stats, null, null, null, null, null, dmesg);
+		Diagnoser.Reading reading = this.diagnoser.read(bootFirst);
+		Finding full = find(reading.diagnosis(), "table-full").orElseThrow();
+		assertThat(full.evidence()).anyMatch((e) -> e.startsWith("line 2: nf_conntrack_max=1048576")
+				&& e.contains("the sysctl value on line 2 of conntrackStats, the one the kernel runs with now; "
+						+ "nf_conntrack's load message on line 1 gave 262144 at boot"));
+		assertThat(full.mitigations().get(0)).contains("(now 1048576)");
+		assertThat(reading.unread()).anySatisfy((u) -> {
+			assertThat(u.field()).isEqualTo(NodeSample.PASTE);
+			assertThat(u.line()).isEqualTo(1);
+			assertThat(u.reason()).isEqualTo("the table size when nf_conntrack loaded: nf_conntrack_max=262144 is not "
+					+ "used, because the sysctl value on line 2 of conntrackStats (1048576) is the one now");
+		});
+
+		// The other way round: the sysctl in the first box, the load message in a later
+		// one.
+		String sysctl = "net.netfilter.nf_conntrack_max = 1048576\n";
+		Diagnoser.Reading later = this.diagnoser.read(new NodeSample(dmesg, null, null, null, null, null, sysctl));
+		assertThat(find(later.diagnosis(), "table-full").orElseThrow().mitigations().get(0)).contains("(now 1048576)");
+		assertThat(later.unread()).anySatisfy((u) -> {
+			assertThat(u.field()).isEqualTo(NodeSample.CONNTRACK_STATS);
+			assertThat(u.line()).isEqualTo(1);
+			assertThat(u.reason()).contains("is not used, because the sysctl value on line 1 (1048576) is the one now");
+		});
+
+		// Two sysctl reads that disagree: the first box's is used, the other listed.
+		Diagnoser.Reading two = this.diagnoser.read(new NodeSample("net.netfilter.nf_conntrack_max = 131072\n", null,
+				null, null, null, null, sysctl + dmesg));
+		assertThat(find(two.diagnosis(), "table-full").orElseThrow().mitigations().get(0)).contains("(now 1048576)");
+		assertThat(two.unread()).anySatisfy((u) -> assertThat(u.reason())
+			.isEqualTo("nf_conntrack_max=131072 is not used: line 1 gives 1048576, read first, and the paste does not "
+					+ "say which is newer"));
+	}
+
+	/**
 	 * A fired conntrack alert in Alertmanager's default title
 	 * ({@code template/default.tmpl} {@code __subject}:
 	 * {@code [FIRING:1] alertname (labels)}) with the node-mixin's description rendered
