@@ -107,8 +107,33 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * @param restarts the RESTARTS column, with its {@code (4m32s ago)} when printed
 	 * @param node the NODE column of {@code -o wide}, or {@code ""}
 	 * @param line the line it was read from
+	 * @param namespace the NAMESPACE column of {@code -A}, or {@code ""}
+	 * @param labels the LABELS column of {@code --show-labels}
+	 * ({@code k8s-app=kube-dns,pod-template-hash=5d78c9869d}), or {@code ""}
 	 */
-	public record Pod(String name, String ready, String status, String restarts, String node, int line) {
+	public record Pod(String name, String ready, String status, String restarts, String node, int line,
+			String namespace, String labels) {
+
+		/**
+		 * The labels that pick the pod out, for {@code -l}: {@code k8s-app=…} when it has
+		 * one (the DNS services of kubeadm, EKS, GKE, AKS and k3s select it), else its
+		 * labels without those each controller adds ({@code pod-template-hash},
+		 * {@code controller-revision-hash}, {@code pod-template-generation}).
+		 */
+		public String selectorLabels() {
+			List<String> labels = new ArrayList<>();
+			for (String label : this.labels.split(",")) {
+				if (label.startsWith("k8s-app=")) {
+					return label;
+				}
+				if (label.contains("=") && !label.startsWith("pod-template-hash=")
+						&& !label.startsWith("controller-revision-hash=")
+						&& !label.startsWith("pod-template-generation=")) {
+					labels.add(label);
+				}
+			}
+			return String.join(",", labels);
+		}
 
 		/**
 		 * A pod of the cluster DNS Deployment (or DaemonSet): CoreDNS's
@@ -155,8 +180,42 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * resolv.conf
 	 * @param ports the PORT(S) column
 	 * @param line the line it was read from
+	 * @param namespace the NAMESPACE column of {@code -A}, or {@code ""}
+	 * @param selector the SELECTOR column of {@code -o wide} ({@code k8s-app=kube-dns}),
+	 * or {@code ""}
 	 */
-	public record Service(String name, String clusterIp, String ports, int line) {
+	public record Service(String name, String clusterIp, String ports, int line, String namespace, String selector) {
+	}
+
+	/**
+	 * The namespace and the label selector of the cluster DNS pods, for the fixes'
+	 * kubectl commands.
+	 *
+	 * @param namespace {@code kube-system}, or the namespace the paste shows
+	 * @param selector the labels for {@code -l}
+	 * @param source where the paste shows them, or {@code ""} when it does not and the
+	 * usual {@code k8s-app=kube-dns} is assumed
+	 */
+	public record DnsSelector(String namespace, String selector, String source) {
+
+		/** The label kubeadm, EKS, GKE, AKS and k3s give their cluster DNS pods. */
+		public static final String USUAL = "k8s-app=kube-dns";
+
+		/** Whether neither the service's selector nor the pods' labels were pasted. */
+		public boolean usual() {
+			return this.source.isEmpty();
+		}
+
+		/**
+		 * {@code (the SELECTOR of kubectl get svc -o wide, line 4)}, or a note that
+		 * {@code k8s-app=kube-dns} is the usual label.
+		 */
+		public String said() {
+			return usual() ? " (" + USUAL + " is the label kubeadm, EKS, GKE, AKS and k3s give their DNS pods; "
+					+ "if yours differ, take the SELECTOR of kubectl get svc -o wide, or the pods' --show-labels)"
+					: " (" + this.selector + ": " + this.source + ")";
+		}
+
 	}
 
 	/**
@@ -598,7 +657,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			// AGE, then with -o wide IP and NODE.
 			String[] rest = (m.group(7) != null) ? m.group(7).strip().split("\\s+") : new String[0];
 			String node = (rest.length >= 3) ? rest[2] : "";
-			Pod pod = new Pod(m.group(2), m.group(3) + "/" + m.group(4), m.group(5), restarts, node, row.number());
+			String last = (rest.length > 0) ? rest[rest.length - 1] : "";
+			String labels = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
+			Pod pod = new Pod(m.group(2), m.group(3) + "/" + m.group(4), m.group(5), restarts, node, row.number(),
+					(m.group(1) != null) ? m.group(1) : "", labels);
 			if (pod.dnsServer() || pod.nodeLocalDns()) {
 				pods.add(pod);
 			}
@@ -613,11 +675,22 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				"kubectl get svc (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE)", problems)) {
 			Matcher m = row.match();
 			if (isDnsServiceName(m.group(2))) {
-				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number()));
+				// -o wide: AGE, then SELECTOR (a label selector, or <none>).
+				String[] rest = row.text().substring(m.end(5)).strip().split("\\s+");
+				String last = rest[rest.length - 1];
+				String selector = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
+				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number(),
+						(m.group(1) != null) ? m.group(1) : "", selector));
 			}
 		}
 		return services;
 	}
+
+	/**
+	 * {@code k8s-app=kube-dns,pod-template-hash=5d78c9869d}: a LABELS or SELECTOR column.
+	 */
+	private static final Pattern LABELS = Pattern
+		.compile("[\\w./-]{1,253}=[\\w.-]{0,63}(?:,[\\w./-]{1,253}=[\\w.-]{0,63}){0,30}");
 
 	/** A row of a kubectl table, matched. */
 	private record Row(int number, String text, Matcher match) {
@@ -885,6 +958,46 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.or(() -> dnsService().map(Service::name))
 			.or(() -> this.dnsRejects.stream().map(NoEndpointRejects.Reject::name).findFirst())
 			.orElse("kube-dns");
+	}
+
+	/**
+	 * The cluster DNS pods' namespace and labels as the paste shows them: the labels from
+	 * the pods' {@code --show-labels} (what they are), else the service's SELECTOR (what
+	 * selects them when it is right), else the usual {@code k8s-app=kube-dns}; the
+	 * namespace from the service's or the pods' NAMESPACE column, or kube-proxy's rule
+	 * ({@code kube-system/kube-dns:dns}), else {@code kube-system}.
+	 */
+	public DnsSelector dnsSelector() {
+		String namespace = this.dnsServices.stream()
+			.map(Service::namespace)
+			.filter((n) -> !n.isEmpty())
+			.findFirst()
+			.or(() -> this.dnsPods.stream()
+				.filter(Pod::dnsServer)
+				.map(Pod::namespace)
+				.filter((n) -> !n.isEmpty())
+				.findFirst())
+			.or(() -> this.dnsRejects.stream()
+				.map(NoEndpointRejects.Reject::service)
+				.filter((s) -> s.contains("/"))
+				.map((s) -> s.substring(0, s.indexOf('/')))
+				.findFirst())
+			.orElse("kube-system");
+		java.util.Optional<Pod> labelled = this.dnsPods.stream()
+			.filter((p) -> p.dnsServer() && !p.selectorLabels().isEmpty())
+			.findFirst();
+		if (labelled.isPresent()) {
+			return new DnsSelector(namespace, labelled.get().selectorLabels(), "the labels of " + labelled.get().name()
+					+ " in kubectl get pods --show-labels, line " + labelled.get().line());
+		}
+		java.util.Optional<Service> selecting = this.dnsServices.stream()
+			.filter((s) -> !s.selector().isEmpty())
+			.findFirst();
+		if (selecting.isPresent()) {
+			return new DnsSelector(namespace, selecting.get().selector(), "the SELECTOR of " + selecting.get().name()
+					+ " in kubectl get svc -o wide, line " + selecting.get().line());
+		}
+		return new DnsSelector(namespace, DnsSelector.USUAL, "");
 	}
 
 	/** A sysctl value as a number, when it is one. */

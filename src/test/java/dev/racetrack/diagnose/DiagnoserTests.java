@@ -286,6 +286,67 @@ class DiagnoserTests {
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dns-no-ready-endpoint")).isEmpty();
 	}
 
+	/**
+	 * The fixes name the cluster DNS pods by the labels and namespace the paste shows:
+	 * the pods' {@code --show-labels} (what they are), else the service's SELECTOR of
+	 * {@code kubectl get svc -o wide}; without either, {@code k8s-app=kube-dns} in
+	 * kube-system, said to be the usual label. A service whose SELECTOR the pods' labels
+	 * lack is said so. Synthetic pastes: the svc -o wide rows in the shape of
+	 * kubernetes/kubernetes#63900's, the pods in kubectl's --show-labels shape.
+	 */
+	@Test
+	void theDnsFixesUseTheLabelsAndNamespaceThePasteShows() {
+		String usual = "NAME                       READY   STATUS             RESTARTS   AGE\n"
+				+ "coredns-746fcb4bc5-6qhtl   0/1     CrashLoopBackOff   7          40m\n";
+		Finding plain = find(this.diagnoser.diagnose(NodeSample.pasted(usual, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(plain.mitigations().get(0)).isEqualTo("Bring the cluster DNS pods up: kubectl -n kube-system "
+				+ "describe pods -l k8s-app=kube-dns and kubectl -n kube-system logs -l k8s-app=kube-dns --previous "
+				+ "say why they are not ready (k8s-app=kube-dns is the label kubeadm, EKS, GKE, AKS and k3s give "
+				+ "their DNS pods; if yours differ, take the SELECTOR of kubectl get svc -o wide, or the pods' "
+				+ "--show-labels).");
+
+		String labelled = """
+				$ kubectl get pods -A --show-labels | grep dns
+				dns-system    coredns-746fcb4bc5-6qhtl   0/1     CrashLoopBackOff   7          40m   app.kubernetes.io/name=coredns,pod-template-hash=746fcb4bc5
+				""";
+		Finding own = find(this.diagnoser.diagnose(NodeSample.pasted(labelled, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(own.mitigations().get(0)).startsWith("Bring the cluster DNS pods up: kubectl -n dns-system "
+				+ "describe pods -l app.kubernetes.io/name=coredns and kubectl -n dns-system logs -l "
+				+ "app.kubernetes.io/name=coredns --previous say why they are not ready "
+				+ "(app.kubernetes.io/name=coredns: the labels of coredns-746fcb4bc5-6qhtl in kubectl get pods "
+				+ "--show-labels, line 2).");
+
+		String selector = """
+				$ kubectl get svc -o wide -n kube-system
+				NAME                   TYPE        CLUSTER-IP       EXTERNAL-IP    PORT(S)         AGE       SELECTOR
+				kube-dns               ClusterIP   10.96.0.10       <none>         53/UDP,53/TCP   68d       k8s-app=coredns
+				$ kubectl get pods -n kube-system --show-labels
+				NAME                       READY   STATUS    RESTARTS   AGE   LABELS
+				coredns-657fc9d5b8-85mfb   1/1     Running   0          28m   k8s-app=kube-dns,pod-template-hash=657fc9d5b8
+				$ kubectl get ep kube-dns -n kube-system
+				NAME       ENDPOINTS   AGE
+				kube-dns   <none>      68d
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(selector, null));
+		Finding wrong = find(reading.diagnosis(), "dns-no-ready-endpoint").orElseThrow();
+		assertThat(wrong.evidence()).contains("line 3: kube-dns selects k8s-app=coredns, and line 6: "
+				+ "coredns-657fc9d5b8-85mfb has no k8s-app=coredns (its labels: "
+				+ "k8s-app=kube-dns,pod-template-hash=657fc9d5b8): the service selects none of these pods.");
+		assertThat(wrong.mitigations().get(0)).endsWith("and set it back (k8s-app=kube-dns, the labels of "
+				+ "coredns-657fc9d5b8-85mfb in kubectl get pods --show-labels, line 6).");
+		assertThat(reading.unread()).isEmpty();
+
+		// The service's SELECTOR alone names the pods for describe and logs.
+		String svcOnly = selector.substring(0, selector.indexOf("$ kubectl get pods"))
+				+ "$ kubectl get ep kube-dns -n kube-system\nNAME       ENDPOINTS   AGE\nkube-dns   <none>      68d\n";
+		Finding bySvc = find(this.diagnoser.diagnose(NodeSample.pasted(svcOnly, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(bySvc.mitigations().get(0)).contains("describe pods -l k8s-app=coredns")
+			.endsWith("(k8s-app=coredns: the SELECTOR of kube-dns in kubectl get svc -o wide, line 3).");
+	}
+
 	/** kube-proxy's REJECT for kube-dns's lookup port, as iptables-save prints it. */
 	private static final String DNS_REJECT_SAVE = "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "
 			+ "\"kube-system/kube-dns:dns has no endpoints\" -m udp --dport 53 -j REJECT "
