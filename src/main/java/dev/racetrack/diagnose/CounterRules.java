@@ -78,6 +78,9 @@ final class CounterRules {
 					"line " + facts.extras().sysctlLines().get(NodeExtras.MAX) + ": nf_conntrack_max=" + max.getAsLong()
 							+ (bootMax ? " when nf_conntrack loaded (its load message; sysctl "
 									+ "net.netfilter.nf_conntrack_max shows the value now)" : "")
+							+ Optional.ofNullable(facts.extras().sysctlNotes().get(NodeExtras.MAX))
+								.map((note) -> " (" + note + ")")
+								.orElse("")
 							+ (count.isPresent()
 									? ", nf_conntrack_count=" + count.getAsLong() + " ("
 											+ (count.getAsLong() * 100 / Math.max(1, max.getAsLong())) + " % full)"

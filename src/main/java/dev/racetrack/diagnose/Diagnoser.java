@@ -64,10 +64,11 @@ public final class Diagnoser {
 		List<ConntrackStats> samples = new ArrayList<>();
 		ConntrackStats laterBox = null;
 		List<NatRule> rules = new ArrayList<>();
+		List<NatTable.OtherTable> otherTables = new ArrayList<>();
 		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
-		List<NodeExtras> extras = new ArrayList<>();
+		Map<String, NodeExtras> extras = new LinkedHashMap<>();
 		List<String> hints = new ArrayList<>();
 		List<String> read = new ArrayList<>();
 		int sleep = 0;
@@ -96,14 +97,17 @@ public final class Diagnoser {
 				samples.addAll(readable);
 			}
 			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
-					text.of(PasteFormat.NFT));
+					text.of(PasteFormat.NFT), text.commands());
 			rules.addAll(nat.rules());
+			nat.otherTables()
+				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
+						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis())));
 			wholeEmptyNat |= nat.wholeEmptyTable();
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
 			add(unread, field, uname.problems());
 			NodeExtras fieldExtras = NodeExtras.read(text, text.commands());
-			extras.add(fieldExtras);
+			extras.put(field, fieldExtras);
 			add(unread, field, fieldExtras.problems());
 			if (version.isEmpty()) {
 				version = uname.version().or(() -> fromNodes(fieldExtras));
@@ -120,9 +124,9 @@ public final class Diagnoser {
 		Optional<CounterRates> rates = (later != null && interval != null)
 				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat);
+		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat, otherTables);
 		KernelMatch kernel = KernelProfiles.match(version, stats);
-		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras), hints);
+		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
 		if (later != null && interval == null) {
 			findings.add(new Finding("second-sample", Severity.INFO,
@@ -175,12 +179,20 @@ public final class Diagnoser {
 		}
 	}
 
-	private static NodeExtras merge(List<NodeExtras> all) {
+	/**
+	 * The facts of every box in one. A sysctl key pasted in two boxes takes the value the
+	 * kernel runs with now: a sysctl read over nf_conntrack's load message (the size it
+	 * started with), whichever box comes first; between two of the same kind, the first
+	 * box's. The value set aside is listed, at its line, with the one used.
+	 */
+	private static NodeExtras merge(Map<String, NodeExtras> all, List<UnreadLine> unread) {
 		if (all.isEmpty()) {
 			return NodeExtras.empty();
 		}
 		Map<String, String> sysctl = new LinkedHashMap<>();
 		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
+		Map<String, String> sysctlFields = new LinkedHashMap<>();
+		Map<String, String> notes = new LinkedHashMap<>();
 		List<Integer> tableFull = new ArrayList<>();
 		List<NodeExtras.Node> nodes = new ArrayList<>();
 		Map<String, Integer> endpointIps = new LinkedHashMap<>();
@@ -192,15 +204,52 @@ public final class Diagnoser {
 		Optional<ConntrackAlert> alert = Optional.empty();
 		int other = 0;
 		long suppressed = 0;
-		NodeExtras.ConntrackList list = all.get(0).conntrackList();
-		for (NodeExtras extras : all) {
+		NodeExtras.ConntrackList list = all.values().iterator().next().conntrackList();
+		for (Map.Entry<String, NodeExtras> box : all.entrySet()) {
+			String field = box.getKey();
+			NodeExtras extras = box.getValue();
 			for (Map.Entry<String, String> value : extras.sysctl().entrySet()) {
-				if (!sysctl.containsKey(value.getKey())) {
-					sysctl.put(value.getKey(), value.getValue());
-					sysctlLines.put(value.getKey(), extras.sysctlLines().get(value.getKey()));
-					if (extras.bootTime().contains(value.getKey())) {
-						bootTime.add(value.getKey());
+				String key = value.getKey();
+				int line = extras.sysctlLines().get(key);
+				boolean boot = extras.bootTime().contains(key);
+				if (!sysctl.containsKey(key)) {
+					sysctl.put(key, value.getValue());
+					sysctlLines.put(key, line);
+					sysctlFields.put(key, field);
+					if (boot) {
+						bootTime.add(key);
 					}
+					if (extras.sysctlNotes().containsKey(key)) {
+						notes.put(key, extras.sysctlNotes().get(key));
+					}
+					continue;
+				}
+				String name = key.substring(key.lastIndexOf('.') + 1);
+				String kept = where(sysctlFields.get(key), sysctlLines.get(key));
+				if (bootTime.contains(key) && !boot) {
+					// A sysctl read is what the kernel runs with now: it wins over the
+					// load
+					// message of an earlier box.
+					unread.add(new UnreadLine(sysctlFields.get(key), sysctlLines.get(key),
+							"the table size when nf_conntrack loaded: " + name + "=" + sysctl.get(key)
+									+ " is not used, because the sysctl value on " + where(field, line) + " ("
+									+ value.getValue() + ") is the one now"));
+					notes.put(key, NodeExtras.runtimeOverBoot(where(field, line), kept, sysctl.get(key)));
+					sysctl.put(key, value.getValue());
+					sysctlLines.put(key, line);
+					sysctlFields.put(key, field);
+					bootTime.remove(key);
+				}
+				else if (!bootTime.contains(key) && boot) {
+					unread.add(new UnreadLine(field, line,
+							"the table size when nf_conntrack loaded: " + name + "=" + value.getValue()
+									+ " is not used, because the sysctl value on " + kept + " (" + sysctl.get(key)
+									+ ") is the one now"));
+					notes.put(key, NodeExtras.runtimeOverBoot(kept, where(field, line), value.getValue()));
+				}
+				else if (!sysctl.get(key).equals(value.getValue())) {
+					unread.add(new UnreadLine(field, line, name + "=" + value.getValue() + " is not used: " + kept
+							+ " gives " + sysctl.get(key) + ", read first, and the paste does not say which is newer"));
 				}
 			}
 			dnsWorkloads.addAll(extras.dnsWorkloads());
@@ -220,7 +269,12 @@ public final class Diagnoser {
 			}
 		}
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed, list, nodes, endpointIps, dnsPods,
-				dnsServices, dnsWorkloads, dnsRejects, bootTime, alert, List.of());
+				dnsServices, dnsWorkloads, dnsRejects, bootTime, notes, alert, List.of());
+	}
+
+	/** {@code line 3}, or {@code line 3 of conntrackStats} for a line of another box. */
+	private static String where(String field, int line) {
+		return "line " + line + (field.equals(NodeSample.PASTE) ? "" : " of " + field);
 	}
 
 	private static List<Finding> findings(Facts facts, boolean unameGiven) {

@@ -33,7 +33,10 @@ final class DnsServiceRule {
 		List<String> evidence = new ArrayList<>();
 		evidence.add(endpoints.evidence());
 		String service = extras.dnsServiceName();
+		NodeExtras.DnsSelector pods = extras.dnsSelector();
+		String ns = pods.namespace();
 		List<NodeExtras.Pod> serving = extras.servingDnsPods();
+		mismatch(extras).ifPresent(evidence::add);
 		List<String> fixes = new ArrayList<>();
 		if (!serving.isEmpty() && endpoints.source() == NodeExtras.DnsEndpoints.Source.KUBE_PROXY) {
 			// kube-proxy's rule, not the API's endpoints: the selector, or a kube-proxy
@@ -43,10 +46,11 @@ final class DnsServiceRule {
 					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
 					+ "), yet kube-proxy on this node rejects: the service selects none of them, or kube-proxy has "
 					+ "not seen their endpoints.");
-			fixes.add("Compare kubectl -n kube-system get endpoints " + service
+			fixes.add("Compare kubectl -n " + ns + " get endpoints " + service
 					+ " with the rule: if it lists the pods, "
 					+ "kube-proxy on this node is behind (its log says why; restart it); if it shows <none>, make the "
-					+ "service select the DNS pods (its SELECTOR against the pods' labels, k8s-app=kube-dns).");
+					+ "service select the DNS pods (its SELECTOR against the pods' labels, " + podLabels(extras)
+					+ ").");
 		}
 		else if (!serving.isEmpty()) {
 			// The pods serve, the service selects none of them.
@@ -54,10 +58,9 @@ final class DnsServiceRule {
 					+ " ready and running ("
 					+ String.join(", ", serving.stream().map(NodeExtras.Pod::describe).toList())
 					+ "), yet the service has no address: its selector matches none of them.");
-			fixes.add("Make the service select the DNS pods: compare the SELECTOR of kubectl -n kube-system get svc "
-					+ service
-					+ " -o wide with the pods' labels (kubectl -n kube-system get pods --show-labels), and set "
-					+ "it back (k8s-app=kube-dns).");
+			fixes.add("Make the service select the DNS pods: compare the SELECTOR of kubectl -n " + ns + " get svc "
+					+ service + " -o wide with the pods' labels (kubectl -n " + ns
+					+ " get pods --show-labels), and set it back (" + podLabels(extras) + ").");
 		}
 		else {
 			List<String> starting = extras.dnsPods()
@@ -70,8 +73,9 @@ final class DnsServiceRule {
 						+ " running, not yet ready, with no restart: it may still be starting; if it stays not "
 						+ "ready, its log says why.");
 			}
-			fixes.add("Bring the cluster DNS pods up: kubectl -n kube-system describe pods -l k8s-app=kube-dns and "
-					+ "kubectl -n kube-system logs -l k8s-app=kube-dns --previous say why they are not ready.");
+			fixes.add("Bring the cluster DNS pods up: kubectl -n " + ns + " describe pods -l " + pods.selector()
+					+ " and kubectl -n " + ns + " logs -l " + pods.selector() + " --previous say why they are not ready"
+					+ pods.said() + ".");
 		}
 		evidence.add("A service without endpoints gets a REJECT rule from kube-proxy: every lookup through the "
 				+ "cluster DNS address fails, whatever the kernel or the resolver, until an endpoint is ready. "
@@ -79,6 +83,47 @@ final class DnsServiceRule {
 		return Optional.of(new Finding(ID, Severity.CRITICAL,
 				"The cluster DNS has no ready endpoint: every lookup through it fails, and no race is why", evidence,
 				fixes));
+	}
+
+	/**
+	 * The labels the service should select: the pods' own when pasted
+	 * ({@code --show-labels}), else the usual {@code k8s-app=kube-dns}, said so. Never
+	 * the service's SELECTOR, which is what may be wrong.
+	 */
+	private static String podLabels(NodeExtras extras) {
+		NodeExtras.DnsSelector pods = extras.dnsSelector();
+		boolean fromPods = pods.source().startsWith("the labels of");
+		return fromPods ? pods.selector() + ", " + pods.source()
+				: NodeExtras.DnsSelector.USUAL + ", the usual label of kubeadm, EKS, GKE, AKS and k3s";
+	}
+
+	/**
+	 * The service's SELECTOR and the pods' labels, when both were pasted and the labels
+	 * lack a part of the selector: the service selects none of these pods.
+	 */
+	private static Optional<String> mismatch(NodeExtras extras) {
+		Optional<NodeExtras.Service> service = extras.dnsServices()
+			.stream()
+			.filter((s) -> !s.selector().isEmpty())
+			.findFirst();
+		Optional<NodeExtras.Pod> pod = extras.dnsPods()
+			.stream()
+			.filter((p) -> p.dnsServer() && !p.labels().isEmpty())
+			.findFirst();
+		if (service.isEmpty() || pod.isEmpty()) {
+			return Optional.empty();
+		}
+		List<String> labels = List.of(pod.get().labels().split(","));
+		List<String> missing = java.util.Arrays.stream(service.get().selector().split(","))
+			.filter((part) -> !labels.contains(part))
+			.toList();
+		if (missing.isEmpty()) {
+			return Optional.empty();
+		}
+		return Optional.of("line " + service.get().line() + ": " + service.get().name() + " selects "
+				+ service.get().selector() + ", and line " + pod.get().line() + ": " + pod.get().name() + " has no "
+				+ String.join(", ", missing) + " (its labels: " + pod.get().labels()
+				+ "): the service selects none of these pods.");
 	}
 
 	/**

@@ -73,23 +73,210 @@ final class IptablesListParser {
 				&& token.chars().allMatch((c) -> Character.isLetterOrDigit(c) || c == '-' || c == '_');
 	}
 
-	/** The rules and the lines it could not read. */
-	record Result(List<NatRule> rules, List<LineProblem> problems, boolean natSeen) {
+	/**
+	 * The rules and the lines it could not read.
+	 *
+	 * @param rules every rule row, of whatever table it was listed from (kube-proxy's
+	 * REJECT rules for a service without endpoints are in the filter table)
+	 * @param natRules the rows of listings of the nat table, or of listings that do not
+	 * tell their table (a {@code grep} excerpt of MASQUERADE rows)
+	 * @param problems the lines it could not read
+	 * @param listings each listing, with the table it shows
+	 */
+	record Result(List<NatRule> rules, List<NatRule> natRules, List<LineProblem> problems, List<Listing> listings) {
+
+		/** The listings that are not of the nat table. */
+		List<Listing> otherTables() {
+			return this.listings.stream().filter((l) -> l.table() != Table.NAT && l.table() != Table.UNKNOWN).toList();
+		}
+
 	}
 
+	/** The table an {@code iptables -L} listing shows, as far as it tells. */
+	enum Table {
+
+		/** {@code -t nat}, or PREROUTING/POSTROUTING without FORWARD, or nat targets. */
+		NAT("nat"),
+
+		/** No {@code -t} (iptables' default), or INPUT/FORWARD/OUTPUT only. */
+		FILTER("filter"),
+
+		/** {@code -t mangle}, {@code -t raw}, {@code -t security}, or all five chains. */
+		OTHER("mangle, raw or security"),
+
+		/** Neither the command nor the chains tell (an excerpt through grep). */
+		UNKNOWN("");
+
+		private final String title;
+
+		Table(String title) {
+			this.title = title;
+		}
+
+		String title() {
+			return this.title;
+		}
+
+	}
+
+	/**
+	 * One listing: the lines under one command, or under one run of chain headers.
+	 *
+	 * @param table the table it shows
+	 * @param name the table's name ({@code filter}, {@code mangle}), or a list of them
+	 * when only the chains tell
+	 * @param firstLine its first line
+	 * @param lastLine its last line
+	 * @param basis how the table was told, for evidence
+	 */
+	record Listing(Table table, String name, int firstLine, int lastLine, String basis) {
+
+		/** {@code lines 5–25}. */
+		String lines() {
+			return (this.firstLine == this.lastLine) ? "line " + this.firstLine
+					: "lines " + this.firstLine + "–" + this.lastLine;
+		}
+
+	}
+
+	/** The built-in chains of the tables iptables -L lists. */
+	private static final Set<String> BUILT_IN = Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
+
+	/**
+	 * Chains that only the filter table has: Docker's DOCKER-USER and DOCKER-ISOLATION*,
+	 * kube-proxy's and kubelet's KUBE-FORWARD, KUBE-EXTERNAL-SERVICES, KUBE-FIREWALL,
+	 * KUBE-PROXY-FIREWALL; targets the nat table refuses: REJECT (the kernel's
+	 * {@code ipt_REJECT} is {@code .table = "filter"}) and DROP (iptables: "The nat table
+	 * is not intended for filtering").
+	 */
+	private static final Pattern FILTER_ONLY = Pattern
+		.compile("DOCKER-USER|DOCKER-ISOLATION[\\w-]{0,40}|KUBE-FORWARD|KUBE-EXTERNAL-SERVICES|KUBE-FIREWALL"
+				+ "|KUBE-PROXY-FIREWALL|REJECT|DROP");
+
+	/**
+	 * Chains and targets only the nat table has: MASQUERADE, SNAT, DNAT, REDIRECT,
+	 * NETMAP, kube-proxy's KUBE-POSTROUTING, KUBE-MARK-MASQ and its per-service chains.
+	 */
+	private static final Pattern NAT_ONLY = Pattern.compile("MASQUERADE|SNAT|DNAT|REDIRECT|NETMAP|KUBE-POSTROUTING"
+			+ "|KUBE-MARK-MASQ|KUBE-MARK-DROP|KUBE-(?:SVC|SEP|FW|XLB|EXT|SVL)-[A-Z0-9]{1,40}");
+
+	/**
+	 * An iptables command that lists rules: {@code iptables -L}, {@code -nvL},
+	 * {@code --list}, up to a pipe or the next command.
+	 */
+	private static final Pattern LIST_COMMAND = Pattern
+		.compile("(?<![\\w-])ip6?tables(?:-legacy|-nft)?((?: +[^ |;&]{1,200}){0,30})");
+
+	private static final Pattern LIST_OPTION = Pattern
+		.compile("(?<!\\S)(?:-[a-zA-Z]{0,6}L[a-zA-Z]{0,6}|--list)(?!\\S)");
+
+	private static final Pattern TABLE_OPTION = Pattern
+		.compile("(?<!\\S)(?:-[a-zA-Z]{0,6}t *|--table[= ] *)([a-z]{1,20})");
+
 	static Result parse(List<Line> lines) {
+		return parse(lines, List.of());
+	}
+
+	/**
+	 * Reads the rows, each listing with the table it shows: from the command above it
+	 * when pasted ({@code commands}, as {@code number:command}), else from its chains.
+	 */
+	static Result parse(List<Line> lines, List<String> commands) {
 		List<NatRule> rules = new ArrayList<>();
+		List<NatRule> natRules = new ArrayList<>();
 		List<LineProblem> problems = new ArrayList<>();
+		List<Listing> listings = new ArrayList<>();
+		for (Block block : blocks(lines, commands)) {
+			List<String> chains = new ArrayList<>();
+			List<NatRule> blockRules = parseBlock(block.lines(), chains, problems);
+			Listing listing = classify(block.command(), chains, blockRules, block.lines().get(0).number(),
+					block.lines().get(block.lines().size() - 1).number());
+			listings.add(listing);
+			rules.addAll(blockRules);
+			if (listing.table() == Table.NAT || listing.table() == Table.UNKNOWN) {
+				natRules.addAll(blockRules);
+			}
+		}
+		return new Result(rules, natRules, problems, listings);
+	}
+
+	/**
+	 * The lines cut into listings: a command starts one, and so does a built-in chain's
+	 * header after a chain of its own table (iptables -L lists the built-in chains first,
+	 * PREROUTING first of all), so that two listings pasted one after the other are told
+	 * apart.
+	 */
+	private static List<Block> blocks(List<Line> lines, List<String> commands) {
+		List<Block> blocks = new ArrayList<>();
+		List<Line> current = null;
+		Set<String> chains = new java.util.HashSet<>();
+		boolean customChainSeen = false;
+		int command = -1;
+		for (Line line : lines) {
+			int before = commandNumber(line.number(), commands);
+			Matcher header = CHAIN_HEADER.matcher(line.text().strip());
+			boolean builtIn = header.matches() && BUILT_IN.contains(header.group(1));
+			boolean restart = builtIn && (chains.contains(header.group(1)) || customChainSeen
+					|| (header.group(1).equals("PREROUTING") && !chains.isEmpty()));
+			if (current == null || before != command || restart) {
+				current = new ArrayList<>();
+				blocks
+					.add(new Block(current, (before != command || blocks.isEmpty()) ? command(before, commands) : ""));
+				chains.clear();
+				customChainSeen = false;
+				command = before;
+			}
+			if (header.matches()) {
+				chains.add(header.group(1));
+				customChainSeen |= !builtIn;
+			}
+			current.add(line);
+		}
+		return blocks;
+	}
+
+	/**
+	 * The lines of one listing, and the command it is the output of ({@code ""} when none
+	 * was pasted above it, or when it follows another listing of the same command).
+	 */
+	private record Block(List<Line> lines, String command) {
+	}
+
+	/** The number of the last command at or above a line, or -1. */
+	private static int commandNumber(int line, List<String> commands) {
+		int found = -1;
+		for (String command : commands) {
+			int colon = command.indexOf(':');
+			int number = Integer.parseInt(command.substring(0, colon));
+			if (number <= line) {
+				found = number;
+			}
+		}
+		return found;
+	}
+
+	/** The command pasted at a line number, or {@code ""}. */
+	private static String command(int number, List<String> commands) {
+		for (String command : commands) {
+			int colon = command.indexOf(':');
+			if (Integer.parseInt(command.substring(0, colon)) == number) {
+				return command.substring(colon + 1);
+			}
+		}
+		return "";
+	}
+
+	private static List<NatRule> parseBlock(List<Line> lines, List<String> chains, List<LineProblem> problems) {
+		List<NatRule> rules = new ArrayList<>();
 		String chain = "";
 		boolean verboseHeader = false;
 		boolean headerSeen = false;
-		boolean natSeen = false;
 		for (Line line : lines) {
 			String text = line.text().strip();
 			Matcher header = CHAIN_HEADER.matcher(text);
 			if (header.matches()) {
 				chain = header.group(1);
-				natSeen |= chain.equals("POSTROUTING") || chain.equals("PREROUTING") || chain.startsWith("KUBE-");
+				chains.add(chain);
 				continue;
 			}
 			if (text.contains("target") && text.contains("prot") && text.contains("opt")) {
@@ -123,7 +310,57 @@ final class IptablesListParser {
 			rules.add(rule(line, chain, tokens[opt - 2], tokens[opt - 1], in, out, source, destination, extras, packets,
 					verbose ? NatRule.Form.LIST : NatRule.Form.LIST_BRIEF));
 		}
-		return new Result(rules, problems, natSeen);
+		return rules;
+	}
+
+	/**
+	 * The table of one listing: the command's {@code -t} (none: filter, iptables'
+	 * default); else the built-in chains (PREROUTING and POSTROUTING are never in filter,
+	 * FORWARD never in nat); else the chains and targets only one table has.
+	 */
+	static Listing classify(String command, List<String> chains, List<NatRule> rules, int first, int last) {
+		Matcher iptables = LIST_COMMAND.matcher(command);
+		if (iptables.find() && LIST_OPTION.matcher(iptables.group(1)).find()) {
+			Matcher table = TABLE_OPTION.matcher(iptables.group(1));
+			boolean explicit = table.find();
+			String name = explicit ? table.group(1) : "filter";
+			Table shown = switch (name) {
+				case "nat" -> Table.NAT;
+				case "filter" -> Table.FILTER;
+				default -> Table.OTHER;
+			};
+			String how = explicit ? "the command " + iptables.group().strip() + " lists the " + name + " table"
+					: "the command " + iptables.group().strip() + " has no -t nat, so it lists the filter table, "
+							+ "iptables' default";
+			return new Listing(shown, name, first, last, how);
+		}
+		List<String> builtIn = chains.stream().filter(BUILT_IN::contains).distinct().toList();
+		boolean natChains = builtIn.contains("PREROUTING") || builtIn.contains("POSTROUTING");
+		boolean forward = builtIn.contains("FORWARD");
+		String named = "its chain" + ((builtIn.size() == 1) ? " " : "s ") + String.join(", ", builtIn);
+		if (natChains && forward) {
+			return new Listing(Table.OTHER, "mangle", first, last,
+					named + ": FORWARD with PREROUTING or POSTROUTING is the mangle table, not nat");
+		}
+		if (natChains) {
+			return new Listing(Table.NAT, Table.NAT.title(), first, last,
+					named + ": PREROUTING and POSTROUTING are not filter's");
+		}
+		if (forward || builtIn.contains("INPUT")) {
+			return new Listing(Table.FILTER, Table.FILTER.title(), first, last,
+					named + ", without nat's PREROUTING and POSTROUTING: what iptables -L lists without -t nat");
+		}
+		List<String> names = new ArrayList<>(chains);
+		rules.forEach((rule) -> names.add(rule.target()));
+		java.util.Optional<String> nat = names.stream().filter((n) -> NAT_ONLY.matcher(n).matches()).findFirst();
+		java.util.Optional<String> filter = names.stream().filter((n) -> FILTER_ONLY.matcher(n).matches()).findFirst();
+		if (filter.isPresent() && nat.isEmpty()) {
+			return new Listing(Table.FILTER, Table.FILTER.title(), first, last,
+					filter.get() + " is never in the nat table");
+		}
+		Table table = nat.isPresent() ? Table.NAT : Table.UNKNOWN;
+		return new Listing(table, table.title(), first, last,
+				nat.map((n) -> n + " is only in the nat table").orElse("the listing does not say its table"));
 	}
 
 	private static NatRule rule(Line line, String chain, String target, String protocolColumn, String in, String out,

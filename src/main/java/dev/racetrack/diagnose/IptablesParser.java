@@ -56,26 +56,41 @@ public final class IptablesParser {
 			}
 		}
 		NatTable table = parse(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
-				sorted.of(PasteFormat.NFT));
+				sorted.of(PasteFormat.NFT), sorted.commands());
 		problems.addAll(table.problems());
 		problems.sort(java.util.Comparator.comparingInt(LineProblem::line));
-		return new NatTable(table.rules(), table.services(), problems, table.wholeEmptyTable());
+		return new NatTable(table.rules(), table.services(), problems, table.wholeEmptyTable(), table.otherTables());
 	}
 
 	/** Reads the lines of each nat-table format into one table. */
 	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft) {
+		return parse(save, list, nft, List.of());
+	}
+
+	/**
+	 * Reads the lines of each nat-table format into one table; an {@code iptables -L}
+	 * listing of another table (the command above it, as {@code number:command} in
+	 * {@code commands}, or its chains say so) gives no rules, only its place in
+	 * {@link NatTable#otherTables()}.
+	 */
+	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft, List<String> commands) {
 		Reader reader = new Reader();
 		for (Line line : save) {
 			reader.read(line.number(), line.text().strip());
 		}
-		IptablesListParser.Result listed = IptablesListParser.parse(list);
-		reader.rules.addAll(listed.rules());
+		IptablesListParser.Result listed = IptablesListParser.parse(list, commands);
+		reader.rules.addAll(listed.natRules());
 		reader.problems.addAll(listed.problems());
 		NftParser.Result nftRules = NftParser.parse(nft);
 		reader.rules.addAll(nftRules.rules());
 		reader.problems.addAll(nftRules.problems());
 		reader.rules.sort(java.util.Comparator.comparingInt(NatRule::line));
-		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems, reader.wholeNat);
+		reader.endOther();
+		// A *nat section begun (even cut short before its first rule) is the nat table
+		// pasted: the other sections beside it are no sign that it was not.
+		List<NatTable.OtherTable> others = new ArrayList<>(reader.natSection ? List.of() : reader.others);
+		listed.otherTables().forEach((l) -> others.add(new NatTable.OtherTable(l.name(), l.lines(), l.basis())));
+		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems, reader.wholeNat, others);
 	}
 
 	/** The state of one pass over the lines. */
@@ -95,6 +110,81 @@ public final class IptablesParser {
 		/** Inside a {@code *nat} section, since its header. */
 		private boolean inNat;
 
+		/** A {@code *table} header said which table the lines are. */
+		private boolean declared;
+
+		/** A {@code *nat} header was read. */
+		private boolean natSection;
+
+		/**
+		 * The chains of the {@code -P} lines in a row, without a {@code *table} header:
+		 * {@code iptables -S} prints the built-in chains' policies first, and FORWARD is
+		 * never a nat chain.
+		 */
+		private final List<String> policies = new ArrayList<>();
+
+		private int policiesFrom;
+
+		/** The listings of other tables, as they end. */
+		private final List<NatTable.OtherTable> others = new ArrayList<>();
+
+		/**
+		 * The other table being read: its name, first and last line, and how it was told.
+		 */
+		private String otherTable;
+
+		private int otherFirst;
+
+		private int otherLast;
+
+		private String otherBasis;
+
+		private void startOther(String name, int first, String basis) {
+			endOther();
+			this.otherTable = name;
+			this.otherFirst = first;
+			this.otherLast = first;
+			this.otherBasis = basis;
+		}
+
+		void endOther() {
+			if (this.otherTable != null) {
+				this.others.add(new NatTable.OtherTable(this.otherTable, (this.otherFirst == this.otherLast)
+						? "line " + this.otherFirst : "lines " + this.otherFirst + "–" + this.otherLast,
+						this.otherBasis));
+				this.otherTable = null;
+			}
+		}
+
+		/**
+		 * {@code -P CHAIN POLICY} without a {@code *table} header: a policy for FORWARD
+		 * is the filter table's (mangle's, after PREROUTING), and a policy for PREROUTING
+		 * starts another listing.
+		 */
+		private void policy(int number, List<String> words) {
+			if (this.declared || words.size() < 2) {
+				return;
+			}
+			String chain = words.get(1);
+			if (chain.equals("PREROUTING") || this.policies.contains(chain)) {
+				endOther();
+				this.table = "nat";
+				this.policies.clear();
+			}
+			if (this.policies.isEmpty()) {
+				this.policiesFrom = number;
+			}
+			this.policies.add(chain);
+			if (chain.equals("FORWARD") && "nat".equals(this.table)) {
+				boolean mangle = this.policies.contains("PREROUTING");
+				this.table = mangle ? "mangle" : "filter";
+				startOther(this.table, this.policiesFrom, "its policies -P " + String.join(", -P ", this.policies)
+						+ (mangle ? ": FORWARD with PREROUTING is the mangle table"
+								: ": FORWARD without PREROUTING is the filter table, what iptables -S lists without "
+										+ "-t nat"));
+			}
+		}
+
 		void read(int number, String line) {
 			if (line.startsWith(CONTINUATION)) {
 				continueRule(number, line.substring(CONTINUATION.length()));
@@ -111,7 +201,18 @@ public final class IptablesParser {
 			if (line.startsWith("*")) {
 				this.table = line.substring(1).strip();
 				this.inNat = "nat".equals(this.table);
+				this.declared = true;
+				this.natSection |= this.inNat;
+				if (this.inNat) {
+					endOther();
+				}
+				else {
+					startOther(this.table, number, "the *" + this.table + " section of iptables-save");
+				}
 				return;
+			}
+			if (this.otherTable != null) {
+				this.otherLast = number;
 			}
 			if (line.startsWith(":")) {
 				if (!CHAIN_DECLARATION.matcher(line).matches()) {
@@ -134,7 +235,10 @@ public final class IptablesParser {
 			String command = words.isEmpty() ? "" : words.get(0);
 			switch (command) {
 				case "-A", "--append", "-I", "--insert" -> readRule(number, line, split);
-				case "-P", "--policy" -> expectWords(number, words, 3, "-P CHAIN POLICY");
+				case "-P", "--policy" -> {
+					expectWords(number, words, 3, "-P CHAIN POLICY");
+					policy(number, words);
+				}
 				case "-N", "--new-chain" -> expectWords(number, words, 2, "-N CHAIN");
 				default -> problem(number, "not a line of iptables-save or iptables -S "
 						+ "(expected *nat, :CHAIN, -P, -N, -A or COMMIT)");

@@ -39,13 +39,15 @@ import java.util.regex.Pattern;
  * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
  * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
  * module loaded, which a sysctl may have changed since
+ * @param sysctlNotes for a sysctl key whose value was pasted twice (a sysctl read and the
+ * load message, or two boxes), which one is used and why, for the findings to say
  * @param alert the conntrack alert pasted, when one was
  * @param problems the lines not read
  */
 public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctlLines, List<Integer> tableFull,
 		int otherKernelLines, long suppressed, ConntrackList conntrackList, List<Node> nodes,
 		Map<String, Integer> endpointIps, List<Pod> dnsPods, List<Service> dnsServices, List<Workload> dnsWorkloads,
-		List<NoEndpointRejects.Reject> dnsRejects, java.util.Set<String> bootTime,
+		List<NoEndpointRejects.Reject> dnsRejects, java.util.Set<String> bootTime, Map<String, String> sysctlNotes,
 		java.util.Optional<ConntrackAlert> alert, List<LineProblem> problems) {
 
 	/** The sysctl key of the hash table's size. */
@@ -105,8 +107,33 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * @param restarts the RESTARTS column, with its {@code (4m32s ago)} when printed
 	 * @param node the NODE column of {@code -o wide}, or {@code ""}
 	 * @param line the line it was read from
+	 * @param namespace the NAMESPACE column of {@code -A}, or {@code ""}
+	 * @param labels the LABELS column of {@code --show-labels}
+	 * ({@code k8s-app=kube-dns,pod-template-hash=5d78c9869d}), or {@code ""}
 	 */
-	public record Pod(String name, String ready, String status, String restarts, String node, int line) {
+	public record Pod(String name, String ready, String status, String restarts, String node, int line,
+			String namespace, String labels) {
+
+		/**
+		 * The labels that pick the pod out, for {@code -l}: {@code k8s-app=…} when it has
+		 * one (the DNS services of kubeadm, EKS, GKE, AKS and k3s select it), else its
+		 * labels without those each controller adds ({@code pod-template-hash},
+		 * {@code controller-revision-hash}, {@code pod-template-generation}).
+		 */
+		public String selectorLabels() {
+			List<String> labels = new ArrayList<>();
+			for (String label : this.labels.split(",")) {
+				if (label.startsWith("k8s-app=")) {
+					return label;
+				}
+				if (label.contains("=") && !label.startsWith("pod-template-hash=")
+						&& !label.startsWith("controller-revision-hash=")
+						&& !label.startsWith("pod-template-generation=")) {
+					labels.add(label);
+				}
+			}
+			return String.join(",", labels);
+		}
 
 		/**
 		 * A pod of the cluster DNS Deployment (or DaemonSet): CoreDNS's
@@ -153,8 +180,42 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * resolv.conf
 	 * @param ports the PORT(S) column
 	 * @param line the line it was read from
+	 * @param namespace the NAMESPACE column of {@code -A}, or {@code ""}
+	 * @param selector the SELECTOR column of {@code -o wide} ({@code k8s-app=kube-dns}),
+	 * or {@code ""}
 	 */
-	public record Service(String name, String clusterIp, String ports, int line) {
+	public record Service(String name, String clusterIp, String ports, int line, String namespace, String selector) {
+	}
+
+	/**
+	 * The namespace and the label selector of the cluster DNS pods, for the fixes'
+	 * kubectl commands.
+	 *
+	 * @param namespace {@code kube-system}, or the namespace the paste shows
+	 * @param selector the labels for {@code -l}
+	 * @param source where the paste shows them, or {@code ""} when it does not and the
+	 * usual {@code k8s-app=kube-dns} is assumed
+	 */
+	public record DnsSelector(String namespace, String selector, String source) {
+
+		/** The label kubeadm, EKS, GKE, AKS and k3s give their cluster DNS pods. */
+		public static final String USUAL = "k8s-app=kube-dns";
+
+		/** Whether neither the service's selector nor the pods' labels were pasted. */
+		public boolean usual() {
+			return this.source.isEmpty();
+		}
+
+		/**
+		 * {@code (the SELECTOR of kubectl get svc -o wide, line 4)}, or a note that
+		 * {@code k8s-app=kube-dns} is the usual label.
+		 */
+		public String said() {
+			return usual() ? " (" + USUAL + " is the label kubeadm, EKS, GKE, AKS and k3s give their DNS pods; "
+					+ "if yours differ, take the SELECTOR of kubectl get svc -o wide, or the pods' --show-labels)"
+					: " (" + this.selector + ": " + this.source + ")";
+		}
+
 	}
 
 	/**
@@ -248,7 +309,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				other++;
 			}
 		}
-		java.util.Set<String> bootTime = moduleLoad(moduleLoads, sysctl, sysctlLines, problems);
+		Map<String, String> notes = new LinkedHashMap<>();
+		java.util.Set<String> bootTime = moduleLoad(moduleLoads, sysctl, sysctlLines, notes, problems);
 		List<Workload> workloads = new ArrayList<>(workloads(sorted.of(PasteFormat.DEPLOYMENTS),
 				PasteReader.DEPLOYMENT_ROW, Workload.DEPLOYMENT, problems));
 		workloads.addAll(workloads(sorted.of(PasteFormat.REPLICASETS), PasteReader.REPLICASET_ROW, Workload.REPLICASET,
@@ -262,7 +324,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 					.stream()
 					.filter((r) -> isDnsServiceName(r.name()))
 					.toList(),
-				bootTime, ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
+				bootTime, notes, ConntrackAlert.read(sorted.of(PasteFormat.ALERT)), problems);
 	}
 
 	/**
@@ -272,7 +334,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * at load (kube-proxy and sysctl.conf raise it after boot). Returns the keys it gave.
 	 */
 	private static java.util.Set<String> moduleLoad(List<Line> loads, Map<String, String> sysctl,
-			Map<String, Integer> sysctlLines, List<LineProblem> problems) {
+			Map<String, Integer> sysctlLines, Map<String, String> notes, List<LineProblem> problems) {
 		java.util.Set<String> given = new java.util.LinkedHashSet<>();
 		if (loads.isEmpty()) {
 			return given;
@@ -292,6 +354,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			if (sysctl.containsKey(value[0])) {
 				shadowed.add(value[0].substring("net.netfilter.".length()) + "=" + value[1] + " (line "
 						+ sysctlLines.get(value[0]) + " gives " + sysctl.get(value[0]) + ")");
+				notes.put(value[0],
+						runtimeOverBoot("line " + sysctlLines.get(value[0]), "line " + last.number(), value[1]));
 			}
 			else {
 				sysctl.put(value[0], value[1]);
@@ -310,6 +374,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 									.toList()) + " is read from it")));
 		}
 		return given;
+	}
+
+	/**
+	 * Which of two values of a table size is used: the sysctl read (what the kernel runs
+	 * with now), not nf_conntrack's load message (what it started with).
+	 * @param used where the sysctl value was read ({@code line 3 of conntrackStats})
+	 * @param boot where the load message was
+	 * @param bootValue the value at load
+	 */
+	static String runtimeOverBoot(String used, String boot, String bootValue) {
+		return "the sysctl value on " + used + ", the one the kernel runs with now; nf_conntrack's load message on "
+				+ boot + " gave " + bootValue + " at boot, which kube-proxy or sysctl.conf may have changed since";
 	}
 
 	/**
@@ -581,7 +657,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			// AGE, then with -o wide IP and NODE.
 			String[] rest = (m.group(7) != null) ? m.group(7).strip().split("\\s+") : new String[0];
 			String node = (rest.length >= 3) ? rest[2] : "";
-			Pod pod = new Pod(m.group(2), m.group(3) + "/" + m.group(4), m.group(5), restarts, node, row.number());
+			String last = (rest.length > 0) ? rest[rest.length - 1] : "";
+			String labels = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
+			Pod pod = new Pod(m.group(2), m.group(3) + "/" + m.group(4), m.group(5), restarts, node, row.number(),
+					(m.group(1) != null) ? m.group(1) : "", labels);
 			if (pod.dnsServer() || pod.nodeLocalDns()) {
 				pods.add(pod);
 			}
@@ -596,11 +675,22 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				"kubectl get svc (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE)", problems)) {
 			Matcher m = row.match();
 			if (isDnsServiceName(m.group(2))) {
-				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number()));
+				// -o wide: AGE, then SELECTOR (a label selector, or <none>).
+				String[] rest = row.text().substring(m.end(5)).strip().split("\\s+");
+				String last = rest[rest.length - 1];
+				String selector = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
+				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number(),
+						(m.group(1) != null) ? m.group(1) : "", selector));
 			}
 		}
 		return services;
 	}
+
+	/**
+	 * {@code k8s-app=kube-dns,pod-template-hash=5d78c9869d}: a LABELS or SELECTOR column.
+	 */
+	private static final Pattern LABELS = Pattern
+		.compile("[\\w./-]{1,253}=[\\w.-]{0,63}(?:,[\\w./-]{1,253}=[\\w.-]{0,63}){0,30}");
 
 	/** A row of a kubectl table, matched. */
 	private record Row(int number, String text, Matcher match) {
@@ -870,6 +960,46 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.orElse("kube-dns");
 	}
 
+	/**
+	 * The cluster DNS pods' namespace and labels as the paste shows them: the labels from
+	 * the pods' {@code --show-labels} (what they are), else the service's SELECTOR (what
+	 * selects them when it is right), else the usual {@code k8s-app=kube-dns}; the
+	 * namespace from the service's or the pods' NAMESPACE column, or kube-proxy's rule
+	 * ({@code kube-system/kube-dns:dns}), else {@code kube-system}.
+	 */
+	public DnsSelector dnsSelector() {
+		String namespace = this.dnsServices.stream()
+			.map(Service::namespace)
+			.filter((n) -> !n.isEmpty())
+			.findFirst()
+			.or(() -> this.dnsPods.stream()
+				.filter(Pod::dnsServer)
+				.map(Pod::namespace)
+				.filter((n) -> !n.isEmpty())
+				.findFirst())
+			.or(() -> this.dnsRejects.stream()
+				.map(NoEndpointRejects.Reject::service)
+				.filter((s) -> s.contains("/"))
+				.map((s) -> s.substring(0, s.indexOf('/')))
+				.findFirst())
+			.orElse("kube-system");
+		java.util.Optional<Pod> labelled = this.dnsPods.stream()
+			.filter((p) -> p.dnsServer() && !p.selectorLabels().isEmpty())
+			.findFirst();
+		if (labelled.isPresent()) {
+			return new DnsSelector(namespace, labelled.get().selectorLabels(), "the labels of " + labelled.get().name()
+					+ " in kubectl get pods --show-labels, line " + labelled.get().line());
+		}
+		java.util.Optional<Service> selecting = this.dnsServices.stream()
+			.filter((s) -> !s.selector().isEmpty())
+			.findFirst();
+		if (selecting.isPresent()) {
+			return new DnsSelector(namespace, selecting.get().selector(), "the SELECTOR of " + selecting.get().name()
+					+ " in kubectl get svc -o wide, line " + selecting.get().line());
+		}
+		return new DnsSelector(namespace, DnsSelector.USUAL, "");
+	}
+
 	/** A sysctl value as a number, when it is one. */
 	public OptionalLong number(String key) {
 		String value = this.sysctl.get(key);
@@ -882,7 +1012,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	/** Nothing read. */
 	static NodeExtras empty() {
 		return new NodeExtras(Map.of(), Map.of(), List.of(), 0, 0, new ConntrackList(0, -1, Map.of(), 0, "", 0),
-				List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), java.util.Set.of(),
+				List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), java.util.Set.of(), Map.of(),
 				java.util.Optional.empty(), List.of());
 	}
 

@@ -44,6 +44,12 @@ final class SnatPortRaceRule {
 		if (facts.natRead() && exposed.isEmpty()) {
 			return Optional.empty();
 		}
+		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0 && facts.nat().otherTablesOnly()) {
+			return Optional.of(new Finding(ID, Severity.INFO,
+					"SNAT port race: the nat table was not read, so the MASQUERADE rules cannot be checked",
+					facts.nat().otherTablesEvidence(),
+					List.of(NatTable.PASTE_NAT + ", to see whether each MASQUERADE rule has --random-fully.")));
+		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0) {
 			return Optional.of(new Finding(ID, Severity.INFO,
 					"SNAT port race: no nat rules pasted, so the MASQUERADE rules cannot be checked",
@@ -54,6 +60,9 @@ final class SnatPortRaceRule {
 		boolean now = facts.clashDropsNow() > 0 && !exposed.isEmpty();
 		Severity severity = now ? Severity.CRITICAL : Severity.WARNING;
 		List<String> evidence = new ArrayList<>(ruleEvidence(facts, exposed));
+		if (!facts.natRead()) {
+			evidence.addAll(facts.nat().otherTablesEvidence());
+		}
 		evidence.addAll(counterEvidence(facts));
 		evidence.add(kernelEvidence(facts));
 		return Optional
@@ -149,6 +158,10 @@ final class SnatPortRaceRule {
 				mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others
 						+ "." + brief + (advice.isEmpty() ? "" : " " + owner + ": " + advice));
 			}
+		}
+		else if (facts.nat().otherTablesOnly()) {
+			mitigations.add(NatTable.PASTE_NAT + "; then add --random-fully to each MASQUERADE/SNAT rule without it "
+					+ "(iptables 1.6.2 or later).");
 		}
 		else {
 			mitigations.add("Paste the nat table, then add --random-fully to each MASQUERADE/SNAT rule without it "

@@ -106,6 +106,10 @@ final class VerdictRule {
 			text = text.substring(0, text.length() - 1) + "; whether this kernel resolves " + unknown
 					+ " is not known (paste uname -r).";
 		}
+		if (facts.nat().otherTablesOnly() && !facts.lossNow()) {
+			text += " The iptables output pasted is the " + facts.nat().otherTables().get(0).table()
+					+ " table, not nat: the MASQUERADE rules were not read (paste iptables -t nat -S).";
+		}
 		Severity severity = severity(facts, exposures);
 		return new Verdict(severity, text, (severity == Severity.INFO) ? "" : fix, rate);
 	}

@@ -286,6 +286,67 @@ class DiagnoserTests {
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dns-no-ready-endpoint")).isEmpty();
 	}
 
+	/**
+	 * The fixes name the cluster DNS pods by the labels and namespace the paste shows:
+	 * the pods' {@code --show-labels} (what they are), else the service's SELECTOR of
+	 * {@code kubectl get svc -o wide}; without either, {@code k8s-app=kube-dns} in
+	 * kube-system, said to be the usual label. A service whose SELECTOR the pods' labels
+	 * lack is said so. Synthetic pastes: the svc -o wide rows in the shape of
+	 * kubernetes/kubernetes#63900's, the pods in kubectl's --show-labels shape.
+	 */
+	@Test
+	void theDnsFixesUseTheLabelsAndNamespaceThePasteShows() {
+		String usual = "NAME                       READY   STATUS             RESTARTS   AGE\n"
+				+ "coredns-746fcb4bc5-6qhtl   0/1     CrashLoopBackOff   7          40m\n";
+		Finding plain = find(this.diagnoser.diagnose(NodeSample.pasted(usual, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(plain.mitigations().get(0)).isEqualTo("Bring the cluster DNS pods up: kubectl -n kube-system "
+				+ "describe pods -l k8s-app=kube-dns and kubectl -n kube-system logs -l k8s-app=kube-dns --previous "
+				+ "say why they are not ready (k8s-app=kube-dns is the label kubeadm, EKS, GKE, AKS and k3s give "
+				+ "their DNS pods; if yours differ, take the SELECTOR of kubectl get svc -o wide, or the pods' "
+				+ "--show-labels).");
+
+		String labelled = """
+				$ kubectl get pods -A --show-labels | grep dns
+				dns-system    coredns-746fcb4bc5-6qhtl   0/1     CrashLoopBackOff   7          40m   app.kubernetes.io/name=coredns,pod-template-hash=746fcb4bc5
+				""";
+		Finding own = find(this.diagnoser.diagnose(NodeSample.pasted(labelled, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(own.mitigations().get(0)).startsWith("Bring the cluster DNS pods up: kubectl -n dns-system "
+				+ "describe pods -l app.kubernetes.io/name=coredns and kubectl -n dns-system logs -l "
+				+ "app.kubernetes.io/name=coredns --previous say why they are not ready "
+				+ "(app.kubernetes.io/name=coredns: the labels of coredns-746fcb4bc5-6qhtl in kubectl get pods "
+				+ "--show-labels, line 2).");
+
+		String selector = """
+				$ kubectl get svc -o wide -n kube-system
+				NAME                   TYPE        CLUSTER-IP       EXTERNAL-IP    PORT(S)         AGE       SELECTOR
+				kube-dns               ClusterIP   10.96.0.10       <none>         53/UDP,53/TCP   68d       k8s-app=coredns
+				$ kubectl get pods -n kube-system --show-labels
+				NAME                       READY   STATUS    RESTARTS   AGE   LABELS
+				coredns-657fc9d5b8-85mfb   1/1     Running   0          28m   k8s-app=kube-dns,pod-template-hash=657fc9d5b8
+				$ kubectl get ep kube-dns -n kube-system
+				NAME       ENDPOINTS   AGE
+				kube-dns   <none>      68d
+				""";
+		Diagnoser.Reading reading = this.diagnoser.read(NodeSample.pasted(selector, null));
+		Finding wrong = find(reading.diagnosis(), "dns-no-ready-endpoint").orElseThrow();
+		assertThat(wrong.evidence()).contains("line 3: kube-dns selects k8s-app=coredns, and line 6: "
+				+ "coredns-657fc9d5b8-85mfb has no k8s-app=coredns (its labels: "
+				+ "k8s-app=kube-dns,pod-template-hash=657fc9d5b8): the service selects none of these pods.");
+		assertThat(wrong.mitigations().get(0)).endsWith("and set it back (k8s-app=kube-dns, the labels of "
+				+ "coredns-657fc9d5b8-85mfb in kubectl get pods --show-labels, line 6).");
+		assertThat(reading.unread()).isEmpty();
+
+		// The service's SELECTOR alone names the pods for describe and logs.
+		String svcOnly = selector.substring(0, selector.indexOf("$ kubectl get pods"))
+				+ "$ kubectl get ep kube-dns -n kube-system\nNAME       ENDPOINTS   AGE\nkube-dns   <none>      68d\n";
+		Finding bySvc = find(this.diagnoser.diagnose(NodeSample.pasted(svcOnly, null)), "dns-no-ready-endpoint")
+			.orElseThrow();
+		assertThat(bySvc.mitigations().get(0)).contains("describe pods -l k8s-app=coredns")
+			.endsWith("(k8s-app=coredns: the SELECTOR of kube-dns in kubectl get svc -o wide, line 3).");
+	}
+
 	/** kube-proxy's REJECT for kube-dns's lookup port, as iptables-save prints it. */
 	private static final String DNS_REJECT_SAVE = "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "
 			+ "\"kube-system/kube-dns:dns has no endpoints\" -m udp --dport 53 -j REJECT "
@@ -339,6 +400,43 @@ class DiagnoserTests {
 		assertThat(extras(others).dnsEndpoints()).isEmpty();
 		assertThat(otherReading.unread()).isEmpty();
 		assertThat(otherReading.disposition(NodeSample.PASTE, 2)).isEqualTo(PasteReader.Disposition.READ);
+	}
+
+	/**
+	 * iptables -L of the filter table with kube-proxy's REJECT for kube-dns: the REJECT
+	 * still says the cluster DNS has no ready endpoint, and the listing is not taken for
+	 * the nat table: the SNAT finding says the nat table was not read and asks for it,
+	 * instead of finding no MASQUERADE rule to fix. Synthetic, in iptables 1.8's -L
+	 * shape.
+	 */
+	@Test
+	void aFilterListingKeepsTheDnsRejectAndSaysTheNatTableWasNotRead() {
+		String listed = """
+				# iptables -L
+				Chain INPUT (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-FIREWALL  all  --  anywhere             anywhere
+				Chain FORWARD (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-FORWARD  all  --  anywhere             anywhere             /* kubernetes forwarding rules */
+				Chain OUTPUT (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-SERVICES  all  --  anywhere             anywhere             ctstate NEW /* kubernetes service portals */
+				Chain KUBE-SERVICES (2 references)
+				target     prot opt source               destination
+				REJECT     udp  --  anywhere             10.96.0.10           /* kube-system/kube-dns:dns has no endpoints */ udp dpt:domain reject-with icmp-port-unreachable
+				""";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(listed, null));
+		assertThat(find(diagnosis, "dns-no-ready-endpoint"))
+			.hasValueSatisfying((f) -> assertThat(f.evidence().get(0)).startsWith("line 13: REJECT     udp"));
+		Finding snat = find(diagnosis, SnatPortRaceRule.ID).orElseThrow();
+		assertThat(snat.severity()).isEqualTo(Severity.INFO);
+		assertThat(snat.title()).contains("the nat table was not read");
+		assertThat(snat.evidence()).singleElement()
+			.satisfies((e) -> assertThat(e).startsWith("lines 2–13: the filter table (the command iptables -L has no "
+					+ "-t nat, so it lists the filter table"));
+		assertThat(snat.mitigations().get(0)).startsWith("Paste iptables -t nat -S (or iptables-save -t nat)");
+		assertThat(diagnosis.verdict().severity()).isEqualTo(Severity.CRITICAL);
 	}
 
 	/**
@@ -853,6 +951,57 @@ class DiagnoserTests {
 						.contains("nf_conntrack_buckets=16384 is read from it"));
 		Finding raised = find(this.diagnoser.diagnose(NodeSample.pasted(withSysctl, null)), "table-full").orElseThrow();
 		assertThat(raised.mitigations().get(0)).contains("(now 1048576)");
+	}
+
+	/**
+	 * nf_conntrack's load message in one box and a sysctl read of the same key in
+	 * another: the sysctl value is what the kernel runs with now, whichever box comes
+	 * first, and the finding says which it used; the load message is listed with the
+	 * value that replaced it. Two sysctl reads that disagree keep the first box's and
+	 * list the other. Synthetic: boxes are the form's, not a thread's; the lines are in
+	 * the shapes of k8s-45976-someword (the load message) and kops-1828-aledbf (the
+	 * sysctl line).
+	 */
+	@Test
+	void aSysctlInOneBoxWinsOverTheLoadMessageInAnother() {
+		String dmesg = """
+				[    3.102030] nf_conntrack version 0.5.0 (65536 buckets, 262144 max)
+				[ 8810.223344] nf_conntrack: table full, dropping packet
+				""";
+		String stats = "cpu=0   \tfound=0 invalid=0 ignore=0 insert=0 insert_failed=0 drop=12 early_drop=0 error=0 "
+				+ "search_restart=0 \nnet.netfilter.nf_conntrack_max = 1048576\n";
+		NodeSample bootFirst = new NodeSample(stats, null, null, null, null, null, dmesg);
+		Diagnoser.Reading reading = this.diagnoser.read(bootFirst);
+		Finding full = find(reading.diagnosis(), "table-full").orElseThrow();
+		assertThat(full.evidence()).anyMatch((e) -> e.startsWith("line 2: nf_conntrack_max=1048576")
+				&& e.contains("the sysctl value on line 2 of conntrackStats, the one the kernel runs with now; "
+						+ "nf_conntrack's load message on line 1 gave 262144 at boot"));
+		assertThat(full.mitigations().get(0)).contains("(now 1048576)");
+		assertThat(reading.unread()).anySatisfy((u) -> {
+			assertThat(u.field()).isEqualTo(NodeSample.PASTE);
+			assertThat(u.line()).isEqualTo(1);
+			assertThat(u.reason()).isEqualTo("the table size when nf_conntrack loaded: nf_conntrack_max=262144 is not "
+					+ "used, because the sysctl value on line 2 of conntrackStats (1048576) is the one now");
+		});
+
+		// The other way round: the sysctl in the first box, the load message in a later
+		// one.
+		String sysctl = "net.netfilter.nf_conntrack_max = 1048576\n";
+		Diagnoser.Reading later = this.diagnoser.read(new NodeSample(dmesg, null, null, null, null, null, sysctl));
+		assertThat(find(later.diagnosis(), "table-full").orElseThrow().mitigations().get(0)).contains("(now 1048576)");
+		assertThat(later.unread()).anySatisfy((u) -> {
+			assertThat(u.field()).isEqualTo(NodeSample.CONNTRACK_STATS);
+			assertThat(u.line()).isEqualTo(1);
+			assertThat(u.reason()).contains("is not used, because the sysctl value on line 1 (1048576) is the one now");
+		});
+
+		// Two sysctl reads that disagree: the first box's is used, the other listed.
+		Diagnoser.Reading two = this.diagnoser.read(new NodeSample("net.netfilter.nf_conntrack_max = 131072\n", null,
+				null, null, null, null, sysctl + dmesg));
+		assertThat(find(two.diagnosis(), "table-full").orElseThrow().mitigations().get(0)).contains("(now 1048576)");
+		assertThat(two.unread()).anySatisfy((u) -> assertThat(u.reason())
+			.isEqualTo("nf_conntrack_max=131072 is not used: line 1 gives 1048576, read first, and the paste does not "
+					+ "say which is newer"));
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.racetrack.diagnose;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -175,6 +177,126 @@ class IptablesParserTests {
 			.containsExactly(
 					org.assertj.core.groups.Tuple.tuple("kube-system/rke2-coredns-rke2-coredns", "udp-53", true),
 					org.assertj.core.groups.Tuple.tuple("namespace/service", "web-ui", false));
+	}
+
+	/**
+	 * iptables -L without -t nat lists the filter table, which holds no MASQUERADE and no
+	 * DNAT: its rows are not nat rules, whether the command above says so or only the
+	 * chains do. Synthetic pastes in the shapes of iptables 1.8's -L (the corpus's
+	 * k3s-829-gowebprod is a real one without its command).
+	 */
+	@Test
+	void iptablesListWithoutTableNatIsTheFilterTableAndNoNatRule() {
+		String filter = """
+				$ sudo iptables -nvL
+				Chain INPUT (policy ACCEPT 0 packets, 0 bytes)
+				 pkts bytes target     prot opt in     out     source               destination
+				 812K   97M KUBE-FIREWALL  all  --  *      *       0.0.0.0/0            0.0.0.0/0
+				Chain FORWARD (policy DROP 0 packets, 0 bytes)
+				 pkts bytes target     prot opt in     out     source               destination
+				 9120 1102K DOCKER-USER  all  --  *      *       0.0.0.0/0            0.0.0.0/0
+				 9120 1102K ACCEPT     all  --  docker0 !docker0  0.0.0.0/0            0.0.0.0/0
+				Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)
+				 pkts bytes target     prot opt in     out     source               destination
+				""";
+		NatTable nat = IptablesParser.parse(filter);
+		assertThat(nat.rules()).isEmpty();
+		assertThat(nat.read()).isFalse();
+		assertThat(nat.otherTablesOnly()).isTrue();
+		assertThat(nat.otherTables()).singleElement().satisfies((t) -> {
+			assertThat(t.table()).isEqualTo("filter");
+			assertThat(t.lines()).isEqualTo("lines 2–10");
+			assertThat(t.basis()).contains("iptables -nvL has no -t nat");
+		});
+		assertThat(nat.problems()).isEmpty();
+
+		// The same rows without the command: the built-in chains say it.
+		NatTable unprompted = IptablesParser.parse(filter.substring(filter.indexOf('\n') + 1));
+		assertThat(unprompted.read()).isFalse();
+		assertThat(unprompted.otherTables()).singleElement()
+			.satisfies((t) -> assertThat(t.basis()).startsWith("its chains INPUT, FORWARD, OUTPUT, without nat's"));
+
+		// With -t nat (in any place, any spelling) the same command lists nat.
+		for (String command : List.of("iptables -t nat -nvL", "iptables -nvL -t nat", "iptables --table=nat -L -n",
+				"ip6tables -L POSTROUTING -tnat")) {
+			NatTable listed = IptablesParser.parse("# " + command + "\n"
+					+ "Chain POSTROUTING (policy ACCEPT)\ntarget     prot opt source               destination\n"
+					+ "MASQUERADE  all  --  172.17.0.0/16        anywhere\n");
+			assertThat(listed.sourceNatRules()).as(command).hasSize(1);
+			assertThat(listed.otherTables()).as(command).isEmpty();
+		}
+		NatTable mangle = IptablesParser.parse("$ iptables -t mangle -L\nChain PREROUTING (policy ACCEPT)\n"
+				+ "target     prot opt source               destination\n"
+				+ "MARK       all  --  anywhere             anywhere             MARK set 0x1\n");
+		assertThat(mangle.read()).isFalse();
+		assertThat(mangle.otherTables()).singleElement().satisfies((t) -> assertThat(t.table()).isEqualTo("mangle"));
+	}
+
+	/**
+	 * A filter listing and a nat listing pasted one after the other, without their
+	 * commands: the nat one starts at its PREROUTING header, and only its rows are nat
+	 * rules. A grep excerpt that names no chain is read as nat, as before.
+	 */
+	@Test
+	void aFilterListingThenANatListingAreToldApartByTheirChains() {
+		String both = """
+				Chain INPUT (policy ACCEPT)
+				target     prot opt source               destination
+				KUBE-FIREWALL  all  --  anywhere             anywhere
+				Chain DOCKER-USER (1 references)
+				target     prot opt source               destination
+				RETURN     all  --  anywhere             anywhere
+
+				Chain PREROUTING (policy ACCEPT)
+				target     prot opt source               destination
+				DOCKER     all  --  anywhere             anywhere             ADDRTYPE match dst-type LOCAL
+				Chain POSTROUTING (policy ACCEPT)
+				target     prot opt source               destination
+				MASQUERADE  all  --  172.17.0.0/16        anywhere
+				""";
+		NatTable nat = IptablesParser.parse(both);
+		assertThat(nat.rules()).extracting(NatRule::chain).containsExactly("PREROUTING", "POSTROUTING");
+		assertThat(nat.otherTables()).singleElement().satisfies((t) -> assertThat(t.lines()).isEqualTo("lines 1–6"));
+		assertThat(nat.otherTablesOnly()).isFalse();
+
+		NatTable excerpt = IptablesParser.parse("  12G 1000G MASQUERADE  all  --  *  eth0  10.0.0.0/8  0.0.0.0/0\n");
+		assertThat(excerpt.sourceNatRules()).hasSize(1);
+		NatTable rejects = IptablesParser.parse(
+				"REJECT     tcp  --  anywhere             10.43.4.68           /* mariadb/mariadb-slave:mysql has no "
+						+ "endpoints */ tcp dpt:mysql reject-with icmp-port-unreachable\n");
+		assertThat(rejects.read()).as("REJECT is a filter-only target (ipt_REJECT: .table = \"filter\")").isFalse();
+	}
+
+	/**
+	 * iptables -S without -t nat prints the filter table's policies first
+	 * ({@code -P INPUT}, {@code -P FORWARD}, {@code -P OUTPUT}): FORWARD is never a nat
+	 * chain, so its rules are not nat rules; a nat -S pasted after it starts at its
+	 * {@code -P PREROUTING}. The shape of kubernetes/kubernetes#43969's
+	 * {@code iptables -t filter --list-rules}, abridged.
+	 */
+	@Test
+	void iptablesSOfTheFilterTableIsToldByItsForwardPolicy() {
+		String filter = """
+				-P INPUT ACCEPT
+				-P FORWARD ACCEPT
+				-P OUTPUT ACCEPT
+				-N KUBE-SERVICES
+				-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+				-A KUBE-SERVICES -d 100.68.246.136/32 -p tcp -m comment --comment "ingress/kube-lego-nginx: has no endpoints" -m tcp --dport 8080 -j REJECT --reject-with icmp-port-unreachable
+				""";
+		NatTable nat = IptablesParser.parse(filter);
+		assertThat(nat.rules()).isEmpty();
+		assertThat(nat.otherTablesOnly()).isTrue();
+		assertThat(nat.otherTables()).singleElement().satisfies((t) -> {
+			assertThat(t.table()).isEqualTo("filter");
+			assertThat(t.lines()).isEqualTo("lines 1–6");
+			assertThat(t.basis()).startsWith("its policies -P INPUT, -P FORWARD:");
+		});
+		NatTable then = IptablesParser.parse(filter + "-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n"
+				+ "-P POSTROUTING ACCEPT\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n");
+		assertThat(then.sourceNatRules()).singleElement().satisfies((r) -> assertThat(r.line()).isEqualTo(11));
+		assertThat(then.otherTablesOnly()).isFalse();
+		assertThat(IptablesParser.parse(Fixtures.read("iptables-S-kube-proxy-new.txt")).otherTables()).isEmpty();
 	}
 
 }
