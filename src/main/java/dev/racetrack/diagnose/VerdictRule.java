@@ -107,8 +107,10 @@ final class VerdictRule {
 					+ " is not known (paste uname -r).";
 		}
 		if (facts.nat().otherTablesOnly() && !facts.lossNow()) {
-			text += " The iptables output pasted is the " + facts.nat().otherTables().get(0).table()
-					+ " table, not nat: the MASQUERADE rules were not read (paste iptables -t nat -S).";
+			// Short: the SNAT finding below says what the listing was and why it says
+			// nothing.
+			text += " The iptables paste is the " + facts.nat().otherTables().get(0).table()
+					+ " table, not nat: paste iptables -t nat -S.";
 		}
 		Severity severity = severity(facts, exposures);
 		return new Verdict(severity, text, (severity == Severity.INFO) ? "" : fix, rate);
