@@ -17,12 +17,12 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * An {@code Accept} header is read entry by entry, and the entries no parser can read are
- * left out, as RFC 9110 §12.5.1 lets a server disregard a field it cannot use; with none
- * left the request is answered as if it had sent none. Without this, one unreadable entry
- * ({@code Accept: garbage}, {@code application/json;q=abc} from a hand-written client)
- * made the whole header unreadable to everything that answers: an error's problem details
- * went out with an empty body, a 406 in Spring Boot's default JSON instead of problem
- * details.
+ * left out; with none left the request is answered as if it had sent none, which RFC 9110
+ * §12.5.1 allows a server to do with an {@code Accept} it cannot honour (rather than a
+ * 406). Without this, one unreadable entry ({@code Accept: garbage},
+ * {@code application/json;q=abc} from a hand-written client) made the whole header
+ * unreadable to everything that answers: an error's problem details went out with an
+ * empty body, a 406 in Spring Boot's default JSON instead of problem details.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)

@@ -89,7 +89,9 @@ final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
 						"The request's headers are larger than " + this.headerLimit + ".",
 						"server.max-http-request-header-size");
 			}
-			String what = (cause instanceof TooLongFrameException) ? "too long" : "not HTTP/1.1";
+			String why = (cause == null || cause.getMessage() == null) ? String.valueOf(cause) : cause.getMessage();
+			String what = (cause instanceof TooLongFrameException) ? "too long"
+					: "not valid HTTP/1.1 (" + ((why.length() > 120) ? why.substring(0, 120) + "…" : why) + ")";
 			return new Problem(HttpResponseStatus.BAD_REQUEST, "/problems/bad-request", "Bad request head",
 					"The request head is " + what + ".", null);
 		}

@@ -63,7 +63,8 @@ class RequestHeadProblemsIntegrationTests {
 	void garbageGetsProblemDetailsAndAPipelinedRequestBehindABadHeadIsNotAnswered() throws IOException {
 		assertThat(exchange("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400 ")
 			.containsIgnoringCase("content-type: application/problem+json")
-			.contains("\"type\":\"/problems/bad-request\"");
+			.contains("\"type\":\"/problems/bad-request\"")
+			.contains("not valid HTTP/1.1");
 		String both = exchange("GET /api/simulate?x={} HTTP/1.1\r\nHost: localhost\r\n\r\n"
 				+ "GET /api/scenarios HTTP/1.1\r\nHost: localhost\r\n\r\n");
 		assertThat(both).startsWith("HTTP/1.1 400 ").doesNotContain("HTTP/1.1 200");
