@@ -30,6 +30,20 @@ public final class Problems {
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
 	}
 
+	/**
+	 * A bad parameter (a header, here), in {@link ApiExceptionHandler}'s
+	 * {@code /problems/bad-parameter} shape: {@code parameter} and {@code accepted}.
+	 */
+	public static Mono<Void> badParameter(ServerHttpResponse response, HttpStatus status, String parameter,
+			String accepted, String detail) {
+		response.setStatusCode(status);
+		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		String body = "{\"type\":\"/problems/bad-parameter\",\"title\":" + quote("Bad parameter: " + parameter)
+				+ ",\"status\":" + status.value() + ",\"detail\":" + quote(detail) + ",\"parameter\":"
+				+ quote(parameter) + ",\"accepted\":" + quote(accepted) + "}";
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
+	}
+
 	private static String quote(String s) {
 		StringBuilder sb = new StringBuilder("\"");
 		for (char c : s.toCharArray()) {

@@ -15,11 +15,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What real clients put in {@code Accept}, against the pages and the API: a browser's
- * header, an {@code EventSource} pointed at a page by mistake (it always sends
- * {@code Accept: text/event-stream}), a JSON client at a page, and headers no parser can
- * read. A page is HTML or a 406 in problem details, never HTML labelled as something else
- * and never a 500; an error is problem details with its body, whatever was asked.
+ * What real clients put in {@code Accept} and {@code Content-Type}, against the pages and
+ * the API: a browser's header, an {@code EventSource} pointed at a page by mistake (it
+ * always sends {@code Accept: text/event-stream}), a JSON client at a page, and headers
+ * no parser can read. A page is HTML or a 406 in problem details, never HTML labelled as
+ * something else and never a 500; an error is problem details with its body, whatever was
+ * asked; a body of an unreadable type is a 415 naming the header.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
@@ -31,6 +32,9 @@ class ContentNegotiationIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	@org.springframework.boot.test.web.server.LocalServerPort
+	int port;
 
 	@Test
 	void aPageIsHtmlForABrowserAndA406ProblemForAnEventSourceOrAJsonClient() {
@@ -78,6 +82,30 @@ class ContentNegotiationIntegrationTests {
 		EntityExchangeResult<String> page = get("/experiments", "text/html, garbage");
 		assertThat(page.getStatus().value()).isEqualTo(200);
 		assertThat(page.getResponseBody()).contains("<title>Experiments · Racetrack</title>");
+	}
+
+	@Test
+	void aBodyWhoseContentTypeCannotBeReadGets415NamingTheHeaderOnEveryEndpoint() throws Exception {
+		// java.net.http, since Spring's clients refuse to send such a header
+		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+		for (String type : List.of("garbage", "/", "application/json; charset=klingon", "application/json; charset=",
+				"application/x-www-form-urlencoded; charset=klingon")) {
+			for (String path : List.of("/api/diagnose", "/api/sessions", "/api/export/events")) {
+				java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest
+					.newBuilder(java.net.URI.create("http://localhost:" + this.port + path))
+					.header("Content-Type", type)
+					.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"paste\":\"uname -r\"}"))
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+				assertThat(r.statusCode()).as("%s with Content-Type: %s", path, type).isEqualTo(415);
+				assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+				assertThat(r.body()).as("%s with Content-Type: %s", path, type)
+					.contains("\"parameter\":\"Content-Type\"")
+					.contains("cannot be read");
+			}
+		}
+		assertThat(ContentTypeHeaders.unreadable("application/json; charset=klingon"))
+			.isEqualTo("unsupported charset 'klingon'");
+		assertThat(ContentTypeHeaders.unreadable("application/json;charset=UTF-8")).isNull();
 	}
 
 	@Test
