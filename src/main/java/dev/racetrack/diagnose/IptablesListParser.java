@@ -353,14 +353,26 @@ final class IptablesListParser {
 		List<String> names = new ArrayList<>(chains);
 		rules.forEach((rule) -> names.add(rule.target()));
 		java.util.Optional<String> nat = names.stream().filter((n) -> NAT_ONLY.matcher(n).matches()).findFirst();
-		java.util.Optional<String> filter = names.stream().filter((n) -> FILTER_ONLY.matcher(n).matches()).findFirst();
-		if (filter.isPresent() && nat.isEmpty()) {
+		java.util.Optional<String> filter = filterOnly(names);
+		if (filter.isPresent()) {
 			return new Listing(Table.FILTER, Table.FILTER.title(), first, last,
 					filter.get() + " is never in the nat table");
 		}
 		Table table = nat.isPresent() ? Table.NAT : Table.UNKNOWN;
 		return new Listing(table, table.title(), first, last,
 				nat.map((n) -> n + " is only in the nat table").orElse("the listing does not say its table"));
+	}
+
+	/**
+	 * The first of some chain and target names that only the filter table has, when none
+	 * of them is only the nat table's: rules with those names are not nat rules, whatever
+	 * their form ({@code -L}, or {@code -S}/save lines without a {@code *table} header).
+	 */
+	static java.util.Optional<String> filterOnly(java.util.Collection<String> names) {
+		if (names.stream().anyMatch((n) -> n != null && NAT_ONLY.matcher(n).matches())) {
+			return java.util.Optional.empty();
+		}
+		return names.stream().filter((n) -> n != null && FILTER_ONLY.matcher(n).matches()).findFirst();
 	}
 
 	private static NatRule rule(Line line, String chain, String target, String protocolColumn, String in, String out,

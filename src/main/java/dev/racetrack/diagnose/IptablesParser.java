@@ -78,6 +78,7 @@ public final class IptablesParser {
 		for (Line line : save) {
 			reader.read(line.number(), line.text().strip());
 		}
+		reader.undeclaredFilter();
 		IptablesListParser.Result listed = IptablesListParser.parse(list, commands);
 		reader.rules.addAll(listed.natRules());
 		reader.problems.addAll(listed.problems());
@@ -183,6 +184,31 @@ public final class IptablesParser {
 								: ": FORWARD without PREROUTING is the filter table, what iptables -S lists without "
 										+ "-t nat"));
 			}
+		}
+
+		/**
+		 * Rules read without a {@code *table} header or {@code -P} lines to tell their
+		 * table, whose chains and targets only the filter table has (kube-proxy's REJECT
+		 * for a service without endpoints, quoted alone): not nat rules, so the nat table
+		 * was not read.
+		 */
+		void undeclaredFilter() {
+			if (this.declared || this.otherTable != null || !this.others.isEmpty() || this.rules.isEmpty()) {
+				return;
+			}
+			List<String> names = new ArrayList<>();
+			for (NatRule rule : this.rules) {
+				names.add(rule.chain());
+				names.add(rule.target());
+			}
+			IptablesListParser.filterOnly(names).ifPresent((name) -> {
+				int first = this.rules.get(0).line();
+				int last = this.rules.get(this.rules.size() - 1).line();
+				this.others.add(new NatTable.OtherTable("filter",
+						(first == last) ? "line " + first : "lines " + first + "–" + last,
+						name + " is never in the nat table"));
+				this.rules.clear();
+			});
 		}
 
 		void read(int number, String line) {

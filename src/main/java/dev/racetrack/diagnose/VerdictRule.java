@@ -106,7 +106,7 @@ final class VerdictRule {
 			text = text.substring(0, text.length() - 1) + "; whether this kernel resolves " + unknown
 					+ " is not known (paste uname -r).";
 		}
-		if (facts.nat().otherTablesOnly() && !facts.lossNow()) {
+		if (facts.nat().otherTablesOnly() && !facts.lossNow() && !facts.extras().noReadyDnsEndpoint()) {
 			// Short: the SNAT finding below says what the listing was and why it says
 			// nothing.
 			text += " The iptables paste is the " + facts.nat().otherTables().get(0).table()

@@ -299,4 +299,28 @@ class IptablesParserTests {
 		assertThat(IptablesParser.parse(Fixtures.read("iptables-S-kube-proxy-new.txt")).otherTables()).isEmpty();
 	}
 
+	/**
+	 * A rule quoted alone, with no {@code *table} header or {@code -P} lines, as
+	 * kubernetes#23657's maintainer quoted kube-proxy's REJECT: a REJECT (or DROP, or a
+	 * filter-only chain) is never a nat rule, so the nat table was not read; an excerpt
+	 * with a nat target beside it stays nat.
+	 */
+	@Test
+	void aLoneRuleThatOnlyTheFilterTableTakesIsNotANatRule() {
+		String reject = "-A KUBE-SERVICES -d 10.0.0.10/32 -p udp -m comment --comment \"kube-system/kube-dns:dns has "
+				+ "no endpoints\" -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\n";
+		NatTable alone = IptablesParser.parse(reject);
+		assertThat(alone.rules()).isEmpty();
+		assertThat(alone.otherTablesOnly()).isTrue();
+		assertThat(alone.otherTables()).singleElement().satisfies((t) -> {
+			assertThat(t.table()).isEqualTo("filter");
+			assertThat(t.lines()).isEqualTo("line 1");
+			assertThat(t.basis()).isEqualTo("REJECT is never in the nat table");
+		});
+		NatTable excerpt = IptablesParser
+			.parse(reject + "-A POSTROUTING -s 10.244.0.0/16 ! -d 10.244.0.0/16 -j MASQUERADE\n");
+		assertThat(excerpt.otherTables()).isEmpty();
+		assertThat(excerpt.sourceNatRules()).hasSize(1);
+	}
+
 }
