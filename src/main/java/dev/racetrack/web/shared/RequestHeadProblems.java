@@ -8,15 +8,19 @@ import tools.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -31,9 +35,11 @@ import io.netty.util.ReferenceCountUtil;
  * it, the HTTP layer and Spring's adapter answer those with a bare status and no body. It
  * sits in each connection's pipeline right after the HTTP decoder, before reactor-netty's
  * traffic handler; the connection is closed after the answer (what follows the bad head
- * cannot be trusted to be the next request).
+ * cannot be trusted to be the next request). A bad head pipelined behind a request still
+ * being answered is left to reactor-netty, which answers it in turn: an answer written
+ * from here would cut into the other's.
  */
-final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
+final class RequestHeadProblems extends ChannelDuplexHandler {
 
 	private final String lineLimit;
 
@@ -43,6 +49,9 @@ final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
 
 	/** A bad head was answered: what else arrives on the connection is dropped. */
 	private boolean discarding;
+
+	/** Requests passed on whose responses are not yet whole. */
+	private int answering;
 
 	/**
 	 * @param lineLimit the request line's limit as configured ("16KB")
@@ -62,7 +71,10 @@ final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
 		}
 		if (msg instanceof HttpRequest request) {
 			Problem problem = problem(request);
-			if (problem != null) {
+			if (problem == null || this.answering > 0) {
+				this.answering++;
+			}
+			else {
 				this.discarding = true;
 				ReferenceCountUtil.release(msg);
 				this.metrics.rejected(problem.status().code());
@@ -71,6 +83,16 @@ final class RequestHeadProblems extends ChannelInboundHandlerAdapter {
 			}
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		boolean interim = msg instanceof HttpResponse response
+				&& response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+		if (msg instanceof LastHttpContent && !interim && this.answering > 0) {
+			this.answering--;
+		}
+		super.write(ctx, msg, promise);
 	}
 
 	/** What is wrong with a request head, or {@code null}. */

@@ -70,6 +70,35 @@ class RequestHeadProblemsIntegrationTests {
 		assertThat(both).startsWith("HTTP/1.1 400 ").doesNotContain("HTTP/1.1 200");
 	}
 
+	@Test
+	void aBadHeadPipelinedBehindAnAnswerInProgressDoesNotCutIntoIt() throws IOException {
+		String good = "GET /api/simulate?scenario=tcp-free-play&pods=64&rounds=40&events=false HTTP/1.1\r\n"
+				+ "Host: localhost\r\n\r\n";
+		String bad = "GET /api/simulate?x={} HTTP/1.1\r\nHost: localhost\r\n\r\n";
+		String both;
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout(5_000);
+			socket.getOutputStream().write((good + bad).getBytes(StandardCharsets.ISO_8859_1));
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			byte[] buf = new byte[65536];
+			try {
+				for (int n; (n = socket.getInputStream().read(buf)) > 0;) {
+					out.write(buf, 0, n);
+				}
+			}
+			catch (java.net.SocketTimeoutException ex) {
+				// the connection may stay open after the second answer
+			}
+			both = out.toString(StandardCharsets.ISO_8859_1);
+		}
+		assertThat(both).startsWith("HTTP/1.1 200 ");
+		int second = both.indexOf("HTTP/1.1 400 ");
+		assertThat(second).as("the bad head is answered after the good one").isPositive();
+		String first = both.substring(0, second);
+		assertThat(first).as("the first answer is whole").containsPattern("(\\}|\r\n0\r\n\r\n)$");
+		assertThat(first).contains("\"summary\"");
+	}
+
 	/** Writes the bytes and reads until the server closes the connection. */
 	private String exchange(String request) throws IOException {
 		try (Socket socket = new Socket("localhost", this.port)) {
