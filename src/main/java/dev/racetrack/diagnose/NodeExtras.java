@@ -172,19 +172,57 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
-	 * A service of {@code kubectl get svc} that is the cluster DNS.
+	 * A service of {@code kubectl get svc} or {@code kubectl describe svc} that is the
+	 * cluster DNS.
 	 *
 	 * @param name {@code kube-dns}, {@code coredns} (kubespray) or
 	 * {@code rke2-coredns-rke2-coredns} (RKE2)
-	 * @param clusterIp its ClusterIP, the address kubelet writes into the pods'
-	 * resolv.conf
-	 * @param ports the PORT(S) column
-	 * @param line the line it was read from
-	 * @param namespace the NAMESPACE column of {@code -A}, or {@code ""}
-	 * @param selector the SELECTOR column of {@code -o wide} ({@code k8s-app=kube-dns}),
-	 * or {@code ""}
+	 * @param clusterIp its ClusterIP (describe's {@code IP:}), the address kubelet writes
+	 * into the pods' resolv.conf
+	 * @param ports the PORT(S) column ({@code 53/UDP,53/TCP}; describe's {@code Port:}
+	 * lines in that form)
+	 * @param line the line it was read from (describe's {@code Name:} line)
+	 * @param namespace the NAMESPACE column of {@code -A} (describe's
+	 * {@code Namespace:}), or {@code ""}
+	 * @param selector the SELECTOR column of {@code -o wide} (describe's
+	 * {@code Selector:}), {@code k8s-app=kube-dns}, or {@code ""}
+	 * @param output the output it was read from ({@code kubectl get svc},
+	 * {@code kubectl describe svc})
+	 * @param endpoints what describe's {@code Endpoints:} says of the lookup port; empty
+	 * for {@code kubectl get svc}, or when the block was cut before it
 	 */
-	public record Service(String name, String clusterIp, String ports, int line, String namespace, String selector) {
+	public record Service(String name, String clusterIp, String ports, int line, String namespace, String selector,
+			String output, java.util.Optional<Described> endpoints) {
+	}
+
+	/**
+	 * The {@code Endpoints:} line of {@code kubectl describe svc} for the cluster DNS
+	 * service's lookup port.
+	 *
+	 * @param ready its ready endpoints: the distinct addresses listed, plus the N of
+	 * {@code + N more...}; 0 for {@code <none>} or nothing
+	 * @param cut whether the list was cut ({@code + N more...})
+	 * @param shown what the line shows after {@code Endpoints:}
+	 * @param port the port ({@code dns 53/UDP})
+	 * @param line the line
+	 */
+	public record Described(int ready, boolean cut, String shown, String port, int line) {
+
+		/**
+		 * {@code has 2 addresses (Endpoints: 10.2.68.3:53,10.2.68.4:53 for port dns
+		 * 53/UDP)}, or why it has none.
+		 */
+		String said() {
+			if (this.ready > 0) {
+				return "has " + this.ready + " address" + ((this.ready == 1) ? "" : "es") + " (Endpoints: "
+						+ abbreviate(this.shown) + " for port " + this.port + ")";
+			}
+			return "has no ready address (Endpoints: "
+					+ (this.shown.isEmpty() ? "empty for port " + this.port + ": pods it selects exist, none ready"
+							: this.shown + " for port " + this.port + ": no pod it selects has an address")
+					+ ")";
+		}
+
 	}
 
 	/**
@@ -316,10 +354,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		workloads.addAll(workloads(sorted.of(PasteFormat.REPLICASETS), PasteReader.REPLICASET_ROW, Workload.REPLICASET,
 				problems));
 		workloads.addAll(nodeLocalDaemonSets(sorted.of(PasteFormat.DAEMONSETS), problems));
+		List<Service> services = services(sorted.of(PasteFormat.SERVICES), problems);
+		services.addAll(ServiceDescriptions.read(sorted.of(PasteFormat.SERVICE_DESCRIBE)));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
-				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems),
-				services(sorted.of(PasteFormat.SERVICES), problems), workloads,
+				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
+				workloads,
 				NoEndpointRejects.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST))
 					.stream()
 					.filter((r) -> isDnsServiceName(r.name()))
@@ -674,13 +714,14 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		for (Row row : rows(lines, PasteReader.SERVICE_ROW,
 				"kubectl get svc (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE)", problems)) {
 			Matcher m = row.match();
-			if (isDnsServiceName(m.group(2))) {
+			String namespace = (m.group(1) != null) ? m.group(1) : "";
+			if (isDnsService(m.group(2), namespace, m.group(5))) {
 				// -o wide: AGE, then SELECTOR (a label selector, or <none>).
 				String[] rest = row.text().substring(m.end(5)).strip().split("\\s+");
 				String last = rest[rest.length - 1];
 				String selector = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
-				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number(),
-						(m.group(1) != null) ? m.group(1) : "", selector));
+				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number(), namespace, selector,
+						PasteFormat.SERVICES.title(), java.util.Optional.empty()));
 			}
 		}
 		return services;
@@ -691,6 +732,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 */
 	private static final Pattern LABELS = Pattern
 		.compile("[\\w./-]{1,253}=[\\w.-]{0,63}(?:,[\\w./-]{1,253}=[\\w.-]{0,63}){0,30}");
+
+	/** Whether a value is a LABELS or SELECTOR list ({@code k8s-app=kube-dns}). */
+	static boolean isLabels(String value) {
+		return LABELS.matcher(value).matches();
+	}
 
 	/** A row of a kubectl table, matched. */
 	private record Row(int number, String text, Matcher match) {
@@ -730,6 +776,25 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
+	 * A service ({@code kubectl get svc} or {@code describe svc}) that is the cluster
+	 * DNS: its name says so ({@link #isDnsServiceName}), or it serves 53/UDP in the
+	 * cluster DNS's namespace ({@code kube-system}, OpenShift's {@code openshift-dns})
+	 * with {@code dns} in its name, like OpenShift's {@code dns-default}; never NodeLocal
+	 * DNSCache's {@code kube-dns-upstream}.
+	 * @param name the service
+	 * @param namespace its namespace, or {@code ""} when not pasted
+	 * @param ports its ports as PORT(S) prints them ({@code 53/UDP,53/TCP})
+	 */
+	static boolean isDnsService(String name, String namespace, String ports) {
+		if (isDnsServiceName(name)) {
+			return true;
+		}
+		boolean lookupPort = java.util.Arrays.asList(ports.split(",")).contains("53/UDP");
+		return lookupPort && name.contains("dns") && !name.equals("kube-dns-upstream")
+				&& (namespace.equals("kube-system") || namespace.equals("openshift-dns"));
+	}
+
+	/**
 	 * How many addresses the cluster DNS service has, and what says so: its row of
 	 * {@code kubectl get endpoints}, else kube-proxy's REJECT rule for its lookup port
 	 * ("has no endpoints": none now, whatever pods or replicas were pasted, since it is
@@ -756,6 +821,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			/** {@code kubectl get endpoints}. */
 			ENDPOINTS,
 
+			/**
+			 * {@code kubectl describe svc}: the lookup port's {@code Endpoints:} line.
+			 */
+			DESCRIBE,
+
 			/** kube-proxy's REJECT rule "… has no endpoints". */
 			KUBE_PROXY,
 
@@ -771,22 +841,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/** The cluster DNS service's endpoints as pasted, when they were. */
 	public java.util.Optional<DnsEndpoints> dnsEndpoints() {
-		java.util.Optional<Map.Entry<String, Integer>> listed = this.endpointIps.entrySet()
-			.stream()
-			.filter((e) -> isDnsServiceName(e.getKey()))
-			.findFirst();
-		if (listed.isPresent()) {
-			int count = listed.get().getValue();
-			return java.util.Optional.of(new DnsEndpoints(count, count,
-					"kubectl get endpoints: " + listed.get().getKey() + " has "
-							+ ((count < 0) ? "a list cut short"
-									: (count == 0) ? "no address (<none>: no pod it selects is ready)"
-											: count + " address" + ((count == 1) ? "" : "es"))
-							+ ".",
-					"kubectl get endpoints shows "
-							+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
-							+ " for " + listed.get().getKey(),
-					DnsEndpoints.Source.ENDPOINTS));
+		java.util.Optional<DnsEndpoints> api = apiEndpoints();
+		if (api.isPresent()) {
+			return api;
 		}
 		java.util.Optional<DnsEndpoints> rejected = rejectedEndpoints();
 		if (rejected.isPresent()) {
@@ -807,6 +864,40 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	}
 
 	/**
+	 * The cluster DNS service's ready addresses as the API lists them: its row of
+	 * {@code kubectl get endpoints}, else the {@code Endpoints:} line of its lookup port
+	 * in {@code kubectl describe svc} (the same addresses: {@code <none>} or nothing
+	 * there is {@code <none>} in {@code get endpoints}).
+	 */
+	private java.util.Optional<DnsEndpoints> apiEndpoints() {
+		java.util.Optional<Map.Entry<String, Integer>> listed = this.endpointIps.entrySet()
+			.stream()
+			.filter((e) -> isDnsServiceName(e.getKey()))
+			.findFirst();
+		if (listed.isPresent()) {
+			int count = listed.get().getValue();
+			return java.util.Optional.of(new DnsEndpoints(count, count,
+					"kubectl get endpoints: " + listed.get().getKey() + " has "
+							+ ((count < 0) ? "a list cut short"
+									: (count == 0) ? "no address (<none>: no pod it selects is ready)"
+											: count + " address" + ((count == 1) ? "" : "es"))
+							+ ".",
+					"kubectl get endpoints shows "
+							+ ((count == 0) ? "none" : (count < 0) ? "a list cut short" : String.valueOf(count))
+							+ " for " + listed.get().getKey(),
+					DnsEndpoints.Source.ENDPOINTS));
+		}
+		return this.dnsServices.stream().filter((s) -> s.endpoints().isPresent()).findFirst().map((s) -> {
+			Described shown = s.endpoints().get();
+			return new DnsEndpoints(shown.ready(), shown.ready(),
+					"line " + shown.line() + ": kubectl describe svc: " + s.name() + " " + shown.said() + ".",
+					"kubectl describe svc shows " + ((shown.ready() == 0) ? "none" : String.valueOf(shown.ready()))
+							+ " for " + s.name(),
+					DnsEndpoints.Source.DESCRIBE);
+		});
+	}
+
+	/**
 	 * "its one pod not ready", "none of its 2 pods ready", "1 of its 2 replicas ready".
 	 */
 	private static String readiness(long ready, long of, String what) {
@@ -822,9 +913,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * and this says what the rule says. Empty unless both were pasted.
 	 */
 	public java.util.Optional<DnsEndpoints> rejectedDespiteEndpoints() {
-		boolean listed = this.endpointIps.entrySet()
-			.stream()
-			.anyMatch((e) -> isDnsServiceName(e.getKey()) && e.getValue() != 0);
+		boolean listed = apiEndpoints().map((e) -> e.count() != 0).orElse(false);
 		return listed ? rejectedEndpoints() : java.util.Optional.empty();
 	}
 
@@ -941,7 +1030,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/** The cluster DNS service {@code kubectl get svc} showed, when it did. */
 	public java.util.Optional<Service> dnsService() {
-		return this.dnsServices.stream().filter((s) -> !s.clusterIp().equals("None")).findFirst();
+		return this.dnsServices.stream()
+			.filter((s) -> !s.clusterIp().equals("None") && !s.clusterIp().isEmpty())
+			.findFirst();
 	}
 
 	/**
@@ -994,8 +1085,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.filter((s) -> !s.selector().isEmpty())
 			.findFirst();
 		if (selecting.isPresent()) {
-			return new DnsSelector(namespace, selecting.get().selector(), "the SELECTOR of " + selecting.get().name()
-					+ " in kubectl get svc -o wide, line " + selecting.get().line());
+			boolean described = selecting.get().output().equals(PasteFormat.SERVICE_DESCRIBE.title());
+			return new DnsSelector(namespace, selecting.get().selector(),
+					(described ? "the Selector: of " + selecting.get().name() + " in its kubectl describe svc at line "
+							: "the SELECTOR of " + selecting.get().name() + " in kubectl get svc -o wide, line ")
+							+ selecting.get().line());
 		}
 		return new DnsSelector(namespace, DnsSelector.USUAL, "");
 	}

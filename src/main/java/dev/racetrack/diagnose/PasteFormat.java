@@ -37,6 +37,12 @@ public enum PasteFormat {
 	SERVICES("kubectl get svc"),
 
 	/**
+	 * {@code kubectl describe svc} (or {@code service}): each service's block, from its
+	 * {@code Name:} line; the cluster DNS service's ClusterIP, selector and endpoints.
+	 */
+	SERVICE_DESCRIBE("kubectl describe svc"),
+
+	/**
 	 * {@code kubectl get deployments} (also {@code get all}'s {@code deployment.apps/}
 	 * rows): the cluster DNS Deployment's ready replicas.
 	 */

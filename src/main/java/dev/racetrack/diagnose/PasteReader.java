@@ -217,6 +217,24 @@ public final class PasteReader {
 		return java.util.Collections.unmodifiableMap(headers);
 	}
 
+	/** The first line of a {@code kubectl describe} block: {@code Name:  kube-dns}. */
+	private static final Pattern DESCRIBE_NAME = Pattern.compile("Name:[ \\t]{1,40}\\S{1,253}[ \\t]*");
+
+	/**
+	 * Lines only kubectl's describe printer for a Service writes at the start of a line
+	 * ({@code describeService}): no other describe block (pod, endpoints, endpointslice,
+	 * deployment) has them there.
+	 */
+	private static final Pattern SERVICE_ONLY_FIELD = Pattern
+		.compile("(?:Session Affinity|TargetPort|IP Family Policy):.{0,400}");
+
+	/** A service port of {@code kubectl describe svc}: {@code Port:  dns  53/UDP}. */
+	static final Pattern DESCRIBE_PORT = Pattern
+		.compile("Port:[ \\t]{1,40}(?:(\\S{1,63})[ \\t]{1,40})?(\\d{1,5})/(UDP|TCP|SCTP)[ \\t]*");
+
+	/** How far a describe block's first line looks for a field only a service has. */
+	private static final int DESCRIBE_LOOKAHEAD = 80;
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -261,7 +279,7 @@ public final class PasteReader {
 	/** Sorts a pasted text, which may be {@code null}. */
 	public static Sorted read(String text) {
 		PastedText pasted = PastedText.of(text);
-		State state = new State();
+		State state = new State(pasted);
 		for (int number = 1; number <= pasted.size(); number++) {
 			state.line(number, pasted.line(number));
 		}
@@ -275,6 +293,16 @@ public final class PasteReader {
 	private static final class State {
 
 		private final Map<PasteFormat, List<Line>> lines = new EnumMap<>(PasteFormat.class);
+
+		/** The whole paste, for a describe block's first line to look ahead. */
+		private final PastedText pasted;
+
+		/** Inside a {@code kubectl describe svc} block, until a blank line. */
+		private boolean describing;
+
+		State(PastedText pasted) {
+			this.pasted = pasted;
+		}
 
 		private final Map<Integer, Disposition> dispositions = new LinkedHashMap<>();
 
@@ -360,10 +388,11 @@ public final class PasteReader {
 		/** A blank line, a fence or a command ends a kubectl table. */
 		private void endTables() {
 			this.table = null;
+			this.describing = false;
 		}
 
 		private void content(int number, String text) {
-			PasteFormat format = detect(text);
+			PasteFormat format = detect(number, text);
 			if (format != null) {
 				add(format, number, text);
 				return;
@@ -395,10 +424,16 @@ public final class PasteReader {
 			this.previousNumber = number;
 		}
 
-		private PasteFormat detect(String text) {
+		private PasteFormat detect(int number, String text) {
 			if (this.nftDepth > 0 || NFT_TABLE.matcher(text).matches() || NFT_CHAIN.matcher(text).matches()) {
 				trackBraces(text);
 				return PasteFormat.NFT;
+			}
+			if (DESCRIBE_NAME.matcher(text).matches()) {
+				this.describing = describesService(number);
+			}
+			if (this.describing) {
+				return PasteFormat.SERVICE_DESCRIBE;
 			}
 			if (FLOW_SUMMARY.matcher(text).matches() || CT_ENTRY.matcher(text).matches()) {
 				return PasteFormat.CONNTRACK_LIST;
@@ -478,6 +513,34 @@ public final class PasteReader {
 				return PasteFormat.RESOLV_CONF;
 			}
 			return null;
+		}
+
+		/**
+		 * Whether the describe block whose {@code Name:} is on line {@code first} is a
+		 * service's: before a blank line, a command, a fence or the next {@code Name:}, a
+		 * line starts with a field only a service has ({@code Session Affinity:},
+		 * {@code TargetPort:}, {@code IP Family Policy:}), or with {@code Endpoints:}
+		 * after a {@code Port:} (kubectl before 1.7 printed no TargetPort). A describe of
+		 * a pod, an endpoints object or a deployment has none of these at the start of a
+		 * line, and is left to the other readers.
+		 */
+		private boolean describesService(int first) {
+			boolean port = false;
+			int last = Math.min(this.pasted.size(), first + DESCRIBE_LOOKAHEAD);
+			for (int n = first; n <= last; n++) {
+				String raw = this.pasted.line(n);
+				ShellNoise.Cleaned cleaned = ShellNoise.clean(raw);
+				if (n > first && (cleaned.kind() != ShellNoise.Kind.CONTENT
+						|| DESCRIBE_NAME.matcher(cleaned.output()).matches())) {
+					return false;
+				}
+				String text = raw.stripTrailing();
+				if (SERVICE_ONLY_FIELD.matcher(text).matches() || (port && text.startsWith("Endpoints:"))) {
+					return true;
+				}
+				port |= DESCRIBE_PORT.matcher(text).matches();
+			}
+			return false;
 		}
 
 		private boolean isDmesg(String text) {
@@ -565,7 +628,8 @@ public final class PasteReader {
 			return "JSON or YAML: not a node's output Racetrack reads";
 		}
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
-				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, a conntrack alert)";
+				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, "
+				+ "kubectl describe svc, a conntrack alert)";
 	}
 
 }

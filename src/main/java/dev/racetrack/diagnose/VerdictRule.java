@@ -48,7 +48,10 @@ final class VerdictRule {
 					+ (exposures.isEmpty() ? "." : "; once it is back, exposed to " + exposures + ".");
 		}
 		else if (facts.extras().rejectedDespiteEndpoints().isPresent()) {
-			text = "kube-proxy on this node rejects the cluster DNS, though kubectl get endpoints lists addresses: if "
+			text = "kube-proxy on this node rejects the cluster DNS, though "
+					+ ((facts.extras().dnsEndpoints().get().source() == NodeExtras.DnsEndpoints.Source.DESCRIBE)
+							? "kubectl describe svc" : "kubectl get endpoints")
+					+ " lists addresses: if "
 					+ "both are from now, every lookup from this node fails, and no conntrack race is why"
 					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
 		}

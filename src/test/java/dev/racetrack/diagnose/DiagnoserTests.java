@@ -488,6 +488,172 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * {@code kubectl -n kube-system describe svc} in the layout of kubectl's current
+	 * printer ({@code describeService}: IP Family Policy, IPs, TargetPort, Session
+	 * Affinity, Events), two services in one paste. Synthetic, in kubectl's shape; the
+	 * corpus has real ones (coreos-k8s-159-michieldemey, coreos-k8s-878-ascendance,
+	 * coredns-deployment-225-kunalpuriii).
+	 */
+	private static final String DESCRIBE_SVC = """
+			$ kubectl -n kube-system describe svc
+			Name:              kube-dns
+			Namespace:         kube-system
+			Labels:            k8s-app=kube-dns
+			                   kubernetes.io/cluster-service=true
+			                   kubernetes.io/name=CoreDNS
+			Annotations:       prometheus.io/port: 9153
+			                   prometheus.io/scrape: true
+			Selector:          k8s-app=coredns
+			Type:              ClusterIP
+			IP Family Policy:  SingleStack
+			IP Families:       IPv4
+			IP:                10.96.0.10
+			IPs:               10.96.0.10
+			Port:              dns  53/UDP
+			TargetPort:        53/UDP
+			Endpoints:         %s
+			Port:              dns-tcp  53/TCP
+			TargetPort:        53/TCP
+			Endpoints:         %s
+			Port:              metrics  9153/TCP
+			TargetPort:        9153/TCP
+			Endpoints:         %s
+			Session Affinity:  None
+			Internal Traffic Policy:  Cluster
+			Events:            <none>
+
+
+			Name:              metrics-server
+			Namespace:         kube-system
+			Labels:            k8s-app=metrics-server
+			Annotations:       <none>
+			Selector:          k8s-app=metrics-server
+			Type:              ClusterIP
+			IP Family Policy:  SingleStack
+			IP Families:       IPv4
+			IP:                10.96.12.7
+			IPs:               10.96.12.7
+			Port:              https  443/TCP
+			TargetPort:        https/TCP
+			Endpoints:         10.244.1.4:10250
+			Session Affinity:  None
+			Events:            <none>
+			""";
+
+	private static String describeSvc(String endpoints) {
+		return DESCRIBE_SVC.formatted(endpoints, endpoints, endpoints.replace(":53", ":9153"));
+	}
+
+	/**
+	 * {@code Endpoints: <none>} for the cluster DNS service's lookup port in
+	 * {@code kubectl describe svc} is {@code kubectl get endpoints} with {@code <none>}:
+	 * no ready endpoint, critical; its {@code IP:} is the DNS service's ClusterIP and its
+	 * {@code Selector:} the label of the fixes; the other service is read and left out.
+	 */
+	@Test
+	void describeSvcWithoutEndpointsIsNoReadyEndpoint() {
+		String paste = describeSvc("<none>");
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(sorted.of(PasteFormat.SERVICE_DESCRIBE)).hasSize(40);
+		assertThat(sorted.problems()).isEmpty();
+		NodeExtras extras = extras(paste);
+		assertThat(extras.dnsServices()).singleElement().satisfies((svc) -> {
+			assertThat(svc.name()).isEqualTo("kube-dns");
+			assertThat(svc.clusterIp()).isEqualTo("10.96.0.10");
+			assertThat(svc.ports()).isEqualTo("53/UDP,53/TCP,9153/TCP");
+			assertThat(svc.namespace()).isEqualTo("kube-system");
+		});
+		assertThat(extras.dnsEndpoints()).hasValueSatisfying((e) -> {
+			assertThat(e.count()).isZero();
+			assertThat(e.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.DESCRIBE);
+		});
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		Finding down = find(diagnosis, "dns-no-ready-endpoint").orElseThrow();
+		assertThat(down.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(down.evidence().get(0)).isEqualTo("line 17: kubectl describe svc: kube-dns has no ready address "
+				+ "(Endpoints: <none> for port dns 53/UDP: no pod it selects has an address).");
+		assertThat(diagnosis.verdict().line()).startsWith(
+				"The cluster DNS has no ready endpoint (kubectl describe svc shows none for kube-dns): every lookup");
+		assertThat(diagnosis.verdict().firstFix()).contains("-l k8s-app=coredns")
+			.contains("the Selector: of kube-dns in its kubectl describe svc at line 2");
+
+		String empty = paste.replace("Endpoints:         <none>", "Endpoints:         ");
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(empty, null)), "dns-no-ready-endpoint").orElseThrow()
+			.evidence()
+			.get(0))
+			.isEqualTo("line 17: kubectl describe svc: kube-dns has no ready address (Endpoints: empty for "
+					+ "port dns 53/UDP: pods it selects exist, none ready).");
+	}
+
+	/**
+	 * A describe list cut with {@code + N more...} still gives the count (three listed
+	 * plus N), so race 3's exposure is known; one endpoint rules race 3 out; a row of
+	 * {@code kubectl get endpoints} wins over describe's line.
+	 */
+	@Test
+	void describeSvcEndpointsCountForRace3EvenWhenCut() {
+		String cut = describeSvc("10.244.0.2:53,10.244.0.3:53,10.244.1.5:53 + 2 more...");
+		assertThat(extras(cut).dnsEndpoints()).hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(5));
+		Finding race3 = find(this.diagnoser.diagnose(NodeSample.pasted(cut, null)), "dnat-race-3").orElseThrow();
+		assertThat(race3.evidence().get(0))
+			.startsWith("line 17: kubectl describe svc: kube-dns has 5 addresses (Endpoints: 10.244.0.2:53,");
+
+		Diagnosis one = this.diagnoser.diagnose(NodeSample.pasted(describeSvc("10.244.0.2:53"), null));
+		assertThat(find(one, "dns-single-endpoint")).isPresent();
+		assertThat(find(one, "dnat-race-3")).isEmpty();
+
+		String both = cut
+				+ "\nNAME       ENDPOINTS                   AGE\nkube-dns   10.32.0.6:53,10.32.0.6:53   25m\n";
+		assertThat(extras(both).dnsEndpoints()).hasValueSatisfying((e) -> {
+			assertThat(e.count()).isEqualTo(1);
+			assertThat(e.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.ENDPOINTS);
+		});
+	}
+
+	/**
+	 * kube-proxy's REJECT beside a describe that lists addresses: kube-proxy on this node
+	 * is behind, and the verdict names the output that lists them.
+	 */
+	@Test
+	void kubeProxysRejectBesideDescribedEndpointsIsKubeProxyBehind() {
+		String paste = DNS_REJECT_SAVE + "\n" + describeSvc("10.244.0.2:53,10.244.0.3:53");
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(find(diagnosis, "dns-no-ready-endpoint")).isEmpty();
+		assertThat(find(diagnosis, "dns-rejected-here")).isPresent();
+		assertThat(diagnosis.verdict().line())
+			.startsWith("kube-proxy on this node rejects the cluster DNS, though kubectl describe svc lists addresses");
+	}
+
+	/**
+	 * A describe block of another kind (a pod: {@code IP:}, {@code Labels:},
+	 * {@code Ports:} indented, no {@code Session Affinity:} or {@code Endpoints:} after a
+	 * {@code Port:}) is not read as a service, nor is NodeLocal DNSCache's
+	 * {@code kube-dns-upstream}; a service serving 53/UDP in the DNS namespace with
+	 * {@code dns} in its name (OpenShift's {@code dns-default}) is the cluster DNS.
+	 */
+	@Test
+	void onlyServiceBlocksAreReadAsTheClusterDns() {
+		String pod = """
+				Name:                 coredns-787d4945fb-6z9lt
+				Namespace:            kube-system
+				Labels:               k8s-app=kube-dns
+				                      pod-template-hash=787d4945fb
+				Status:               Running
+				IP:                   10.244.0.14
+				Containers:
+				  coredns:
+				    Ports:         53/UDP, 53/TCP, 9153/TCP
+				    Ready:          False
+				""";
+		assertThat(PasteReader.read(pod).of(PasteFormat.SERVICE_DESCRIBE)).isEmpty();
+		assertThat(extras(pod).dnsService()).isEmpty();
+		assertThat(extras(DESCRIBE_SVC.formatted("<none>", "<none>", "<none>").replace("kube-dns", "kube-dns-upstream"))
+			.dnsServices()).isEmpty();
+		assertThat(NodeExtras.isDnsService("dns-default", "openshift-dns", "53/UDP,53/TCP,9154/TCP")).isTrue();
+		assertThat(NodeExtras.isDnsService("pihole-dns-udp", "default", "53/UDP")).isFalse();
+	}
+
+	/**
 	 * A kube-dns that kube-proxy only rejects has no endpoint chain: it is no service of
 	 * the nat table, so neither race 3 nor its ruling-out names it (synthetic iptables -S
 	 * of a current kube-proxy, whose nat table has no chain for a service without
