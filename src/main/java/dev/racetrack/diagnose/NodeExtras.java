@@ -197,22 +197,31 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/**
 	 * The {@code Endpoints:} line of {@code kubectl describe svc} for the cluster DNS
-	 * service's lookup port.
+	 * service's lookup port, or the {@code Addresses:} and {@code NotReadyAddresses:} of
+	 * {@code kubectl describe endpoints} for the subsets with that port.
 	 *
 	 * @param ready its ready endpoints: the distinct addresses listed, plus the N of
 	 * {@code + N more...}; 0 for {@code <none>} or nothing
 	 * @param cut whether the list was cut ({@code + N more...})
-	 * @param shown what the line shows after {@code Endpoints:}
-	 * @param port the port ({@code dns 53/UDP})
+	 * @param shown what the line shows after {@code Endpoints:} or {@code Addresses:}
+	 * (the subsets' joined by {@code ;}), {@code ""} for an Endpoints object with no
+	 * subset
+	 * @param port the port ({@code dns 53/UDP}), or {@code ""} when no subset shows its
+	 * ports
 	 * @param line the line
+	 * @param notReady what {@code NotReadyAddresses:} shows ({@code <none>} when none is
+	 * listed); {@code null} for {@code kubectl describe svc}, which does not show them
 	 */
-	public record Described(int ready, boolean cut, String shown, String port, int line) {
+	public record Described(int ready, boolean cut, String shown, String port, int line, String notReady) {
 
 		/**
 		 * {@code has 2 addresses (Endpoints: 10.2.68.3:53,10.2.68.4:53 for port dns
 		 * 53/UDP)}, or why it has none.
 		 */
 		String said() {
+			if (this.notReady != null) {
+				return subsetsSaid();
+			}
 			if (this.ready > 0) {
 				return "has " + this.ready + " address" + ((this.ready == 1) ? "" : "es") + " (Endpoints: "
 						+ abbreviate(this.shown) + " for port " + this.port + ")";
@@ -221,6 +230,25 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 					+ (this.shown.isEmpty() ? "empty for port " + this.port + ": pods it selects exist, none ready"
 							: this.shown + " for port " + this.port + ": no pod it selects has an address")
 					+ ")";
+		}
+
+		/**
+		 * {@code has no ready address (Addresses: <none>, NotReadyAddresses: 10.200.0.44
+		 * for port dns 53/UDP: pods it selects exist, none ready)}.
+		 */
+		private String subsetsSaid() {
+			String port = this.port.isEmpty() ? "" : " for port " + this.port;
+			if (this.shown.isEmpty()) {
+				return "has no address (Subsets: none: no pod it selects has an address)";
+			}
+			String notReadyShown = "NotReadyAddresses: " + abbreviate(this.notReady);
+			if (this.ready > 0) {
+				return "has " + this.ready + " ready address" + ((this.ready == 1) ? "" : "es") + " (Addresses: "
+						+ abbreviate(this.shown) + (this.notReady.equals("<none>") ? "" : ", " + notReadyShown) + port
+						+ ")";
+			}
+			return "has no ready address (Addresses: " + this.shown + ", " + notReadyShown + port
+					+ (this.notReady.equals("<none>") ? ")" : ": pods it selects exist, none ready)");
 		}
 
 	}
@@ -356,6 +384,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		workloads.addAll(nodeLocalDaemonSets(sorted.of(PasteFormat.DAEMONSETS), problems));
 		List<Service> services = services(sorted.of(PasteFormat.SERVICES), problems);
 		services.addAll(ServiceDescriptions.read(sorted.of(PasteFormat.SERVICE_DESCRIBE)));
+		services.addAll(EndpointsDescriptions.read(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
@@ -822,7 +851,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			ENDPOINTS,
 
 			/**
-			 * {@code kubectl describe svc}: the lookup port's {@code Endpoints:} line.
+			 * {@code kubectl describe endpoints}: the {@code Addresses:} of the subsets
+			 * with the lookup port; else {@code kubectl describe svc}: the lookup port's
+			 * {@code Endpoints:} line.
 			 */
 			DESCRIBE,
 
@@ -887,14 +918,27 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 							+ " for " + listed.get().getKey(),
 					DnsEndpoints.Source.ENDPOINTS));
 		}
-		return this.dnsServices.stream().filter((s) -> s.endpoints().isPresent()).findFirst().map((s) -> {
+		return describedEndpoints().map((s) -> {
 			Described shown = s.endpoints().get();
 			return new DnsEndpoints(shown.ready(), shown.ready(),
-					"line " + shown.line() + ": kubectl describe svc: " + s.name() + " " + shown.said() + ".",
-					"kubectl describe svc shows " + ((shown.ready() == 0) ? "none" : String.valueOf(shown.ready()))
-							+ " for " + s.name(),
+					"line " + shown.line() + ": " + s.output() + ": " + s.name() + " " + shown.said() + ".",
+					s.output() + " shows " + ((shown.ready() == 0) ? "none" : String.valueOf(shown.ready())) + " for "
+							+ s.name(),
 					DnsEndpoints.Source.DESCRIBE);
 		});
+	}
+
+	/**
+	 * The cluster DNS service whose endpoints a describe shows: its
+	 * {@code kubectl describe endpoints} (the object itself, with its not-ready addresses
+	 * too), else its {@code kubectl describe svc}.
+	 */
+	public java.util.Optional<Service> describedEndpoints() {
+		java.util.function.Predicate<Service> shown = (s) -> s.endpoints().isPresent();
+		return this.dnsServices.stream()
+			.filter(shown.and((s) -> s.output().equals(PasteFormat.ENDPOINTS_DESCRIBE.title())))
+			.findFirst()
+			.or(() -> this.dnsServices.stream().filter(shown).findFirst());
 	}
 
 	/**

@@ -43,6 +43,14 @@ public enum PasteFormat {
 	SERVICE_DESCRIBE("kubectl describe svc"),
 
 	/**
+	 * {@code kubectl describe endpoints} (or {@code ep}): each Endpoints object's block,
+	 * from its {@code Name:} line to its subsets' {@code Addresses:},
+	 * {@code NotReadyAddresses:} and {@code Ports:}; the cluster DNS service's ready and
+	 * not-ready addresses.
+	 */
+	ENDPOINTS_DESCRIBE("kubectl describe endpoints"),
+
+	/**
 	 * {@code kubectl get deployments} (also {@code get all}'s {@code deployment.apps/}
 	 * rows): the cluster DNS Deployment's ready replicas.
 	 */

@@ -232,6 +232,19 @@ public final class PasteReader {
 	static final Pattern DESCRIBE_PORT = Pattern
 		.compile("Port:[ \\t]{1,40}(?:(\\S{1,63})[ \\t]{1,40})?(\\d{1,5})/(UDP|TCP|SCTP)[ \\t]*");
 
+	/**
+	 * The line only kubectl's describe printer for an Endpoints object writes
+	 * ({@code describeEndpoints}), before its subsets.
+	 */
+	private static final Pattern SUBSETS = Pattern.compile("Subsets:[ \\t]*");
+
+	/**
+	 * The first line of a subset of {@code kubectl describe endpoints}, indented:
+	 * {@code   Addresses:  10.244.0.2,10.244.0.3}. Each subset ends with a blank line, so
+	 * a second subset starts after one.
+	 */
+	private static final Pattern SUBSET_ADDRESSES = Pattern.compile("[ \\t]{1,8}Addresses:.{0,4000}");
+
 	/** How far a describe block's first line looks for a field only a service has. */
 	private static final int DESCRIBE_LOOKAHEAD = 80;
 
@@ -297,8 +310,18 @@ public final class PasteReader {
 		/** The whole paste, for a describe block's first line to look ahead. */
 		private final PastedText pasted;
 
-		/** Inside a {@code kubectl describe svc} block, until a blank line. */
-		private boolean describing;
+		/**
+		 * Inside a {@code kubectl describe svc} or {@code describe endpoints} block,
+		 * until a blank line; {@code null} outside one.
+		 */
+		private PasteFormat describing;
+
+		/**
+		 * After a subset of {@code kubectl describe endpoints}: a blank line ends it, and
+		 * an indented {@code Addresses:} line after it starts the next subset. A command,
+		 * a fence or another line ends the block.
+		 */
+		private boolean subsets;
 
 		State(PastedText pasted) {
 			this.pasted = pasted;
@@ -345,7 +368,9 @@ public final class PasteReader {
 			switch (cleaned.kind()) {
 				case BLANK -> {
 					this.dispositions.put(number, Disposition.NOISE);
+					boolean subset = this.describing == PasteFormat.ENDPOINTS_DESCRIBE || this.subsets;
 					endTables();
+					this.subsets = subset;
 					this.previous = null;
 				}
 				case FENCE -> {
@@ -388,7 +413,8 @@ public final class PasteReader {
 		/** A blank line, a fence or a command ends a kubectl table. */
 		private void endTables() {
 			this.table = null;
-			this.describing = false;
+			this.describing = null;
+			this.subsets = false;
 		}
 
 		private void content(int number, String text) {
@@ -430,10 +456,15 @@ public final class PasteReader {
 				return PasteFormat.NFT;
 			}
 			if (DESCRIBE_NAME.matcher(text).matches()) {
-				this.describing = describesService(number);
+				this.describing = describes(number);
 			}
-			if (this.describing) {
-				return PasteFormat.SERVICE_DESCRIBE;
+			else if (this.subsets && this.describing == null
+					&& SUBSET_ADDRESSES.matcher(this.pasted.line(number)).matches()) {
+				this.describing = PasteFormat.ENDPOINTS_DESCRIBE;
+			}
+			this.subsets = false;
+			if (this.describing != null) {
+				return this.describing;
 			}
 			if (FLOW_SUMMARY.matcher(text).matches() || CT_ENTRY.matcher(text).matches()) {
 				return PasteFormat.CONNTRACK_LIST;
@@ -516,15 +547,16 @@ public final class PasteReader {
 		}
 
 		/**
-		 * Whether the describe block whose {@code Name:} is on line {@code first} is a
-		 * service's: before a blank line, a command, a fence or the next {@code Name:}, a
-		 * line starts with a field only a service has ({@code Session Affinity:},
+		 * Which describe block has its {@code Name:} on line {@code first}: a service's
+		 * when, before a blank line, a command, a fence or the next {@code Name:}, a line
+		 * starts with a field only a service has ({@code Session Affinity:},
 		 * {@code TargetPort:}, {@code IP Family Policy:}), or with {@code Endpoints:}
-		 * after a {@code Port:} (kubectl before 1.7 printed no TargetPort). A describe of
-		 * a pod, an endpoints object or a deployment has none of these at the start of a
-		 * line, and is left to the other readers.
+		 * after a {@code Port:} (kubectl before 1.7 printed no TargetPort); an Endpoints
+		 * object's when a line is {@code Subsets:}. A describe of a pod, an endpoint
+		 * slice or a deployment has none of these at the start of a line, and is left to
+		 * the other readers ({@code null}).
 		 */
-		private boolean describesService(int first) {
+		private PasteFormat describes(int first) {
 			boolean port = false;
 			int last = Math.min(this.pasted.size(), first + DESCRIBE_LOOKAHEAD);
 			for (int n = first; n <= last; n++) {
@@ -532,15 +564,18 @@ public final class PasteReader {
 				ShellNoise.Cleaned cleaned = ShellNoise.clean(raw);
 				if (n > first && (cleaned.kind() != ShellNoise.Kind.CONTENT
 						|| DESCRIBE_NAME.matcher(cleaned.output()).matches())) {
-					return false;
+					return null;
 				}
 				String text = raw.stripTrailing();
 				if (SERVICE_ONLY_FIELD.matcher(text).matches() || (port && text.startsWith("Endpoints:"))) {
-					return true;
+					return PasteFormat.SERVICE_DESCRIBE;
+				}
+				if (SUBSETS.matcher(text).matches()) {
+					return PasteFormat.ENDPOINTS_DESCRIBE;
 				}
 				port |= DESCRIBE_PORT.matcher(text).matches();
 			}
-			return false;
+			return null;
 		}
 
 		private boolean isDmesg(String text) {
@@ -629,7 +664,7 @@ public final class PasteReader {
 		}
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
 				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, "
-				+ "kubectl describe svc, a conntrack alert)";
+				+ "kubectl describe svc or endpoints, a conntrack alert)";
 	}
 
 }

@@ -179,7 +179,8 @@ final class ServiceDescriptions {
 				}
 			}
 			String port = (this.name.isEmpty() ? "" : this.name + " ") + this.port;
-			return new NodeExtras.Described(addresses.size() + more, more > 0, value, port, this.endpoints.line());
+			return new NodeExtras.Described(addresses.size() + more, more > 0, value, port, this.endpoints.line(),
+					null);
 		}
 
 	}

@@ -50,7 +50,7 @@ final class VerdictRule {
 		else if (facts.extras().rejectedDespiteEndpoints().isPresent()) {
 			text = "kube-proxy on this node rejects the cluster DNS, though "
 					+ ((facts.extras().dnsEndpoints().get().source() == NodeExtras.DnsEndpoints.Source.DESCRIBE)
-							? "kubectl describe svc" : "kubectl get endpoints")
+							? facts.extras().describedEndpoints().get().output() : "kubectl get endpoints")
 					+ " lists addresses: if "
 					+ "both are from now, every lookup from this node fails, and no conntrack race is why"
 					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");

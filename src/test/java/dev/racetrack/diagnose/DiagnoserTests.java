@@ -624,6 +624,119 @@ class DiagnoserTests {
 			.startsWith("kube-proxy on this node rejects the cluster DNS, though kubectl describe svc lists addresses");
 	}
 
+	/** kubectl describe endpoints of kube-dns in the 1.18 layout; %s its Addresses:. */
+	private static final String DESCRIBE_EP = """
+			Name:         kube-dns
+			Namespace:    kube-system
+			Labels:       k8s-app=kube-dns
+			              kubernetes.io/name=CoreDNS
+			Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 2020-06-09T18:09:08Z
+			Subsets:
+			  Addresses:          %s
+			  NotReadyAddresses:  %s
+			  Ports:
+			    Name     Port  Protocol
+			    ----     ----  --------
+			    dns-tcp  53    TCP
+			    metrics  9153  TCP
+			    dns      53    UDP
+
+			Events:  <none>
+			""";
+
+	/**
+	 * {@code kubectl describe endpoints}: {@code Addresses: <none>} with
+	 * {@code NotReadyAddresses} listed is pods that exist, none ready: no ready endpoint,
+	 * critical, and the evidence names the not-ready addresses; the addresses listed are
+	 * the ready endpoints (one rules race 3 out); every line of the block is read.
+	 */
+	@Test
+	void describeEndpointsNotReadyAddressesAreNoReadyEndpoint() {
+		String paste = DESCRIBE_EP.formatted("<none>", "10.200.0.44,10.200.0.45");
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)).hasSize(14);
+		assertThat(sorted.problems()).isEmpty();
+		NodeExtras extras = extras(paste);
+		assertThat(extras.dnsService()).isEmpty();
+		assertThat(extras.dnsEndpoints()).hasValueSatisfying((e) -> {
+			assertThat(e.count()).isZero();
+			assertThat(e.source()).isEqualTo(NodeExtras.DnsEndpoints.Source.DESCRIBE);
+		});
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		Finding down = find(diagnosis, "dns-no-ready-endpoint").orElseThrow();
+		assertThat(down.severity()).isEqualTo(Severity.CRITICAL);
+		assertThat(down.evidence().get(0))
+			.isEqualTo("line 7: kubectl describe endpoints: kube-dns has no ready address (Addresses: <none>, "
+					+ "NotReadyAddresses: 10.200.0.44,10.200.0.45 for port dns 53/UDP: pods it selects exist, none ready).");
+		assertThat(diagnosis.verdict().line()).startsWith("The cluster DNS has no ready endpoint "
+				+ "(kubectl describe endpoints shows none for kube-dns): every lookup");
+
+		Diagnosis one = this.diagnoser
+			.diagnose(NodeSample.pasted(DESCRIBE_EP.formatted("10.244.0.2", "10.244.0.3"), null));
+		assertThat(find(one, "dns-no-ready-endpoint")).isEmpty();
+		assertThat(find(one, "dnat-race-3")).isEmpty();
+		assertThat(find(one, "dns-single-endpoint").orElseThrow().evidence().get(0))
+			.isEqualTo("line 7: kubectl describe endpoints: kube-dns has 1 ready address (Addresses: 10.244.0.2, "
+					+ "NotReadyAddresses: 10.244.0.3 for port dns 53/UDP).");
+		assertThat(extras(DESCRIBE_EP.formatted("10.244.0.2,10.244.0.3", "<none>")).dnsEndpoints())
+			.hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(2));
+	}
+
+	/**
+	 * Each subset of {@code kubectl describe endpoints} ends with a blank line: the next
+	 * subset's {@code Addresses:} after it is read with the block, and only the subsets
+	 * with the lookup port count; {@code Subsets:} right before {@code Events:} is no
+	 * subset (no pod it selects has an address); a block cut after {@code Subsets:} says
+	 * nothing; a describe endpoints wins over a describe svc (it shows the not-ready
+	 * addresses too).
+	 */
+	@Test
+	void describeEndpointsSubsetsAfterBlankLinesAndNone() {
+		String two = DESCRIBE_EP.formatted("10.244.0.2", "<none>").replace("\nEvents:", """
+
+				  Addresses:          10.244.0.7,10.244.0.8
+				  NotReadyAddresses:  <none>
+				  Ports:
+				    Name     Port  Protocol
+				    ----     ----  --------
+				    dns      53    UDP
+
+				  Addresses:          10.244.0.9
+				  NotReadyAddresses:  <none>
+				  Ports:
+				    Name     Port  Protocol
+				    ----     ----  --------
+				    web      8080  TCP
+
+				Events:""");
+		PasteReader.Sorted sorted = PasteReader.read(two);
+		assertThat(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)).hasSize(26);
+		assertThat(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE).get(14).number()).isEqualTo(16);
+		assertThat(sorted.problems()).isEmpty();
+		assertThat(extras(two).dnsEndpoints()).hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(3));
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(two, null)), "dnat-race-3")).isPresent();
+
+		String none = """
+				Name:         kube-dns
+				Namespace:    kube-system
+				Labels:       k8s-app=kube-dns
+				Annotations:  <none>
+				Subsets:
+				Events:  <none>
+				""";
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(none, null)), "dns-no-ready-endpoint").orElseThrow()
+			.evidence()
+			.get(0))
+			.isEqualTo("line 1: kubectl describe endpoints: kube-dns has no address "
+					+ "(Subsets: none: no pod it selects has an address).");
+		assertThat(extras(none.replace("Events:  <none>\n", "")).dnsEndpoints()).isEmpty();
+
+		String both = describeSvc("<none>") + "\n" + DESCRIBE_EP.formatted("10.244.0.2", "<none>");
+		assertThat(extras(both).dnsEndpoints()).hasValueSatisfying((e) -> assertThat(e.count()).isEqualTo(1));
+		assertThat(extras(both).dnsService())
+			.hasValueSatisfying((s) -> assertThat(s.clusterIp()).isEqualTo("10.96.0.10"));
+	}
+
 	/**
 	 * A describe block of another kind (a pod: {@code IP:}, {@code Labels:},
 	 * {@code Ports:} indented, no {@code Session Affinity:} or {@code Endpoints:} after a
