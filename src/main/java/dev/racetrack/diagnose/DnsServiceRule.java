@@ -120,7 +120,7 @@ final class DnsServiceRule {
 		if (missing.isEmpty()) {
 			return Optional.empty();
 		}
-		return Optional.of("line " + service.get().line() + ": " + service.get().name() + " selects "
+		return Optional.of("line " + service.get().selectorLine() + ": " + service.get().name() + " selects "
 				+ service.get().selector() + ", and line " + pod.get().line() + ": " + pod.get().name() + " has no "
 				+ String.join(", ", missing) + " (its labels: " + pod.get().labels()
 				+ "): the service selects none of these pods.");

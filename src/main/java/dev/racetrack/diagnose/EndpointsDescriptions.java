@@ -133,7 +133,7 @@ final class EndpointsDescriptions {
 
 		NodeExtras.Service service() {
 			return new NodeExtras.Service(this.name, "", ports(), this.line, this.namespace, "",
-					PasteFormat.ENDPOINTS_DESCRIBE.title(), endpoints());
+					PasteFormat.ENDPOINTS_DESCRIBE.title(), endpoints(), 0);
 		}
 
 		/**

@@ -190,9 +190,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * {@code kubectl describe svc})
 	 * @param endpoints what describe's {@code Endpoints:} says of the lookup port; empty
 	 * for {@code kubectl get svc}, or when the block was cut before it
+	 * @param selectorLine the line that shows the selector: the row of
+	 * {@code kubectl get svc -o wide}, describe's {@code Selector:} line; 0 when none
+	 * does
 	 */
 	public record Service(String name, String clusterIp, String ports, int line, String namespace, String selector,
-			String output, java.util.Optional<Described> endpoints) {
+			String output, java.util.Optional<Described> endpoints, int selectorLine) {
 	}
 
 	/**
@@ -750,7 +753,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				String last = rest[rest.length - 1];
 				String selector = (rest.length >= 2 && LABELS.matcher(last).matches()) ? last : "";
 				services.add(new Service(m.group(2), m.group(3), m.group(5), row.number(), namespace, selector,
-						PasteFormat.SERVICES.title(), java.util.Optional.empty()));
+						PasteFormat.SERVICES.title(), java.util.Optional.empty(), row.number()));
 			}
 		}
 		return services;
@@ -1133,7 +1136,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			return new DnsSelector(namespace, selecting.get().selector(),
 					(described ? "the Selector: of " + selecting.get().name() + " in its kubectl describe svc at line "
 							: "the SELECTOR of " + selecting.get().name() + " in kubectl get svc -o wide, line ")
-							+ selecting.get().line());
+							+ selecting.get().selectorLine());
 		}
 		return new DnsSelector(namespace, DnsSelector.USUAL, "");
 	}

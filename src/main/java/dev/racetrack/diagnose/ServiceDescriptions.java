@@ -80,6 +80,9 @@ final class ServiceDescriptions {
 
 		private String selector = "";
 
+		/** The {@code Selector:} line, 0 before it. */
+		private int selectorLine;
+
 		private String ip = "";
 
 		private String ips = "";
@@ -94,7 +97,10 @@ final class ServiceDescriptions {
 		void field(String key, String value, int number) {
 			switch (key) {
 				case "Namespace" -> this.namespace = value;
-				case "Selector" -> this.selector = NodeExtras.isLabels(value) ? value : "";
+				case "Selector" -> {
+					this.selector = NodeExtras.isLabels(value) ? value : "";
+					this.selectorLine = this.selector.isEmpty() ? 0 : number;
+				}
 				case "IP" -> this.ip = value;
 				case "IPs" -> this.ips = value;
 				case "Port" -> {
@@ -122,7 +128,7 @@ final class ServiceDescriptions {
 		NodeExtras.Service service() {
 			String clusterIp = !this.ip.isEmpty() ? this.ip : this.ips.split(",")[0];
 			return new NodeExtras.Service(this.name, clusterIp, ports(), this.line, this.namespace, this.selector,
-					PasteFormat.SERVICE_DESCRIBE.title(), endpoints());
+					PasteFormat.SERVICE_DESCRIBE.title(), endpoints(), this.selectorLine);
 		}
 
 		/**

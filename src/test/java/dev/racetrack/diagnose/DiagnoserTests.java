@@ -575,7 +575,21 @@ class DiagnoserTests {
 		assertThat(diagnosis.verdict().line()).startsWith(
 				"The cluster DNS has no ready endpoint (kubectl describe svc shows none for kube-dns): every lookup");
 		assertThat(diagnosis.verdict().firstFix()).contains("-l k8s-app=coredns")
-			.contains("the Selector: of kube-dns in its kubectl describe svc at line 2");
+			.contains("the Selector: of kube-dns in its kubectl describe svc at line 9");
+		// The selector's mismatch with the pods' labels cites the Selector: line too.
+		String labelled = paste
+				+ """
+						$ kubectl get pods -n kube-system --show-labels
+						NAME                       READY   STATUS    RESTARTS   AGE   LABELS
+						coredns-657fc9d5b8-85mfb   1/1     Running   0          28m   k8s-app=kube-dns,pod-template-hash=657fc9d5b8
+						""";
+		int podLine = labelled.split("\n").length;
+		assertThat(
+				find(this.diagnoser.diagnose(NodeSample.pasted(labelled, null)), "dns-no-ready-endpoint").orElseThrow()
+					.evidence())
+			.contains("line 9: kube-dns selects k8s-app=coredns, and line " + podLine
+					+ ": coredns-657fc9d5b8-85mfb has no k8s-app=coredns (its labels: "
+					+ "k8s-app=kube-dns,pod-template-hash=657fc9d5b8): the service selects none of these pods.");
 
 		String empty = paste.replace("Endpoints:         <none>", "Endpoints:         ");
 		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted(empty, null)), "dns-no-ready-endpoint").orElseThrow()
