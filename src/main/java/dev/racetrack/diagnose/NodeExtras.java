@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * ({@code + 3 more...}) before a second address showed
  * @param dnsPods the cluster DNS pods and NodeLocal DNSCache pods
  * {@code kubectl get pods} listed (other pods are read and left out)
- * @param dnsServices the cluster DNS services {@code kubectl get svc} listed (others are
- * read and left out)
+ * @param dnsServices the cluster DNS services {@code kubectl get svc} listed and the
+ * objects {@code kubectl describe svc} and {@code describe endpoints} described (the
+ * latter without a ClusterIP); others are read and left out
  * @param dnsWorkloads the cluster DNS Deployments and ReplicaSets that
  * {@code kubectl get deployments}, {@code get replicasets} or {@code get all} listed, and
  * NodeLocal DNSCache's DaemonSet ({@code get daemonsets}); others are read and left out
