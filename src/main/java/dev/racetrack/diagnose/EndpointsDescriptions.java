@@ -40,35 +40,15 @@ final class EndpointsDescriptions {
 	 * read and left out.
 	 */
 	static List<NodeExtras.Service> read(List<Line> lines) {
-		List<NodeExtras.Service> services = new ArrayList<>();
-		Block block = null;
-		for (Line line : lines) {
-			// The reader's lines are stripped: a field is told by its key (the label and
-			// annotation lines after the first start in lower case or with a digit).
-			String text = line.text().strip();
-			Matcher field = FIELD.matcher(text);
-			String key = field.matches() ? field.group(1) : "";
-			String value = (field.matches() && field.group(2) != null) ? field.group(2).strip() : "";
-			if (key.equals("Name")) {
-				add(block, services);
-				block = new Block(value, line.number());
-			}
-			else if (block != null) {
-				block.line(key, value, text, line.number());
-			}
-		}
-		add(block, services);
-		return services;
-	}
-
-	private static void add(Block block, List<NodeExtras.Service> services) {
-		if (block != null && NodeExtras.isDnsService(block.name, block.namespace, block.ports())) {
-			services.add(block.service());
-		}
+		return DescribeBlocks.read(lines, FIELD, Block::new)
+			.stream()
+			.filter((b) -> NodeExtras.isDnsService(b.name, b.namespace, b.ports()))
+			.map(Block::service)
+			.toList();
 	}
 
 	/** The fields of one Endpoints object's block. */
-	private static final class Block {
+	private static final class Block implements DescribeBlocks.Block {
 
 		private final String name;
 
@@ -89,7 +69,8 @@ final class EndpointsDescriptions {
 			this.line = line;
 		}
 
-		void line(String key, String value, String text, int number) {
+		@Override
+		public void line(String key, String value, String text, int number) {
 			switch (key) {
 				case "Namespace" -> this.namespace = value;
 				case "Subsets" -> this.subsets = (this.subsets != null) ? this.subsets : new ArrayList<>();

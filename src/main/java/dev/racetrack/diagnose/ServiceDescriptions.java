@@ -41,36 +41,15 @@ final class ServiceDescriptions {
 	 * others are read and left out.
 	 */
 	static List<NodeExtras.Service> read(List<Line> lines) {
-		List<NodeExtras.Service> services = new ArrayList<>();
-		Block block = null;
-		for (Line line : lines) {
-			Matcher field = FIELD.matcher(line.text().strip());
-			boolean continued = line.text().startsWith(" ") || line.text().startsWith("\t");
-			if (!field.matches() || continued) {
-				continue;
-			}
-			String key = field.group(1);
-			String value = (field.group(2) != null) ? field.group(2).strip() : "";
-			if (key.equals("Name")) {
-				add(block, services);
-				block = new Block(value, line.number());
-			}
-			else if (block != null) {
-				block.field(key, value, line.number());
-			}
-		}
-		add(block, services);
-		return services;
-	}
-
-	private static void add(Block block, List<NodeExtras.Service> services) {
-		if (block != null && NodeExtras.isDnsService(block.name, block.namespace, block.ports())) {
-			services.add(block.service());
-		}
+		return DescribeBlocks.read(lines, FIELD, Block::new)
+			.stream()
+			.filter((b) -> NodeExtras.isDnsService(b.name, b.namespace, b.ports()))
+			.map(Block::service)
+			.toList();
 	}
 
 	/** The fields of one service's block. */
-	private static final class Block {
+	private static final class Block implements DescribeBlocks.Block {
 
 		private final String name;
 
@@ -94,7 +73,8 @@ final class ServiceDescriptions {
 			this.line = line;
 		}
 
-		void field(String key, String value, int number) {
+		@Override
+		public void line(String key, String value, String text, int number) {
 			switch (key) {
 				case "Namespace" -> this.namespace = value;
 				case "Selector" -> {
