@@ -25,8 +25,7 @@ public final class Problems {
 		if (status == HttpStatus.TOO_MANY_REQUESTS || status == HttpStatus.SERVICE_UNAVAILABLE) {
 			response.getHeaders().set("Retry-After", "2");
 		}
-		String body = "{\"type\":\"/problems/limit\",\"title\":" + quote(title) + ",\"status\":" + status.value()
-				+ ",\"detail\":" + quote(detail) + ",\"limit\":" + quote(limit) + "}";
+		String body = json("/problems/limit", title, status.value(), detail, "limit", limit);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
 	}
 
@@ -38,10 +37,31 @@ public final class Problems {
 			String accepted, String detail) {
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-		String body = "{\"type\":\"/problems/bad-parameter\",\"title\":" + quote("Bad parameter: " + parameter)
-				+ ",\"status\":" + status.value() + ",\"detail\":" + quote(detail) + ",\"parameter\":"
-				+ quote(parameter) + ",\"accepted\":" + quote(accepted) + "}";
+		String body = json("/problems/bad-parameter", "Bad parameter: " + parameter, status.value(), detail,
+				"parameter", parameter, "accepted", accepted);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
+	}
+
+	/**
+	 * The body of a problem: {@code type}, {@code title}, {@code status}, {@code detail}
+	 * and the extra members given as name, value pairs (a {@code null} value is left
+	 * out). Also written by {@link RequestHeadProblems}, below the application.
+	 */
+	static String json(String type, String title, int status, String detail, String... extras) {
+		StringBuilder sb = new StringBuilder(256).append("{\"type\":")
+			.append(quote(type))
+			.append(",\"title\":")
+			.append(quote(title))
+			.append(",\"status\":")
+			.append(status)
+			.append(",\"detail\":")
+			.append(quote(detail));
+		for (int i = 0; i + 1 < extras.length; i += 2) {
+			if (extras[i + 1] != null) {
+				sb.append(',').append(quote(extras[i])).append(':').append(quote(extras[i + 1]));
+			}
+		}
+		return sb.append('}').toString();
 	}
 
 	private static String quote(String s) {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 
-import tools.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -132,19 +131,9 @@ final class RequestHeadProblems extends ChannelDuplexHandler {
 	}
 
 	private static FullHttpResponse response(Problem problem) {
-		JsonStringEncoder quote = JsonStringEncoder.getInstance();
-		StringBuilder json = new StringBuilder(256).append("{\"type\":\"")
-			.append(problem.type())
-			.append("\",\"title\":\"");
-		quote.quoteAsString(problem.title(), json);
-		json.append("\",\"status\":").append(problem.status().code()).append(",\"detail\":\"");
-		quote.quoteAsString(problem.detail(), json);
-		json.append('"');
-		if (problem.limit() != null) {
-			json.append(",\"limit\":\"").append(problem.limit()).append('"');
-		}
-		json.append('}');
-		byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
+		byte[] body = Problems
+			.json(problem.type(), problem.title(), problem.status().code(), problem.detail(), "limit", problem.limit())
+			.getBytes(StandardCharsets.UTF_8);
 		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, problem.status(),
 				Unpooled.wrappedBuffer(body));
 		response.headers()
