@@ -34,10 +34,15 @@ public class AcceptHeaders implements WebFilter {
 		if (values == null || values.isEmpty()) {
 			return chain.filter(exchange);
 		}
-		List<String> readable = readable(values);
-		if (readable.size() == countEntries(values)) {
+		try {
+			// the common case: the whole header reads, once
+			MediaType.parseMediaTypes(values);
 			return chain.filter(exchange);
 		}
+		catch (IllegalArgumentException ex) {
+			// read it entry by entry below
+		}
+		List<String> readable = readable(values);
 		return chain.filter(exchange.mutate().request((r) -> r.headers((h) -> {
 			if (readable.isEmpty()) {
 				h.remove(HttpHeaders.ACCEPT);
@@ -63,14 +68,6 @@ public class AcceptHeaders implements WebFilter {
 			}
 		}
 		return kept;
-	}
-
-	private static int countEntries(List<String> values) {
-		int n = 0;
-		for (String value : values) {
-			n += entries(value).size();
-		}
-		return n;
 	}
 
 	private static List<String> entries(String value) {
