@@ -364,6 +364,14 @@ final class IptablesListParser {
 	}
 
 	/**
+	 * Whether a chain or target name is one only the nat table has ({@code KUBE-SVC-…},
+	 * {@code KUBE-SEP-…}, {@code KUBE-MARK-MASQ}, {@code MASQUERADE} …).
+	 */
+	static boolean natOnly(String name) {
+		return name != null && NAT_ONLY.matcher(name).matches();
+	}
+
+	/**
 	 * The first of some chain and target names that only the filter table has, when none
 	 * of them is only the nat table's: rules with those names are not nat rules, whatever
 	 * their form ({@code -L}, or {@code -S}/save lines without a {@code *table} header).

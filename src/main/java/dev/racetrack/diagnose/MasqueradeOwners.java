@@ -1,5 +1,7 @@
 package dev.racetrack.diagnose;
 
+import java.util.regex.Pattern;
+
 /**
  * Who wrote a MASQUERADE or SNAT rule, from its chain and comment, and what that owner
  * does about {@code --random-fully}, version by version:
@@ -25,6 +27,12 @@ package dev.racetrack.diagnose;
  * </ul>
  */
 final class MasqueradeOwners {
+
+	/**
+	 * Docker's {@code ! -o docker0} (or {@code ! -o br-…}) as nft lists an iptables-nft
+	 * rule: {@code oifname != "docker0" ip saddr 172.17.0.0/16 … masquerade}.
+	 */
+	private static final Pattern NFT_DOCKER_OUT = Pattern.compile("oifname != \"(?:docker0|br-[0-9a-f]{1,40})\"");
 
 	private MasqueradeOwners() {
 	}
@@ -61,7 +69,8 @@ final class MasqueradeOwners {
 		}
 		String text = rule.saveText();
 		if ((chain.equals("POSTROUTING") || chain.equals("?"))
-				&& (text.contains("! -o docker0") || text.contains("! -o br-") || rule.text().contains("!docker0"))) {
+				&& (text.contains("! -o docker0") || text.contains("! -o br-") || rule.text().contains("!docker0")
+						|| NFT_DOCKER_OUT.matcher(text).find())) {
 			return "Docker";
 		}
 		return "";

@@ -57,7 +57,25 @@ final class NftParser {
 	private static final Pattern NAT_STATEMENT = Pattern.compile("(?:^|\\s)masquerade(?:\\s|$)"
 			+ "|(?:^|\\s)(?:snat|dnat) (?:ip6? )?to\\s|\\bxt target \"(?:MASQUERADE|SNAT|DNAT)\"|# xt_(?:MASQUERADE|SNAT|DNAT)\\b");
 
+	/**
+	 * The handle {@code nft -a} (or {@code --handle}) prints after every table, chain,
+	 * set, map and rule: {@code chain services { # handle 5}, {@code masquerade
+	 * fully-random # handle 12} (src/rule.c, {@code chain_print}, {@code rule_print}).
+	 */
+	private static final Pattern HANDLE = Pattern.compile("\\s{1,20}# handle \\d{1,20}$");
+
+	/** Where the one who pasted left rules out: {@code ...}, {@code ....}, {@code …}. */
+	private static final Pattern ELISION = Pattern.compile("\\.{3,20}|…");
+
 	private NftParser() {
+	}
+
+	/**
+	 * The line without the handle {@code nft -a} prints at its end: {@code table ip
+	 * kube-proxy { # handle 18} reads as {@code table ip kube-proxy {}.
+	 */
+	static String withoutHandle(String text) {
+		return HANDLE.matcher(text).replaceFirst("");
 	}
 
 	/** The nat rules and the lines it could not read. */
@@ -72,7 +90,7 @@ final class NftParser {
 		boolean natTable = false;
 		boolean natChain = false;
 		for (Line line : lines) {
-			String text = line.text().strip();
+			String text = withoutHandle(line.text().strip());
 			Matcher tableHeader = TABLE.matcher(text);
 			if (tableHeader.matches()) {
 				table = tableHeader.group(2);
@@ -83,7 +101,9 @@ final class NftParser {
 			Matcher chainHeader = CHAIN.matcher(text);
 			if (chainHeader.matches()) {
 				chain = chainHeader.group(1);
-				natChain = natTable;
+				// A chain pasted without its table is a nat chain when its name is one
+				// only the nat table has: iptables-nft's KUBE-SVC-…, KUBE-SEP-….
+				natChain = natTable || (table.isEmpty() && IptablesListParser.natOnly(chain));
 				continue;
 			}
 			Matcher hook = HOOK.matcher(text);
@@ -91,9 +111,10 @@ final class NftParser {
 				natChain = natTable || hook.group(1).equals("nat");
 				continue;
 			}
-			if (text.equals("}") || text.isEmpty() || text.startsWith("policy ") || text.startsWith("elements")
-					|| text.startsWith("type ") || text.startsWith("flags ") || text.startsWith("set ")
-					|| text.startsWith("map ") || (text.startsWith("#") && !XT_FIRST.matcher(text).lookingAt())) {
+			if (text.equals("}") || text.isEmpty() || ELISION.matcher(text).matches() || text.startsWith("policy ")
+					|| text.startsWith("elements") || text.startsWith("type ") || text.startsWith("flags ")
+					|| text.startsWith("set ") || text.startsWith("map ")
+					|| (text.startsWith("#") && !XT_FIRST.matcher(text).lookingAt())) {
 				continue;
 			}
 			// A nat statement can only stand in a nat chain: a chain pasted without its

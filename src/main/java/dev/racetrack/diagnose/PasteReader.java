@@ -451,7 +451,8 @@ public final class PasteReader {
 		}
 
 		private PasteFormat detect(int number, String text) {
-			if (this.nftDepth > 0 || NFT_TABLE.matcher(text).matches() || NFT_CHAIN.matcher(text).matches()) {
+			String nft = NftParser.withoutHandle(text);
+			if (this.nftDepth > 0 || NFT_TABLE.matcher(nft).matches() || NFT_CHAIN.matcher(nft).matches()) {
 				trackBraces(text);
 				return PasteFormat.NFT;
 			}

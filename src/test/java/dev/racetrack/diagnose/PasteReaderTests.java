@@ -113,6 +113,101 @@ class PasteReaderTests {
 		});
 	}
 
+	/**
+	 * {@code nft -a} prints each object's handle after it ({@code chain … { # handle 54},
+	 * {@code … dnat to 10.244.1.71:8000 # handle 140}): the listing is nft all the same,
+	 * and a {@code ....} where the one who pasted cut it is not a rule.
+	 */
+	@Test
+	void nftListingWithHandlesIsReadAndAnElisionIsNoRule() {
+		String paste = """
+				# nft -a list table kube-proxy
+				table ip kube-proxy { # handle 18
+					comment "rules for kube-proxy"
+					chain masquerading { # handle 9
+						meta mark & 0x00004000 == 0x00000000 return # handle 10
+						meta mark set meta mark ^ 0x00004000 # handle 11
+						masquerade fully-random # handle 12
+					}
+
+					chain endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.0.3/53 { # handle 54
+						ip saddr 10.244.0.3 jump mark-for-masquerade # handle 59
+						meta l4proto udp dnat to 10.244.0.3:53 # handle 60
+					}
+
+					chain service-FY5PMXPG-kube-system/kube-dns/udp/dns { # handle 55
+						ip daddr 10.96.0.10 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade # handle 56
+						numgen random mod 1 vmap { 0 : goto endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.0.3/53 } # handle 58
+					}
+
+				....
+				""";
+		NatTable nat = nat(paste);
+		assertThat(nat.sourceNatRules()).singleElement().satisfies((rule) -> {
+			assertThat(rule.randomFully()).isTrue();
+			assertThat(MasqueradeOwners.owner(rule)).isEqualTo("kube-proxy");
+		});
+		assertThat(nat.dnsService()).hasValueSatisfying((service) -> {
+			assertThat(service.name()).isEqualTo("kube-system/kube-dns:dns");
+			assertThat(service.endpoints()).containsExactly("10.244.0.3:53");
+		});
+		assertThat(nat.rules()).noneMatch((rule) -> rule.text().startsWith("...."));
+		Diagnosis diagnosis = paste(paste);
+		assertThat(diagnosis.unreadLines()).isEmpty();
+		assertThat(diagnosis.findings()).extracting(Finding::id)
+			.contains("dns-single-endpoint")
+			.doesNotContain(SnatPortRaceRule.ID);
+	}
+
+	/**
+	 * A window of {@code nft list ruleset} that starts inside {@code table ip nat}: the
+	 * chains iptables-nft writes for kube-proxy are nat chains by their names
+	 * ({@code KUBE-SVC-…}, {@code KUBE-SEP-…}), so a service's jumps to its endpoints are
+	 * read, not only the rules that DNAT.
+	 */
+	@Test
+	void kubeProxyChainsPastedWithoutTheirTableAreNatChainsByTheirNames() {
+		NatTable nat = nat(
+				"""
+							chain KUBE-SVC-YFPH5LFNKP7E3G4L {
+								meta l4proto udp ip saddr != 10.42.0.0/16 ip daddr 10.43.0.10  udp dport 53 counter packets 0 bytes 0 jump KUBE-MARK-MASQ
+								 counter packets 0 bytes 0 jump KUBE-SEP-FVAQVM3OEXTBBV2O
+							}
+
+							chain KUBE-SEP-FVAQVM3OEXTBBV2O {
+								ip saddr 10.42.0.7  counter packets 0 bytes 0 jump KUBE-MARK-MASQ
+								meta l4proto udp   counter packets 0 bytes 0 dnat to 10.42.0.7:53
+							}
+						""");
+		assertThat(nat.dnsService()).hasValueSatisfying((service) -> {
+			assertThat(service.chain()).isEqualTo("KUBE-SVC-YFPH5LFNKP7E3G4L");
+			assertThat(service.endpoints()).containsExactly("10.42.0.7:53");
+		});
+		NatTable filter = nat("""
+					chain FLANNEL-FWD {
+						ip saddr 10.42.0.0/16  counter packets 0 bytes 0 accept
+					}
+				""");
+		assertThat(filter.rules()).isEmpty();
+	}
+
+	/** Docker's MASQUERADE as nft lists iptables-nft's rule is Docker's, as in -S. */
+	@Test
+	void dockersMasqueradeAsNftListsItIsDockers() {
+		NatTable nat = nat(
+				"""
+						table ip nat {
+						        chain POSTROUTING {
+						                type nat hook postrouting priority srcnat; policy accept;
+						                oifname != "docker0" ip saddr 172.17.0.0/16 counter packets 0 bytes 0 masquerade
+						                oifname != "br-591ca8bdf81a" ip saddr 172.18.0.0/16 counter packets 14 bytes 1215 masquerade
+						                oifname != "eth0" ip saddr 10.0.0.0/8 counter packets 0 bytes 0 masquerade
+						        }
+						}
+						""");
+		assertThat(nat.sourceNatRules()).extracting(MasqueradeOwners::owner).containsExactly("Docker", "Docker", "");
+	}
+
 	@Test
 	void outputOnTheSameLineAsItsCommandIsRead() {
 		Diagnosis uname = paste(
