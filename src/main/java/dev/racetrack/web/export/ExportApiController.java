@@ -18,6 +18,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ContentDisposition;
@@ -42,6 +43,7 @@ import dev.racetrack.sim.NodeRun;
 import dev.racetrack.sim.Pod;
 import dev.racetrack.sim.TraceEvent;
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.BodyLimits;
 import dev.racetrack.web.shared.ClientQuota;
 import dev.racetrack.web.shared.Downloads;
 import dev.racetrack.web.shared.Clients;
@@ -72,6 +74,17 @@ class ExportApiController {
 
 	/** The largest event log {@code POST /api/export/events} reads. */
 	static final int MAX_IMPORT_BYTES = 8 * 1024 * 1024;
+
+	/**
+	 * Lets an import that asks {@code Expect: 100-continue} declare up to
+	 * {@link #MAX_IMPORT_BYTES} (the codecs' limit is smaller): a larger one gets 413
+	 * before it is sent.
+	 */
+	@Bean
+	static BodyLimits.Allowance eventLogImport() {
+		return new BodyLimits.Allowance("/api/export/events", MAX_IMPORT_BYTES, "event-log-import",
+				(MAX_IMPORT_BYTES >> 20) + " MiB");
+	}
 
 	/** Imports read and checked at once (more get 429). */
 	static final int MAX_CONCURRENT_IMPORTS = 2;

@@ -28,8 +28,17 @@ public class ApiExceptionHandler {
 
 	private final RejectionMetrics metrics;
 
-	public ApiExceptionHandler(RejectionMetrics metrics) {
+	/** The codecs' limit on a body read whole, as configured ("1MB"). */
+	private final String codecLimit;
+
+	/** {@code racetrack.request-read-timeout}, for the 408. */
+	private final java.time.Duration readTimeout;
+
+	public ApiExceptionHandler(RejectionMetrics metrics, RacetrackProperties properties,
+			org.springframework.core.env.Environment environment) {
 		this.metrics = metrics;
+		this.codecLimit = environment.getProperty(BodyLimits.CODEC_LIMIT, "256KB");
+		this.readTimeout = properties.requestReadTimeout();
 	}
 
 	@ExceptionHandler({ ErrorResponseException.class, ResponseStatusException.class })
@@ -46,12 +55,20 @@ public class ApiExceptionHandler {
 			.body(problem);
 	}
 
-	@ExceptionHandler(DataBufferLimitException.class)
-	public ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException ex) {
+	/**
+	 * A body over the codecs' limit: the buffer's own exception, or the framework's 413
+	 * wrapping it when a controller's {@code @RequestBody} was read (which carried no
+	 * detail and no limit).
+	 */
+	@ExceptionHandler({ DataBufferLimitException.class, org.springframework.web.server.ContentTooLargeException.class,
+			org.springframework.web.server.PayloadTooLargeException.class })
+	public ResponseEntity<ProblemDetail> tooLarge(Exception ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-				"The request body is larger than this server accepts.");
+				"The request body is larger than " + this.codecLimit + " (" + BodyLimits.CODEC_LIMIT + ").");
 		problem.setTitle("Body too large");
+		problem.setType(URI.create("/problems/limit"));
 		problem.setProperty("parameter", "body");
+		problem.setProperty("limit", BodyLimits.CODEC_LIMIT);
 		this.metrics.rejected(413);
 		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -73,6 +90,29 @@ public class ApiExceptionHandler {
 		this.metrics.rejected(500);
 		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	/**
+	 * A body that stopped arriving: nothing read for
+	 * {@code racetrack.request-read-timeout} (a chunk announced and never sent, a
+	 * {@code Content-Length} larger than what follows). It was a 500.
+	 */
+	@ExceptionHandler(io.netty.handler.timeout.ReadTimeoutException.class)
+	public ResponseEntity<ProblemDetail> bodyTimedOut(Exception ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
+				"The request body stopped arriving: nothing was read for "
+						+ ((this.readTimeout.toMillis() % 1000 == 0) ? this.readTimeout.toSeconds() + " s"
+								: this.readTimeout.toMillis() + " ms")
+						+ ". Send the whole body at once; its Content-Length or chunk sizes must match what "
+						+ "is sent.");
+		problem.setTitle("Limit reached: racetrack.request-read-timeout");
+		problem.setType(URI.create("/problems/limit"));
+		problem.setProperty("limit", "racetrack.request-read-timeout");
+		this.metrics.rejected(408);
+		return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.header("Connection", "close")
 			.body(problem);
 	}
 

@@ -99,6 +99,18 @@ class RequestHeadProblemsIntegrationTests {
 		assertThat(first).contains("\"summary\"");
 	}
 
+	@Test
+	void anHttp2PrefaceGets505SayingToUseHttp11() throws IOException {
+		// curl --http2-prior-knowledge: the preface, then an empty SETTINGS frame
+		String answer = exchange("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0");
+		assertThat(answer).startsWith("HTTP/1.1 505 ")
+			.containsIgnoringCase("content-type: application/problem+json")
+			.containsIgnoringCase("connection: close")
+			.contains("\"type\":\"/problems/http-version\"")
+			.contains("HTTP/2 without TLS")
+			.contains("HTTP/1.1");
+	}
+
 	/** Writes the bytes and reads until the server closes the connection. */
 	private String exchange(String request) throws IOException {
 		try (Socket socket = new Socket("localhost", this.port)) {
