@@ -30,6 +30,13 @@ import dev.racetrack.web.shared.BadParameterException;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class DiagnoseExceptionHandler {
 
+	/** The codecs' limit on a body read whole, as configured ("1MB"). */
+	private final String bodyLimit;
+
+	DiagnoseExceptionHandler(org.springframework.core.env.Environment environment) {
+		this.bodyLimit = environment.getProperty("spring.http.codecs.max-in-memory-size", "256KB");
+	}
+
 	static final String BODY_ACCEPTED = "a JSON object (or form) with the text fields conntrackStats, iptables, "
 			+ "uname, resolvConf, conntrackStatsLater and the integer intervalSeconds";
 
@@ -52,7 +59,8 @@ class DiagnoseExceptionHandler {
 			ContentTooLargeException.class })
 	ResponseEntity<ProblemDetail> tooLarge(Exception ex) {
 		return problem(HttpStatus.CONTENT_TOO_LARGE, "body",
-				"The request body is too large: each text may be at most 64 KiB.",
+				"The request body is larger than " + this.bodyLimit
+						+ " (spring.http.codecs.max-in-memory-size); each text is read up to 64 KiB.",
 				"at most 64 KiB (65536 bytes) per text field");
 	}
 

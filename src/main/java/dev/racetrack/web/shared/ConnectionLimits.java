@@ -103,17 +103,15 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 						this.openByClient.computeIfPresent(client, (a, n) -> (n > 1) ? n - 1 : null);
 					}
 				});
-				// After the HTTP codec (it sees decoded requests), before the bridge to
-				// the
-				// application.
-				// Right after the HTTP decoder, before reactor-netty's traffic handler,
-				// which
-				// would answer a bad head with a bare status.
+				// Right after the HTTP decoder (it sees decoded requests), before
+				// reactor-netty's traffic handler, which would answer a bad head or body
+				// with a bare status.
 				if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
 					channel.pipeline()
 						.addBefore(NettyPipeline.HttpTrafficHandler, "racetrack-request-head-problems",
 								new RequestHeadProblems(this.lineLimit, this.headerLimit, this.metrics));
 				}
+				// Before the bridge to the application.
 				HeadDeadline deadline = new HeadDeadline(read, idle, this.metrics);
 				if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, "racetrack-head-deadline", deadline);

@@ -178,7 +178,9 @@ class DiagnoseApiIntegrationTests {
 
 	@Test
 	void bodyOverTheCodecLimitIs413ProblemJson() {
-		expectProblem(postJson(Map.of("iptables", "x".repeat(1_100_000))), 413, "body");
+		expectProblem(postJson(Map.of("iptables", "x".repeat(1_100_000))), 413, "body").jsonPath("$.detail")
+			.isEqualTo("The request body is larger than 1MB (spring.http.codecs.max-in-memory-size); "
+					+ "each text is read up to 64 KiB.");
 	}
 
 	@Test
