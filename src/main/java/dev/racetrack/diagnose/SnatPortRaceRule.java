@@ -155,7 +155,9 @@ final class SnatPortRaceRule {
 						+ (advice.isEmpty() ? "" : " " + owner + ": " + advice));
 			}
 			else {
-				mitigations.add("Add --random-fully to line " + first.line() + ": " + first.withRandomFully() + others
+				// nft's own name for the flag, on a rule nft lists natively.
+				String flag = (first.form() == NatRule.Form.NFT) ? "fully-random" : "--random-fully";
+				mitigations.add("Add " + flag + " to line " + first.line() + ": " + first.withRandomFully() + others
 						+ "." + brief + (advice.isEmpty() ? "" : " " + owner + ": " + advice));
 			}
 		}
