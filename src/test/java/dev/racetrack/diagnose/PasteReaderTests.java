@@ -308,9 +308,10 @@ class PasteReaderTests {
 	 * syncProxyRules; its proxier_test.go at 81810de635aa, TestOverallNFTablesRules,
 	 * expects {@code add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp .
 	 * 80 comment "ns6/svc6:p80" : goto reject-chain }}). The listing is in the shape nft
-	 * prints the map, as in the real paste of kubernetes/kubernetes#131765; the elements
-	 * for kube-dns are kube-proxy's test fixture shape, not a user paste. {@code drop} (a
-	 * Local traffic policy with no endpoint on this node) is not read as no endpoint.
+	 * prints the map, as in the real paste of kubernetes/kubernetes#131765 (corpus
+	 * {@code k8s-131765-ffilippopoulos}); the elements for kube-dns are kube-proxy's test
+	 * fixture shape, not a user paste. {@code drop} (a Local traffic policy with no
+	 * endpoint on this node) is not read as no endpoint.
 	 */
 	@Test
 	void noEndpointServicesRejectOfTheClusterDnsIsNoReadyEndpoint() {
@@ -339,6 +340,38 @@ class PasteReaderTests {
 		Diagnosis dropped = paste(
 				map.replace("\"kube-system/kube-dns:dns\" : goto reject-chain", "\"kube-system/kube-dns:dns\" : drop"));
 		assertThat(dropped.findings()).noneMatch((f) -> f.id().equals(DnsServiceRule.ID));
+	}
+
+	/**
+	 * A map quoted without its table and cut inside it, in a Markdown fence (the real
+	 * paste of kubernetes/kubernetes#131765, corpus {@code k8s-131765-ffilippopoulos}):
+	 * the map header is nft, its element is read, and the fence ends the listing, so the
+	 * prose after it is not taken for nft.
+	 */
+	@Test
+	void aMapQuotedWithoutItsTableIsNftAndAFenceEndsIt() {
+		String paste = """
+				like:
+
+				```
+				        map no-endpoint-services {
+				                type ipv4_addr . inet_proto . inet_service : verdict
+				                comment "vmap to drop or reject packets to services with no endpoints"
+				                elements = {\s
+				                             10.88.1.2 . tcp . 80 comment "sys-ingress-priv/internal-ingress-controller-v2:web" : drop,
+				```
+
+				and iptables (https://github.com/kubernetes/kubernetes/pull/77523) modes.
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(NftParser.parse(sorted.of(PasteFormat.NFT)).elements()).singleElement().satisfies((element) -> {
+			assertThat(element.map()).isEqualTo("no-endpoint-services");
+			assertThat(element.address()).isEqualTo("10.88.1.2");
+			assertThat(element.comment()).isEqualTo("sys-ingress-priv/internal-ingress-controller-v2:web");
+			assertThat(element.verdict()).isEqualTo("drop");
+		});
+		assertThat(sorted.of(PasteFormat.NFT)).extracting(Line::number).containsExactly(4, 5, 6, 7, 8);
+		assertThat(paste(paste).unreadLines()).extracting(UnreadLine::line).containsExactly(11);
 	}
 
 	/** Docker's MASQUERADE as nft lists iptables-nft's rule is Docker's, as in -S. */
