@@ -65,6 +65,7 @@ public final class Diagnoser {
 		ConntrackStats laterBox = null;
 		List<NatRule> rules = new ArrayList<>();
 		List<NatTable.OtherTable> otherTables = new ArrayList<>();
+		List<NftParser.MapElement> mapElements = new ArrayList<>();
 		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
@@ -99,6 +100,7 @@ public final class Diagnoser {
 			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
 					text.of(PasteFormat.NFT), text.commands());
 			rules.addAll(nat.rules());
+			mapElements.addAll(NftParser.parse(text.of(PasteFormat.NFT)).elements());
 			nat.otherTables()
 				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
 						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis())));
@@ -124,7 +126,8 @@ public final class Diagnoser {
 		Optional<CounterRates> rates = (later != null && interval != null)
 				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		NatTable nat = new NatTable(rules, KubeServices.find(rules), List.of(), wholeEmptyNat, otherTables);
+		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat,
+				otherTables);
 		KernelMatch kernel = KernelProfiles.match(version, stats);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());

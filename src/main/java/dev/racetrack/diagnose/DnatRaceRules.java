@@ -100,9 +100,17 @@ final class DnatRaceRules {
 	/** Whether this kernel drops (or may drop) a UDP race this node is exposed to. */
 	static boolean anyDropsHere(Facts facts) {
 		boolean race3Exposed = (!facts.natRead() && !facts.extras().singleDnsEndpoint())
-				|| !facts.nat().multiEndpointUdpServices().isEmpty();
+				|| !facts.nat().multiEndpointUdpServices().isEmpty() || dnsChainNotPasted(facts).isPresent();
 		return facts.raceDrops(RACE_1.id()) || facts.raceDrops(RACE_2.id())
 				|| (race3Exposed && facts.raceDrops(RACE_3.id()));
+	}
+
+	/**
+	 * The cluster DNS as nftables kube-proxy's {@code service-ips} map names it, when its
+	 * chain was not pasted and no kubectl output gives its endpoints.
+	 */
+	private static Optional<KubeService> dnsChainNotPasted(Facts facts) {
+		return facts.nat().dnsService().filter((dns) -> !dns.chainPasted() && facts.extras().dnsEndpoints().isEmpty());
 	}
 
 	private static Optional<Finding> race3(Facts facts) {
@@ -123,7 +131,12 @@ final class DnatRaceRules {
 		}
 		List<KubeService> services = facts.nat().multiEndpointUdpServices();
 		if (services.isEmpty()) {
-			return Optional.empty();
+			// The cluster DNS named by nftables kube-proxy's service-ips map, its chain
+			// cut from the paste: how many endpoints it has is not shown.
+			return dnsChainNotPasted(facts).filter((dns) -> fix != Fix.FIXED)
+				.map((dns) -> finding(facts, RACE_3,
+						List.of(dns.describe() + ". Race 3 needs two endpoints or more: nft list chain ip kube-proxy "
+								+ dns.chain() + " shows them.")));
 		}
 		List<String> evidence = services.stream()
 			.sorted((a, b) -> Boolean.compare(b.isDns(), a.isDns()))

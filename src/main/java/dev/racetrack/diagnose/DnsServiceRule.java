@@ -145,9 +145,19 @@ final class DnsServiceRule {
 						"If both outputs are from now, kube-proxy on this node has not seen the endpoints (stuck, or "
 								+ "cut off from the API server): every lookup from its pods is rejected, whatever "
 								+ "the races; if the rule is older, the DNS was down then and is back."),
-				List.of("Take iptables-save on the node again: if the rule is still there, kube-proxy is behind; its "
+				List.of("Take " + listing(facts.extras())
+						+ " on the node again: if the rule is still there, kube-proxy " + "is behind; its "
 						+ "log says why (kubectl -n kube-system logs on the node's kube-proxy pod), and restarting it "
 						+ "rewrites the rules from kubectl get endpoints " + service + ".")));
+	}
+
+	/**
+	 * The listing that shows kube-proxy's rule again: {@code iptables-save}, or for
+	 * nftables kube-proxy's map element {@code nft list table ip kube-proxy}.
+	 */
+	private static String listing(NodeExtras extras) {
+		boolean nft = extras.dnsRejects().stream().anyMatch(NoEndpointRejects.Reject::nft);
+		return nft ? "nft list table ip kube-proxy" : "iptables-save";
 	}
 
 }

@@ -91,7 +91,8 @@ public final class IptablesParser {
 		// pasted: the other sections beside it are no sign that it was not.
 		List<NatTable.OtherTable> others = new ArrayList<>(reader.natSection ? List.of() : reader.others);
 		listed.otherTables().forEach((l) -> others.add(new NatTable.OtherTable(l.name(), l.lines(), l.basis())));
-		return new NatTable(reader.rules, KubeServices.find(reader.rules), reader.problems, reader.wholeNat, others);
+		return new NatTable(reader.rules, KubeServices.find(reader.rules, nftRules.elements()), reader.problems,
+				reader.wholeNat, others);
 	}
 
 	/** The state of one pass over the lines. */

@@ -14,13 +14,24 @@ import java.util.List;
  * @param port the service port, or the endpoints' port, or {@code ""}
  * @param endpointChains the distinct {@code KUBE-SEP-*} chains it jumps to
  * @param endpoints the {@code --to-destination} of each endpoint chain that has one
+ * @param clusterIp the address nftables kube-proxy's {@code service-ips} map sends to
+ * this chain, or {@code ""}
+ * @param chainPasted whether the chain's rules were pasted: a service known only from the
+ * {@code service-ips} map, whose chain was cut from the paste, has no endpoint chains
+ * read, and how many it has is not known
  */
 public record KubeService(String chain, int line, String name, String protocol, String port,
-		List<String> endpointChains, List<String> endpoints) {
+		List<String> endpointChains, List<String> endpoints, String clusterIp, boolean chainPasted) {
 
 	public KubeService {
 		endpointChains = List.copyOf(endpointChains);
 		endpoints = List.copyOf(endpoints);
+	}
+
+	/** A service whose chain was pasted, its address not known. */
+	public KubeService(String chain, int line, String name, String protocol, String port, List<String> endpointChains,
+			List<String> endpoints) {
+		this(chain, line, name, protocol, port, endpointChains, endpoints, "", true);
 	}
 
 	public int endpointCount() {
@@ -51,11 +62,19 @@ public record KubeService(String chain, int line, String name, String protocol, 
 		return isDns();
 	}
 
-	/** {@code KUBE-SVC-… (kube-system/kube-dns:dns, udp/53): 2 endpoints}. */
+	/**
+	 * {@code KUBE-SVC-… (kube-system/kube-dns:dns, udp/53): 2 endpoints}; a service known
+	 * only from the {@code service-ips} map says its chain was not pasted.
+	 */
 	public String describe() {
 		String what = this.name.isEmpty() ? "" : this.name;
 		String proto = this.protocol.isEmpty() ? "" : this.protocol + (this.port.isEmpty() ? "" : "/" + this.port);
-		String details = String.join(", ", List.of(what, proto).stream().filter((s) -> !s.isEmpty()).toList());
+		String address = this.clusterIp.isEmpty() ? "" : "ClusterIP " + this.clusterIp;
+		String details = String.join(", ", List.of(what, proto, address).stream().filter((s) -> !s.isEmpty()).toList());
+		if (!this.chainPasted) {
+			return "line " + this.line + ": " + this.chain + (details.isEmpty() ? "" : " (" + details + ")")
+					+ ", in kube-proxy's service-ips map: its chain was not pasted, so its endpoints are not shown";
+		}
 		String endpointsText = this.endpoints.isEmpty() ? "" : " → " + String.join(", ", this.endpoints);
 		return "line " + this.line + ": " + this.chain + (details.isEmpty() ? "" : " (" + details + ")") + ": "
 				+ endpointCount() + " endpoint" + ((endpointCount() == 1) ? "" : "s") + endpointsText;

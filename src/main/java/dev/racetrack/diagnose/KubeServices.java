@@ -19,6 +19,14 @@ final class KubeServices {
 	}
 
 	static List<KubeService> find(List<NatRule> rules) {
+		return find(rules, List.of());
+	}
+
+	/**
+	 * The services of the nat rules and, for nftables kube-proxy, of its
+	 * {@code service-ips} map's elements.
+	 */
+	static List<KubeService> find(List<NatRule> rules, List<NftParser.MapElement> elements) {
 		Map<String, Builder> services = new LinkedHashMap<>();
 		Map<String, NatRule> dnats = new LinkedHashMap<>();
 		for (NatRule rule : rules) {
@@ -36,7 +44,7 @@ final class KubeServices {
 			}
 		}
 		List<KubeService> found = new ArrayList<>(services.values().stream().map((s) -> s.build(dnats)).toList());
-		found.addAll(nftServices(rules));
+		found.addAll(nftServices(rules, elements));
 		if (found.isEmpty()) {
 			found.addAll(byComment(rules));
 		}
@@ -44,36 +52,75 @@ final class KubeServices {
 	}
 
 	/**
-	 * nftables kube-proxy: {@code chain service-HASH-ns/name/proto/port} holds
-	 * {@code numgen random mod N vmap { 0 : goto endpoint-…, … }}, and each endpoint
-	 * chain {@code dnat to ip:port}.
+	 * nftables kube-proxy ({@code pkg/proxy/nftables/proxier.go}): the
+	 * {@code service-ips} map sends each ClusterIP, protocol and port to its chain
+	 * ({@code 10.96.0.10 . udp . 53 : goto service-HASH-ns/name/proto/port}); the chain
+	 * holds {@code numgen random mod N vmap { 0 : goto endpoint-…, … }}, and each
+	 * endpoint chain {@code dnat to ip:port} (kube-proxy since nftables mode came, 1.29),
+	 * or the chain DNATs itself with {@code dnat ip addr . port to numgen random mod N
+	 * map { 0 : 10.180.0.1 . 53, … }} (kube-proxy's master in July 2026, as its
+	 * proxier_test.go quoted in kubernetes/kubernetes#140362 expects). A chain the map
+	 * names but the paste left out is a service all the same, its endpoints not shown.
 	 */
-	private static List<KubeService> nftServices(List<NatRule> rules) {
+	private static List<KubeService> nftServices(List<NatRule> rules, List<NftParser.MapElement> elements) {
 		Map<String, NatRule> dnatByChain = new LinkedHashMap<>();
 		for (NatRule rule : rules) {
 			if ("DNAT".equals(rule.target()) && rule.form() == NatRule.Form.NFT) {
 				dnatByChain.putIfAbsent(rule.chain(), rule);
 			}
 		}
+		Map<String, NftParser.MapElement> clusterIps = new LinkedHashMap<>();
+		for (NftParser.MapElement element : elements) {
+			if (element.map().equals("service-ips") && element.verdict().startsWith("goto service-")) {
+				clusterIps.putIfAbsent(element.chain(), element);
+			}
+		}
 		List<KubeService> services = new ArrayList<>();
+		java.util.Set<String> chainsRead = new java.util.HashSet<>();
 		for (NatRule rule : rules) {
-			if (!rule.target().startsWith("NUMGEN:") || !rule.chain().startsWith("service-")) {
+			if (!rule.target().startsWith("NUMGEN:") || !rule.chain().startsWith("service-")
+					|| !chainsRead.add(rule.chain())) {
 				continue;
 			}
-			String[] parts = rule.chain().split("/");
-			String name = (parts.length >= 4)
-					? parts[0].replaceFirst("^service-[A-Z0-9]+-", "") + "/" + parts[1] + ":" + parts[3] : rule.chain();
-			String protocol = (parts.length >= 4) ? parts[2] : rule.protocol();
-			List<String> chains = NftParser.numgenChains(rule.text());
-			List<String> endpoints = chains.stream()
-				.map(dnatByChain::get)
-				.filter((dnat) -> dnat != null && !dnat.toDestination().isEmpty())
-				.map(NatRule::toDestination)
-				.toList();
-			String port = endpoints.isEmpty() ? "" : portOf(endpoints.get(0));
-			services.add(new KubeService(rule.chain(), rule.line(), name, protocol, port, chains, endpoints));
+			String name = nftServiceName(rule.chain());
+			String protocol = nftServiceProtocol(rule.chain(), rule.protocol());
+			List<String> endpoints = NftParser.numgenEndpoints(rule.text());
+			List<String> chains = endpoints.isEmpty() ? NftParser.numgenChains(rule.text()) : endpoints;
+			if (endpoints.isEmpty()) {
+				endpoints = chains.stream()
+					.map(dnatByChain::get)
+					.filter((dnat) -> dnat != null && !dnat.toDestination().isEmpty())
+					.map(NatRule::toDestination)
+					.toList();
+			}
+			NftParser.MapElement entry = clusterIps.get(rule.chain());
+			String port = (entry != null) ? entry.port() : (endpoints.isEmpty() ? "" : portOf(endpoints.get(0)));
+			services.add(new KubeService(rule.chain(), rule.line(), name, protocol, port, chains, endpoints,
+					(entry != null) ? entry.address() : "", true));
+		}
+		for (NftParser.MapElement entry : clusterIps.values()) {
+			if (!chainsRead.contains(entry.chain())) {
+				services.add(new KubeService(entry.chain(), entry.line(), nftServiceName(entry.chain()),
+						entry.protocol(), entry.port(), List.of(), List.of(), entry.address(), false));
+			}
 		}
 		return services;
+	}
+
+	/**
+	 * The service port a chain's name gives:
+	 * {@code service-FY5PMXPG-kube-system/kube-dns/udp/dns} is
+	 * {@code kube-system/kube-dns:dns}.
+	 */
+	private static String nftServiceName(String chain) {
+		String[] parts = chain.split("/", 6);
+		return (parts.length >= 4) ? parts[0].replaceFirst("^service-[A-Z0-9]+-", "") + "/" + parts[1] + ":" + parts[3]
+				: chain;
+	}
+
+	private static String nftServiceProtocol(String chain, String fallback) {
+		String[] parts = chain.split("/", 6);
+		return (parts.length >= 4) ? parts[2] : fallback;
 	}
 
 	/**

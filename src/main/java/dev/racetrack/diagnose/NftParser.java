@@ -11,8 +11,11 @@ import java.util.regex.Pattern;
  * ({@code … counter packets 12 bytes 720 masquerade}), and nftables kube-proxy's own
  * table ({@code table ip kube-proxy}: {@code masquerade fully-random}, {@code numgen
  * random mod 2 vmap { 0 : goto endpoint-…, 1 : goto endpoint-… }},
- * {@code dnat to 10.244.0.3:53}). Only chains of a table whose name or hook says nat are
- * kept; rules of other tables are read and left out. Never throws.
+ * {@code dnat to 10.244.0.3:53}, {@code dnat ip to numgen random mod 2 map { … }}). Only
+ * chains of a table whose name or hook says nat are kept; rules of other tables are read
+ * and left out. The elements of the maps keyed by address, protocol and port
+ * (kube-proxy's {@code service-ips} and {@code no-endpoint-services}) are read apart:
+ * they are no rules. Never throws.
  */
 final class NftParser {
 
@@ -35,6 +38,37 @@ final class NftParser {
 	private static final Pattern L4PROTO = Pattern.compile("\\bl4proto (udp|tcp|sctp)");
 
 	private static final Pattern NUMGEN = Pattern.compile("numgen random mod (\\d{1,4}) vmap \\{(.{0,8000})\\}");
+
+	/**
+	 * kube-proxy's endpoint selection without endpoint chains: {@code meta l4proto udp
+	 * dnat ip addr . port to numgen random mod 2 map { 0 : 10.180.0.1 . 53 , 1 :
+	 * 10.180.2.1 . 53 }} (the rule kube-proxy writes, as its proxier_test.go expects it
+	 * in 2026), which nft lists as {@code dnat ip to numgen …} since the change "src:
+	 * infer NAT mapping with concatenation from set" (2021).
+	 */
+	private static final Pattern NUMGEN_DNAT = Pattern
+		.compile("\\bdnat (?:ip6? )?(?:addr \\. port )?to numgen random mod (\\d{1,4}) map \\{(.{0,8000})\\}");
+
+	/** One endpoint of {@link #NUMGEN_DNAT}'s map: {@code 0 : 10.180.0.1 . 53}. */
+	private static final Pattern NUMGEN_ENDPOINT = Pattern.compile("\\b\\d{1,4} : ([\\d.]{7,15}) \\. (\\d{1,5})\\b");
+
+	/** A named set or map of a table: {@code map service-ips {}. */
+	private static final Pattern SET_HEADER = Pattern.compile("(set|map) ([\\w./-]{1,200}) \\{");
+
+	/**
+	 * One element of a map keyed by address, protocol and port, as nft lists it:
+	 * {@code 10.96.0.10 . udp . 53 : goto service-FY5PMXPG-kube-system/kube-dns/udp/dns}
+	 * ({@code service-ips}),
+	 * {@code 10.96.0.10 . udp . 53 comment "kube-system/kube-dns:dns"
+	 * : goto reject-chain} ({@code no-endpoint-services}, which kube-proxy writes with
+	 * the service port's name as the element's comment).
+	 */
+	private static final Pattern ELEMENT = Pattern
+		.compile("(?<![\\w.:])([0-9a-fA-F.:]{2,45}) \\. (tcp|udp|sctp) \\. (\\d{1,5})(?: comment \"([^\"]{0,400})\")?"
+				+ " : ((?:goto|jump) [\\w./:-]{1,250}|drop|accept|return)");
+
+	/** At most this many map elements are read from one paste. */
+	private static final int MAX_ELEMENTS = 4096;
 
 	/**
 	 * An iptables-nft MASQUERADE or SNAT as nft lists it: {@code xt target "MASQUERADE"},
@@ -78,19 +112,72 @@ final class NftParser {
 		return HANDLE.matcher(text).replaceFirst("");
 	}
 
-	/** The nat rules and the lines it could not read. */
-	record Result(List<NatRule> rules, List<LineProblem> problems) {
+	/**
+	 * The nat rules, the elements of the maps keyed by address, protocol and port, and
+	 * the lines it could not read.
+	 */
+	record Result(List<NatRule> rules, List<LineProblem> problems, List<MapElement> elements) {
+	}
+
+	/**
+	 * One element of a verdict map keyed by address, protocol and port: kube-proxy's
+	 * {@code service-ips} (a service IP and port, and the chain its packets go to) and
+	 * {@code no-endpoint-services} (a service IP and port with no endpoint, and whether
+	 * its packets are rejected or dropped).
+	 *
+	 * @param line the line it was read from
+	 * @param map the map's name ({@code service-ips})
+	 * @param address the address of the key
+	 * @param protocol {@code udp}, {@code tcp} or {@code sctp}
+	 * @param port the port of the key
+	 * @param comment the element's comment, or {@code ""}
+	 * @param verdict {@code goto <chain>}, {@code jump <chain>}, {@code drop},
+	 * {@code accept} or {@code return}
+	 * @param text the element as pasted
+	 */
+	record MapElement(int line, String map, String address, String protocol, String port, String comment,
+			String verdict, String text) {
+
+		/** The chain a {@code goto} or {@code jump} verdict names, or {@code ""}. */
+		String chain() {
+			int space = this.verdict.indexOf(' ');
+			return (space >= 0) ? this.verdict.substring(space + 1) : "";
+		}
+
+		/** {@code line 37: 10.96.0.10 . udp . 53 : goto service-…}. */
+		String cite() {
+			return "line " + this.line + ": " + this.text;
+		}
+
 	}
 
 	static Result parse(List<Line> lines) {
 		List<NatRule> rules = new ArrayList<>();
 		List<LineProblem> problems = new ArrayList<>();
+		List<MapElement> elements = new ArrayList<>();
 		String table = "";
 		String chain = "";
 		boolean natTable = false;
 		boolean natChain = false;
+		// Inside a set or map: its name and how deep in its braces; its lines are no
+		// rules.
+		String set = "";
+		int setDepth = 0;
 		for (Line line : lines) {
 			String text = withoutHandle(line.text().strip());
+			// A set cut short in the paste ends where a chain or table begins.
+			if (setDepth > 0 && !CHAIN.matcher(text).matches() && !TABLE.matcher(text).matches()) {
+				elements(line.number(), set, text, elements);
+				setDepth = depth(setDepth, text);
+				continue;
+			}
+			setDepth = 0;
+			Matcher setHeader = SET_HEADER.matcher(text);
+			if (setHeader.matches()) {
+				set = setHeader.group(1).equals("map") ? setHeader.group(2) : "";
+				setDepth = 1;
+				continue;
+			}
 			Matcher tableHeader = TABLE.matcher(text);
 			if (tableHeader.matches()) {
 				table = tableHeader.group(2);
@@ -127,7 +214,41 @@ final class NftParser {
 				rules.add(rule);
 			}
 		}
-		return new Result(rules, problems);
+		return new Result(rules, problems, elements);
+	}
+
+	/**
+	 * The elements on one line of a map ({@code elements = { 10.96.0.10 . udp . 53 : goto
+	 * …,}), none when the map is a set's or not keyed by address, protocol and port.
+	 */
+	private static void elements(int number, String map, String text, List<MapElement> elements) {
+		if (map.isEmpty() || text.length() > 20_000) {
+			return;
+		}
+		Matcher element = ELEMENT.matcher(text);
+		while (element.find() && elements.size() < MAX_ELEMENTS) {
+			elements.add(new MapElement(number, map, element.group(1), element.group(2), element.group(3),
+					(element.group(4) != null) ? element.group(4) : "", element.group(5), element.group()));
+		}
+	}
+
+	/** The brace depth after a line of a set or map, braces in a comment left out. */
+	private static int depth(int depth, String text) {
+		int d = depth;
+		boolean quoted = false;
+		for (int i = 0; i < text.length() && d > 0; i++) {
+			char c = text.charAt(i);
+			if (c == '"') {
+				quoted = !quoted;
+			}
+			else if (!quoted && c == '{') {
+				d++;
+			}
+			else if (!quoted && c == '}') {
+				d--;
+			}
+		}
+		return d;
 	}
 
 	private static NatRule rule(Line line, String text, String chain) {
@@ -136,6 +257,7 @@ final class NftParser {
 		Matcher dnat = DNAT.matcher(text);
 		Matcher jump = JUMP.matcher(text);
 		Matcher numgen = NUMGEN.matcher(text);
+		Matcher numgenDnat = NUMGEN_DNAT.matcher(text);
 		Matcher xt = XT_TARGET.matcher(text);
 		if (xt.find()) {
 			String name = (xt.group(1) != null) ? xt.group(1) : xt.group(2);
@@ -156,6 +278,9 @@ final class NftParser {
 		else if (numgen.find()) {
 			target = "NUMGEN:" + numgen.group(1);
 		}
+		else if (numgenDnat.find()) {
+			target = "NUMGEN:" + numgenDnat.group(1);
+		}
 		else if (jump.find()) {
 			target = jump.group(1);
 		}
@@ -169,6 +294,24 @@ final class NftParser {
 		boolean random = !fully && text.matches(".{0,4000}\\b(?:masquerade|snat to \\S{1,60}) random\\b.{0,4000}");
 		return new NatRule(line.number(), text, chain, target, protocol, port, comment.find() ? comment.group(1) : "",
 				to, random, fully, text, packets.find() ? Long.parseLong(packets.group(1)) : -1, NatRule.Form.NFT);
+	}
+
+	/**
+	 * The endpoints a {@code dnat … to numgen random mod N map} spreads over, in order,
+	 * as {@code 10.180.0.1:53}; none for the {@code vmap} form, which goes to endpoint
+	 * chains.
+	 */
+	static List<String> numgenEndpoints(String text) {
+		List<String> endpoints = new ArrayList<>();
+		Matcher dnat = NUMGEN_DNAT.matcher(text);
+		if (!dnat.find()) {
+			return endpoints;
+		}
+		Matcher endpoint = NUMGEN_ENDPOINT.matcher(dnat.group(2));
+		while (endpoint.find() && endpoints.size() < 1024) {
+			endpoints.add(endpoint.group(1) + ":" + endpoint.group(2));
+		}
+		return endpoints;
 	}
 
 	/** The chains a {@code numgen random mod N vmap} spreads over, in order. */

@@ -18,11 +18,25 @@ import java.util.regex.Pattern;
  * {@code iptables -S} (any table) and {@code iptables -L} rows
  * ({@code REJECT udp -- anywhere 10.96.0.10 /* kube-system/kube-dns:dns has no endpoints
  * *}{@code / udp dpt:domain reject-with icmp-port-unreachable}).
+ * <p>
+ * nftables kube-proxy ({@code pkg/proxy/nftables/proxier.go}) writes no rule for such a
+ * port but an element of its {@code no-endpoint-services} map, checked by
+ * {@code service-endpoints-check} in the filter hooks: {@code 10.96.0.10 . udp . 53
+ * comment "kube-system/kube-dns:dns" : goto reject-chain}, whose one rule is
+ * {@code reject}. The same map holds {@code : drop} for a port whose traffic policy is
+ * Local and that has no endpoint on this node (it has endpoints elsewhere): that is not
+ * read as no endpoint.
  */
 final class NoEndpointRejects {
 
 	/** kube-proxy's comment after the service port's name. */
 	static final String SUFFIX = " has no endpoints";
+
+	/** nftables kube-proxy's map of the service ports without endpoints. */
+	static final String NFT_MAP = "no-endpoint-services";
+
+	/** The verdict of {@link #NFT_MAP} for a port with no endpoint at all. */
+	private static final String NFT_REJECT = "goto reject-chain";
 
 	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d{1,18}:\\d{1,20}\\]\\s{1,20}");
 
@@ -65,6 +79,19 @@ final class NoEndpointRejects {
 			return "line " + this.line + ": " + this.text;
 		}
 
+		/**
+		 * What kube-proxy wrote: {@code "this rule"}, or for nftables kube-proxy
+		 * {@code "this element of its no-endpoint-services map"}.
+		 */
+		String what() {
+			return nft() ? "this element of its " + NFT_MAP + " map" : "this rule";
+		}
+
+		/** Whether nftables kube-proxy wrote it: an element of {@link #NFT_MAP}. */
+		boolean nft() {
+			return NFT_MAP.equals(this.chain);
+		}
+
 	}
 
 	private NoEndpointRejects() {
@@ -77,7 +104,22 @@ final class NoEndpointRejects {
 	 * table's parsers, not here.
 	 */
 	static List<Reject> read(List<Line> save, List<Line> list) {
+		return read(save, list, List.of());
+	}
+
+	/**
+	 * As {@link #read(List, List)}, with the elements of nftables kube-proxy's
+	 * {@code no-endpoint-services} map among the lines of {@code nft list} ({@code nft})
+	 * whose verdict is {@code goto reject-chain}.
+	 */
+	static List<Reject> read(List<Line> save, List<Line> list, List<Line> nft) {
 		List<Reject> rejects = new ArrayList<>();
+		for (NftParser.MapElement element : NftParser.parse(nft).elements()) {
+			if (element.map().equals(NFT_MAP) && element.verdict().equals(NFT_REJECT) && !element.comment().isEmpty()) {
+				rejects.add(reject(element.line(), element.text(), NFT_MAP, element.protocol(), element.port(),
+						element.comment(), element.comment()));
+			}
+		}
 		List<Line> rules = joinWrapped(save);
 		for (Line rule : rules) {
 			fromSave(rule).ifPresent(rejects::add);
@@ -140,10 +182,17 @@ final class NoEndpointRejects {
 	}
 
 	private static Reject reject(int line, String text, String chain, String protocol, String port, String comment) {
-		String portName = comment.substring(0, comment.length() - SUFFIX.length()).strip();
-		int colon = portName.lastIndexOf(':');
-		String service = (colon >= 0) ? portName.substring(0, colon) : portName;
-		String name = (colon >= 0) ? portName.substring(colon + 1) : "";
+		return reject(line, text, chain, protocol, port, comment.substring(0, comment.length() - SUFFIX.length()),
+				comment);
+	}
+
+	/** {@code portName} is the service port's, {@code kube-system/kube-dns:dns}. */
+	private static Reject reject(int line, String text, String chain, String protocol, String port, String portName,
+			String comment) {
+		String stripped = portName.strip();
+		int colon = stripped.lastIndexOf(':');
+		String service = (colon >= 0) ? stripped.substring(0, colon) : stripped;
+		String name = (colon >= 0) ? stripped.substring(colon + 1) : "";
 		return new Reject(line, text, chain, service, name, protocol, port, comment);
 	}
 

@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  * NodeLocal DNSCache's DaemonSet ({@code get daemonsets}); others are read and left out
  * @param dnsRejects kube-proxy's REJECT rules for the cluster DNS service's ports without
  * endpoints ({@code "kube-system/kube-dns:dns has no endpoints"},
- * {@link NoEndpointRejects}); other services' are read and left out
+ * {@link NoEndpointRejects}; nftables kube-proxy: their elements of its
+ * {@code no-endpoint-services} map with {@code goto reject-chain}); other services' are
+ * read and left out
  * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
  * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
  * module loaded, which a sysctl may have changed since
@@ -393,7 +395,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
 				workloads,
-				NoEndpointRejects.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST))
+				NoEndpointRejects
+					.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
+							sorted.of(PasteFormat.NFT))
 					.stream()
 					.filter((r) -> isDnsServiceName(r.name()))
 					.toList(),
@@ -967,8 +971,10 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/**
 	 * None, when kube-proxy rejects the cluster DNS service's lookup port (UDP 53) with
-	 * "has no endpoints": it writes that rule only while the port has no ready endpoint.
-	 * The rules for its other ports ({@code dns-tcp}, {@code metrics}) are cited with it.
+	 * "has no endpoints" (nftables: lists it in no-endpoint-services with
+	 * {@code goto reject-chain}): it writes that rule only while the port has no ready
+	 * endpoint. The rules for its other ports ({@code dns-tcp}, {@code metrics}) are
+	 * cited with it.
 	 */
 	private java.util.Optional<DnsEndpoints> rejectedEndpoints() {
 		List<NoEndpointRejects.Reject> lookups = this.dnsRejects.stream()
@@ -984,11 +990,13 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			.toList();
 		String comments = String.join(", ", lookups.stream().map((r) -> "\"" + r.comment() + "\"").distinct().toList());
 		NoEndpointRejects.Reject first = lookups.get(0);
-		return java.util.Optional.of(new DnsEndpoints(0, 0, String.join("; ", cited)
-				+ ": kube-proxy rejects lookups to the cluster DNS service (" + comments
-				+ "): it writes this rule only for a service port with no ready endpoint, so the service has none now"
-				+ (others.isEmpty() ? "" : "; its other ports too: " + String.join(", ", others)) + ".",
-				"kube-proxy's rule, line " + first.line() + ": \"" + first.comment() + "\"",
+		return java.util.Optional.of(new DnsEndpoints(0, 0,
+				String.join("; ", cited) + ": kube-proxy rejects lookups to the cluster DNS service (" + comments
+						+ "): it writes " + first.what()
+						+ " only for a service port with no ready endpoint, so the service has none now"
+						+ (others.isEmpty() ? "" : "; its other ports too: " + String.join(", ", others)) + ".",
+				"kube-proxy's " + (first.nft() ? NoEndpointRejects.NFT_MAP + " map" : "rule") + ", line " + first.line()
+						+ ": \"" + first.comment() + "\"",
 				DnsEndpoints.Source.KUBE_PROXY));
 	}
 

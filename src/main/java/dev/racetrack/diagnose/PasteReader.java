@@ -113,6 +113,12 @@ public final class PasteReader {
 	/** An nft chain pasted without its table ({@code chain nat_POST {}). */
 	private static final Pattern NFT_CHAIN = Pattern.compile("chain [\\w.-]{1,200} \\{");
 
+	/**
+	 * An nft set or map pasted without its table ({@code map no-endpoint-services {}):
+	 * kube-proxy's names have no slash, its chains' do.
+	 */
+	private static final Pattern NFT_SET = Pattern.compile("(?:set|map) [\\w.-]{1,200} \\{");
+
 	private static final Pattern NODES_HEADER = Pattern.compile("NAME +STATUS +.{0,400}");
 
 	/** {@code kubectl get endpoints} ({@code -A}: with a NAMESPACE column first). */
@@ -376,6 +382,10 @@ public final class PasteReader {
 				case FENCE -> {
 					this.dispositions.put(number, Disposition.NOISE);
 					endTables();
+					// A Markdown fence ends the block it quoted: an nft listing cut
+					// inside a
+					// set or chain does not go on into the prose after it.
+					this.nftDepth = 0;
 				}
 				case COMMAND -> command(number, cleaned.command());
 				case SHELL_MESSAGE -> {
@@ -452,7 +462,8 @@ public final class PasteReader {
 
 		private PasteFormat detect(int number, String text) {
 			String nft = NftParser.withoutHandle(text);
-			if (this.nftDepth > 0 || NFT_TABLE.matcher(nft).matches() || NFT_CHAIN.matcher(nft).matches()) {
+			if (this.nftDepth > 0 || NFT_TABLE.matcher(nft).matches() || NFT_CHAIN.matcher(nft).matches()
+					|| NFT_SET.matcher(nft).matches()) {
 				trackBraces(text);
 				return PasteFormat.NFT;
 			}

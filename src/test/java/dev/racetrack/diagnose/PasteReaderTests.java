@@ -191,6 +191,189 @@ class PasteReaderTests {
 		assertThat(filter.rules()).isEmpty();
 	}
 
+	/**
+	 * nftables kube-proxy keeps each ClusterIP in its {@code service-ips} map
+	 * ({@code 10.255.0.10 . udp . 53 : goto service-FY5PMXPG-kube-system/kube-dns/udp/dns}):
+	 * the cluster DNS is found there though its chain was cut from the paste, and its
+	 * endpoints are said not to be shown rather than counted as none: race 3 is neither
+	 * ruled out nor said to be exposed, the finding asks for the chain. The lines are
+	 * those of the corpus paste {@code k8s-training-temach-kube-proxy} (a real
+	 * {@code nft -a} listing), the map moved after a chain as {@code nft list} also
+	 * prints it: a map's elements are no rules of the chain before it.
+	 */
+	@Test
+	void serviceIpsMapFindsTheClusterDnsWhoseChainWasCut() {
+		String paste = """
+				# nft -a list table kube-proxy
+				table ip kube-proxy { # handle 18
+					comment "rules for kube-proxy"
+					chain endpoint-573J25N3-default/kubernetes/tcp/https__10.128.0.16/6443 { # handle 54
+						ip saddr 10.128.0.16 jump mark-for-masquerade # handle 59
+						meta l4proto tcp dnat to 10.128.0.16:6443 # handle 60
+					}
+
+					map service-ips { # handle 50
+						type ipv4_addr . inet_proto . inet_service : verdict
+						comment "ClusterIP, ExternalIP and LoadBalancer IP traffic"
+						elements = { 10.255.0.10 . tcp . 53 : goto service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp,
+							     10.255.0.10 . udp . 53 : goto service-FY5PMXPG-kube-system/kube-dns/udp/dns,
+							     10.128.0.16 . tcp . 80 : goto external-TAO5FKKM-ingress-nginx/ingress-nginx-controller/tcp/http,
+							     10.255.0.1 . tcp . 443 : goto service-2QRHZV4L-default/kubernetes/tcp/https,
+							     10.255.0.10 . tcp . 9153 : goto service-AS2KJYAD-kube-system/kube-dns/tcp/metrics }
+					}
+
+					chain service-2QRHZV4L-default/kubernetes/tcp/https { # handle 55
+						ip daddr 10.255.0.1 tcp dport 443 ip saddr != 10.244.0.0/16 jump mark-for-masquerade # handle 56
+						numgen random mod 1 vmap { 0 : goto endpoint-573J25N3-default/kubernetes/tcp/https__10.128.0.16/6443 } # handle 58
+					}
+				....
+				""";
+		NatTable nat = nat(paste);
+		assertThat(nat.rules()).noneMatch((rule) -> rule.text().contains(" . "));
+		assertThat(nat.dnsService()).hasValueSatisfying((service) -> {
+			assertThat(service.chain()).isEqualTo("service-FY5PMXPG-kube-system/kube-dns/udp/dns");
+			assertThat(service.name()).isEqualTo("kube-system/kube-dns:dns");
+			assertThat(service.clusterIp()).isEqualTo("10.255.0.10");
+			assertThat(service.protocol()).isEqualTo("udp");
+			assertThat(service.port()).isEqualTo("53");
+			assertThat(service.chainPasted()).isFalse();
+			assertThat(service.describe()).isEqualTo("line 13: service-FY5PMXPG-kube-system/kube-dns/udp/dns "
+					+ "(kube-system/kube-dns:dns, udp/53, ClusterIP 10.255.0.10), in kube-proxy's service-ips map: "
+					+ "its chain was not pasted, so its endpoints are not shown");
+		});
+		assertThat(nat.services()).filteredOn((service) -> service.name().equals("default/kubernetes:https"))
+			.singleElement()
+			.satisfies((service) -> {
+				assertThat(service.clusterIp()).isEqualTo("10.255.0.1");
+				assertThat(service.port()).isEqualTo("443");
+				assertThat(service.endpoints()).containsExactly("10.128.0.16:6443");
+			});
+		Diagnosis diagnosis = paste(paste);
+		assertThat(diagnosis.unreadLines()).isEmpty();
+		assertThat(diagnosis.findings()).extracting(Finding::id)
+			.contains(DnatRaceRules.RACE_1.id())
+			.doesNotContain(DnatRaceRules.RACE_3_RULED_OUT);
+		assertThat(diagnosis.findings()).filteredOn((f) -> f.id().equals(DnatRaceRules.RACE_3.id()))
+			.singleElement()
+			.satisfies((finding) -> assertThat(finding.evidence().get(0))
+				.endsWith("its endpoints are not shown. Race 3 needs two endpoints or more: nft list chain ip "
+						+ "kube-proxy service-FY5PMXPG-kube-system/kube-dns/udp/dns shows them."));
+	}
+
+	/**
+	 * kube-proxy's endpoint selection without endpoint chains, as its
+	 * {@code pkg/proxy/nftables/proxier_test.go} (TestOverallNFTablesRules) expected it
+	 * in July 2026 ({@code add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 meta
+	 * l4proto tcp dnat ip addr . port to numgen random mod 1 map { 0 : 10.180.0.1 . 80
+	 * }}, quoted in kubernetes/kubernetes#140362's review, 2026-07-09), and as nft lists
+	 * it since the nftables change "src: infer NAT mapping with concatenation from set"
+	 * (netfilter-devel, 2021-07-13: {@code dnat ip to numgen …}, its
+	 * tests/shell/testcases/maps/dumps/nat_addr_port.nft). kube-proxy's test fixture
+	 * shape, not a user paste; the service is the cluster DNS with the addresses of that
+	 * test.
+	 */
+	@Test
+	void numgenDnatMapGivesTheEndpointsOfAService() {
+		NatTable written = nat(
+				"""
+						table ip kube-proxy {
+							chain service-FY5PMXPG-kube-system/kube-dns/udp/dns {
+								meta l4proto udp dnat ip addr . port to numgen random mod 2 map { 0 : 10.180.0.1 . 53 , 1 : 10.180.2.1 . 53 }
+							}
+						}
+						""");
+		assertThat(written.multiEndpointUdpServices()).singleElement().satisfies((service) -> {
+			assertThat(service.name()).isEqualTo("kube-system/kube-dns:dns");
+			assertThat(service.endpoints()).containsExactly("10.180.0.1:53", "10.180.2.1:53");
+			assertThat(service.port()).isEqualTo("53");
+		});
+		String listed = """
+				table ip kube-proxy {
+					chain service-FY5PMXPG-kube-system/kube-dns/udp/dns {
+						meta l4proto udp dnat ip to numgen random mod 1 map { 0 : 10.180.0.1 . 53 }
+					}
+				}
+				""";
+		assertThat(nat(listed).dnsService()).hasValueSatisfying((service) -> {
+			assertThat(service.endpointCount()).isEqualTo(1);
+			assertThat(service.endpoints()).containsExactly("10.180.0.1:53");
+		});
+		assertThat(paste(listed).findings()).extracting(Finding::id).contains(DnatRaceRules.RACE_3_RULED_OUT);
+	}
+
+	/**
+	 * nftables kube-proxy's equivalent of iptables mode's REJECT "has no endpoints": an
+	 * element of its {@code no-endpoint-services} map with {@code goto reject-chain}
+	 * (kubernetes/kubernetes {@code pkg/proxy/nftables/proxier.go} at b0f823e6ccd8,
+	 * syncProxyRules; its proxier_test.go at 81810de635aa, TestOverallNFTablesRules,
+	 * expects {@code add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp .
+	 * 80 comment "ns6/svc6:p80" : goto reject-chain }}). The listing is in the shape nft
+	 * prints the map, as in the real paste of kubernetes/kubernetes#131765 (corpus
+	 * {@code k8s-131765-ffilippopoulos}); the elements for kube-dns are kube-proxy's test
+	 * fixture shape, not a user paste. {@code drop} (a Local traffic policy with no
+	 * endpoint on this node) is not read as no endpoint.
+	 */
+	@Test
+	void noEndpointServicesRejectOfTheClusterDnsIsNoReadyEndpoint() {
+		String map = """
+				table ip kube-proxy {
+					map no-endpoint-services {
+						type ipv4_addr . inet_proto . inet_service : verdict
+						comment "vmap to drop or reject packets to services with no endpoints"
+						elements = { 10.96.0.10 . tcp . 53 comment "kube-system/kube-dns:dns-tcp" : goto reject-chain,
+							     10.96.0.10 . udp . 53 comment "kube-system/kube-dns:dns" : goto reject-chain,
+							     10.96.0.10 . tcp . 9153 comment "kube-system/kube-dns:metrics" : goto reject-chain }
+					}
+				}
+				""";
+		Diagnosis diagnosis = paste(map);
+		assertThat(diagnosis.unreadLines()).isEmpty();
+		assertThat(diagnosis.findings()).filteredOn((f) -> f.id().equals(DnsServiceRule.ID))
+			.singleElement()
+			.satisfies((finding) -> {
+				assertThat(finding.severity()).isEqualTo(Severity.CRITICAL);
+				assertThat(finding.evidence().get(0)).startsWith("line 6: 10.96.0.10 . udp . 53 comment "
+						+ "\"kube-system/kube-dns:dns\" : goto reject-chain: kube-proxy rejects lookups to the cluster "
+						+ "DNS service (\"kube-system/kube-dns:dns\"): it writes this element of its "
+						+ "no-endpoint-services map only for a service port with no ready endpoint");
+			});
+		Diagnosis dropped = paste(
+				map.replace("\"kube-system/kube-dns:dns\" : goto reject-chain", "\"kube-system/kube-dns:dns\" : drop"));
+		assertThat(dropped.findings()).noneMatch((f) -> f.id().equals(DnsServiceRule.ID));
+	}
+
+	/**
+	 * A map quoted without its table and cut inside it, in a Markdown fence (the real
+	 * paste of kubernetes/kubernetes#131765, corpus {@code k8s-131765-ffilippopoulos}):
+	 * the map header is nft, its element is read, and the fence ends the listing, so the
+	 * prose after it is not taken for nft.
+	 */
+	@Test
+	void aMapQuotedWithoutItsTableIsNftAndAFenceEndsIt() {
+		String paste = """
+				like:
+
+				```
+				        map no-endpoint-services {
+				                type ipv4_addr . inet_proto . inet_service : verdict
+				                comment "vmap to drop or reject packets to services with no endpoints"
+				                elements = {\s
+				                             10.88.1.2 . tcp . 80 comment "sys-ingress-priv/internal-ingress-controller-v2:web" : drop,
+				```
+
+				and iptables (https://github.com/kubernetes/kubernetes/pull/77523) modes.
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(NftParser.parse(sorted.of(PasteFormat.NFT)).elements()).singleElement().satisfies((element) -> {
+			assertThat(element.map()).isEqualTo("no-endpoint-services");
+			assertThat(element.address()).isEqualTo("10.88.1.2");
+			assertThat(element.comment()).isEqualTo("sys-ingress-priv/internal-ingress-controller-v2:web");
+			assertThat(element.verdict()).isEqualTo("drop");
+		});
+		assertThat(sorted.of(PasteFormat.NFT)).extracting(Line::number).containsExactly(4, 5, 6, 7, 8);
+		assertThat(paste(paste).unreadLines()).extracting(UnreadLine::line).containsExactly(11);
+	}
+
 	/** Docker's MASQUERADE as nft lists iptables-nft's rule is Docker's, as in -S. */
 	@Test
 	void dockersMasqueradeAsNftListsItIsDockers() {
@@ -388,7 +571,11 @@ class PasteReaderTests {
 				"table ip nat {\nchain c {\n" + "goto x ".repeat(2000) + "\n}\n}", "Chain X (" + "(".repeat(6000),
 				"[" + " ".repeat(6000) + "1.5] nf_conntrack: table full", "a".repeat(70_000),
 				">".repeat(6000) + " cpu=0 drop=1", "`".repeat(6000), "Linux " + "9.9.9-".repeat(1000),
-				"udp 17 29 " + "src=1.1.1.1 ".repeat(600), "entries " + "searched ".repeat(1000));
+				"udp 17 29 " + "src=1.1.1.1 ".repeat(600), "entries " + "searched ".repeat(1000),
+				"table ip kube-proxy {\nmap service-ips {\nelements = { " + "1.1.1.1 . udp . 53 : goto x, ".repeat(900)
+						+ "1.1.1.1 . ".repeat(3000) + "\n}\n}",
+				"table ip kube-proxy {\nchain service-X-a/b/udp/dns {\ndnat ip to numgen random mod 9 map { "
+						+ "0 : 1.1.1.1 . 53, ".repeat(1500) + "\n}\n}");
 		for (String text : nasty) {
 			assertThatCode(() -> this.diagnoser.diagnose(new NodeSample(text, text, text, text, text, 60, text)))
 				.as(text.substring(0, 20))
