@@ -110,8 +110,11 @@ public final class PasteReader {
 	private static final Pattern NFT_TABLE = Pattern
 		.compile("table (?:ip|ip6|inet|arp|bridge|netdev) [\\w-]{1,64} \\{");
 
-	/** An nft chain pasted without its table ({@code chain nat_POST {}). */
-	private static final Pattern NFT_CHAIN = Pattern.compile("chain [\\w.-]{1,200} \\{");
+	/**
+	 * An nft chain pasted without its table ({@code chain nat_POST {}, or kube-proxy's
+	 * {@code chain service-ULMVA6XW-kube-system/kube-dns/udp/dns {}).
+	 */
+	private static final Pattern NFT_CHAIN = Pattern.compile("chain [\\w./-]{1,200} \\{");
 
 	/**
 	 * An nft set or map pasted without its table ({@code map no-endpoint-services {}):

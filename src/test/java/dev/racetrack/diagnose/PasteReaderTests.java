@@ -374,6 +374,23 @@ class PasteReaderTests {
 		assertThat(paste(paste).unreadLines()).extracting(UnreadLine::line).containsExactly(11);
 	}
 
+	/**
+	 * A kube-proxy service chain quoted without its table, its name holding slashes
+	 * (pkg/proxy/nftables/proxier.go's {@code servicePortChainNameBase}), is nft.
+	 */
+	@Test
+	void aKubeProxyServiceChainQuotedAloneIsNft() {
+		String paste = """
+				chain service-ULMVA6XW-kube-system/kube-dns/udp/dns {
+					ip daddr 10.96.0.10 udp dport 53 jump mark-for-masquerade
+					numgen random mod 2 vmap { 0 : goto endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.0.2/53, 1 : goto endpoint-ZBB3GYLD-kube-system/kube-dns/udp/dns__10.244.0.3/53 }
+				}
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(sorted.of(PasteFormat.NFT)).extracting(Line::number).containsExactly(1, 2, 3, 4);
+		assertThat(paste(paste).unreadLines()).isEmpty();
+	}
+
 	/** Docker's MASQUERADE as nft lists iptables-nft's rule is Docker's, as in -S. */
 	@Test
 	void dockersMasqueradeAsNftListsItIsDockers() {
