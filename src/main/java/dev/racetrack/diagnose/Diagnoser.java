@@ -66,6 +66,7 @@ public final class Diagnoser {
 		List<NatRule> rules = new ArrayList<>();
 		List<NatTable.OtherTable> otherTables = new ArrayList<>();
 		List<NftParser.MapElement> mapElements = new ArrayList<>();
+		String kubeProxyNftables = "";
 		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
@@ -100,7 +101,19 @@ public final class Diagnoser {
 			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
 					text.of(PasteFormat.NFT), text.commands());
 			rules.addAll(nat.rules());
-			mapElements.addAll(NftParser.parse(text.of(PasteFormat.NFT)).elements());
+			NftParser.Result nft = NftParser.parse(text.of(PasteFormat.NFT));
+			mapElements.addAll(nft.elements());
+			if (kubeProxyNftables.isEmpty() && nft.kubeProxyLine() > 0) {
+				int number = nft.kubeProxyLine();
+				String shown = text.of(PasteFormat.NFT)
+					.stream()
+					.filter((l) -> l.number() == number)
+					.map((l) -> NftParser.withoutHandle(l.text().strip()))
+					.findFirst()
+					.orElse("");
+				kubeProxyNftables = where(field, number) + ": "
+						+ ((shown.length() > 120) ? shown.substring(0, 120) + "…" : shown);
+			}
 			nat.otherTables()
 				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
 						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis())));
@@ -128,7 +141,7 @@ public final class Diagnoser {
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
 		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat,
 				otherTables);
-		KernelMatch kernel = KernelProfiles.match(version, stats);
+		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
 		if (later != null && interval == null) {

@@ -28,6 +28,12 @@ public record KernelMatch(KernelProfile profile, Basis basis, String uname, Stri
 		/** The counter names (only 5.10 and later print {@code clash_resolve}). */
 		COUNTERS,
 
+		/**
+		 * The rules: kube-proxy's own nftables table, which kube-proxy 1.33 and later
+		 * writes only on 5.13 or later.
+		 */
+		RULES,
+
 		/** Nothing: the oldest modelled kernel is assumed. */
 		ASSUMED
 

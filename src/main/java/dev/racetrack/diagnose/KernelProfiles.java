@@ -26,6 +26,20 @@ public final class KernelProfiles {
 	 * imply.
 	 */
 	public static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats) {
+		return match(version, stats, "");
+	}
+
+	/**
+	 * As {@link #match(Optional, ConntrackStats)}, with where the paste shows
+	 * kube-proxy's own nftables table ({@code line 3: table ip kube-proxy}), or
+	 * {@code ""}. Since 1.33 (GA) kube-proxy refuses to run its nftables mode on a kernel
+	 * older than 5.13 unless told to skip the check (kubernetes/kubernetes#124152, which
+	 * asked for 5.13 from 1.31, and #130401, which made the check run by default), so the
+	 * table is read as 6.x (5.10 and later), as the counters are. Its alpha and beta
+	 * (1.29–1.32) could run on older kernels (5.6.9 and later in 1.29,
+	 * kubernetes/kubernetes#122572), which the explanation says.
+	 */
+	static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats, String kubeProxyNftables) {
 		if (version.isPresent()) {
 			return fromUname(version.get());
 		}
@@ -35,6 +49,13 @@ public final class KernelProfiles {
 					"No kernel release was given, but the counters include clash_resolve, which only 5.10 and later "
 							+ "print: read as 6.x. Paste uname -r to be sure.",
 					false);
+		}
+		if (!kubeProxyNftables.isEmpty()) {
+			return new KernelMatch(KernelProfile.V6_X, Basis.RULES, "", "No kernel release was given, but the "
+					+ "paste holds kube-proxy's own nftables table (" + kubeProxyNftables
+					+ "), which kube-proxy 1.33 and later "
+					+ "writes only on a kernel of 5.13 or later unless its kernel check is skipped: read as 6.x. Its "
+					+ "alpha and beta (1.29–1.32) also ran on older kernels. Paste uname -r to be sure.", false);
 		}
 		String counters = modern.isPresent() ? " The counters look older than 5.10." : "";
 		KernelFixes unknown = new KernelFixes(KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN,

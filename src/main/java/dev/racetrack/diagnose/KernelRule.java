@@ -32,6 +32,10 @@ final class KernelRule {
 			return Optional.of(new Finding(ID, Severity.INFO, "Kernel read from the counters as 6.x", evidence,
 					List.of("Paste the output of uname -r.")));
 		}
+		if (kernel.basis() == Basis.RULES) {
+			return Optional.of(new Finding(ID, Severity.INFO, "Kernel read from kube-proxy's nftables table as 6.x",
+					evidence, List.of("Paste the output of uname -r.")));
+		}
 		if (kernel.olderThanModelled()) {
 			return Optional.of(new Finding(ID, Severity.WARNING,
 					"Kernel " + kernel.uname() + " is older than any modelled kernel: read as 4.17", evidence,

@@ -116,8 +116,24 @@ final class NftParser {
 	 * The nat rules, the elements of the maps keyed by address, protocol and port, and
 	 * the lines it could not read.
 	 */
-	record Result(List<NatRule> rules, List<LineProblem> problems, List<MapElement> elements) {
+	/**
+	 * @param rules the nat rules
+	 * @param problems the lines not read
+	 * @param elements the map elements keyed by address, protocol and port
+	 * @param kubeProxyLine the first line that only kube-proxy's own nftables table has
+	 * ({@code table ip kube-proxy}, a {@code service-ips} or {@code no-endpoint-services}
+	 * map, a {@code service-HASH-ns/name/proto/port} chain), or 0
+	 */
+	record Result(List<NatRule> rules, List<LineProblem> problems, List<MapElement> elements, int kubeProxyLine) {
 	}
+
+	/**
+	 * The names only nftables kube-proxy gives: its maps, and its per-service chains,
+	 * whose names hold the service's namespace, name, protocol and port
+	 * (pkg/proxy/nftables/proxier.go, {@code servicePortChainNameBase}).
+	 */
+	private static final Pattern KUBE_PROXY_NAME = Pattern.compile(
+			"service-ips|no-endpoint-services|(?:service|endpoint|external|local|firewall)-[A-Z0-9]{8}-[^/ ]{1,200}/.{1,300}");
 
 	/**
 	 * One element of a verdict map keyed by address, protocol and port: kube-proxy's
@@ -163,6 +179,7 @@ final class NftParser {
 		// rules.
 		String set = "";
 		int setDepth = 0;
+		int kubeProxyLine = 0;
 		for (Line line : lines) {
 			String text = withoutHandle(line.text().strip());
 			// A set cut short in the paste ends where a chain or table begins.
@@ -176,11 +193,17 @@ final class NftParser {
 			if (setHeader.matches()) {
 				set = setHeader.group(1).equals("map") ? setHeader.group(2) : "";
 				setDepth = 1;
+				if (kubeProxyLine == 0 && KUBE_PROXY_NAME.matcher(setHeader.group(2)).matches()) {
+					kubeProxyLine = line.number();
+				}
 				continue;
 			}
 			Matcher tableHeader = TABLE.matcher(text);
 			if (tableHeader.matches()) {
 				table = tableHeader.group(2);
+				if (kubeProxyLine == 0 && table.equals("kube-proxy")) {
+					kubeProxyLine = line.number();
+				}
 				natTable = table.contains("nat") || table.equals("kube-proxy");
 				chain = "";
 				continue;
@@ -188,6 +211,9 @@ final class NftParser {
 			Matcher chainHeader = CHAIN.matcher(text);
 			if (chainHeader.matches()) {
 				chain = chainHeader.group(1);
+				if (kubeProxyLine == 0 && KUBE_PROXY_NAME.matcher(chain).matches()) {
+					kubeProxyLine = line.number();
+				}
 				// A chain pasted without its table is a nat chain when its name is one
 				// only the nat table has: iptables-nft's KUBE-SVC-…, KUBE-SEP-….
 				natChain = natTable || (table.isEmpty() && IptablesListParser.natOnly(chain));
@@ -214,7 +240,7 @@ final class NftParser {
 				rules.add(rule);
 			}
 		}
-		return new Result(rules, problems, elements);
+		return new Result(rules, problems, elements, kubeProxyLine);
 	}
 
 	/**

@@ -1408,4 +1408,43 @@ class DiagnoserTests {
 		return NodeExtras.read(sorted, sorted.commands());
 	}
 
+	/**
+	 * kube-proxy's own nftables table says the kernel when nothing else does: a uname and
+	 * the counters still come first. The table's lines are those of the corpus paste
+	 * {@code k8s-training-temach-kube-proxy}; a map header alone (kubernetes#131765's
+	 * quote) is enough.
+	 */
+	@Test
+	void kubeProxysNftablesTableIsReadAs6xWhenNoKernelIsPasted() {
+		String table = """
+				table ip kube-proxy {
+					map no-endpoint-services {
+						type ipv4_addr . inet_proto . inet_service : verdict
+					}
+				}
+				""";
+		Diagnoser diagnoser = new Diagnoser();
+		KernelMatch fromTable = diagnoser.diagnose(NodeSample.pasted(table, null)).profile();
+		assertThat(fromTable.basis()).isEqualTo(KernelMatch.Basis.RULES);
+		assertThat(fromTable.profile()).isEqualTo(KernelProfile.V6_X);
+		assertThat(fromTable.explanation()).contains("(line 1: table ip kube-proxy {)");
+		KernelMatch fromMap = diagnoser.diagnose(NodeSample.pasted(
+				"map no-endpoint-services {\n  type ipv4_addr . inet_proto . inet_service : " + "verdict\n}\n", null))
+			.profile();
+		assertThat(fromMap.basis()).isEqualTo(KernelMatch.Basis.RULES);
+		assertThat(fromMap.explanation()).contains("(line 1: map no-endpoint-services {)");
+		KernelMatch fromUname = diagnoser.diagnose(NodeSample.pasted("$ uname -r\n5.4.0\n" + table, null)).profile();
+		assertThat(fromUname.basis()).isEqualTo(KernelMatch.Basis.UNAME);
+		assertThat(fromUname.profile()).isEqualTo(KernelProfile.V5_0);
+		KernelMatch fromCounters = diagnoser
+			.diagnose(NodeSample.pasted("cpu=0 found=0 invalid=0 insert=0 insert_failed=0 drop=0 early_drop=0 "
+					+ "error=0 search_restart=0 clash_resolve=0 chaintoolong=0\n" + table, null))
+			.profile();
+		assertThat(fromCounters.basis()).isEqualTo(KernelMatch.Basis.COUNTERS);
+		KernelMatch iptablesNft = diagnoser
+			.diagnose(NodeSample.pasted("table ip nat {\n chain KUBE-SERVICES {\n }\n}\n", null))
+			.profile();
+		assertThat(iptablesNft.basis()).isEqualTo(KernelMatch.Basis.ASSUMED);
+	}
+
 }

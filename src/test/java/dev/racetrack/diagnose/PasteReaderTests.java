@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.racetrack.diagnose.KernelFixes.Fix;
 
+import dev.racetrack.kernel.KernelProfile;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -250,10 +252,16 @@ class PasteReaderTests {
 			});
 		Diagnosis diagnosis = paste(paste);
 		assertThat(diagnosis.unreadLines()).isEmpty();
-		assertThat(diagnosis.findings()).extracting(Finding::id)
-			.contains(DnatRaceRules.RACE_1.id())
-			.doesNotContain(DnatRaceRules.RACE_3_RULED_OUT);
-		assertThat(diagnosis.findings()).filteredOn((f) -> f.id().equals(DnatRaceRules.RACE_3.id()))
+		// No uname: kube-proxy's own table says 5.13 or later (1.33+), read as 6.x.
+		assertThat(diagnosis.profile().profile()).isEqualTo(KernelProfile.V6_X);
+		assertThat(diagnosis.findings()).filteredOn((f) -> f.id().equals(KernelRule.ID))
+			.singleElement()
+			.satisfies((finding) -> assertThat(finding.evidence().get(0))
+				.contains("kube-proxy's own nftables table (line 2: table ip kube-proxy {)"));
+		// On a kernel without the race 3 fix, the finding asks for the chain.
+		Diagnosis older = paste("$ uname -r\n5.4.0\n" + paste);
+		assertThat(older.findings()).extracting(Finding::id).doesNotContain(DnatRaceRules.RACE_3_RULED_OUT);
+		assertThat(older.findings()).filteredOn((f) -> f.id().equals(DnatRaceRules.RACE_3.id()))
 			.singleElement()
 			.satisfies((finding) -> assertThat(finding.evidence().get(0))
 				.endsWith("its endpoints are not shown. Race 3 needs two endpoints or more: nft list chain ip "
