@@ -108,7 +108,7 @@ public final class Diagnoser {
 				String shown = text.of(PasteFormat.NFT)
 					.stream()
 					.filter((l) -> l.number() == number)
-					.map((l) -> NftParser.withoutHandle(l.text().strip()))
+					.map((l) -> NftParser.withoutHandle(l.text().strip()).replaceFirst("\\s*\\{$", ""))
 					.findFirst()
 					.orElse("");
 				kubeProxyNftables = where(field, number) + ": "

@@ -257,7 +257,7 @@ class PasteReaderTests {
 		assertThat(diagnosis.findings()).filteredOn((f) -> f.id().equals(KernelRule.ID))
 			.singleElement()
 			.satisfies((finding) -> assertThat(finding.evidence().get(0))
-				.contains("kube-proxy's own nftables table (line 2: table ip kube-proxy {)"));
+				.contains("kube-proxy's own nftables table (line 2: table ip kube-proxy)"));
 		// On a kernel without the race 3 fix, the finding asks for the chain.
 		Diagnosis older = paste("$ uname -r\n5.4.0\n" + paste);
 		assertThat(older.findings()).extracting(Finding::id).doesNotContain(DnatRaceRules.RACE_3_RULED_OUT);
