@@ -14,7 +14,9 @@
  * opts: --port-base P (raw modes bind source ports P, P+1, ... so that no lookup meets a live
  *       conntrack entry of an earlier one), --timeout-ms T (per lookup, default 200),
  *       --at NS (start at this CLOCK_REALTIME instant, for pods starting together),
- *       --max-s S (stop after S seconds, default 120), --name NAME (for gai).
+ *       --max-s S (stop after S seconds, default 120), --name NAME (for gai),
+ *       --jitter-us J (pair: each thread busy-waits uniform 0..J µs after the barrier, so that
+ *       the skew spreads as in kernel-window.md §1; the skew is taken just before each send).
  *
  * What happens in the node's netns (the race of src/docs/kernel-window.md):
  *   each query leaves the pod's veth by netif_rx onto the sending CPU's backlog; that CPU's
@@ -195,6 +197,22 @@ static int answers(int fd, uint16_t id, int who[2])
 
 /* ---- two threads, one socket (the racing shape) --------------------------------------- */
 
+/* skew bins (ns) of the two sends, pair mode, as in kernel-window.md §1: lookups, split answers */
+#define BINS 14
+static const long edges[BINS - 1] = { 500, 1000, 1500, 2000, 3000, 4000, 5000,
+				      6000, 8000, 10000, 15000, 20000, 40000 };
+static long bin_n[BINS], bin_split[BINS];
+static int jitter_ns; /* pair mode: each thread busy-waits uniform 0..jitter before its send */
+
+static void jitter(unsigned *seed)
+{
+	if (jitter_ns) {
+		long long until = now_ns() + rand_r(seed) % (jitter_ns + 1);
+		while (now_ns() < until)
+			;
+	}
+}
+
 static atomic_int bar_count, bar_gen, shared_fd, round_id;
 static atomic_llong t_aaaa;
 
@@ -221,6 +239,7 @@ static void pin(int cpu)
 
 static void *aaaa_thread(void *unused)
 {
+	unsigned seed = 2;
 	(void)unused;
 	pin(1);
 	for (;;) {
@@ -230,6 +249,7 @@ static void *aaaa_thread(void *unused)
 			return NULL;
 		unsigned char b[300];
 		size_t n = query(b, (uint16_t)(atomic_load(&round_id) | 1), 28);
+		jitter(&seed);
 		atomic_store(&t_aaaa, now_ns());
 		send(fd, b, n, 0);
 		spin_barrier();
@@ -240,9 +260,6 @@ static void *aaaa_thread(void *unused)
 
 enum mode { PAIR, SERIAL, MMSG, GAI };
 
-/* skew bins (µs) of the two sends, pair mode: lookups and split answers in each */
-static const int edges[] = { 2, 5, 10, 40 };
-static long bin_n[5], bin_split[5];
 
 static int gai_lookup(int who[2])
 {
@@ -263,6 +280,7 @@ static int gai_lookup(int who[2])
 static int run(enum mode mode, long n)
 {
 	long done = 0, split = 0, lost_lookups = 0, lost_answers = 0;
+	unsigned seed = 1;
 	pthread_t other;
 	if (start_at) {
 		struct timespec at = { start_at / 1000000000LL, start_at % 1000000000LL };
@@ -286,12 +304,13 @@ static int run(enum mode mode, long n)
 				atomic_store(&shared_fd, fd);
 				atomic_store(&round_id, id);
 				spin_barrier(); /* both threads leave together ... */
+				jitter(&seed);
 				long long t_a = now_ns();
 				send(fd, a, na, 0); /* ... A from CPU 0, AAAA from CPU 1 */
 				spin_barrier();
-				long long skew = llabs(atomic_load(&t_aaaa) - t_a) / 1000;
+				long long skew = llabs(atomic_load(&t_aaaa) - t_a);
 				int b = 0;
-				while (b < 4 && skew >= edges[b])
+				while (b < BINS - 1 && skew >= edges[b])
 					b++;
 				got = answers(fd, id, who);
 				bin_n[b]++;
@@ -320,9 +339,8 @@ static int run(enum mode mode, long n)
 	}
 	printf("lookups=%ld split=%ld lost_lookups=%ld lost_answers=%ld", done, split, lost_lookups, lost_answers);
 	if (mode == PAIR)
-		for (int b = 0; b < 5; b++)
-			printf(" skew%s%d=%ld split%s%d=%ld", b < 4 ? "_lt" : "_ge", edges[b < 4 ? b : 3], bin_n[b],
-			       b < 4 ? "_lt" : "_ge", edges[b < 4 ? b : 3], bin_split[b]);
+		for (int b = 0; b < BINS; b++) /* n_LOW=lookups s_LOW=split, LOW the bin's lower edge in ns */
+			printf(" n_%ld=%ld s_%ld=%ld", b ? edges[b - 1] : 0, bin_n[b], b ? edges[b - 1] : 0, bin_split[b]);
 	printf("\n");
 	return 0;
 }
@@ -346,6 +364,8 @@ int main(int argc, char **argv)
 			start_at = atoll(argv[i + 1]);
 		else if (!strcmp(argv[i], "--max-s"))
 			max_s = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--jitter-us"))
+			jitter_ns = 1000 * atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--name"))
 			name = argv[i + 1];
 		else if (!strcmp(argv[i], "--server"))
@@ -354,7 +374,7 @@ int main(int argc, char **argv)
 			goto usage;
 	}
 	long n = atol(argv[2]);
-	if (n < 1 || n > 1000000 || timeout_ms < 1 || timeout_ms > 10000 || max_s < 1 || max_s > 3600)
+	if (n < 1 || n > 1000000 || jitter_ns < 0 || jitter_ns > 1000000 || timeout_ms < 1 || timeout_ms > 10000 || max_s < 1 || max_s > 3600)
 		goto usage;
 	if (!strcmp(argv[1], "pair"))
 		return run(PAIR, n);
@@ -366,6 +386,7 @@ int main(int argc, char **argv)
 		return run(GAI, n);
 usage:
 	fprintf(stderr, "usage: racelab serve ID | ctstat | (pair|serial|mmsg|gai) N [--port-base P] "
-			"[--timeout-ms T] [--at REALTIME_NS] [--max-s S] [--name NAME] [--server IP]\n");
+			"[--timeout-ms T] [--at REALTIME_NS] [--max-s S] [--jitter-us J] [--name NAME] "
+			"[--server IP]\n");
 	return 2;
 }

@@ -15,7 +15,8 @@
 set -euo pipefail
 
 N=${N:-20000}                   # lookups per mode (1..200000)
-MODES=${MODES:-"pair serial mmsg gai gai-musl"}
+MODES=${MODES:-"pair pair-jitter serial mmsg gai gai-musl"}
+JITTER_US=${JITTER_US:-40}      # pair-jitter: each thread waits uniform 0..JITTER_US µs before its send
 CHUNK=${CHUNK:-500}             # lookups per client process; the node's conntrack table is flushed between
 COLD_NODES=${COLD_NODES:-100}   # fresh nodes for the cold run (0: none)
 COLD_PODS=${COLD_PODS:-8}       # pods starting together on each (1..8)
@@ -38,6 +39,7 @@ fail() { say "kernel-lab: $*"; exit 1; }
 [[ $CHUNK =~ ^[0-9]+$ ]] && (( CHUNK >= 1 && CHUNK <= 20000 )) || fail "CHUNK must be 1..20000"
 [[ $COLD_NODES =~ ^[0-9]+$ ]] && (( COLD_NODES <= 500 )) || fail "COLD_NODES must be 0..500"
 [[ $COLD_PODS =~ ^[0-9]+$ ]] && (( COLD_PODS >= 1 && COLD_PODS <= 8 )) || fail "COLD_PODS must be 1..8"
+[[ $JITTER_US =~ ^[0-9]+$ ]] && (( JITTER_US <= 1000 )) || fail "JITTER_US must be 0..1000"
 [[ $PREFIX =~ ^[a-z]{1,8}$ ]] || fail "PREFIX must be 1-8 lowercase letters"
 missing=()
 for tool in ip iptables conntrack gcc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -124,20 +126,27 @@ sum_lines() { awk '{for(i=1;i<=NF;i++){split($i,kv,"=");if(!(kv[1] in s))o[++n]=
 
 # The client binary of a mode: racelab (glibc) or racelab-musl.
 client_of() { [[ $1 == gai-musl ]] && echo "$work/racelab-musl" || echo "$work/racelab"; }
-verb_of() { [[ $1 == gai-musl ]] && echo gai || echo "$1"; }
+verb_of() { case $1 in gai-musl) echo gai ;; pair-jitter) echo pair ;; *) echo "$1" ;; esac; }
 
 report() { # mode, the client's sums, stats before, stats after
 	local mode=$1 sums=$2 before=$3 after=$4 lookups split lost k d
 	lookups=$(field "$sums" lookups); split=$(field "$sums" split); lost=$(field "$sums" lost_answers)
-	printf '%-9s lookups=%-6s split=%-6s (%s %%) lost_answers=%s' "$mode" "$lookups" "$split" \
+	printf '%-11s lookups=%-6s split=%-6s (%s %%) lost_answers=%s' "$mode" "$lookups" "$split" \
 		"$(awk -v s="$split" -v n="$lookups" 'BEGIN{printf "%.2f", n ? 100*s/n : 0}')" "$lost"
 	for k in insert_failed drop clash_resolve; do
 		d=$(( $(field "$after" "$k") - $(field "$before" "$k") ))
 		printf ' %s=+%s' "$k" "$d"
 	done
 	printf '\n'
-	[[ $mode == pair ]] && printf '          skew of the two send() calls (user space, µs): %s\n' \
-		"$(tr ' ' '\n' <<<"$sums" | grep -E '^(skew|split)_' | paste -sd' ')"
+	# pair modes: by the skew of the two send() calls in user space, lookups and split answers;
+	# P = 2 x split / lookups estimates the chance of a clash, as kernel-window.md §1 does
+	[[ $mode == pair* ]] && tr ' ' '\n' <<<"$sums" | awk -F= '
+		/^n_/ { lo = substr($1, 3); n[lo] = $2; order[++k] = lo }
+		/^s_/ { s[substr($1, 3)] = $2 }
+		END { printf "          skew µs  "; for (i = 1; i <= k; i++) printf " %6s", (order[i] / 1000) (i < k ? "-" : "+");
+		      printf "\n          lookups  "; for (i = 1; i <= k; i++) printf " %6d", n[order[i]];
+		      printf "\n          P        "; for (i = 1; i <= k; i++) printf " %6s", n[order[i]] ? sprintf("%.2f", 2 * s[order[i]] / n[order[i]]) : "-";
+		      printf "\n" }'
 	return 0
 }
 
@@ -164,7 +173,8 @@ warm_mode() {
 		while (( left > 0 && SECONDS - started < MAX_S )); do
 			chunk=$(( left < CHUNK ? left : CHUNK ))
 			# a chunk's sockets bind ports 20000.. (raw modes): after the flush no live entry has them
-			in_ns pod1 "$client" "$verb" "$chunk" --port-base 20000 --timeout-ms "$TIMEOUT_MS" --max-s "$MAX_S"
+			in_ns pod1 "$client" "$verb" "$chunk" --port-base 20000 --timeout-ms "$TIMEOUT_MS" --max-s "$MAX_S" \
+				--jitter-us "$([[ $mode == pair-jitter ]] && echo "$JITTER_US" || echo 0)"
 			in_ns node conntrack -F >/dev/null 2>&1 || true
 			left=$(( left - chunk ))
 		done | sum_lines
@@ -215,7 +225,7 @@ say "kernel-lab on $(uname -r), $(nproc) CPUs; $(ldd --version | head -1); $(ipt
 say "node: netns $node, cni0 10.244.0.1/24, br_netfilter; DNS ClusterIP 10.96.0.10:53 -> 10.244.0.11 | 10.244.0.12"
 setup
 for mode in $MODES; do
-	case $mode in pair | serial | mmsg | gai | gai-musl) warm_mode "$mode" ;; *) fail "unknown mode $mode" ;; esac
+	case $mode in pair | pair-jitter | serial | mmsg | gai | gai-musl) warm_mode "$mode" ;; *) fail "unknown mode $mode" ;; esac
 done
 (( COLD_NODES > 0 )) && cold_run
 exit 0
