@@ -72,6 +72,7 @@ static _Noreturn void serve(int id)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53) };
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
 		die("serve: bind :53");
+	alarm(4 * 3600); /* a last bound, should run.sh's cleanup never come */
 	for (;;) {
 		unsigned char q[600];
 		struct sockaddr_in from;

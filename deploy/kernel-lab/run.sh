@@ -58,7 +58,13 @@ teardown() {
 		rm -rf "/etc/netns/$PREFIX-$ns"
 	done
 }
-cleanup() { teardown; [[ -n $work ]] && rm -rf "$work"; }
+etc_netns_was_there=$([[ -d /etc/netns ]] && echo yes || echo no)
+cleanup() {
+	teardown
+	[[ $etc_netns_was_there == no ]] && rmdir /etc/netns 2>/dev/null
+	[[ -n $work ]] && rm -rf "$work"
+	return 0
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -113,8 +119,9 @@ setup() {
 		-A KUBE-SEP-DNS2 -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination 10.244.0.12:53
 		COMMIT
 	EOF
-	in_ns dns1 "$work/racelab" serve 11 & servers+=($!)
-	in_ns dns2 "$work/racelab" serve 12 & servers+=($!)
+	# not through in_ns: `ip netns exec` execs the server, so $! is the server's own pid
+	ip netns exec "$PREFIX-dns1" "$work/racelab" serve 11 </dev/null >/dev/null 2>&1 & servers+=($!)
+	ip netns exec "$PREFIX-dns2" "$work/racelab" serve 12 </dev/null >/dev/null 2>&1 & servers+=($!)
 	sleep 0.3
 }
 
