@@ -113,10 +113,9 @@ final class NftParser {
 	}
 
 	/**
-	 * The nat rules, the elements of the maps keyed by address, protocol and port, and
-	 * the lines it could not read.
-	 */
-	/**
+	 * The nat rules, the elements of the maps keyed by address, protocol and port, the
+	 * lines it could not read, and where kube-proxy's own table shows.
+	 *
 	 * @param rules the nat rules
 	 * @param problems the lines not read
 	 * @param elements the map elements keyed by address, protocol and port
