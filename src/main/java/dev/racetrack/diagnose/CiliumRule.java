@@ -77,7 +77,9 @@ final class CiliumRule {
 				case "Partial", "Probe" -> "Cilium replaces kube-proxy only in part and kube-proxy runs beside it ("
 						+ CiliumStatus.KUBE_PROXY_FREE_DOC + "); which of them translates a pod's lookup to the "
 						+ "cluster DNS is not said here, so the DNS races are judged as with kube-proxy.";
-				default -> "kube-proxy translates ClusterIP traffic: the DNS races are judged as with kube-proxy.";
+				default -> "Cilium does not replace kube-proxy: ClusterIP traffic is kube-proxy's to translate, unless "
+						+ "single features (the socket-LB) were turned on one by one, which this line does not show; "
+						+ "the DNS races are judged as with kube-proxy.";
 			};
 		}
 		String races = "A pod's lookup to the cluster DNS ClusterIP is translated to a DNS endpoint by Cilium's "
