@@ -22,7 +22,7 @@ public final class Diagnoser {
 
 	/** The order of findings of the same severity. */
 	static final List<String> ORDER = List.of(CounterRules.RATES, CounterRules.TABLE_FULL, DnsServiceRule.ID,
-			DnsServiceRule.BEHIND_ID, SnatPortRaceRule.ID, "dnat-race-1", "dnat-race-2", "dnat-race-3",
+			DnsServiceRule.BEHIND_ID, CiliumRule.ID, SnatPortRaceRule.ID, "dnat-race-1", "dnat-race-2", "dnat-race-3",
 			DnatRaceRules.RACE_3_RULED_OUT, "drops-since-boot", "chain-too-long", "second-sample", "resolver-options",
 			"ndots-amplification", "conntrack-entries", SustainedEstimate.ID, KernelRule.ID);
 
@@ -70,6 +70,7 @@ public final class Diagnoser {
 		boolean wholeEmptyNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
+		CiliumStatus cilium = CiliumStatus.empty();
 		Map<String, NodeExtras> extras = new LinkedHashMap<>();
 		List<String> hints = new ArrayList<>();
 		List<String> read = new ArrayList<>();
@@ -132,6 +133,11 @@ public final class Diagnoser {
 			if (!resolver.present() && fieldResolver.present()) {
 				resolver = fieldResolver;
 			}
+			CiliumStatus fieldCilium = CiliumStatus.parse(text.of(PasteFormat.CILIUM_STATUS));
+			add(unread, field, fieldCilium.problems());
+			if (!cilium.read()) {
+				cilium = fieldCilium;
+			}
 		}
 		ConntrackStats stats = samples.isEmpty() ? ConntrackStats.empty() : samples.get(0);
 		ConntrackStats later = (laterBox != null) ? laterBox : (samples.size() > 1) ? samples.get(1) : null;
@@ -142,7 +148,7 @@ public final class Diagnoser {
 		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat,
 				otherTables);
 		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables);
-		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints);
+		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
 		if (later != null && interval == null) {
 			findings.add(new Finding("second-sample", Severity.INFO,
@@ -297,6 +303,7 @@ public final class Diagnoser {
 		List<Finding> findings = new ArrayList<>();
 		findings.addAll(CounterRules.assess(facts));
 		SnatPortRaceRule.assess(facts).ifPresent(findings::add);
+		CiliumRule.assess(facts).ifPresent(findings::add);
 		SustainedEstimate.assess(facts, findings).ifPresent(findings::add);
 		DnsServiceRule.assess(facts).ifPresent(findings::add);
 		findings.addAll(DnatRaceRules.assess(facts));

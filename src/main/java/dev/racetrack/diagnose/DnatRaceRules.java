@@ -99,8 +99,9 @@ final class DnatRaceRules {
 
 	/** Whether this kernel drops (or may drop) a UDP race this node is exposed to. */
 	static boolean anyDropsHere(Facts facts) {
-		boolean race3Exposed = (!facts.natRead() && !facts.extras().singleDnsEndpoint())
-				|| !facts.nat().multiEndpointUdpServices().isEmpty() || dnsChainNotPasted(facts).isPresent();
+		boolean race3Exposed = (!facts.natRead() && !facts.extras().singleDnsEndpoint()
+				&& !facts.dnsTranslatedByCilium()) || !facts.nat().multiEndpointUdpServices().isEmpty()
+				|| dnsChainNotPasted(facts).isPresent();
 		return facts.raceDrops(RACE_1.id()) || facts.raceDrops(RACE_2.id())
 				|| (race3Exposed && facts.raceDrops(RACE_3.id()));
 	}
@@ -115,6 +116,10 @@ final class DnatRaceRules {
 
 	private static Optional<Finding> race3(Facts facts) {
 		Fix fix = facts.fixes().race3();
+		if (facts.dnsTranslatedByCilium()) {
+			// Cilium's eBPF picks the DNS endpoint, not a netfilter DNAT (CiliumRule).
+			return Optional.empty();
+		}
 		if (!facts.natRead()) {
 			// One DNS address (kubectl get endpoints, or one cluster DNS pod): a lookup's
 			// two packets cannot be DNATed to two endpoints.

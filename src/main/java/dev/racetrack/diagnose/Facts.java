@@ -18,9 +18,10 @@ import dev.racetrack.kernel.KernelProfile;
  * @param rates the counters' rise between two samples, when two were given
  * @param extras sysctl values, kernel log lines, conntrack -L entries, nodes
  * @param hints what tool messages said ({@link PasteHints})
+ * @param cilium what {@code cilium status} said, when pasted
  */
 record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverConfig resolver,
-		Optional<CounterRates> rates, NodeExtras extras, List<String> hints) {
+		Optional<CounterRates> rates, NodeExtras extras, List<String> hints, CiliumStatus cilium) {
 
 	/** The most per-CPU lines quoted as evidence. */
 	static final int MAX_CPU_LINES = 8;
@@ -137,6 +138,15 @@ record Facts(KernelMatch kernel, ConntrackStats stats, NatTable nat, ResolverCon
 	}
 
 	/** Whether pod lookups skip DNAT and conntrack through NodeLocal DNSCache. */
+	/**
+	 * Whether Cilium's eBPF, not kube-proxy's iptables DNAT, translates lookups to the
+	 * cluster DNS: {@code cilium status} says it replaces kube-proxy, and no kube-proxy
+	 * rule for the cluster DNS was pasted beside it ({@link CiliumRule}).
+	 */
+	boolean dnsTranslatedByCilium() {
+		return this.cilium.replacesKubeProxy() && this.nat.dnsService().isEmpty();
+	}
+
 	boolean dnsProtected() {
 		return nodeLocalDns();
 	}

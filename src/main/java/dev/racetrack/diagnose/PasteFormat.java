@@ -85,7 +85,14 @@ public enum PasteFormat {
 	DMESG("kernel log"),
 
 	/** {@code conntrack -L} and {@code conntrack -E} entries. */
-	CONNTRACK_LIST("conntrack -L");
+	CONNTRACK_LIST("conntrack -L"),
+
+	/**
+	 * {@code cilium status} (or {@code cilium-dbg status}, {@code --verbose}): its
+	 * {@code KubeProxyReplacement:}, {@code Masquerading:} and {@code Host Routing:}
+	 * lines ({@link CiliumStatus}); its other lines are read and left out.
+	 */
+	CILIUM_STATUS("cilium status");
 
 	private final String title;
 

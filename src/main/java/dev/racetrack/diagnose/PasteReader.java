@@ -257,6 +257,26 @@ public final class PasteReader {
 	/** How far a describe block's first line looks for a field only a service has. */
 	private static final int DESCRIBE_LOOKAHEAD = 80;
 
+	/**
+	 * A field line of {@code cilium status}: {@code Masquerading:   BPF   [eth0] …},
+	 * {@code Allocated addresses:} (a key of capitalised words, a colon, and its value).
+	 */
+	private static final Pattern CILIUM_FIELD = Pattern.compile("([A-Z][A-Za-z0-9 ]{1,40}):(?:[ \\t].{0,16000})?");
+
+	/**
+	 * The keys only {@code cilium status} prints (cilium-dbg's {@code status.go}, 1.7 to
+	 * 1.18): one of them starts its output, and the lines after it are its own until a
+	 * blank line, a fence or a command. {@code Kubernetes:}, {@code Cilium:},
+	 * {@code IPAM:} and {@code Routing:} go on an output but do not start one (other
+	 * tools print them too), except {@code Routing:   Network: …} (a grep for
+	 * {@code Routing|Masquerading}).
+	 */
+	private static final Set<String> CILIUM_STARTS = Set.of("KVStore", "KubeProxyReplacement", "Host firewall",
+			"CNI Chaining", "CNI Config file", "NodeMonitor", "Cilium health daemon", "IPv4 BIG TCP", "IPv6 BIG TCP",
+			"BandwidthManager", "Host Routing", "Masquerading", "Clock Source for BPF", "Controller Status",
+			"Proxy Status", "Global Identity Range", "Hubble", "Cluster health", "Modules Health", "Attach Mode",
+			"Device Mode");
+
 	private static final Pattern RESOLV = Pattern
 		.compile("(?:nameserver|search|domain|options|sortlist)[ \\t]+\\S.{0,2000}");
 
@@ -356,6 +376,12 @@ public final class PasteReader {
 		 */
 		private PasteFormat table;
 
+		/**
+		 * Inside a {@code cilium status} output, until a blank line, a fence or a
+		 * command.
+		 */
+		private boolean cilium;
+
 		/** A conntrack alert was seen: a {@code value=} line after it is its value. */
 		private boolean alertSeen;
 
@@ -425,6 +451,7 @@ public final class PasteReader {
 
 		/** A blank line, a fence or a command ends a kubectl table. */
 		private void endTables() {
+			this.cilium = false;
 			this.table = null;
 			this.describing = null;
 			this.subsets = false;
@@ -469,6 +496,9 @@ public final class PasteReader {
 					|| NFT_SET.matcher(nft).matches()) {
 				trackBraces(text);
 				return PasteFormat.NFT;
+			}
+			if (isCilium(number, text)) {
+				return PasteFormat.CILIUM_STATUS;
 			}
 			if (DESCRIBE_NAME.matcher(text).matches()) {
 				this.describing = describes(number);
@@ -591,6 +621,26 @@ public final class PasteReader {
 				port |= DESCRIBE_PORT.matcher(text).matches();
 			}
 			return null;
+		}
+
+		/**
+		 * A line of {@code cilium status}: a key only it prints starts the output; then
+		 * every {@code Key:  value} line and every indented line (the allocated
+		 * addresses, the controllers of {@code --verbose}) is its own.
+		 */
+		private boolean isCilium(int number, String text) {
+			Matcher field = CILIUM_FIELD.matcher(text);
+			boolean isField = field.matches();
+			if (isField && (CILIUM_STARTS.contains(field.group(1))
+					|| (field.group(1).equals("Routing") && text.substring(8).strip().startsWith("Network:")))) {
+				this.cilium = true;
+				return true;
+			}
+			if (!this.cilium) {
+				return false;
+			}
+			String raw = this.pasted.line(number);
+			return isField || raw.startsWith(" ") || raw.startsWith("\t");
 		}
 
 		private boolean isDmesg(String text) {
