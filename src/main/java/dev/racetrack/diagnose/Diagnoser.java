@@ -147,7 +147,11 @@ public final class Diagnoser {
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
 		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat,
 				otherTables);
-		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables);
+		String bpfHostRouting = cilium.hostRouting()
+			.filter((routing) -> routing.value().equals("BPF"))
+			.map(CiliumStatus.Setting::evidence)
+			.orElse("");
+		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables, bpfHostRouting);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
 		if (later != null && interval == null) {

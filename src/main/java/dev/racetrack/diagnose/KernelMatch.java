@@ -29,10 +29,10 @@ public record KernelMatch(KernelProfile profile, Basis basis, String uname, Stri
 		COUNTERS,
 
 		/**
-		 * The rules: kube-proxy's own nftables table, which kube-proxy 1.33 and later
-		 * writes only on 5.13 or later.
+		 * The datapath: kube-proxy's own nftables table (kube-proxy 1.33 and later runs
+		 * it only on 5.13 or later), or Cilium's BPF host routing (5.10 or later).
 		 */
-		RULES,
+		DATAPATH,
 
 		/** Nothing: the oldest modelled kernel is assumed. */
 		ASSUMED

@@ -40,6 +40,19 @@ public final class KernelProfiles {
 	 * kubernetes/kubernetes#122572), which the explanation says.
 	 */
 	static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats, String kubeProxyNftables) {
+		return match(version, stats, kubeProxyNftables, "");
+	}
+
+	/**
+	 * As {@link #match(Optional, ConntrackStats, String)}, with where {@code cilium
+	 * status} shows {@code Host Routing: BPF}, or {@code ""}: Cilium turns BPF host
+	 * routing on only on a kernel of 5.10 or later, whose BPF helpers
+	 * ({@code bpf_redirect_neigh}, {@code bpf_redirect_peer}) it needs, and falls back to
+	 * Legacy otherwise (Cilium's upgrade notes for 1.9, cilium/cilium commit 9153a87, and
+	 * {@link CiliumStatus#HOST_ROUTING_DOC}): read as 6.x.
+	 */
+	static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats, String kubeProxyNftables,
+			String ciliumBpfHostRouting) {
 		if (version.isPresent()) {
 			return fromUname(version.get());
 		}
@@ -51,11 +64,17 @@ public final class KernelProfiles {
 					false);
 		}
 		if (!kubeProxyNftables.isEmpty()) {
-			return new KernelMatch(KernelProfile.V6_X, Basis.RULES, "", "No kernel release was given, but the "
+			return new KernelMatch(KernelProfile.V6_X, Basis.DATAPATH, "", "No kernel release was given, but the "
 					+ "paste holds kube-proxy's own nftables table (" + kubeProxyNftables
 					+ "), which kube-proxy 1.33 and later "
 					+ "writes only on a kernel of 5.13 or later unless its kernel check is skipped: read as 6.x. Its "
 					+ "alpha and beta (1.29–1.32) also ran on older kernels. Paste uname -r to be sure.", false);
+		}
+		if (!ciliumBpfHostRouting.isEmpty()) {
+			return new KernelMatch(KernelProfile.V6_X, Basis.DATAPATH, "", "No kernel release was given, but cilium "
+					+ "status shows BPF host routing (" + ciliumBpfHostRouting + "), which Cilium turns on only on a "
+					+ "kernel of 5.10 or later (it falls back to Legacy otherwise): read as 6.x. Paste uname -r to be "
+					+ "sure.", false);
 		}
 		String counters = modern.isPresent() ? " The counters look older than 5.10." : "";
 		KernelFixes unknown = new KernelFixes(KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN, KernelFixes.Fix.UNKNOWN,

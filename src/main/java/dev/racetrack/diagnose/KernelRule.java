@@ -32,9 +32,9 @@ final class KernelRule {
 			return Optional.of(new Finding(ID, Severity.INFO, "Kernel read from the counters as 6.x", evidence,
 					List.of("Paste the output of uname -r.")));
 		}
-		if (kernel.basis() == Basis.RULES) {
-			return Optional.of(new Finding(ID, Severity.INFO, "Kernel read from kube-proxy's nftables table as 6.x",
-					evidence, List.of("Paste the output of uname -r.")));
+		if (kernel.basis() == Basis.DATAPATH) {
+			return Optional.of(new Finding(ID, Severity.INFO, "Kernel read from the datapath as 6.x", evidence,
+					List.of("Paste the output of uname -r.")));
 		}
 		if (kernel.olderThanModelled()) {
 			return Optional.of(new Finding(ID, Severity.WARNING,

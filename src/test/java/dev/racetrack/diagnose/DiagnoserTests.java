@@ -1425,13 +1425,13 @@ class DiagnoserTests {
 				""";
 		Diagnoser diagnoser = new Diagnoser();
 		KernelMatch fromTable = diagnoser.diagnose(NodeSample.pasted(table, null)).profile();
-		assertThat(fromTable.basis()).isEqualTo(KernelMatch.Basis.RULES);
+		assertThat(fromTable.basis()).isEqualTo(KernelMatch.Basis.DATAPATH);
 		assertThat(fromTable.profile()).isEqualTo(KernelProfile.V6_X);
 		assertThat(fromTable.explanation()).contains("(line 1: table ip kube-proxy)");
 		KernelMatch fromMap = diagnoser.diagnose(NodeSample.pasted(
 				"map no-endpoint-services {\n  type ipv4_addr . inet_proto . inet_service : " + "verdict\n}\n", null))
 			.profile();
-		assertThat(fromMap.basis()).isEqualTo(KernelMatch.Basis.RULES);
+		assertThat(fromMap.basis()).isEqualTo(KernelMatch.Basis.DATAPATH);
 		assertThat(fromMap.explanation()).contains("(line 1: map no-endpoint-services)");
 		KernelMatch fromUname = diagnoser.diagnose(NodeSample.pasted("$ uname -r\n5.4.0\n" + table, null)).profile();
 		assertThat(fromUname.basis()).isEqualTo(KernelMatch.Basis.UNAME);
