@@ -164,7 +164,10 @@ public final class Diagnoser {
 		dedupeEvidence(findings);
 		List<UnreadLine> grouped = group(unread);
 		Verdict verdict = VerdictRule.of(facts, findings);
-		Diagnosis diagnosis = new Diagnosis(kernel, findings, grouped, ReplayLink.of(facts, findings), verdict, read);
+		// With several boxes, each cited line is told its box (the rules cite numbers).
+		BoxCitations boxes = BoxCitations.of(texts);
+		Diagnosis diagnosis = new Diagnosis(kernel, boxes.qualify(findings), grouped, ReplayLink.of(facts, findings),
+				boxes.qualify(verdict), read);
 		return new Reading(sorted, grouped, diagnosis);
 	}
 

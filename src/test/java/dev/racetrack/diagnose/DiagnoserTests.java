@@ -950,8 +950,9 @@ class DiagnoserTests {
 		assertThat(diagnosis.verdict().firstFix())
 			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully");
 		assertThat(snat.evidence()).contains(
-				"line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully), written by Docker",
-				"line 2: cpu=0 insert_failed=74 drop=74");
+				"line 20 of iptables: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully), "
+						+ "written by Docker",
+				"line 2 of conntrackStats: cpu=0 insert_failed=74 drop=74");
 		assertThat(snat.evidence()).anySatisfy((line) -> assertThat(line).startsWith("insert_failed equals drop"));
 		assertThat(snat.mitigations().get(0)).contains("--random-fully")
 			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully");
@@ -1445,6 +1446,36 @@ class DiagnoserTests {
 			.diagnose(NodeSample.pasted("table ip nat {\n chain KUBE-SERVICES {\n }\n}\n", null))
 			.profile();
 		assertThat(iptablesNft.basis()).isEqualTo(KernelMatch.Basis.ASSUMED);
+	}
+
+	/**
+	 * Two boxes each have a line 1: a citation says which box it is from when one box
+	 * settles it, by the line's text or, for a line a rule words its own way, by its
+	 * first word; a citation of the paste keeps its plain number, and one that two boxes
+	 * could own is left as it is.
+	 */
+	@Test
+	void aCitedLineIsToldItsBoxWhenTheFormHasSeveral() {
+		Diagnosis diagnosis = new Diagnoser().diagnose(NodeSample.of(
+				"cpu=0 found=0 invalid=0 insert=0 insert_failed=9 drop=9 early_drop=0 error=0 search_restart=0",
+				"-A POSTROUTING -s 10.244.0.0/16 -j MASQUERADE", "4.15.0-1023-azure", null));
+		Finding snat = find(diagnosis, "snat-port-race").orElseThrow();
+		assertThat(snat.evidence()).contains(
+				"line 1 of iptables: -A POSTROUTING -s 10.244.0.0/16 -j MASQUERADE " + "(no --random-fully)",
+				"line 1 of conntrackStats: cpu=0 insert_failed=9 drop=9");
+		assertThat(diagnosis.verdict().firstFix()).contains("line 1 of iptables: -A POSTROUTING");
+		Diagnosis pasted = new Diagnoser().diagnose(NodeSample
+			.pasted("cpu=0 found=0 invalid=0 insert=0 insert_failed=9 drop=9 early_drop=0 error=0 search_restart=0\n"
+					+ "-A POSTROUTING -s 10.244.0.0/16 -j MASQUERADE\n", null));
+		assertThat(find(pasted, "snat-port-race").orElseThrow().evidence())
+			.contains("line 2: -A POSTROUTING -s 10.244.0.0/16 -j MASQUERADE (no --random-fully)");
+		BoxCitations both = BoxCitations.of(java.util.Map.of(NodeSample.CONNTRACK_STATS, "cpu=0 drop=1",
+				NodeSample.CONNTRACK_STATS_LATER, "cpu=0 drop=2"));
+		assertThat(both.qualify("line 1: cpu=0 drop=1")).isEqualTo("line 1 of conntrackStats: cpu=0 drop=1");
+		assertThat(both.qualify("line 1: cpu=0 drop=2")).isEqualTo("line 1 of conntrackStatsLater: cpu=0 drop=2");
+		assertThat(both.qualify("line 1: cpu=0 insert_failed=1")).as("either box's cpu=0")
+			.isEqualTo("line 1: cpu=0 insert_failed=1");
+		assertThat(both.qualify("line 7: cpu=0 drop=1")).as("no box has a line 7").isEqualTo("line 7: cpu=0 drop=1");
 	}
 
 }

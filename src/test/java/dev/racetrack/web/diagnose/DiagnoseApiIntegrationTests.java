@@ -61,8 +61,8 @@ class DiagnoseApiIntegrationTests {
 			.jsonPath("$.findings[0].severity")
 			.isEqualTo("warning")
 			.jsonPath("$.findings[0].evidence[0]")
-			.isEqualTo("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE (no --random-fully), "
-					+ "written by Docker")
+			.isEqualTo("line 20 of iptables: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE "
+					+ "(no --random-fully), written by Docker")
 			.jsonPath("$.findings[0].mitigations[0]")
 			.value((String m) -> org.assertj.core.api.Assertions.assertThat(m).contains("--random-fully"))
 			.jsonPath("$.unreadLines")

@@ -64,7 +64,7 @@ class DiagnosePageIntegrationTests {
 			.contains("id=\"first-fix\"")
 			.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully")
 			.contains("id=\"finding-snat-port-race\"")
-			.contains("line 20: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE")
+			.contains("line 20 of iptables: -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE")
 			.contains("What fixes it, best first")
 			.contains("Open the matching replay")
 			.contains("href=\"/?scenario=snat-port-race&amp;kernel=4.17&amp;mode=default&amp;resolver=glibc\"");
