@@ -10,6 +10,13 @@
  *   racelab gai    N [opts]          the libc's own getaddrinfo(AF_UNSPEC) (glibc, or musl when
  *                                    built with musl-gcc), through the pod's /etc/resolv.conf
  *   racelab ctstat                   the sum over CPUs of /proc/net/stat/nf_conntrack (hex per CPU)
+ *   racelab tcpserve PORT            the SNAT modes' server: accept every TCP connection, close it
+ *   racelab snat N --ns1 NETNS --ns2 NETNS [opts]
+ *                                    N rounds: two threads pinned to CPU 0 and 1, each in its own pod's
+ *                                    netns (setns on the thread), each binding the SAME source port
+ *                                    (P, P+1, ... by round), released by a spinning barrier, each a
+ *                                    non-blocking connect() to --server:--dport; a connect not done in
+ *                                    --timeout-ms had its SYN dropped (the retransmission is 1 s away)
  *
  * opts: --port-base P (raw modes bind source ports P, P+1, ... so that no lookup meets a live
  *       conntrack entry of an earlier one), --timeout-ms T (per lookup, default 200),
@@ -17,6 +24,12 @@
  *       --max-s S (stop after S seconds, default 120), --name NAME (for gai),
  *       --jitter-us J (pair: each thread busy-waits uniform 0..J µs after the barrier, so that
  *       the skew spreads as in kernel-window.md §1; the skew is taken just before each send).
+ *
+ * snat (kernel-window.md §1, SNAT): both SYNs leave their pods at once, cross cni0 into the node,
+ *   are forwarded to eth0 and reach POSTROUTING's MASQUERADE on two CPUs: get_unique_tuple keeps
+ *   the source port when nf_nat_used_tuple finds no *confirmed* entry holding node-ip:port, so two
+ *   unconfirmed entries both take it; the second __nf_conntrack_confirm finds the first's reply
+ *   tuple, TCP has no clash resolution, the SYN is dropped (insert_failed, drop).
  *
  * What happens in the node's netns (the race of src/docs/kernel-window.md):
  *   each query leaves the pod's veth by netif_rx onto the sending CPU's backlog; that CPU's
@@ -42,6 +55,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -346,6 +361,139 @@ static int run(enum mode mode, long n)
 	return 0;
 }
 
+/* ---- the SNAT modes: a TCP server behind eth0, two pods binding one port ------------------ */
+
+static _Noreturn void tcpserve(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4096) < 0)
+		die("tcpserve: bind/listen");
+	alarm(4 * 3600); /* a last bound, should run.sh's cleanup never come */
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			close(c);
+	}
+}
+
+static const char *ns_path[2];
+static int dport = 80;
+static atomic_int snat_port;       /* this round's source port, both pods */
+static atomic_int snat_ok[2];      /* 1 connected, 0 timed out, -1 failed otherwise */
+static atomic_llong snat_t[2];     /* CLOCK_MONOTONIC just before each connect() */
+
+static void enter_netns(int who)
+{
+	int fd = open(ns_path[who], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) /* the calling thread only: sockets it opens live there */
+		die(ns_path[who]);
+	close(fd);
+}
+
+/* one pod's side of a round: socket, SO_REUSEADDR, SO_LINGER 0 (close sends RST: no TIME_WAIT),
+   bind the round's port, wait at the barrier, jitter, connect, wait for the handshake */
+static void snat_side(int who, unsigned *seed)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+	struct linger lg = { 1, 0 };
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atomic_load(&snat_port)) };
+	if (bind(fd, (struct sockaddr *)&me, sizeof me) < 0)
+		die("bind");
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)dport) };
+	inet_pton(AF_INET, server, &to.sin_addr);
+	spin_barrier(); /* both pods leave together ... */
+	jitter(seed);
+	atomic_store(&snat_t[who], now_ns());
+	int r = connect(fd, (struct sockaddr *)&to, sizeof to); /* ... the SYN goes out in here */
+	int ok = r == 0;
+	if (r < 0 && errno == EINPROGRESS) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		long long deadline = now_ns() + timeout_ms * 1000000LL;
+		int err = 0;
+		socklen_t el = sizeof err;
+		for (;;) {
+			long long left = (deadline - now_ns()) / 1000000;
+			int pr = left < 0 ? 0 : poll(&p, 1, (int)left + 1);
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (pr <= 0) {
+				ok = 0; /* no SYN-ACK in time: the SYN was dropped */
+				break;
+			}
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+			ok = err == 0 ? 1 : -1;
+			break;
+		}
+	} else if (r < 0) {
+		ok = -1;
+	}
+	atomic_store(&snat_ok[who], ok);
+	spin_barrier(); /* both done: the round's results are in */
+	close(fd);      /* RST when connected; a pending SYN is just forgotten */
+}
+
+static void *snat_thread(void *unused)
+{
+	unsigned seed = 2;
+	(void)unused;
+	pin(1);
+	enter_netns(1);
+	for (;;) {
+		spin_barrier(); /* the round starts (or shared_fd < 0: done) */
+		if (atomic_load(&shared_fd) < 0)
+			return NULL;
+		snat_side(1, &seed);
+	}
+}
+
+static int run_snat(long n)
+{
+	long done = 0, both = 0, one_lost = 0, both_lost = 0, failed = 0;
+	long bin_drop[BINS] = { 0 };
+	unsigned seed = 1;
+	pthread_t other;
+	if (!ns_path[0] || !ns_path[1] || !port_base)
+		die("snat needs --ns1, --ns2 and --port-base");
+	pin(0);
+	enter_netns(0);
+	atomic_store(&shared_fd, 0);
+	pthread_create(&other, NULL, snat_thread, NULL);
+	long long stop = now_ns() + max_s * 1000000000LL;
+	for (long i = 0; i < n && now_ns() < stop; i++, done++) {
+		atomic_store(&snat_port, port_base + (int)(i % 30000));
+		spin_barrier(); /* the other thread takes the round */
+		snat_side(0, &seed);
+		int a = atomic_load(&snat_ok[0]), b = atomic_load(&snat_ok[1]);
+		long long skew = llabs(atomic_load(&snat_t[1]) - atomic_load(&snat_t[0]));
+		int k = 0;
+		while (k < BINS - 1 && skew >= edges[k])
+			k++;
+		bin_n[k]++;
+		if (a < 0 || b < 0)
+			failed++;
+		else if (a && b)
+			both++;
+		else if (a || b)
+			one_lost++, bin_drop[k]++;
+		else
+			both_lost++;
+	}
+	atomic_store(&shared_fd, -1);
+	spin_barrier();
+	pthread_join(other, NULL);
+	printf("rounds=%ld both=%ld one_lost=%ld both_lost=%ld failed=%ld", done, both, one_lost, both_lost, failed);
+	for (int k = 0; k < BINS; k++) /* n_LOW=rounds s_LOW=rounds with one SYN lost */
+		printf(" n_%ld=%ld s_%ld=%ld", k ? edges[k - 1] : 0, bin_n[k], k ? edges[k - 1] : 0, bin_drop[k]);
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -354,6 +502,8 @@ int main(int argc, char **argv)
 		serve(atoi(argv[2]));
 	if (!strcmp(argv[1], "ctstat"))
 		return ctstat();
+	if (!strcmp(argv[1], "tcpserve") && argc == 3)
+		tcpserve(atoi(argv[2]));
 	if (argc < 3)
 		goto usage;
 	for (int i = 3; i + 1 < argc; i += 2) {
@@ -371,6 +521,12 @@ int main(int argc, char **argv)
 			name = argv[i + 1];
 		else if (!strcmp(argv[i], "--server"))
 			server = argv[i + 1];
+		else if (!strcmp(argv[i], "--dport"))
+			dport = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--ns1"))
+			ns_path[0] = argv[i + 1];
+		else if (!strcmp(argv[i], "--ns2"))
+			ns_path[1] = argv[i + 1];
 		else
 			goto usage;
 	}
@@ -385,9 +541,12 @@ int main(int argc, char **argv)
 		return run(MMSG, n);
 	if (!strcmp(argv[1], "gai"))
 		return run(GAI, n);
+	if (!strcmp(argv[1], "snat"))
+		return run_snat(n);
 usage:
-	fprintf(stderr, "usage: racelab serve ID | ctstat | (pair|serial|mmsg|gai) N [--port-base P] "
+	fprintf(stderr, "usage: racelab serve ID | tcpserve PORT | ctstat | (pair|serial|mmsg|gai) N [--port-base P] "
 			"[--timeout-ms T] [--at REALTIME_NS] [--max-s S] [--jitter-us J] [--name NAME] "
-			"[--server IP]\n");
+			"[--server IP] | snat N --ns1 NETNS --ns2 NETNS --port-base P --server IP [--dport PORT] "
+			"[--timeout-ms T] [--max-s S] [--jitter-us J]\n");
 	return 2;
 }

@@ -4,6 +4,7 @@
 #
 #   sudo deploy/kernel-lab/run.sh              # every mode, 20,000 lookups each, then the cold run
 #   sudo N=5000 MODES="pair mmsg" COLD_NODES=0 deploy/kernel-lab/run.sh
+#   sudo N=20000 MODES="snat snat-jitter" COLD_NODES=0 deploy/kernel-lab/run.sh   # the SNAT race
 #
 # Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN for `ip netns`), iproute2, iptables, conntrack, gcc;
 # musl-gcc (Debian's musl-tools) for the musl mode, which is skipped without it:
@@ -15,12 +16,13 @@
 set -euo pipefail
 
 N=${N:-20000}                   # lookups per mode (1..200000)
-MODES=${MODES:-"pair pair-jitter serial mmsg gai gai-musl"}
-JITTER_US=${JITTER_US:-40}      # pair-jitter: each thread waits uniform 0..JITTER_US µs before its send
+MODES=${MODES:-"pair pair-jitter serial mmsg gai gai-musl"}   # also: snat snat-jitter (not by default)
+JITTER_US=${JITTER_US:-40}      # pair-jitter, snat-jitter: each thread waits uniform 0..JITTER_US µs first
 CHUNK=${CHUNK:-500}             # lookups per client process; the node's conntrack table is flushed between
 COLD_NODES=${COLD_NODES:-100}   # fresh nodes for the cold run (0: none)
 COLD_PODS=${COLD_PODS:-8}       # pods starting together on each (1..8)
 TIMEOUT_MS=${TIMEOUT_MS:-200}   # how long a raw lookup waits for its two answers
+SNAT_TIMEOUT_MS=${SNAT_TIMEOUT_MS:-50}   # snat modes: a connect not done by then lost its SYN (retry: 1 s)
 MAX_S=${MAX_S:-300}             # a bound on each mode's time
 PREFIX=${PREFIX:-rtlab}
 
@@ -28,6 +30,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 node=$PREFIX-node
 backends=(dns1 dns2)            # 10.244.0.11, 10.244.0.12
 pods=(pod1 pod2 pod3 pod4 pod5 pod6 pod7 pod8)   # 10.244.0.21 ...
+srv=srv                         # snat modes: the server behind the node's eth0, 192.168.100.2:80
+want_srv=no
+[[ " $MODES " == *" snat"* ]] && want_srv=yes
 work=""
 servers=()
 
@@ -39,6 +44,7 @@ fail() { say "kernel-lab: $*"; exit 1; }
 [[ $CHUNK =~ ^[0-9]+$ ]] && (( CHUNK >= 1 && CHUNK <= 20000 )) || fail "CHUNK must be 1..20000"
 [[ $COLD_NODES =~ ^[0-9]+$ ]] && (( COLD_NODES <= 500 )) || fail "COLD_NODES must be 0..500"
 [[ $COLD_PODS =~ ^[0-9]+$ ]] && (( COLD_PODS >= 1 && COLD_PODS <= 8 )) || fail "COLD_PODS must be 1..8"
+[[ $SNAT_TIMEOUT_MS =~ ^[0-9]+$ ]] && (( SNAT_TIMEOUT_MS >= 5 && SNAT_TIMEOUT_MS <= 900 )) || fail "SNAT_TIMEOUT_MS must be 5..900"
 [[ $JITTER_US =~ ^[0-9]+$ ]] && (( JITTER_US <= 1000 )) || fail "JITTER_US must be 0..1000"
 [[ $PREFIX =~ ^[a-z]{1,8}$ ]] || fail "PREFIX must be 1-8 lowercase letters"
 missing=()
@@ -53,7 +59,7 @@ teardown() {
 	for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
 	servers=()
-	for ns in node "${backends[@]}" "${pods[@]}"; do
+	for ns in node "${backends[@]}" "${pods[@]}" "$srv"; do
 		ip netns del "$PREFIX-$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$PREFIX-$ns"
 	done
@@ -79,8 +85,18 @@ setup() {
 	ip -n "$node" link add cni0 type bridge
 	ip -n "$node" addr add 10.244.0.1/24 dev cni0
 	ip -n "$node" link set cni0 up
-	# No eth0: the node's masquerade rule below is there as on a node, and no packet of the lab
-	# leaves cni0 (this kernel has no dummy device; nothing needs one).
+	# eth0 only for the snat modes: a veth to the server's netns (192.168.100.1 <-> .2), which the
+	# masquerade rule below rewrites to; the DNS modes' packets never leave cni0.
+	if [[ $want_srv == yes ]]; then
+		ip netns add "$PREFIX-$srv"
+		in_ns "$srv" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$node" link add eth0 type veth peer name eth0 netns "$PREFIX-$srv"
+		ip -n "$node" addr add 192.168.100.1/24 dev eth0
+		ip -n "$node" link set eth0 up
+		ip -n "$PREFIX-$srv" link set lo up
+		ip -n "$PREFIX-$srv" addr add 192.168.100.2/24 dev eth0
+		ip -n "$PREFIX-$srv" link set eth0 up
+	fi
 	local i=0 name ip
 	for name in "${backends[@]}" "${pods[@]}"; do
 		if (( i < 2 )); then ip=10.244.0.$((11 + i)); else ip=10.244.0.$((19 + i)); fi
@@ -122,6 +138,9 @@ setup() {
 	# not through in_ns: `ip netns exec` execs the server, so $! is the server's own pid
 	ip netns exec "$PREFIX-dns1" "$work/racelab" serve 11 </dev/null >/dev/null 2>&1 & servers+=($!)
 	ip netns exec "$PREFIX-dns2" "$work/racelab" serve 12 </dev/null >/dev/null 2>&1 & servers+=($!)
+	if [[ $want_srv == yes ]]; then
+		ip netns exec "$PREFIX-$srv" "$work/racelab" tcpserve 80 </dev/null >/dev/null 2>&1 & servers+=($!)
+	fi
 	sleep 0.3
 }
 
@@ -190,6 +209,52 @@ warm_mode() {
 	report "$mode" "$sums" "$before" "$after"
 }
 
+# SNAT (kernel-window.md §1): two pods bind one source port and connect at once to the server
+# behind eth0; the node masquerades both to 192.168.100.1. A round where one connect is not done
+# within SNAT_TIMEOUT_MS lost its SYN (the retransmission would come 1 s later).
+snat_mode() {
+	local mode=$1 j=0 left chunk before after sums started i
+	[[ $mode == snat-jitter ]] && j=$JITTER_US
+	local args=(--ns1 "/run/netns/$PREFIX-pod1" --ns2 "/run/netns/$PREFIX-pod2" --server 192.168.100.2
+		--dport 80 --timeout-ms "$SNAT_TIMEOUT_MS" --max-s "$MAX_S")
+	in_ns node conntrack -F >/dev/null 2>&1 || true
+	for i in 1 2 3 4 5; do   # warm: the node's and the server's neighbour entries, not counted
+		in_ns node "$work/racelab" snat 20 "${args[@]}" --port-base 60000 >/dev/null
+		in_ns node ip neigh show dev eth0 | grep -q '192.168.100.2 .*REACHABLE' && break
+	done
+	in_ns node conntrack -F >/dev/null 2>&1 || true
+	before=$(ctstat); started=$SECONDS
+	sums=$(
+		left=$N
+		while (( left > 0 && SECONDS - started < MAX_S )); do
+			chunk=$(( left < CHUNK ? left : CHUNK ))
+			# round k of a chunk: both pods bind 32000+k; after the flush no live entry has it
+			in_ns node "$work/racelab" snat "$chunk" "${args[@]}" --port-base 32000 --jitter-us "$j"
+			in_ns node conntrack -F >/dev/null 2>&1 || true
+			left=$(( left - chunk ))
+		done | sum_lines
+	)
+	after=$(ctstat)
+	local rounds lost k d
+	rounds=$(field "$sums" rounds); lost=$(field "$sums" one_lost)
+	printf '%-11s rounds=%-6s one_lost=%-5s (%s %%) both_lost=%s failed=%s' "$mode" "$rounds" "$lost" \
+		"$(awk -v s="$lost" -v n="$rounds" 'BEGIN{printf "%.2f", n ? 100*s/n : 0}')" \
+		"$(field "$sums" both_lost)" "$(field "$sums" failed)"
+	for k in insert_failed drop found clash_resolve; do
+		d=$(( $(field "$after" "$k") - $(field "$before" "$k") ))
+		printf ' %s=+%s' "$k" "$d"
+	done
+	printf '\n'
+	# by the skew of the two connect() calls in user space: rounds, and P = one_lost / rounds
+	tr ' ' '\n' <<<"$sums" | awk -F= '
+		/^n_/ { lo = substr($1, 3); n[lo] = $2; order[++k] = lo }
+		/^s_/ { s[substr($1, 3)] = $2 }
+		END { printf "          skew µs  "; for (i = 1; i <= k; i++) printf " %6s", (order[i] / 1000) (i < k ? "-" : "+");
+		      printf "\n          rounds   "; for (i = 1; i <= k; i++) printf " %6d", n[order[i]];
+		      printf "\n          P        "; for (i = 1; i <= k; i++) printf " %6s", n[order[i]] ? sprintf("%.2f", s[order[i]] / n[order[i]]) : "-";
+		      printf "\n" }'
+}
+
 # Cold: a fresh node each time, its pods' first lookups (glibc getaddrinfo) started together.
 cold_run() {
 	local n k at before after outs=() sums all="" stats_sum="" b a
@@ -230,9 +295,14 @@ fi
 
 say "kernel-lab on $(uname -r), $(nproc) CPUs; $(ldd --version | head -1); $(iptables -V)"
 say "node: netns $node, cni0 10.244.0.1/24, br_netfilter; DNS ClusterIP 10.96.0.10:53 -> 10.244.0.11 | 10.244.0.12"
+[[ $want_srv == yes ]] && say "snat: eth0 192.168.100.1/24 <-> netns $PREFIX-$srv 192.168.100.2:80; MASQUERADE -s 10.244.0.0/16 ! -d 10.244.0.0/16 -o eth0"
 setup
 for mode in $MODES; do
-	case $mode in pair | pair-jitter | serial | mmsg | gai | gai-musl) warm_mode "$mode" ;; *) fail "unknown mode $mode" ;; esac
+	case $mode in
+	pair | pair-jitter | serial | mmsg | gai | gai-musl) warm_mode "$mode" ;;
+	snat | snat-jitter) snat_mode "$mode" ;;
+	*) fail "unknown mode $mode" ;;
+	esac
 done
 (( COLD_NODES > 0 )) && cold_run
 exit 0
