@@ -26,7 +26,7 @@ public final class KernelProfiles {
 	 * imply.
 	 */
 	public static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats) {
-		return match(version, stats, "");
+		return match(version, stats, "", "");
 	}
 
 	/**
@@ -37,16 +37,9 @@ public final class KernelProfiles {
 	 * asked for 5.13 from 1.31, and #130401, which made the check run by default), so the
 	 * table is read as 6.x (5.10 and later), as the counters are. Its alpha and beta
 	 * (1.29–1.32) could run on older kernels (5.6.9 and later in 1.29,
-	 * kubernetes/kubernetes#122572), which the explanation says.
-	 */
-	static KernelMatch match(Optional<KernelVersion> version, ConntrackStats stats, String kubeProxyNftables) {
-		return match(version, stats, kubeProxyNftables, "");
-	}
-
-	/**
-	 * As {@link #match(Optional, ConntrackStats, String)}, with where {@code cilium
-	 * status} shows {@code Host Routing: BPF}, or {@code ""}: Cilium turns BPF host
-	 * routing on only on a kernel of 5.10 or later, whose BPF helpers
+	 * kubernetes/kubernetes#122572), which the explanation says. And with where
+	 * {@code cilium status} shows {@code Host Routing: BPF}, or {@code ""}: Cilium turns
+	 * BPF host routing on only on a kernel of 5.10 or later, whose BPF helpers
 	 * ({@code bpf_redirect_neigh}, {@code bpf_redirect_peer}) it needs, and falls back to
 	 * Legacy otherwise (Cilium's upgrade notes for 1.9, cilium/cilium commit 9153a87, and
 	 * {@link CiliumStatus#HOST_ROUTING_DOC}): read as 6.x.

@@ -18,6 +18,7 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import dev.racetrack.web.shared.ApiExceptionHandler;
 import dev.racetrack.web.shared.BadParameterException;
+import dev.racetrack.web.shared.BodyLimits;
 
 /**
  * Problem details for what goes wrong before {@link DiagnoseApiController} sees a
@@ -33,8 +34,8 @@ class DiagnoseExceptionHandler {
 	/** The codecs' limit on a body read whole, as configured ("1MB"). */
 	private final String bodyLimit;
 
-	DiagnoseExceptionHandler(org.springframework.core.env.Environment environment) {
-		this.bodyLimit = environment.getProperty("spring.http.codecs.max-in-memory-size", "256KB");
+	DiagnoseExceptionHandler(BodyLimits bodyLimits) {
+		this.bodyLimit = bodyLimits.codecLimit();
 	}
 
 	static final String BODY_ACCEPTED = "a JSON object (or form) with the text fields conntrackStats, iptables, "
@@ -58,9 +59,9 @@ class DiagnoseExceptionHandler {
 	@ExceptionHandler({ DataBufferLimitException.class, PayloadTooLargeException.class,
 			ContentTooLargeException.class })
 	ResponseEntity<ProblemDetail> tooLarge(Exception ex) {
-		return problem(HttpStatus.CONTENT_TOO_LARGE, "body",
-				"The request body is larger than " + this.bodyLimit
-						+ " (spring.http.codecs.max-in-memory-size); each text is read up to 64 KiB.",
+		return problem(
+				HttpStatus.CONTENT_TOO_LARGE, "body", "The request body is larger than " + this.bodyLimit + " ("
+						+ BodyLimits.CODEC_LIMIT + "); each text is read up to 64 KiB.",
 				"at most 64 KiB (65536 bytes) per text field");
 	}
 

@@ -34,10 +34,9 @@ public class ApiExceptionHandler {
 	/** {@code racetrack.request-read-timeout}, for the 408. */
 	private final java.time.Duration readTimeout;
 
-	public ApiExceptionHandler(RejectionMetrics metrics, RacetrackProperties properties,
-			org.springframework.core.env.Environment environment) {
+	public ApiExceptionHandler(RejectionMetrics metrics, RacetrackProperties properties, BodyLimits bodyLimits) {
 		this.metrics = metrics;
-		this.codecLimit = environment.getProperty(BodyLimits.CODEC_LIMIT, "256KB");
+		this.codecLimit = bodyLimits.codecLimit();
 		this.readTimeout = properties.requestReadTimeout();
 	}
 

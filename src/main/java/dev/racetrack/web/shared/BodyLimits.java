@@ -34,7 +34,7 @@ import org.springframework.web.server.WebFilterChain;
 public class BodyLimits implements WebFilter {
 
 	/** The codecs' limit on a body read whole (Spring Boot's property). */
-	static final String CODEC_LIMIT = "spring.http.codecs.max-in-memory-size";
+	public static final String CODEC_LIMIT = "spring.http.codecs.max-in-memory-size";
 
 	private final Semaphore permits;
 
@@ -57,6 +57,14 @@ public class BodyLimits implements WebFilter {
 		this.codecLimit = environment.getProperty(CODEC_LIMIT, "256KB");
 		this.codecLimitBytes = DataSize.parse(this.codecLimit).toBytes();
 		this.allowances = List.copyOf(allowances);
+	}
+
+	/**
+	 * The codecs' limit on a body read whole, as configured ("1MB"): what every 413 for a
+	 * body read by the codecs names.
+	 */
+	public String codecLimit() {
+		return this.codecLimit;
 	}
 
 	@Override
