@@ -19,14 +19,27 @@ import org.springframework.stereotype.Component;
  * body was read. Reactor's default logs each at ERROR with its stack trace ("Operator
  * called default onErrorDropped"), so one misbehaving client put an error in the log of a
  * healthy server. Those go to DEBUG here; anything else is still logged at ERROR.
+ *
+ * <p>
+ * Reactor's hook is global to the JVM and cumulative, and its only undo resets every
+ * consumer: so it is installed once however many application contexts a JVM holds (the
+ * tests' cached contexts), and reset when the last of them closes, not when the first
+ * does.
  */
 @Component
 class DroppedErrors implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(DroppedErrors.class);
 
+	/** How many live contexts hold the hook. */
+	private static int holders;
+
 	DroppedErrors() {
-		Hooks.onErrorDropped(DroppedErrors::dropped);
+		synchronized (DroppedErrors.class) {
+			if (holders++ == 0) {
+				Hooks.onErrorDropped(DroppedErrors::dropped);
+			}
+		}
 	}
 
 	static void dropped(Throwable error) {
@@ -57,7 +70,16 @@ class DroppedErrors implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		Hooks.resetOnErrorDropped();
+		synchronized (DroppedErrors.class) {
+			if (--holders == 0) {
+				Hooks.resetOnErrorDropped();
+			}
+		}
+	}
+
+	/** How many live contexts hold the hook (for tests). */
+	static synchronized int holders() {
+		return holders;
 	}
 
 }
