@@ -17,8 +17,14 @@ import java.util.regex.Pattern;
  * <li>Calico ({@code cali-nat-outgoing}): Felix detects iptables support and adds the
  * flag (projectcalico/felix {@code iptables/feature_detect.go}).</li>
  * <li>Cilium ({@code CILIUM_POST_nat}): only with the Helm value
- * {@code iptablesRandomFully=true} (off by default); BPF masquerading has no such
- * rule.</li>
+ * {@code iptablesRandomFully=true} (off by default); BPF masquerading has no such rule.
+ * The agent appends {@code --random-fully} to its "cilium masquerade non-cluster" rule
+ * only when its flag {@code iptables-random-fully} ("Set iptables flag random-fully on
+ * masquerading rules", default false) is set (cilium/cilium
+ * {@code pkg/datapath/iptables/iptables.go}, {@code installMasqueradeRules}; the flag and
+ * its default in {@code daemon/cmd/daemon_main.go}); Cilium's own end-to-end test "Check
+ * iptables masquerading with random-fully" turns it on with that Helm value
+ * ({@code test/k8s/datapath_configuration.go}).</li>
  * <li>Weave Net (chain {@code WEAVE}): never added it (weaveworks/weave#3287 is
  * open).</li>
  * <li>ip-masq-agent ({@code IP-MASQ-AGENT}, comment "ip-masq-agent" or kubelet's "SNAT
