@@ -27,8 +27,12 @@ import org.springframework.web.server.WebFilterChain;
  * 413 once the client has sent the body (RFC 9110 §10.1.1: the server may send the final
  * status instead); reactor-netty closes the connection after it, the body never sent.
  * Without {@code Expect} the body is already on its way and is read up to the limit as
- * before. The limit is the codecs' {@code spring.http.codecs.max-in-memory-size}, or an
- * {@link Allowance} of a handler that reads a larger body itself.
+ * before. Any other expectation gets 417 naming the header (RFC 9110 §10.1.1: "A server
+ * that receives an Expect field value containing a member other than 100-continue MAY
+ * respond with a 417 (Expectation Failed)"), where it was ignored and the request
+ * answered as if it had not asked. The limit is the codecs'
+ * {@code spring.http.codecs.max-in-memory-size}, or an {@link Allowance} of a handler
+ * that reads a larger body itself.
  */
 @Component
 public class BodyLimits implements WebFilter {
@@ -69,6 +73,13 @@ public class BodyLimits implements WebFilter {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		String expect = exchange.getRequest().getHeaders().getFirst(HttpHeaders.EXPECT);
+		if (expect != null && !"100-continue".equalsIgnoreCase(expect.strip())) {
+			this.metrics.rejected(417);
+			return Problems.badParameter(exchange.getResponse(), HttpStatus.EXPECTATION_FAILED, HttpHeaders.EXPECT,
+					"100-continue", "This server meets no expectation but 100-continue; the request asked for "
+							+ BadParameterException.abbreviate(expect) + ". Send it again without that Expect.");
+		}
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (method != HttpMethod.POST && method != HttpMethod.PUT && method != HttpMethod.PATCH) {
 			return chain.filter(exchange);

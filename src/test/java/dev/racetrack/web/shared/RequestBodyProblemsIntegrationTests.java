@@ -88,6 +88,25 @@ class RequestBodyProblemsIntegrationTests {
 			.contains("8 MiB");
 	}
 
+	/**
+	 * An expectation the server cannot meet (RFC 9110 §10.1.1), as a proxy or an old
+	 * client library may send: before, it was ignored and the request answered as if it
+	 * had not asked (a session created).
+	 */
+	@Test
+	void anExpectationOtherThan100ContinueGets417NamingTheHeader() throws IOException {
+		String answer = exchange("POST /api/sessions HTTP/1.1\r\nHost: localhost\r\n"
+				+ "Content-Type: application/json\r\nContent-Length: 2\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n{}");
+		assertThat(answer).startsWith("HTTP/1.1 417 ")
+			.containsIgnoringCase("content-type: application/problem+json")
+			.contains("\"parameter\":\"Expect\"")
+			.contains("\"accepted\":\"100-continue\"")
+			.contains("200-ok");
+		String get = exchange("GET /api/scenarios HTTP/1.1\r\nHost: localhost\r\nExpect: 100-Continue\r\n"
+				+ "Connection: close\r\n\r\n");
+		assertThat(get).startsWith("HTTP/1.1 200 ");
+	}
+
 	@Test
 	void aBodySentOverTheCodecsLimitGets413NamingTheLimit() throws IOException {
 		String body = "{\"scenario\":\"" + "x".repeat(1_100_000) + "\"}";
