@@ -100,9 +100,7 @@ public class ApiExceptionHandler {
 	@ExceptionHandler(io.netty.handler.timeout.ReadTimeoutException.class)
 	public ResponseEntity<ProblemDetail> bodyTimedOut(Exception ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
-				"The request body stopped arriving: nothing was read for "
-						+ ((this.readTimeout.toMillis() % 1000 == 0) ? this.readTimeout.toSeconds() + " s"
-								: this.readTimeout.toMillis() + " ms")
+				"The request body stopped arriving: nothing was read for " + seconds(this.readTimeout)
 						+ ". Send the whole body at once; its Content-Length or chunk sizes must match what "
 						+ "is sent.");
 		problem.setTitle("Limit reached: racetrack.request-read-timeout");
@@ -113,6 +111,35 @@ public class ApiExceptionHandler {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.header("Connection", "close")
 			.body(problem);
+	}
+
+	/**
+	 * A body that kept arriving, but was not whole within reactor-netty's request timeout
+	 * (six times {@code racetrack.request-read-timeout}, {@link ConnectionLimits}): a
+	 * large import on a slow link, or a client dribbling a byte at a time. It was a 500.
+	 */
+	@ExceptionHandler(io.netty.channel.ChannelException.class)
+	public ResponseEntity<ProblemDetail> requestTimedOut(Exception ex) {
+		if (!ConnectionLimits.requestTimedOut(ex)) {
+			return unexpected(ex);
+		}
+		java.time.Duration whole = ConnectionLimits.wholeRequest(this.readTimeout);
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
+				"The request was not whole within " + seconds(whole) + " (six times racetrack.request-read-timeout, "
+						+ seconds(this.readTimeout) + "): it kept arriving, too slowly. Send it again from a faster "
+						+ "link, or a smaller body.");
+		problem.setTitle("Limit reached: racetrack.request-read-timeout");
+		problem.setType(URI.create("/problems/limit"));
+		problem.setProperty("limit", "racetrack.request-read-timeout");
+		this.metrics.rejected(408);
+		return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.header("Connection", "close")
+			.body(problem);
+	}
+
+	private static String seconds(java.time.Duration d) {
+		return (d.toMillis() % 1000 == 0) ? d.toSeconds() + " s" : d.toMillis() + " ms";
 	}
 
 	@ExceptionHandler(ServiceUnavailableException.class)

@@ -79,7 +79,7 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 		Duration idle = this.properties.idleTimeout();
 		factory.addServerCustomizers((server) -> server.idleTimeout(idle)
 			.readTimeout(read)
-			.requestTimeout(read.multipliedBy(6))
+			.requestTimeout(wholeRequest(read))
 			.doOnChannelInit((observer, channel, remote) -> {
 				if (this.open.incrementAndGet() > this.properties.maxConnections()) {
 					this.open.decrementAndGet();
@@ -120,6 +120,25 @@ public class ConnectionLimits implements WebServerFactoryCustomizer<NettyReactiv
 					channel.pipeline().addLast("racetrack-head-deadline", deadline);
 				}
 			}));
+	}
+
+	/**
+	 * How long a whole request (head and body) may take to arrive: six times
+	 * {@code racetrack.request-read-timeout}.
+	 */
+	static Duration wholeRequest(Duration read) {
+		return read.multipliedBy(6);
+	}
+
+	/**
+	 * Whether {@code error} is reactor-netty's signal that a request was not whole within
+	 * {@link #wholeRequest} ({@code reactor.netty.http.server.RequestTimeoutException}, a
+	 * {@link io.netty.channel.ChannelException} whose type is not public, so it is told
+	 * by its name).
+	 */
+	static boolean requestTimedOut(Throwable error) {
+		return error instanceof io.netty.channel.ChannelException
+				&& "reactor.netty.http.server.RequestTimeoutException".equals(error.getClass().getName());
 	}
 
 	/** Connections open now. */

@@ -52,12 +52,15 @@ class DroppedErrors implements DisposableBean {
 		logger.error("Operator called default onErrorDropped", error);
 	}
 
-	/** A read timeout, a closed or reset connection, an aborted exchange. */
+	/**
+	 * A read timeout, a request not whole in time, a closed or reset connection, an
+	 * aborted exchange.
+	 */
 	static boolean clientCaused(Throwable error) {
 		Throwable e = error;
 		for (int depth = 0; e != null && depth < 8; depth++, e = e.getCause()) {
-			if (e instanceof ReadTimeoutException || e instanceof ClosedChannelException
-					|| e instanceof AbortedException) {
+			if (e instanceof ReadTimeoutException || ConnectionLimits.requestTimedOut(e)
+					|| e instanceof ClosedChannelException || e instanceof AbortedException) {
 				return true;
 			}
 			if (e instanceof IOException io && io.getMessage() != null

@@ -21,6 +21,8 @@ class DroppedErrorsTests {
 		assertThat(DroppedErrors.clientCaused(ReadTimeoutException.INSTANCE)).isTrue();
 		assertThat(DroppedErrors.clientCaused(new RuntimeException(ReadTimeoutException.INSTANCE))).isTrue();
 		assertThat(DroppedErrors.clientCaused(new ClosedChannelException())).isTrue();
+		assertThat(DroppedErrors.clientCaused(requestTimeout())).isTrue();
+		assertThat(DroppedErrors.clientCaused(new io.netty.channel.ChannelException("ours"))).isFalse();
 		assertThat(DroppedErrors.clientCaused(new IOException("recvAddress(..) failed: Connection reset by peer")))
 			.isTrue();
 		assertThat(DroppedErrors.clientCaused(new IllegalStateException("a bug of ours"))).isFalse();
@@ -47,6 +49,19 @@ class DroppedErrorsTests {
 		assertThat(output).contains("Operator called default onErrorDropped").contains("a bug of ours");
 		second.destroy();
 		assertThat(DroppedErrors.holders()).isEqualTo(before);
+	}
+
+	/** reactor-netty's own, whose type is not public. */
+	static Throwable requestTimeout() {
+		try {
+			java.lang.reflect.Method m = Class.forName("reactor.netty.http.server.RequestTimeoutException")
+				.getDeclaredMethod("requestTimedOut");
+			m.setAccessible(true);
+			return (Throwable) m.invoke(null);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("reactor-netty's RequestTimeoutException is gone or renamed", ex);
+		}
 	}
 
 }

@@ -160,6 +160,42 @@ class RequestBodyProblemsIntegrationTests {
 			.doesNotContain("ReadTimeoutException");
 	}
 
+	/**
+	 * A body that keeps arriving, but too slowly to be whole within six read timeouts (12
+	 * s here; 60 s by default, which an 8 MiB import on a link under 1.1 Mbit/s misses):
+	 * a byte every second. Before, reactor-netty's request timeout closed the connection
+	 * without a word.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aBodyTooSlowToBeWholeInTimeGets408NamingTheLimit(CapturedOutput output) throws Exception {
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout(20_000);
+			write(socket, "POST /api/diagnose HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+					+ "Content-Length: 100\r\n\r\n");
+			long start = System.nanoTime();
+			for (int i = 0; i < 16 && !socket.isInputShutdown(); i++) {
+				Thread.sleep(1_000);
+				try {
+					write(socket, " ");
+				}
+				catch (IOException closed) {
+					break;
+				}
+			}
+			String answer = readToEnd(socket.getInputStream());
+			assertThat(answer).startsWith("HTTP/1.1 408 ")
+				.containsIgnoringCase("content-type: application/problem+json")
+				.containsIgnoringCase("connection: close")
+				.contains("\"limit\":\"racetrack.request-read-timeout\"")
+				.contains("12 s");
+			assertThat((System.nanoTime() - start) / 1_000_000_000L).isBetween(11L, 17L);
+		}
+		Thread.sleep(1_000);
+		assertThat(output.getOut() + output.getErr()).doesNotContain("onErrorDropped")
+			.doesNotContain("RequestTimeoutException");
+	}
+
 	/** Writes the bytes and reads until the server closes the connection. */
 	private String exchange(String request) throws IOException {
 		try (Socket socket = new Socket("localhost", this.port)) {
