@@ -1449,6 +1449,49 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * Docker's nat table says nothing of the kernel: neither as iptables-nft's rules
+	 * listed by nft (the corpus paste {@code nftfw-11-t0unet}) nor as Docker 29's own
+	 * {@code table ip docker-bridges} (moby's
+	 * {@code integration/network/bridge/nftablesdoc} for a published port). No kernel,
+	 * nftables or Docker version requirement sets a floor above the oldest modelled
+	 * kernel (nft's {@code fib} needs 4.10, still read as 4.17), so the kernel is not
+	 * pasted and assumed, as for any paste without one, and the estimate in the verdict
+	 * says it was assumed; a uname beside it is read.
+	 */
+	@Test
+	void dockersNatTableOnNftablesIsNoKernelAndTheEstimateSaysTheKernelWasAssumed() throws Exception {
+		String dockerOnNft = java.nio.file.Files.readString(java.nio.file.Paths
+			.get(DiagnoserTests.class.getResource("/diagnose/corpus/nftfw-11-t0unet.txt").toURI()));
+		String dockerBridges = """
+				table ip docker-bridges {
+					chain nat-postrouting-in__bridge1 {
+						fib saddr type local counter masquerade comment "MASQUERADE FROM HOST"
+						ip saddr 192.0.2.2 ip daddr 192.0.2.2 tcp dport 80 counter masquerade comment "MASQ TO OWN PORT"
+					}
+					chain nat-postrouting-out__bridge1 {
+						oifname != "bridge1" ip saddr 192.0.2.0/24 counter masquerade comment "MASQUERADE"
+					}
+				}
+				""";
+		KernelMatch nothing = this.diagnoser
+			.diagnose(NodeSample.pasted("-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE", null))
+			.profile();
+		for (String paste : List.of(dockerOnNft, dockerBridges)) {
+			Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+			assertThat(diagnosis.profile().basis()).isEqualTo(KernelMatch.Basis.ASSUMED);
+			assertThat(diagnosis.profile().uname()).isEmpty();
+			assertThat(diagnosis.profile().explanation()).isEqualTo(nothing.explanation());
+			assertThat(find(diagnosis, KernelRule.ID).orElseThrow().title()).isEqualTo("Kernel unknown: 4.17 assumed");
+			assertThat(diagnosis.verdict().text())
+				.contains("for 4.17 with default SNAT (no kernel pasted: 4.17, the oldest modelled, assumed)");
+		}
+		Diagnosis named = this.diagnoser.diagnose(NodeSample.pasted("$ uname -r\n4.9.0-4-amd64\n" + dockerOnNft, null));
+		assertThat(named.profile().basis()).isEqualTo(KernelMatch.Basis.UNAME);
+		assertThat(named.verdict().text()).contains("for 4.17 with default SNAT under a sustained load")
+			.doesNotContain("assumed");
+	}
+
+	/**
 	 * Two boxes each have a line 1: a citation says which box it is from when one box
 	 * settles it, by the line's text or, for a line a rule words its own way, by its
 	 * first word; a citation of the paste keeps its plain number, and one that two boxes
