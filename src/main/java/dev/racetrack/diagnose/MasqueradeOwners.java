@@ -1,5 +1,7 @@
 package dev.racetrack.diagnose;
 
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +13,9 @@ import java.util.regex.Pattern;
  * "Make iptables and ipvs modes of kube-proxy MASQUERADE --random-fully if possible");
  * nftables kube-proxy (1.29+) writes {@code masquerade fully-random}.</li>
  * <li>Docker ({@code -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE}):
- * dockerd writes it without the flag and has no option for it.</li>
+ * dockerd writes it without the flag and has no option for it. Docker also writes, for
+ * each published port, a hairpin masquerade ({@link #hairpin(NatRule)}), which is not the
+ * rule the race goes through.</li>
  * <li>flannel ({@code FLANNEL-POSTRTG}, comment "flanneld masq"): adds the flag when its
  * iptables supports it (flannel-io/flannel#1040, after #1001).</li>
  * <li>Calico ({@code cali-nat-outgoing}): Felix detects iptables support and adds the
@@ -40,7 +44,89 @@ final class MasqueradeOwners {
 	 */
 	private static final Pattern NFT_DOCKER_OUT = Pattern.compile("oifname != \"(?:docker0|br-[0-9a-f]{1,40})\"");
 
+	/** An address in a rule: IPv4, IPv6, or a name iptables -L printed without -n. */
+	private static final String ADDRESS = "[A-Za-z0-9_.:-]{1,253}";
+
+	/**
+	 * Docker's hairpin masquerade in {@code -S} form (iptables-save, iptables -S, or an
+	 * {@code iptables -L} row rebuilt): {@code -A POSTROUTING -s 172.17.0.2/32 -d
+	 * 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE}, the one address on both
+	 * sides.
+	 */
+	private static final Pattern SAVE_HAIRPIN = Pattern.compile("-A (?:POSTROUTING|<chain>) -s (" + ADDRESS
+			+ ")(?:/(?:32|128))? -d \\1(?:/(?:32|128))? -p (tcp|udp|sctp) -m \\2 --dport (\\d{1,5}) -j MASQUERADE");
+
+	/**
+	 * The same rule as nft lists it, iptables-nft's ({@code meta l4proto tcp ip saddr
+	 * 172.18.0.2 ip daddr 172.18.0.2 tcp dport 1080 counter packets 0 bytes 0 masquerade})
+	 * or Docker 29's nftables backend's ({@code ip saddr 192.0.2.2 ip daddr 192.0.2.2 tcp
+	 * dport 80 counter masquerade comment "MASQ TO OWN PORT"}), once its counter, comment
+	 * and {@code meta l4proto} are taken off.
+	 */
+	private static final Pattern NFT_HAIRPIN = Pattern
+		.compile("ip6? saddr (" + ADDRESS + ") ip6? daddr \\1 (tcp|udp|sctp) dport (\\d{1,5}) masquerade");
+
+	private static final Pattern NFT_NOISE = Pattern.compile(
+			"\\bcounter(?: packets \\d{1,18} bytes \\d{1,18})?|\\bcomment \"[^\"]{0,400}\"|\\bmeta l4proto \\w{1,10}");
+
+	/**
+	 * Docker's hairpin masquerade for one published port: {@code container}'s own
+	 * connections to its {@code protocol}/{@code port}, which reach it through the host
+	 * (a DNAT of Docker's), are masqueraded to the bridge's address so that the replies
+	 * come back through the host.
+	 *
+	 * @param line the rule's line
+	 * @param container the container's address
+	 * @param protocol {@code tcp}, {@code udp} or {@code sctp}
+	 * @param port the container's port (the published port's target)
+	 */
+	record Hairpin(int line, String container, String protocol, String port) {
+
+		/** {@code 172.17.0.2:80}, as a DNAT's {@code --to-destination} names it. */
+		String destination() {
+			return this.container.contains(":") ? "[" + this.container + "]:" + this.port
+					: this.container + ":" + this.port;
+		}
+
+	}
+
 	private MasqueradeOwners() {
+	}
+
+	/**
+	 * The rule as Docker's hairpin masquerade, when it is one. moby writes it for every
+	 * published port beside the port's DNAT: {@code -p <proto> -s <container> -d
+	 * <container> --dport <port> -j MASQUERADE} in {@code POSTROUTING} (moby's
+	 * {@code libnetwork/iptables/iptables.go}, {@code ChainInfo.Forward}, up to Docker
+	 * 26; {@code libnetwork/drivers/bridge/port_mapping_linux.go}, {@code setPerPortNAT},
+	 * from 27, where moby/moby commit bf251c33d0, "Only masquerade access to own
+	 * published ports for userland-proxy=false", made it depend on
+	 * {@code --userland-proxy=false} from Docker 28.0; now
+	 * {@code daemon/libnetwork/drivers/bridge/internal/iptabler/port.go}), and its
+	 * nftables backend (Docker 29) writes
+	 * {@code ip saddr <container> ip daddr <container>
+	 * <proto> dport <port> counter masquerade comment "MASQ TO OWN PORT"}
+	 * ({@code internal/nftabler/port.go}, {@code setPerPortHairpinMasq}). It matches one
+	 * address as source and destination, so only that container's connections to itself
+	 * go through it, and they leave on its bridge, not the node's uplink.
+	 */
+	static Optional<Hairpin> hairpin(NatRule rule) {
+		if (!"MASQUERADE".equals(rule.target())) {
+			return Optional.empty();
+		}
+		String text = rule.saveText().strip();
+		if (rule.form() == NatRule.Form.NFT) {
+			String bare = NFT_NOISE.matcher(text).replaceAll(" ").replaceAll("\\s+", " ").strip();
+			Matcher nft = NFT_HAIRPIN.matcher(bare);
+			return nft.matches() ? Optional.of(new Hairpin(rule.line(), nft.group(1), nft.group(2), nft.group(3)))
+					: Optional.empty();
+		}
+		if (rule.form() == NatRule.Form.NFT_XT) {
+			return Optional.empty();
+		}
+		Matcher save = SAVE_HAIRPIN.matcher(text);
+		return save.matches() ? Optional.of(new Hairpin(rule.line(), save.group(1), save.group(2), save.group(3)))
+				: Optional.empty();
 	}
 
 	/** Who wrote the rule, or {@code ""}. */
@@ -72,6 +158,9 @@ final class MasqueradeOwners {
 		}
 		if (chain.startsWith("CNI-")) {
 			return "the CNI portmap plugin";
+		}
+		if (hairpin(rule).isPresent()) {
+			return "Docker";
 		}
 		String text = rule.saveText();
 		if ((chain.equals("POSTROUTING") || chain.equals("?"))

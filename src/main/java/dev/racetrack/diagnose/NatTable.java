@@ -86,9 +86,28 @@ public record NatTable(List<NatRule> rules, List<KubeService> services, List<Lin
 		return this.rules.stream().filter(NatRule::isSourceNat).toList();
 	}
 
-	/** MASQUERADE and SNAT rules without {@code --random-fully}. */
+	/**
+	 * The MASQUERADE and SNAT rules that connections leaving the node go through: all but
+	 * Docker's hairpin masquerades ({@link #hairpinMasquerades()}).
+	 */
+	public List<NatRule> outboundSourceNatRules() {
+		return sourceNatRules().stream().filter((rule) -> MasqueradeOwners.hairpin(rule).isEmpty()).toList();
+	}
+
+	/**
+	 * Outbound MASQUERADE and SNAT rules without {@code --random-fully}: the rules the
+	 * SNAT port race goes through.
+	 */
 	public List<NatRule> sourceNatWithoutRandomFully() {
-		return sourceNatRules().stream().filter((rule) -> !rule.randomFully()).toList();
+		return outboundSourceNatRules().stream().filter((rule) -> !rule.randomFully()).toList();
+	}
+
+	/**
+	 * Docker's hairpin masquerades: one container's connections to its own published
+	 * port, masqueraded on its bridge ({@link MasqueradeOwners#hairpin(NatRule)}).
+	 */
+	List<MasqueradeOwners.Hairpin> hairpinMasquerades() {
+		return sourceNatRules().stream().flatMap((rule) -> MasqueradeOwners.hairpin(rule).stream()).toList();
 	}
 
 	/** Services that may carry UDP and pick one of several endpoints at random. */

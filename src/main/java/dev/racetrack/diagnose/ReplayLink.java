@@ -46,12 +46,12 @@ final class ReplayLink {
 	}
 
 	/**
-	 * {@code default} when any SNAT rule has no flag, else {@code random} when any has
-	 * only {@code --random}, else {@code random-fully}; {@code default} without SNAT
-	 * rules.
+	 * {@code default} when any outbound SNAT rule has no flag, else {@code random} when
+	 * any has only {@code --random}, else {@code random-fully}; {@code default} without
+	 * SNAT rules. Docker's hairpin masquerades are not outbound and do not count.
 	 */
 	static String mode(NatTable nat) {
-		List<NatRule> rules = nat.sourceNatRules();
+		List<NatRule> rules = nat.outboundSourceNatRules();
 		if (rules.isEmpty() || rules.stream().anyMatch((r) -> !r.random() && !r.randomFully())) {
 			return "default";
 		}

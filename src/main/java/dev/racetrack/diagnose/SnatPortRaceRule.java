@@ -11,7 +11,8 @@ import dev.racetrack.diagnose.KernelFixes.Fix;
  * The TCP SNAT port race (XING 2018): two pods' SYNs to the same ip:port get the same
  * masquerade port, and the later confirm drops its SYN. No kernel resolves a TCP clash
  * ({@code allow_clash} is never set for TCP), so every MASQUERADE or SNAT rule without
- * {@code --random-fully} is exposed, on every kernel; a lost SYN counts
+ * {@code --random-fully} that connections leaving the node go through is exposed, on
+ * every kernel (Docker's hairpin masquerades are said, not counted); a lost SYN counts
  * {@code insert_failed} and {@code drop} together and costs 1 s, a twice-lost one 3 s (2
  * s from 6.5, "tcp: make the first N SYN RTO backoffs linear";
  * {@code src/docs/netfilter-races.md} §6). Critical only when drops that a clash explains
@@ -24,6 +25,9 @@ final class SnatPortRaceRule {
 
 	/** The most rules quoted as evidence. */
 	private static final int MAX_RULES = 20;
+
+	/** The most of Docker's hairpin masquerades quoted as evidence. */
+	private static final int MAX_HAIRPINS = 5;
 
 	private SnatPortRaceRule() {
 	}
@@ -42,7 +46,12 @@ final class SnatPortRaceRule {
 					List.of("Paste iptables-legacy-save -t nat as well.")));
 		}
 		if (facts.natRead() && exposed.isEmpty()) {
-			return Optional.empty();
+			List<String> hairpins = hairpinEvidence(facts);
+			return hairpins.isEmpty() ? Optional.empty()
+					: Optional.of(new Finding(ID, Severity.INFO,
+							"SNAT port race: the only MASQUERADE rules are Docker's hairpin masquerades, which it does "
+									+ "not go through",
+							hairpins, List.of()));
 		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0 && facts.cilium().bpfMasquerading()) {
 			// Cilium masquerades pods in eBPF: no MASQUERADE rule of its own to check
@@ -99,10 +108,53 @@ final class SnatPortRaceRule {
 		if (exposed.size() > MAX_RULES) {
 			evidence.add("… and " + (exposed.size() - MAX_RULES) + " more rules");
 		}
+		evidence.addAll(hairpinEvidence(facts));
 		long fully = facts.nat().sourceNatRules().stream().filter(NatRule::randomFully).count();
 		if (fully > 0) {
 			evidence.add(fully + " other MASQUERADE/SNAT rule" + ((fully == 1) ? " has" : "s have")
 					+ " --random-fully already.");
+		}
+		return evidence;
+	}
+
+	/**
+	 * Docker's hairpin masquerades, each said for what it is and why the race does not go
+	 * through it ({@link MasqueradeOwners#hairpin(NatRule)}): only one container's
+	 * connections to its own published port match it, and they leave on its bridge. The
+	 * race needs two connections from different sources (pods, containers) that keep the
+	 * same source port toward one server ({@code src/docs/netfilter-races.md} §1–§3), and
+	 * there is one source here.
+	 */
+	private static List<String> hairpinEvidence(Facts facts) {
+		List<String> evidence = new ArrayList<>();
+		List<NatRule> hairpins = facts.nat()
+			.sourceNatRules()
+			.stream()
+			.filter((rule) -> MasqueradeOwners.hairpin(rule).isPresent())
+			.toList();
+		for (NatRule rule : hairpins.subList(0, Math.min(MAX_HAIRPINS, hairpins.size()))) {
+			MasqueradeOwners.Hairpin hairpin = MasqueradeOwners.hairpin(rule).get();
+			List<String> published = facts.nat()
+				.rules()
+				.stream()
+				.filter((r) -> "DNAT".equals(r.target()) && r.toDestination().equals(hairpin.destination())
+						&& !r.destinationPort().isEmpty())
+				.map((r) -> r.destinationPort() + " (line " + r.line() + ")")
+				.distinct()
+				.limit(4)
+				.toList();
+			String host = published.isEmpty() ? "published on the host (its DNAT is not in the paste)"
+					: "published as host port " + String.join(", ", published);
+			evidence.add(rule.cite() + ": Docker's hairpin masquerade for the container " + hairpin.container()
+					+ "'s port " + hairpin.port() + "/" + hairpin.protocol() + ", " + host + ". It masquerades only "
+					+ "that container's own connections back to its published port (Docker's DNAT sends them back "
+					+ "into it), so that the replies return through the host: one source address, and the packets "
+					+ "leave on its bridge, not the node's uplink. The SNAT port race between connections of "
+					+ "different pods or containers leaving the node does not go through it; it needs no "
+					+ "--random-fully.");
+		}
+		if (hairpins.size() > MAX_HAIRPINS) {
+			evidence.add("… and " + (hairpins.size() - MAX_HAIRPINS) + " more hairpin masquerades of Docker's.");
 		}
 		return evidence;
 	}

@@ -81,11 +81,17 @@ final class SustainedEstimate {
 					attemptsPerMinute(), p.durationS() - p.warmupS(), p.warmupS(), p.seed());
 		}
 
-		/** The finding that says it, with {@code --random-fully}'s for comparison. */
-		Finding finding(Estimate fully) {
+		/**
+		 * The finding that says it, with {@code --random-fully}'s for comparison; when
+		 * the kernel was not read but assumed ({@link KernelMatch.Basis#ASSUMED}), the
+		 * title says so, as the kernel line does.
+		 */
+		Finding finding(Estimate fully, boolean kernelAssumed) {
 			RunParams p = this.params;
-			String title = "The model's estimate for " + p.kernel().id() + " with " + p.mode().id()
-					+ " SNAT under a sustained load: about " + CounterRules.perMinute(dropsPerMinute())
+			String title = "The model's estimate for " + p.kernel().id() + " with " + p.mode().id() + " SNAT"
+					+ (kernelAssumed ? " (no kernel pasted: " + p.kernel().id() + ", the oldest modelled, assumed)"
+							: "")
+					+ " under a sustained load: about " + CounterRules.perMinute(dropsPerMinute())
 					+ " connections a minute delayed by the port race"
 					+ ((this.errors > 0) ? ", " + CounterRules.perMinute(this.errors / minutes()) + " failed" : "");
 			java.util.List<String> evidence = java.util.List.of(
@@ -124,7 +130,8 @@ final class SustainedEstimate {
 		}
 		KernelProfile kernel = facts.profile();
 		SnatMode mode = SnatMode.fromId(ReplayLink.mode(facts.nat())).orElse(SnatMode.DEFAULT);
-		return java.util.Optional.of(of(kernel, mode).finding(of(kernel, SnatMode.RANDOM_FULLY)));
+		return java.util.Optional.of(of(kernel, mode).finding(of(kernel, SnatMode.RANDOM_FULLY),
+				facts.kernel().basis() == KernelMatch.Basis.ASSUMED));
 	}
 
 	/** The estimate for a kernel and SNAT mode, run once and kept. */

@@ -1449,6 +1449,119 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * Docker's nat table says nothing of the kernel: neither as iptables-nft's rules
+	 * listed by nft (the corpus paste {@code nftfw-11-t0unet}) nor as Docker 29's own
+	 * {@code table ip docker-bridges} (moby's
+	 * {@code integration/network/bridge/nftablesdoc} for a published port). No kernel,
+	 * nftables or Docker version requirement sets a floor above the oldest modelled
+	 * kernel (nft's {@code fib} needs 4.10, still read as 4.17), so the kernel is not
+	 * pasted and assumed, as for any paste without one, and the estimate in the verdict
+	 * says it was assumed; a uname beside it is read.
+	 */
+	@Test
+	void dockersNatTableOnNftablesIsNoKernelAndTheEstimateSaysTheKernelWasAssumed() throws Exception {
+		String dockerOnNft = java.nio.file.Files.readString(java.nio.file.Paths
+			.get(DiagnoserTests.class.getResource("/diagnose/corpus/nftfw-11-t0unet.txt").toURI()));
+		String dockerBridges = """
+				table ip docker-bridges {
+					chain nat-postrouting-in__bridge1 {
+						fib saddr type local counter masquerade comment "MASQUERADE FROM HOST"
+						ip saddr 192.0.2.2 ip daddr 192.0.2.2 tcp dport 80 counter masquerade comment "MASQ TO OWN PORT"
+					}
+					chain nat-postrouting-out__bridge1 {
+						oifname != "bridge1" ip saddr 192.0.2.0/24 counter masquerade comment "MASQUERADE"
+					}
+				}
+				""";
+		KernelMatch nothing = this.diagnoser
+			.diagnose(NodeSample.pasted("-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE", null))
+			.profile();
+		for (String paste : List.of(dockerOnNft, dockerBridges)) {
+			Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+			assertThat(diagnosis.profile().basis()).isEqualTo(KernelMatch.Basis.ASSUMED);
+			assertThat(diagnosis.profile().uname()).isEmpty();
+			assertThat(diagnosis.profile().explanation()).isEqualTo(nothing.explanation());
+			assertThat(find(diagnosis, KernelRule.ID).orElseThrow().title()).isEqualTo("Kernel unknown: 4.17 assumed");
+			assertThat(diagnosis.verdict().text())
+				.contains("for 4.17 with default SNAT (no kernel pasted: 4.17, the oldest modelled, assumed)");
+		}
+		Diagnosis named = this.diagnoser.diagnose(NodeSample.pasted("$ uname -r\n4.9.0-4-amd64\n" + dockerOnNft, null));
+		assertThat(named.profile().basis()).isEqualTo(KernelMatch.Basis.UNAME);
+		assertThat(named.verdict().text()).contains("for 4.17 with default SNAT under a sustained load")
+			.doesNotContain("assumed");
+	}
+
+	/**
+	 * Docker's hairpin masquerade for a published port (moby writes
+	 * {@code -p tcp -s <container> -d <container> --dport <port> -j MASQUERADE} beside
+	 * the port's DNAT) is Docker's, in every form it is pasted in, and is not counted as
+	 * exposed to the SNAT port race: only that container's own connections back to its
+	 * port go through it, on its bridge. It is said, with the host port its DNAT
+	 * publishes; a paste of hairpins alone gets no fix. A rule of the same look over a
+	 * subnet, or between two addresses, or with an interface, is not one.
+	 */
+	@Test
+	void dockersHairpinMasqueradeIsDockersAndNotExposedToTheSnatPortRace() {
+		List<String> hairpins = List.of(
+				"-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE",
+				"-A POSTROUTING -s 10.2.0.3/32 -d 10.2.0.3/32 -p udp -m udp --dport 51820 -j MASQUERADE",
+				"-A POSTROUTING -s fd00::2/128 -d fd00::2/128 -p tcp -m tcp --dport 80 -j MASQUERADE");
+		for (String rule : hairpins) {
+			NatRule read = IptablesParser.parse(rule).rules().get(0);
+			assertThat(MasqueradeOwners.owner(read)).as(rule).isEqualTo("Docker");
+			assertThat(MasqueradeOwners.hairpin(read)).as(rule).isPresent();
+		}
+		List<String> others = List.of(
+				"-A POSTROUTING -s 10.0.0.0/8 -d 10.0.0.0/8 -p tcp -m tcp --dport 80 -j MASQUERADE",
+				"-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.3/32 -p tcp -m tcp --dport 80 -j MASQUERADE",
+				"-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -o eth0 -p tcp -m tcp --dport 80 -j MASQUERADE",
+				"-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j SNAT --to-source 10.0.0.1");
+		for (String rule : others) {
+			NatRule read = IptablesParser.parse(rule).rules().get(0);
+			assertThat(MasqueradeOwners.hairpin(read)).as(rule).isEmpty();
+		}
+		Diagnosis withDnat = this.diagnoser.diagnose(NodeSample.pasted("""
+				*nat
+				:POSTROUTING ACCEPT [0:0]
+				:DOCKER - [0:0]
+				-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+				-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE
+				-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+				COMMIT
+				""", null));
+		Finding snat = find(withDnat, SnatPortRaceRule.ID).orElseThrow();
+		assertThat(snat.title()).isEqualTo("SNAT port race: 1 MASQUERADE/SNAT rule without --random-fully");
+		assertThat(snat.evidence()).anySatisfy((e) -> assertThat(e).startsWith(
+				"line 5: -A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE: "
+						+ "Docker's hairpin masquerade for the container 172.17.0.2's port 80/tcp, published as host "
+						+ "port 8080 (line 6)")
+			.contains("needs no --random-fully")
+			.doesNotContain("(no --random-fully)"));
+		assertThat(withDnat.verdict().firstFix()).contains("Add --random-fully to line 4:").doesNotContain("line 5");
+		Diagnosis alone = this.diagnoser.diagnose(NodeSample.pasted(String.join("\n", hairpins), null));
+		Finding only = find(alone, SnatPortRaceRule.ID).orElseThrow();
+		assertThat(only.severity()).isEqualTo(Severity.INFO);
+		assertThat(only.mitigations()).isEmpty();
+		assertThat(only.evidence()).hasSize(3);
+		assertThat(alone.verdict().severity()).isEqualTo(Severity.INFO);
+		assertThat(alone.verdict().firstFix()).isEmpty();
+		assertThat(alone.replayUrl()).doesNotContain("mode=random-fully");
+		String nft = """
+				table ip docker-bridges {
+					chain nat-postrouting-in__bridge1 {
+						ip saddr 192.0.2.2 ip daddr 192.0.2.2 tcp dport 80 counter masquerade comment "MASQ TO OWN PORT"
+					}
+				}
+				""";
+		Finding native29 = find(this.diagnoser.diagnose(NodeSample.pasted(nft, null)), SnatPortRaceRule.ID)
+			.orElseThrow();
+		assertThat(native29.severity()).isEqualTo(Severity.INFO);
+		assertThat(native29.evidence()).singleElement()
+			.asString()
+			.contains("Docker's hairpin masquerade for the container 192.0.2.2's port 80/tcp");
+	}
+
+	/**
 	 * Two boxes each have a line 1: a citation says which box it is from when one box
 	 * settles it, by the line's text or, for a line a rule words its own way, by its
 	 * first word; a citation of the paste keeps its plain number, and one that two boxes
