@@ -146,15 +146,17 @@ final class SnatPortRaceRule {
 			String host = published.isEmpty() ? "published on the host (its DNAT is not in the paste)"
 					: "published as host port " + String.join(", ", published);
 			evidence.add(rule.cite() + ": Docker's hairpin masquerade for the container " + hairpin.container()
-					+ "'s port " + hairpin.port() + "/" + hairpin.protocol() + ", " + host + ". It masquerades only "
-					+ "that container's own connections back to its published port (Docker's DNAT sends them back "
-					+ "into it), so that the replies return through the host: one source address, and the packets "
-					+ "leave on its bridge, not the node's uplink. The SNAT port race between connections of "
-					+ "different pods or containers leaving the node does not go through it; it needs no "
-					+ "--random-fully.");
+					+ "'s port " + hairpin.port() + "/" + hairpin.protocol() + ", " + host + ".");
 		}
 		if (hairpins.size() > MAX_HAIRPINS) {
 			evidence.add("… and " + (hairpins.size() - MAX_HAIRPINS) + " more hairpin masquerades of Docker's.");
+		}
+		if (!hairpins.isEmpty()) {
+			evidence.add("A hairpin masquerade masquerades only its container's own connections back to its "
+					+ "published port (Docker's DNAT sends them back into it), so that the replies return through "
+					+ "the host: one source address, on the container's bridge, not the node's uplink. The SNAT port "
+					+ "race between connections of different pods or containers leaving the node does not go through "
+					+ ((hairpins.size() == 1) ? "it; it needs" : "them; they need") + " no --random-fully.");
 		}
 		return evidence;
 	}
