@@ -88,11 +88,10 @@ final class SustainedEstimate {
 		 */
 		Finding finding(Estimate fully, boolean kernelAssumed) {
 			RunParams p = this.params;
-			String title = "The model's estimate for " + p.kernel().id() + " with " + p.mode().id() + " SNAT"
-					+ (kernelAssumed ? " (no kernel pasted: " + p.kernel().id() + ", the oldest modelled, assumed)"
-							: "")
-					+ " under a sustained load: about " + CounterRules.perMinute(dropsPerMinute())
-					+ " connections a minute delayed by the port race"
+			String title = "The model's estimate for " + p.kernel().id()
+					+ (kernelAssumed ? " (assumed: no kernel pasted, the oldest modelled)" : "") + " with "
+					+ p.mode().id() + " SNAT" + " under a sustained load: about "
+					+ CounterRules.perMinute(dropsPerMinute()) + " connections a minute delayed by the port race"
 					+ ((this.errors > 0) ? ", " + CounterRules.perMinute(this.errors / minutes()) + " failed" : "");
 			java.util.List<String> evidence = java.util.List.of(
 					"It assumes " + workload() + ": " + String.format(Locale.ROOT, "%,d", this.drops) + " of "

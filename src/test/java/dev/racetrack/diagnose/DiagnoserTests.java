@@ -50,7 +50,7 @@ class DiagnoserTests {
 		dev.racetrack.experiment.TrialResult run = new dev.racetrack.experiment.Trial(0, 0, 0, params).run();
 		long drops = run.counters().get("drop");
 		assertThat(drops).as("the sustained run loses SYNs on 4.17 default").isPositive();
-		assertThat(estimate.title()).contains("4.17 with default SNAT")
+		assertThat(estimate.title()).contains("4.17 (assumed: no kernel pasted, the oldest modelled) with default SNAT")
 			.contains("about " + CounterRules.perMinute(drops / ((params.durationS() - params.warmupS()) / 60.0))
 					+ " connections a minute delayed");
 		assertThat(estimate.evidence().get(0)).contains("2 pods × 16 workers, each dialing every 100 ms")
@@ -1483,7 +1483,7 @@ class DiagnoserTests {
 			assertThat(diagnosis.profile().explanation()).isEqualTo(nothing.explanation());
 			assertThat(find(diagnosis, KernelRule.ID).orElseThrow().title()).isEqualTo("Kernel unknown: 4.17 assumed");
 			assertThat(diagnosis.verdict().text())
-				.contains("for 4.17 with default SNAT (no kernel pasted: 4.17, the oldest modelled, assumed)");
+				.contains("for 4.17 (assumed: no kernel pasted, the oldest modelled) with default SNAT");
 		}
 		Diagnosis named = this.diagnoser.diagnose(NodeSample.pasted("$ uname -r\n4.9.0-4-amd64\n" + dockerOnNft, null));
 		assertThat(named.profile().basis()).isEqualTo(KernelMatch.Basis.UNAME);
