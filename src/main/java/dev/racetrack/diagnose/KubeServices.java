@@ -94,9 +94,14 @@ final class KubeServices {
 					.toList();
 			}
 			NftParser.MapElement entry = clusterIps.get(rule.chain());
-			String port = (entry != null) ? entry.port() : (endpoints.isEmpty() ? "" : portOf(endpoints.get(0)));
-			services.add(new KubeService(rule.chain(), rule.line(), name, protocol, port, chains, endpoints,
-					(entry != null) ? entry.address() : "", true));
+			// Without the map's element, the chain's own masquerade rule names the
+			// ClusterIP and port: ip daddr 10.96.0.10 udp dport 53 ip saddr != … jump
+			// mark-for-masquerade. The endpoints' port is theirs, not the service's.
+			NatRule own = ownClusterIpRule(rules, rule.chain());
+			String port = (entry != null) ? entry.port() : ((own != null) ? own.destinationPort() : "");
+			String address = (entry != null) ? entry.address() : ((own != null) ? own.destinationAddress() : "");
+			services.add(
+					new KubeService(rule.chain(), rule.line(), name, protocol, port, chains, endpoints, address, true));
 		}
 		for (NftParser.MapElement entry : clusterIps.values()) {
 			if (!chainsRead.contains(entry.chain())) {
@@ -105,6 +110,20 @@ final class KubeServices {
 			}
 		}
 		return services;
+	}
+
+	/**
+	 * The rule of a chain that matches one destination address and port: kube-proxy's
+	 * masquerade rule for the ClusterIP, or {@code null}.
+	 */
+	private static NatRule ownClusterIpRule(List<NatRule> rules, String chain) {
+		for (NatRule rule : rules) {
+			if (rule.chain().equals(chain) && !rule.destinationPort().isEmpty()
+					&& !rule.destinationAddress().isEmpty()) {
+				return rule;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -138,16 +157,21 @@ final class KubeServices {
 		List<KubeService> services = new ArrayList<>();
 		for (List<NatRule> group : groups.values()) {
 			NatRule first = group.get(0);
+			String name = serviceName(first.comment());
 			List<String> endpoints = group.stream().map(NatRule::toDestination).distinct().toList();
-			services.add(new KubeService("(DNAT rules of " + serviceName(first.comment()) + ")", first.line(),
-					serviceName(first.comment()), first.protocol(), portOf(endpoints.get(0)), endpoints, endpoints));
+			// The service's port and ClusterIP only from a rule of its ClusterIP
+			// (KUBE-SERVICES'
+			// "… cluster IP" rules): the DNAT's port is the pods'.
+			NatRule clusterIpRule = rules.stream()
+				.filter((r) -> r.comment().equals(name + " cluster IP") && r.protocol().equals(first.protocol())
+						&& !r.destinationPort().isEmpty() && !r.destinationAddress().isEmpty())
+				.findFirst()
+				.orElse(null);
+			services.add(new KubeService("(DNAT rules of " + name + ")", first.line(), name, first.protocol(),
+					(clusterIpRule != null) ? clusterIpRule.destinationPort() : "", endpoints, endpoints,
+					(clusterIpRule != null) ? clusterIpRule.destinationAddress() : "", true));
 		}
 		return services;
-	}
-
-	private static String portOf(String destination) {
-		int colon = destination.lastIndexOf(':');
-		return (colon >= 0) ? destination.substring(colon + 1) : "";
 	}
 
 	private static boolean isServiceChain(String chain) {
@@ -169,8 +193,30 @@ final class KubeServices {
 		return name.strip();
 	}
 
-	/** What the rules say about one service chain. */
+	/**
+	 * What the rules say about one service chain. The service's address, protocol and
+	 * port are the ClusterIP's, as kube-proxy matches them
+	 * (pkg/proxy/iptables/proxier.go, {@code syncProxyRules}): in {@code KUBE-SERVICES},
+	 * {@code -A KUBE-SERVICES -d
+	 * 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m
+	 * tcp --dport 443 -j KUBE-SVC-…}, and since kube-proxy 1.24 also in the chain's own
+	 * masquerade rule, {@code -A KUBE-SVC-… ! -s 10.244.0.0/16 -d 10.96.0.1/32 -p tcp -m
+	 * comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j
+	 * KUBE-MARK-MASQ}. An external or load-balancer IP's rule carries the same port, not
+	 * the ClusterIP; a {@code KUBE-NODEPORTS} rule carries the node port, never the
+	 * service's. The endpoints' {@code --to-destination 172.18.0.2:6443} are the pods'
+	 * address and port (the service's targetPort), never the service's: a service whose
+	 * port no rule pasted shows none.
+	 */
 	private static final class Builder {
+
+		/** How sure a port read is the service's: the ClusterIP's rule is. */
+		private static final int CLUSTER_IP = 2;
+
+		/**
+		 * An external or load-balancer IP's rule: the service's port, another address.
+		 */
+		private static final int SERVICE_PORT = 1;
 
 		private final String chain;
 
@@ -181,6 +227,10 @@ final class KubeServices {
 		private String protocol = "";
 
 		private String port = "";
+
+		private String clusterIp = "";
+
+		private int portRank;
 
 		private final List<String> endpointChains = new ArrayList<>();
 
@@ -196,39 +246,68 @@ final class KubeServices {
 			if (rule.target().startsWith("KUBE-SEP-") && !this.endpointChains.contains(rule.target())) {
 				this.endpointChains.add(rule.target());
 			}
+			// The chain's own masquerade rule matches the ClusterIP and the service port.
+			if (!rule.destinationAddress().isEmpty() && !rule.destinationPort().isEmpty()
+					&& !rule.destinationPort().startsWith("!")) {
+				port(rule, CLUSTER_IP);
+			}
+			else {
+				protocol(rule);
+			}
 		}
 
-		/** A rule elsewhere (KUBE-SERVICES, KUBE-EXT-…) that jumps here. */
+		/**
+		 * A rule elsewhere (KUBE-SERVICES, KUBE-NODEPORTS, KUBE-EXT-…) that jumps here.
+		 */
 		void addEntry(NatRule rule) {
-			if (this.protocol.isEmpty() && !rule.protocol().isEmpty() && !rule.protocol().startsWith("!")) {
-				this.protocol = rule.protocol();
-				this.port = rule.destinationPort();
-			}
 			if (this.name.isEmpty() && !rule.comment().isEmpty()) {
 				this.name = serviceName(rule.comment());
+			}
+			boolean nodePort = rule.chain().equals("KUBE-NODEPORTS");
+			boolean elsewhere = rule.comment().endsWith(" external IP") || rule.comment().endsWith(" loadbalancer IP");
+			if (nodePort || rule.destinationPort().isEmpty() || rule.destinationPort().startsWith("!")) {
+				protocol(rule);
+			}
+			else if (elsewhere || rule.destinationAddress().isEmpty()) {
+				port(rule, SERVICE_PORT);
+			}
+			else {
+				port(rule, CLUSTER_IP);
+			}
+		}
+
+		private void protocol(NatRule rule) {
+			if (this.protocol.isEmpty() && !rule.protocol().isEmpty() && !rule.protocol().startsWith("!")) {
+				this.protocol = rule.protocol();
+			}
+		}
+
+		private void port(NatRule rule, int rank) {
+			if (rank <= this.portRank || rule.protocol().isEmpty() || rule.protocol().startsWith("!")) {
+				protocol(rule);
+				return;
+			}
+			this.portRank = rank;
+			this.protocol = rule.protocol();
+			this.port = rule.destinationPort();
+			if (rank == CLUSTER_IP) {
+				this.clusterIp = rule.destinationAddress();
 			}
 		}
 
 		KubeService build(Map<String, NatRule> dnats) {
 			List<String> endpoints = new ArrayList<>();
 			String endpointProtocol = "";
-			String endpointPort = "";
 			for (String endpoint : this.endpointChains) {
 				NatRule dnat = dnats.get(endpoint);
 				if (dnat != null && !dnat.toDestination().isEmpty()) {
 					endpoints.add(dnat.toDestination());
 					endpointProtocol = endpointProtocol.isEmpty() ? dnat.protocol() : endpointProtocol;
-					endpointPort = endpointPort.isEmpty() ? portOf(dnat.toDestination()) : endpointPort;
 				}
 			}
 			String proto = this.protocol.isEmpty() ? endpointProtocol : this.protocol;
-			String svcPort = this.port.isEmpty() ? endpointPort : this.port;
-			return new KubeService(this.chain, this.line, this.name, proto, svcPort, this.endpointChains, endpoints);
-		}
-
-		private static String portOf(String destination) {
-			int colon = destination.lastIndexOf(':');
-			return (colon >= 0) ? destination.substring(colon + 1) : "";
+			return new KubeService(this.chain, this.line, this.name, proto, this.port, this.endpointChains, endpoints,
+					this.clusterIp, true);
 		}
 
 	}
