@@ -59,8 +59,17 @@ final class KubeServices {
 	 * endpoint chain {@code dnat to ip:port} (kube-proxy since nftables mode came, 1.29),
 	 * or the chain DNATs itself with {@code dnat ip addr . port to numgen random mod N
 	 * map { 0 : 10.180.0.1 . 53, … }} (kube-proxy's master in July 2026, as its
-	 * proxier_test.go quoted in kubernetes/kubernetes#140362 expects). A chain the map
-	 * names but the paste left out is a service all the same, its endpoints not shown.
+	 * proxier_test.go quoted in kubernetes/kubernetes#140362 expects), or, for a service
+	 * with one endpoint, with a DNAT of its own and no map (kubernetes/kubernetes#140723,
+	 * merged 2026-07-19: {@code meta l4proto tcp dnat ip addr . port to 10.180.0.1 . 80},
+	 * rewritten by #140960 a week later because nft could not take its IPv6 form). A
+	 * service whose internal traffic policy is Local has its chain named
+	 * {@code local-HASH-…} instead, which the map's element for the ClusterIP names
+	 * (proxier.go, {@code internalPolicyChain = localPolicyChain}); with an external
+	 * traffic policy Local the {@code local-} chain is only the external addresses'
+	 * (their {@code external-HASH-…} chain goes to it), and the ClusterIP's is the
+	 * {@code service-} chain. A chain the map names but the paste left out is a service
+	 * all the same, its endpoints not shown.
 	 */
 	private static List<KubeService> nftServices(List<NatRule> rules, List<NftParser.MapElement> elements) {
 		Map<String, NatRule> dnatByChain = new LinkedHashMap<>();
@@ -71,21 +80,46 @@ final class KubeServices {
 		}
 		Map<String, NftParser.MapElement> clusterIps = new LinkedHashMap<>();
 		for (NftParser.MapElement element : elements) {
-			if (element.map().equals("service-ips") && element.verdict().startsWith("goto service-")) {
+			if (element.map().equals("service-ips") && isPolicyChain(element.chain())
+					&& element.verdict().startsWith("goto ")) {
 				clusterIps.putIfAbsent(element.chain(), element);
+			}
+		}
+		java.util.Set<String> mappedBases = new java.util.HashSet<>();
+		clusterIps.keySet().forEach((chain) -> mappedBases.add(chainBase(chain)));
+		java.util.Set<String> pastedServiceBases = new java.util.HashSet<>();
+		for (NatRule rule : rules) {
+			if (rule.chain().startsWith("service-") && selectsEndpoints(rule)) {
+				pastedServiceBases.add(chainBase(rule.chain()));
 			}
 		}
 		List<KubeService> services = new ArrayList<>();
 		java.util.Set<String> chainsRead = new java.util.HashSet<>();
 		for (NatRule rule : rules) {
-			if (!rule.target().startsWith("NUMGEN:") || !rule.chain().startsWith("service-")
-					|| !chainsRead.add(rule.chain())) {
+			if (!isPolicyChain(rule.chain()) || !selectsEndpoints(rule) || chainsRead.contains(rule.chain())) {
 				continue;
 			}
+			String base = chainBase(rule.chain());
+			// The ClusterIP's chain: the one the map sends it to, else service- before
+			// local-.
+			boolean clusterIpChain = mappedBases.contains(base) ? clusterIps.containsKey(rule.chain())
+					: rule.chain().startsWith("service-") || !pastedServiceBases.contains(base);
+			if (!clusterIpChain) {
+				continue;
+			}
+			chainsRead.add(rule.chain());
 			String name = nftServiceName(rule.chain());
 			String protocol = nftServiceProtocol(rule.chain(), rule.protocol());
-			List<String> endpoints = NftParser.numgenEndpoints(rule.text());
-			List<String> chains = endpoints.isEmpty() ? NftParser.numgenChains(rule.text()) : endpoints;
+			List<String> endpoints;
+			List<String> chains;
+			if ("DNAT".equals(rule.target())) {
+				endpoints = List.of(rule.toDestination());
+				chains = endpoints;
+			}
+			else {
+				endpoints = NftParser.numgenEndpoints(rule.text());
+				chains = endpoints.isEmpty() ? NftParser.numgenChains(rule.text()) : endpoints;
+			}
 			if (endpoints.isEmpty()) {
 				endpoints = chains.stream()
 					.map(dnatByChain::get)
@@ -95,8 +129,9 @@ final class KubeServices {
 			}
 			NftParser.MapElement entry = clusterIps.get(rule.chain());
 			// Without the map's element, the chain's own masquerade rule names the
-			// ClusterIP and port: ip daddr 10.96.0.10 udp dport 53 ip saddr != … jump
-			// mark-for-masquerade. The endpoints' port is theirs, not the service's.
+			// ClusterIP (and, since 2024, the port): ip daddr 10.96.0.10 udp dport 53
+			// ip saddr != … jump mark-for-masquerade. The endpoints' port is theirs, not
+			// the service's.
 			NatRule own = ownClusterIpRule(rules, rule.chain());
 			String port = (entry != null) ? entry.port() : ((own != null) ? own.destinationPort() : "");
 			String address = (entry != null) ? entry.address() : ((own != null) ? own.destinationAddress() : "");
@@ -110,6 +145,28 @@ final class KubeServices {
 			}
 		}
 		return services;
+	}
+
+	/**
+	 * A rule of a service's policy chain that picks its endpoints: a {@code numgen} map,
+	 * or the one DNAT of a service with one endpoint.
+	 */
+	private static boolean selectsEndpoints(NatRule rule) {
+		return rule.form() == NatRule.Form.NFT && (rule.target().startsWith("NUMGEN:")
+				|| ("DNAT".equals(rule.target()) && !rule.toDestination().isEmpty()));
+	}
+
+	/**
+	 * kube-proxy's chains that pick a service port's endpoints: {@code service-HASH-…}
+	 * (traffic policy Cluster) and {@code local-HASH-…} (Local).
+	 */
+	private static boolean isPolicyChain(String chain) {
+		return chain.startsWith("service-") || chain.startsWith("local-");
+	}
+
+	/** {@code HASH-ns/name/proto/port}: the part both policy chains share. */
+	private static String chainBase(String chain) {
+		return chain.substring(chain.indexOf('-') + 1);
 	}
 
 	/**
@@ -133,8 +190,8 @@ final class KubeServices {
 	 */
 	private static String nftServiceName(String chain) {
 		String[] parts = chain.split("/", 6);
-		return (parts.length >= 4) ? parts[0].replaceFirst("^service-[A-Z0-9]+-", "") + "/" + parts[1] + ":" + parts[3]
-				: chain;
+		return (parts.length >= 4)
+				? parts[0].replaceFirst("^(?:service|local)-[A-Z0-9]+-", "") + "/" + parts[1] + ":" + parts[3] : chain;
 	}
 
 	private static String nftServiceProtocol(String chain, String fallback) {

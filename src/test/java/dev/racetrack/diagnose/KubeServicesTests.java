@@ -101,6 +101,160 @@ class KubeServicesTests {
 		assertThat(cut.describe()).contains("(default/web:https, tcp)").contains("→ 10.244.0.32:443");
 	}
 
+	/**
+	 * kube-proxy's nftables mode writes a service with one endpoint without a map since
+	 * kubernetes/kubernetes#140723 ("kube-proxy/nftables: avoid numgen map for
+	 * single-endpoint service DNAT", merged 2026-07-19): the service chain DNATs itself,
+	 * {@code meta l4proto tcp dnat ip addr . port to 10.180.0.1 . 80} where it wrote
+	 * {@code dnat ip addr . port to numgen random mod 1 map { 0 : 10.180.0.1 . 80 }} (the
+	 * proxier_test.go lines of kubernetes/kubernetes#140362; #140960 quotes the IPv6 form
+	 * {@code dnat ip6 addr . port to fd00:10:244::4 . 6443} that made nft abort, and
+	 * rewrote it a week later in a form the stored copies do not show). nft lists the
+	 * concatenation as {@code dnat ip to 10.180.0.1 . 80}. No real paste of it exists
+	 * yet: the ruleset is kube-proxy's own test shape (the chain, map and masquerade rule
+	 * of pkg/proxy/nftables/proxier_test.go and proxier.go), for the cluster DNS with one
+	 * CoreDNS replica. Such a chain used to be no service at all: only the map's element
+	 * was read, as a chain "not pasted", and race 3 asked for the chain that was there.
+	 */
+	@Test
+	void aSingleEndpointServiceChainThatDnatsItselfHasThatEndpoint() {
+		for (String dnat : List.of("meta l4proto udp dnat ip addr . port to 10.244.0.3 . 53",
+				"meta l4proto udp dnat ip to 10.244.0.3 . 53", "meta l4proto udp dnat to 10.244.0.3:53")) {
+			String ruleset = """
+					table ip kube-proxy {
+						map service-ips {
+							type ipv4_addr . inet_proto . inet_service : verdict
+							comment "ClusterIP, ExternalIP and LoadBalancer IP traffic"
+							elements = { 10.96.0.10 . udp . 53 : goto service-FY5PMXPG-kube-system/kube-dns/udp/dns }
+						}
+
+						chain service-FY5PMXPG-kube-system/kube-dns/udp/dns {
+							ip daddr 10.96.0.10 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+							%s
+						}
+					}
+					""".formatted(dnat);
+			NatTable nat = IptablesParser.parse(ruleset);
+			assertThat(nat.dnsService()).as(dnat).hasValueSatisfying((dns) -> {
+				assertThat(dns.chainPasted()).isTrue();
+				assertThat(dns.endpoints()).containsExactly("10.244.0.3:53");
+				assertThat(dns.endpointCount()).isEqualTo(1);
+				assertThat(dns.clusterIp()).isEqualTo("10.96.0.10");
+				assertThat(dns.port()).isEqualTo("53");
+			});
+			Diagnosis diagnosis = new Diagnoser().diagnose(NodeSample.pasted(ruleset, null));
+			assertThat(diagnosis.findings()).as(dnat)
+				.extracting(Finding::id)
+				.contains(DnatRaceRules.RACE_3_RULED_OUT)
+				.doesNotContain("dnat-race-3");
+		}
+	}
+
+	/**
+	 * A service whose internal traffic policy is Local: kube-proxy's nftables mode sends
+	 * its ClusterIP to its {@code local-HASH-…} chain, which spreads over the endpoints
+	 * on this node (pkg/proxy/nftables/proxier.go: {@code internalPolicyChain =
+	 * localPolicyChain} when {@code svcInfo.InternalPolicyLocal()}; the service-ips
+	 * element {@code goto internalTrafficChain}; {@code writeServiceToEndpointRules}
+	 * writes the same {@code numgen random mod N vmap} into it). No real paste of it was
+	 * found; the ruleset is in that shape, with kube-proxy's test names (the hash is made
+	 * up). Such a cluster DNS used to be no service at all.
+	 */
+	@Test
+	void aLocalPolicyChainTheClusterIpGoesToIsTheService() {
+		String ruleset = """
+				table ip kube-proxy {
+					map service-ips {
+						type ipv4_addr . inet_proto . inet_service : verdict
+						elements = { 10.96.0.10 . udp . 53 : goto local-FY5PMXPG-kube-system/kube-dns/udp/dns }
+					}
+
+					chain local-FY5PMXPG-kube-system/kube-dns/udp/dns {
+						ip daddr 10.96.0.10 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+						numgen random mod 2 vmap { 0 : goto endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.1.3/53 , 1 : goto endpoint-SGOXE6O3-kube-system/kube-dns/udp/dns__10.244.1.4/53 }
+					}
+
+					chain endpoint-5OJB2KTY-kube-system/kube-dns/udp/dns__10.244.1.3/53 {
+						ip saddr 10.244.1.3 jump mark-for-masquerade
+						meta l4proto udp dnat to 10.244.1.3:53
+					}
+
+					chain endpoint-SGOXE6O3-kube-system/kube-dns/udp/dns__10.244.1.4/53 {
+						ip saddr 10.244.1.4 jump mark-for-masquerade
+						meta l4proto udp dnat to 10.244.1.4:53
+					}
+				}
+				""";
+		NatTable nat = IptablesParser.parse(ruleset);
+		assertThat(nat.dnsService()).hasValueSatisfying((dns) -> {
+			assertThat(dns.chain()).startsWith("local-");
+			assertThat(dns.name()).isEqualTo("kube-system/kube-dns:dns");
+			assertThat(dns.endpoints()).containsExactly("10.244.1.3:53", "10.244.1.4:53");
+			assertThat(dns.clusterIp()).isEqualTo("10.96.0.10");
+		});
+		assertThat(nat.multiEndpointUdpServices()).hasSize(1);
+	}
+
+	/**
+	 * A service whose external traffic policy is Local has both chains: the ClusterIP
+	 * goes to {@code service-…} (all endpoints), its external IP to {@code external-…},
+	 * which goes to {@code local-…} (this node's endpoints). The shape is
+	 * proxier_test.go's TestOverallNFTablesRules
+	 * ({@code external-42NFTM6N-ns2/svc2/tcp/p80} with its "short-circuit pod traffic"
+	 * and "masquerade local traffic" rules) with a local endpoint added, as proxier.go
+	 * writes it ({@code goto externalPolicyChain}). The {@code local-} chain is not a
+	 * second service: the service is the ClusterIP's chain, with both endpoints.
+	 */
+	@Test
+	void aLocalPolicyChainOnlyExternalAddressesGoToIsNotASecondService() {
+		String ruleset = """
+				table ip kube-proxy {
+					map service-ips {
+						type ipv4_addr . inet_proto . inet_service : verdict
+						elements = { 172.30.0.42 . udp . 80 : goto service-42NFTM6N-ns2/svc2/udp/p80,
+							     192.168.99.22 . udp . 80 : goto external-42NFTM6N-ns2/svc2/udp/p80 }
+					}
+
+					chain service-42NFTM6N-ns2/svc2/udp/p80 {
+						ip daddr 172.30.0.42 udp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
+						numgen random mod 2 vmap { 0 : goto endpoint-SGOXE6O3-ns2/svc2/udp/p80__10.180.0.2/80 , 1 : goto endpoint-UNZV3OEC-ns2/svc2/udp/p80__10.180.1.2/80 }
+					}
+
+					chain external-42NFTM6N-ns2/svc2/udp/p80 {
+						ip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/udp/p80 comment "short-circuit pod traffic"
+						fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"
+						fib saddr type local goto service-42NFTM6N-ns2/svc2/udp/p80 comment "short-circuit local traffic"
+						goto local-42NFTM6N-ns2/svc2/udp/p80
+					}
+
+					chain local-42NFTM6N-ns2/svc2/udp/p80 {
+						numgen random mod 1 vmap { 0 : goto endpoint-SGOXE6O3-ns2/svc2/udp/p80__10.180.0.2/80 }
+					}
+
+					chain endpoint-SGOXE6O3-ns2/svc2/udp/p80__10.180.0.2/80 {
+						ip saddr 10.180.0.2 jump mark-for-masquerade
+						meta l4proto udp dnat to 10.180.0.2:80
+					}
+
+					chain endpoint-UNZV3OEC-ns2/svc2/udp/p80__10.180.1.2/80 {
+						ip saddr 10.180.1.2 jump mark-for-masquerade
+						meta l4proto udp dnat to 10.180.1.2:80
+					}
+				}
+				""";
+		List<KubeService> services = IptablesParser.parse(ruleset).services();
+		assertThat(services).singleElement().satisfies((svc) -> {
+			assertThat(svc.chain()).isEqualTo("service-42NFTM6N-ns2/svc2/udp/p80");
+			assertThat(svc.endpoints()).containsExactly("10.180.0.2:80", "10.180.1.2:80");
+			assertThat(svc.clusterIp()).isEqualTo("172.30.0.42");
+		});
+		// Without the map, the service- chain is still the ClusterIP's.
+		String withoutMap = ruleset.replaceAll("(?s)\\tmap service-ips \\{.*?\\n\\t\\}\\n", "");
+		assertThat(withoutMap).doesNotContain("service-ips");
+		assertThat(IptablesParser.parse(withoutMap).services()).extracting(KubeService::chain)
+			.containsExactly("service-42NFTM6N-ns2/svc2/udp/p80");
+	}
+
 	private static KubeService service(List<KubeService> services, String chain) {
 		return services.stream().filter((s) -> s.chain().equals(chain)).findFirst().orElseThrow();
 	}
