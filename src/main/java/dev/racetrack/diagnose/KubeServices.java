@@ -321,15 +321,21 @@ final class KubeServices {
 				this.name = serviceName(rule.comment());
 			}
 			boolean nodePort = rule.chain().equals("KUBE-NODEPORTS");
+			boolean clusterIp = rule.comment().endsWith(" cluster IP");
 			boolean elsewhere = rule.comment().endsWith(" external IP") || rule.comment().endsWith(" loadbalancer IP");
 			if (nodePort || rule.destinationPort().isEmpty() || rule.destinationPort().startsWith("!")) {
 				protocol(rule);
 			}
-			else if (elsewhere || rule.destinationAddress().isEmpty()) {
+			else if (clusterIp || (!elsewhere && !rule.destinationAddress().isEmpty())) {
+				port(rule, CLUSTER_IP);
+			}
+			else if (elsewhere) {
 				port(rule, SERVICE_PORT);
 			}
 			else {
-				port(rule, CLUSTER_IP);
+				// No address and no "cluster IP": a node port's rule whose chain was cut
+				// (iptables -L rows under a lost "Chain KUBE-NODEPORTS" header).
+				protocol(rule);
 			}
 		}
 

@@ -102,6 +102,39 @@ class KubeServicesTests {
 	}
 
 	/**
+	 * {@code iptables -t nat -L} rows of {@code KUBE-NODEPORTS} whose {@code Chain …}
+	 * header was cut, in the shape of the rows in medic/cht-core#6876 (mrjones-plip,
+	 * 2021:
+	 * {@code KUBE-SVC-X3WUOHPTYIG7AA3Q  tcp  --  anywhere  anywhere  /* kube-system/traefik:http
+	 * *}{@code /  tcp dpt:30579} under a bare {@code target prot opt source destination}
+	 * line); the service chain's rows and the endpoint's DNAT to 10.42.0.56:80 are
+	 * written here in kube-proxy's shape. A row without a destination address and without
+	 * kube-proxy's "cluster IP" comment is a node port's: its {@code dpt:} is not the
+	 * service's port.
+	 */
+	@Test
+	void aNodePortRowWithoutItsChainHeaderIsNotTheServicePort() {
+		String listing = """
+				target     prot opt source               destination
+				KUBE-MARK-MASQ  tcp  --  anywhere             anywhere             /* kube-system/traefik:http */ tcp dpt:30579
+				KUBE-SVC-X3WUOHPTYIG7AA3Q  tcp  --  anywhere             anywhere             /* kube-system/traefik:http */ tcp dpt:30579
+
+				Chain KUBE-SVC-X3WUOHPTYIG7AA3Q (2 references)
+				target     prot opt source               destination
+				KUBE-SEP-3D2PP3ZX6YNMQERR  all  --  anywhere             anywhere             /* kube-system/traefik:http */
+
+				Chain KUBE-SEP-3D2PP3ZX6YNMQERR (1 references)
+				target     prot opt source               destination
+				KUBE-MARK-MASQ  all  --  10.42.0.56           anywhere             /* kube-system/traefik:http */
+				DNAT       tcp  --  anywhere             anywhere             /* kube-system/traefik:http */ tcp to:10.42.0.56:80
+				""";
+		KubeService traefik = service(IptablesParser.parse(listing).services(), "KUBE-SVC-X3WUOHPTYIG7AA3Q");
+		assertThat(traefik.protocol()).isEqualTo("tcp");
+		assertThat(traefik.port()).isEmpty();
+		assertThat(traefik.endpoints()).containsExactly("10.42.0.56:80");
+	}
+
+	/**
 	 * kube-proxy's nftables mode writes a service with one endpoint without a map since
 	 * kubernetes/kubernetes#140723 ("kube-proxy/nftables: avoid numgen map for
 	 * single-endpoint service DNAT", merged 2026-07-19): the service chain DNATs itself,
