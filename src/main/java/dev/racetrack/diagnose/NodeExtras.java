@@ -391,6 +391,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		List<Service> services = services(sorted.of(PasteFormat.SERVICES), problems);
 		services.addAll(ServiceDescriptions.read(sorted.of(PasteFormat.SERVICE_DESCRIBE)));
 		services.addAll(EndpointsDescriptions.read(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)));
+		services.addAll(EndpointSliceDescriptions.read(sorted.of(PasteFormat.ENDPOINTSLICE_DESCRIBE)));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
