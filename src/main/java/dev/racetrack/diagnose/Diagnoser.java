@@ -22,9 +22,10 @@ public final class Diagnoser {
 
 	/** The order of findings of the same severity. */
 	static final List<String> ORDER = List.of(CounterRules.RATES, CounterRules.TABLE_FULL, DnsServiceRule.ID,
-			DnsServiceRule.BEHIND_ID, CiliumRule.ID, SnatPortRaceRule.ID, "dnat-race-1", "dnat-race-2", "dnat-race-3",
-			DnatRaceRules.RACE_3_RULED_OUT, "drops-since-boot", "chain-too-long", "second-sample", "resolver-options",
-			"ndots-amplification", "conntrack-entries", SustainedEstimate.ID, KernelRule.ID);
+			DnsServiceRule.BEHIND_ID, DnsServiceRule.LOCAL_DROP_ID, CiliumRule.ID, SnatPortRaceRule.ID, "dnat-race-1",
+			"dnat-race-2", "dnat-race-3", DnatRaceRules.RACE_3_RULED_OUT, "drops-since-boot", "chain-too-long",
+			"second-sample", "resolver-options", "ndots-amplification", "conntrack-entries", SustainedEstimate.ID,
+			KernelRule.ID);
 
 	/** The inputs, in the order they are read and cited. */
 	static final List<String> FIELDS = List.of(NodeSample.PASTE, NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES,
@@ -313,6 +314,7 @@ public final class Diagnoser {
 		CiliumRule.assess(facts).ifPresent(findings::add);
 		SustainedEstimate.assess(facts, findings).ifPresent(findings::add);
 		DnsServiceRule.assess(facts).ifPresent(findings::add);
+		DnsServiceRule.localDrop(facts).ifPresent(findings::add);
 		findings.addAll(DnatRaceRules.assess(facts));
 		findings.addAll(ResolverRules.assess(facts));
 		KernelRule.assess(facts, unameGiven).ifPresent(findings::add);

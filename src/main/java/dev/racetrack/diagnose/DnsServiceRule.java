@@ -151,6 +151,64 @@ final class DnsServiceRule {
 						+ "rewrites the rules from kubectl get endpoints " + service + ".")));
 	}
 
+	/** The id of {@link #localDrop}. */
+	static final String LOCAL_DROP_ID = "dns-dropped-here";
+
+	/**
+	 * nftables kube-proxy drops the cluster DNS's lookups on this node: its
+	 * {@code no-endpoint-services} map holds {@code 10.96.0.10 . udp . 53 comment
+	 * "kube-system/kube-dns:dns" : drop}, which it writes for a service port that has
+	 * endpoints, none on this node, and a traffic policy Local (pkg/proxy/nftables/
+	 * proxier.go: {@code internalTrafficFilterVerdict = "drop"} for the ClusterIP when
+	 * {@code internalTrafficPolicy: Local}; {@code externalTrafficFilterVerdict} for an
+	 * external or load-balancer IP when {@code externalTrafficPolicy: Local}). Lookups to
+	 * that address from this node go nowhere, silently: timeouts, whatever the races.
+	 * Critical when the address is the pods' nameserver or the service's ClusterIP as
+	 * another output gives it; a warning otherwise (the element alone does not say which
+	 * address it is).
+	 */
+	static Optional<Finding> localDrop(Facts facts) {
+		List<NoEndpointRejects.Reject> drops = facts.extras().dnsLocalDrops();
+		if (drops.isEmpty() || facts.extras().noReadyDnsEndpoint()) {
+			return Optional.empty();
+		}
+		NoEndpointRejects.Reject drop = drops.get(0);
+		List<String> nameservers = facts.resolver().nameservers();
+		Optional<String> clusterIp = facts.extras()
+			.dnsService()
+			.map(NodeExtras.Service::clusterIp)
+			.or(() -> facts.nat().dnsService().map(KubeService::clusterIp))
+			.filter((ip) -> !ip.isEmpty());
+		String role;
+		if (nameservers.contains(drop.address())) {
+			role = "the pods' nameserver (resolv.conf)";
+		}
+		else if (clusterIp.filter(drop.address()::equals).isPresent()) {
+			role = "the cluster DNS service's ClusterIP";
+		}
+		else {
+			role = "";
+		}
+		List<String> evidence = new ArrayList<>();
+		drops.forEach((d) -> evidence.add(d.cite() + ": kube-proxy drops UDP 53 to " + d.address() + " (" + d.comment()
+				+ ")" + (d == drop && !role.isEmpty() ? ", " + role : "") + "."));
+		evidence.add("kube-proxy writes drop, not goto reject-chain, for a service port that has endpoints, none "
+				+ "on this node, and a traffic policy Local: internalTrafficPolicy: Local for its ClusterIP, "
+				+ "externalTrafficPolicy: Local for an external or load-balancer IP. A lookup from this node to "
+				+ "that address is dropped without an answer or an ICMP error: it times out, whatever the kernel "
+				+ "or the resolver, and no race is why.");
+		String service = facts.extras().dnsServiceName();
+		String ns = facts.extras().dnsSelector().namespace();
+		return Optional.of(new Finding(LOCAL_DROP_ID, role.isEmpty() ? Severity.WARNING : Severity.CRITICAL,
+				"kube-proxy on this node drops lookups to the cluster DNS at "
+						+ drop.address() + ": its traffic policy is Local and none of its pods runs on this node",
+				evidence,
+				List.of("kubectl -n " + ns + " get svc " + service
+						+ " -o jsonpath='{.spec.internalTrafficPolicy} {.spec.externalTrafficPolicy}' shows which "
+						+ "policy is Local: set it back to Cluster, or run a cluster DNS pod on every node that "
+						+ "queries it (a DaemonSet, or NodeLocal DNSCache).")));
+	}
+
 	/**
 	 * The listing that shows kube-proxy's rule again: {@code iptables-save}, or for
 	 * nftables kube-proxy's map element {@code nft list table ip kube-proxy}.

@@ -11,11 +11,13 @@ import java.util.List;
  * @param line the line of the chain's first rule
  * @param name the service, e.g. {@code kube-system/kube-dns:dns}, or {@code ""}
  * @param protocol {@code udp}, {@code tcp}, or {@code ""} when no rule says
- * @param port the service port, or the endpoints' port, or {@code ""}
+ * @param port the service port (the ClusterIP's {@code --dport}), or {@code ""} when no
+ * rule pasted shows it; never the endpoints' port, which their {@code endpoints} carry
  * @param endpointChains the distinct {@code KUBE-SEP-*} chains it jumps to
  * @param endpoints the {@code --to-destination} of each endpoint chain that has one
- * @param clusterIp the address nftables kube-proxy's {@code service-ips} map sends to
- * this chain, or {@code ""}
+ * @param clusterIp the ClusterIP: the {@code -d} of the rule that sends it to this chain
+ * ({@code KUBE-SERVICES}, or the chain's own masquerade rule), or the address nftables
+ * kube-proxy's {@code service-ips} map sends to this chain, or {@code ""}
  * @param chainPasted whether the chain's rules were pasted: a service known only from the
  * {@code service-ips} map, whose chain was cut from the paste, has no endpoint chains
  * read, and how many it has is not known
@@ -45,7 +47,16 @@ public record KubeService(String chain, int line, String name, String protocol, 
 		}
 		boolean dnsName = this.name.endsWith(":dns") || this.name.contains("kube-dns:dns ")
 				|| this.name.endsWith("coredns:dns");
-		return ("53".equals(this.port) && "udp".equals(this.protocol)) || dnsName;
+		return ("udp".equals(this.protocol) && ("53".equals(this.port) || (this.port.isEmpty() && endpointsOn53())))
+				|| dnsName;
+	}
+
+	/**
+	 * Whether every endpoint listens on port 53: with the service port not pasted, a UDP
+	 * service whose pods answer on 53 is taken for DNS.
+	 */
+	private boolean endpointsOn53() {
+		return !this.endpoints.isEmpty() && this.endpoints.stream().allMatch((e) -> e.endsWith(":53"));
 	}
 
 	/**

@@ -61,11 +61,49 @@ public record NatRule(int line, String text, String chain, String target, String
 
 	private static final Pattern RANDOM_FLAG = Pattern.compile("(?<=\\s)--random(?=\\s|$)");
 
+	/** nft's destination match: {@code ip daddr 10.96.0.10} ({@code !=} is not one). */
+	private static final Pattern NFT_DADDR = Pattern
+		.compile("\\bip6? daddr ([0-9a-fA-F.:]{2,45}(?:/\\d{1,3})?)(?=\\s|$)");
+
+	/** One IPv4 address or one IPv6 address, with {@code /32} or {@code /128} at most. */
+	private static final Pattern HOST = Pattern
+		.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})(?:/32)?|([0-9a-fA-F:]{2,39}:[0-9a-fA-F]{0,4})(?:/128)?");
+
 	/** A rule read from iptables-save or -S, whose text is its save form. */
 	public NatRule(int line, String text, String chain, String target, String protocol, String destinationPort,
 			String comment, String toDestination, boolean random, boolean randomFully) {
 		this(line, text, chain, target, protocol, destinationPort, comment, toDestination, random, randomFully, text,
 				-1, Form.SAVE);
+	}
+
+	/**
+	 * The one address the rule matches as its destination: {@code -d 10.96.0.1/32} (or
+	 * {@code --destination}; an {@code iptables -L} row's destination column, rebuilt as
+	 * {@code -d}) or nft's {@code ip daddr 10.96.0.1}, without its {@code /32};
+	 * {@code ""} when the rule matches none, a negated one ({@code ! -d},
+	 * {@code daddr !=}) or a network.
+	 */
+	public String destinationAddress() {
+		String address = "";
+		if (this.form == Form.NFT) {
+			java.util.regex.Matcher daddr = NFT_DADDR.matcher(this.text);
+			address = daddr.find() ? daddr.group(1) : "";
+		}
+		else if (this.form != Form.NFT_XT) {
+			java.util.List<String> words = RuleTokenizer.split(this.saveText).words();
+			for (int i = 0; i + 1 < words.size() && address.isEmpty(); i++) {
+				String word = words.get(i);
+				boolean negated = i > 0 && words.get(i - 1).equals("!");
+				if ((word.equals("-d") || word.equals("--destination") || word.equals("--dst")) && !negated) {
+					address = words.get(i + 1);
+				}
+			}
+		}
+		java.util.regex.Matcher host = HOST.matcher(address);
+		if (!host.matches()) {
+			return "";
+		}
+		return (host.group(1) != null) ? host.group(1) : host.group(2);
 	}
 
 	/** A MASQUERADE or SNAT rule: the nat step where the SNAT port race happens. */

@@ -27,7 +27,14 @@ final class NftParser {
 
 	private static final Pattern COMMENT = Pattern.compile("comment \"([^\"]{0,400})\"");
 
-	private static final Pattern DNAT = Pattern.compile("\\bdnat (?:ip )?to ([\\d.]{7,15}(?::\\d{1,5})?)");
+	/**
+	 * A DNAT to one address: {@code dnat to 10.180.0.1:80}, or with the concatenation
+	 * kube-proxy wrote for a single-endpoint service in July 2026
+	 * (kubernetes/kubernetes#140723), {@code dnat ip addr . port to 10.180.0.1 . 80},
+	 * which nft lists as {@code dnat ip to 10.180.0.1 . 80}.
+	 */
+	private static final Pattern DNAT = Pattern
+		.compile("\\bdnat (?:ip )?(?:addr \\. port )?to ([\\d.]{7,15})(?:(?::| \\. )(\\d{1,5}))?(?![\\d.])");
 
 	private static final Pattern JUMP = Pattern.compile("\\b(?:jump|goto) ([\\w./-]{1,200})");
 
@@ -89,7 +96,7 @@ final class NftParser {
 
 	/** A statement that only a nat chain may hold. */
 	private static final Pattern NAT_STATEMENT = Pattern.compile("(?:^|\\s)masquerade(?:\\s|$)"
-			+ "|(?:^|\\s)(?:snat|dnat) (?:ip6? )?to\\s|\\bxt target \"(?:MASQUERADE|SNAT|DNAT)\"|# xt_(?:MASQUERADE|SNAT|DNAT)\\b");
+			+ "|(?:^|\\s)(?:snat|dnat) (?:ip6? )?(?:addr \\. port )?to\\s|\\bxt target \"(?:MASQUERADE|SNAT|DNAT)\"|# xt_(?:MASQUERADE|SNAT|DNAT)\\b");
 
 	/**
 	 * The handle {@code nft -a} (or {@code --handle}) prints after every table, chain,
@@ -298,7 +305,7 @@ final class NftParser {
 		}
 		else if (dnat.find()) {
 			target = "DNAT";
-			to = dnat.group(1);
+			to = dnat.group(1) + ((dnat.group(2) != null) ? ":" + dnat.group(2) : "");
 		}
 		else if (numgen.find()) {
 			target = "NUMGEN:" + numgen.group(1);

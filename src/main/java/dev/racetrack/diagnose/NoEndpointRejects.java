@@ -23,9 +23,14 @@ import java.util.regex.Pattern;
  * port but an element of its {@code no-endpoint-services} map, checked by
  * {@code service-endpoints-check} in the filter hooks: {@code 10.96.0.10 . udp . 53
  * comment "kube-system/kube-dns:dns" : goto reject-chain}, whose one rule is
- * {@code reject}. The same map holds {@code : drop} for a port whose traffic policy is
- * Local and that has no endpoint on this node (it has endpoints elsewhere): that is not
- * read as no endpoint.
+ * {@code reject}. The same map holds {@code : drop} for a port that has endpoints, none
+ * of them on this node, and a traffic policy Local (proxier.go: the ClusterIP's element
+ * when {@code internalTrafficPolicy: Local}, {@code internalTrafficFilterVerdict =
+ * "drop"}; an external or load-balancer IP's when {@code externalTrafficPolicy: Local};
+ * {@code no-endpoint-nodeports} holds the node ports' the same way, keyed
+ * {@code tcp . 3001}): that is not read as no endpoint, but as a
+ * {@link Reject#localDrop() local drop}, which {@link DnsServiceRule} reports for the
+ * cluster DNS's lookup port.
  */
 final class NoEndpointRejects {
 
@@ -37,6 +42,12 @@ final class NoEndpointRejects {
 
 	/** The verdict of {@link #NFT_MAP} for a port with no endpoint at all. */
 	private static final String NFT_REJECT = "goto reject-chain";
+
+	/**
+	 * The verdict of {@link #NFT_MAP} for a port with endpoints, none on this node, and a
+	 * traffic policy Local.
+	 */
+	private static final String NFT_DROP = "drop";
 
 	private static final Pattern COUNTERS_PREFIX = Pattern.compile("\\[\\d{1,18}:\\d{1,20}\\]\\s{1,20}");
 
@@ -53,9 +64,13 @@ final class NoEndpointRejects {
 	 * {@code ""}
 	 * @param comment the rule's comment,
 	 * {@code kube-system/kube-dns:dns has no endpoints}
+	 * @param address the address the rule or element matches ({@code -d 10.96.0.10/32}
+	 * without its {@code /32}, the element's key), or {@code ""}
+	 * @param localDrop whether it is nftables kube-proxy's {@code : drop}: the port has
+	 * endpoints, none on this node, and a traffic policy Local; not "no endpoints"
 	 */
 	record Reject(int line, String text, String chain, String service, String port, String protocol,
-			String destinationPort, String comment) {
+			String destinationPort, String comment, String address, boolean localDrop) {
 
 		/** The service's name without its namespace: {@code kube-dns}. */
 		String name() {
@@ -115,9 +130,11 @@ final class NoEndpointRejects {
 	static List<Reject> read(List<Line> save, List<Line> list, List<Line> nft) {
 		List<Reject> rejects = new ArrayList<>();
 		for (NftParser.MapElement element : NftParser.parse(nft).elements()) {
-			if (element.map().equals(NFT_MAP) && element.verdict().equals(NFT_REJECT) && !element.comment().isEmpty()) {
+			boolean drop = element.verdict().equals(NFT_DROP);
+			if (element.map().equals(NFT_MAP) && (element.verdict().equals(NFT_REJECT) || drop)
+					&& !element.comment().isEmpty()) {
 				rejects.add(reject(element.line(), element.text(), NFT_MAP, element.protocol(), element.port(),
-						element.comment(), element.comment()));
+						element.comment(), element.comment(), element.address(), drop));
 			}
 		}
 		List<Line> rules = joinWrapped(save);
@@ -127,7 +144,7 @@ final class NoEndpointRejects {
 		for (NatRule row : IptablesListParser.parse(list).rules()) {
 			if ("REJECT".equals(row.target()) && row.comment().endsWith(SUFFIX)) {
 				rejects.add(reject(row.line(), row.text(), row.chain(), row.protocol(), row.destinationPort(),
-						row.comment()));
+						row.comment(), row.destinationAddress()));
 			}
 		}
 		rejects.sort(java.util.Comparator.comparingInt(Reject::line));
@@ -164,12 +181,18 @@ final class NoEndpointRejects {
 		String comment = "";
 		String protocol = "";
 		String port = "";
+		String address = "";
 		for (int i = 2; i + 1 < words.size(); i++) {
 			switch (words.get(i)) {
 				case "-j", "--jump" -> target = words.get(++i);
 				case "--comment" -> comment = words.get(++i);
 				case "-p", "--protocol" -> protocol = words.get(++i);
 				case "--dport", "--destination-port" -> port = words.get(++i);
+				case "-d", "--destination" -> {
+					boolean negated = words.get(i - 1).equals("!");
+					String value = words.get(++i);
+					address = negated ? "" : value;
+				}
 				default -> {
 				}
 			}
@@ -177,23 +200,24 @@ final class NoEndpointRejects {
 		if (!"REJECT".equals(target) || !comment.endsWith(SUFFIX)) {
 			return java.util.Optional.empty();
 		}
-		return java.util.Optional
-			.of(reject(line.number(), text, words.get(1), protocol, "domain".equals(port) ? "53" : port, comment));
+		return java.util.Optional.of(reject(line.number(), text, words.get(1), protocol,
+				"domain".equals(port) ? "53" : port, comment, address.replaceFirst("/32$", "")));
 	}
 
-	private static Reject reject(int line, String text, String chain, String protocol, String port, String comment) {
+	private static Reject reject(int line, String text, String chain, String protocol, String port, String comment,
+			String address) {
 		return reject(line, text, chain, protocol, port, comment.substring(0, comment.length() - SUFFIX.length()),
-				comment);
+				comment, address, false);
 	}
 
 	/** {@code portName} is the service port's, {@code kube-system/kube-dns:dns}. */
 	private static Reject reject(int line, String text, String chain, String protocol, String port, String portName,
-			String comment) {
+			String comment, String address, boolean localDrop) {
 		String stripped = portName.strip();
 		int colon = stripped.lastIndexOf(':');
 		String service = (colon >= 0) ? stripped.substring(0, colon) : stripped;
 		String name = (colon >= 0) ? stripped.substring(colon + 1) : "";
-		return new Reject(line, text, chain, service, name, protocol, port, comment);
+		return new Reject(line, text, chain, service, name, protocol, port, comment, address, localDrop);
 	}
 
 }

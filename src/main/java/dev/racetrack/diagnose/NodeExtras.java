@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
  * @param dnsRejects kube-proxy's REJECT rules for the cluster DNS service's ports without
  * endpoints ({@code "kube-system/kube-dns:dns has no endpoints"},
  * {@link NoEndpointRejects}; nftables kube-proxy: their elements of its
- * {@code no-endpoint-services} map with {@code goto reject-chain}); other services' are
- * read and left out
+ * {@code no-endpoint-services} map with {@code goto reject-chain}, and with {@code drop},
+ * its local drops, {@link #dnsLocalDrops()}); other services' are read and left out
  * @param bootTime the sysctl keys whose value was read from nf_conntrack's load message
  * ({@code nf_conntrack version 0.5.0 (65536 buckets, 262144 max)}): the size when the
  * module loaded, which a sysctl may have changed since
@@ -391,6 +391,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		List<Service> services = services(sorted.of(PasteFormat.SERVICES), problems);
 		services.addAll(ServiceDescriptions.read(sorted.of(PasteFormat.SERVICE_DESCRIBE)));
 		services.addAll(EndpointsDescriptions.read(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)));
+		services.addAll(EndpointSliceDescriptions.read(sorted.of(PasteFormat.ENDPOINTSLICE_DESCRIBE)));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
@@ -978,14 +979,14 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 */
 	private java.util.Optional<DnsEndpoints> rejectedEndpoints() {
 		List<NoEndpointRejects.Reject> lookups = this.dnsRejects.stream()
-			.filter(NoEndpointRejects.Reject::lookupPort)
+			.filter((r) -> r.lookupPort() && !r.localDrop())
 			.toList();
 		if (lookups.isEmpty()) {
 			return java.util.Optional.empty();
 		}
 		List<String> cited = new ArrayList<>(lookups.stream().map(NoEndpointRejects.Reject::cite).toList());
 		List<String> others = this.dnsRejects.stream()
-			.filter((r) -> !r.lookupPort())
+			.filter((r) -> !r.lookupPort() && !r.localDrop())
 			.map((r) -> "line " + r.line() + " (" + r.comment() + ")")
 			.toList();
 		String comments = String.join(", ", lookups.stream().map((r) -> "\"" + r.comment() + "\"").distinct().toList());
@@ -998,6 +999,15 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				"kube-proxy's " + (first.nft() ? NoEndpointRejects.NFT_MAP + " map" : "rule") + ", line " + first.line()
 						+ ": \"" + first.comment() + "\"",
 				DnsEndpoints.Source.KUBE_PROXY));
+	}
+
+	/**
+	 * nftables kube-proxy's {@code : drop} elements of its {@code no-endpoint-services}
+	 * map for the cluster DNS's lookup port (UDP 53): the service has endpoints, none on
+	 * this node, and a traffic policy Local, so this node drops lookups to that address.
+	 */
+	public List<NoEndpointRejects.Reject> dnsLocalDrops() {
+		return this.dnsRejects.stream().filter((r) -> r.localDrop() && r.lookupPort()).toList();
 	}
 
 	/**

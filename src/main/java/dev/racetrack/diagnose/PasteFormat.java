@@ -51,6 +51,14 @@ public enum PasteFormat {
 	ENDPOINTS_DESCRIBE("kubectl describe endpoints"),
 
 	/**
+	 * {@code kubectl describe endpointslice}: each EndpointSlice's block, from its
+	 * {@code Name:} line to its {@code Endpoints:} ({@code - Addresses:} and
+	 * {@code Conditions:} {@code Ready:} of each); the cluster DNS service's ready
+	 * endpoints.
+	 */
+	ENDPOINTSLICE_DESCRIBE("kubectl describe endpointslice"),
+
+	/**
 	 * {@code kubectl get deployments} (also {@code get all}'s {@code deployment.apps/}
 	 * rows): the cluster DNS Deployment's ready replicas.
 	 */

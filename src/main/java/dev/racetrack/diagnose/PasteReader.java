@@ -248,6 +248,12 @@ public final class PasteReader {
 	private static final Pattern SUBSETS = Pattern.compile("Subsets:[ \\t]*");
 
 	/**
+	 * The field only an EndpointSlice's describe has (kubectl's
+	 * {@code describeEndpointSliceV1}): {@code AddressType:  IPv4}.
+	 */
+	private static final Pattern ADDRESS_TYPE = Pattern.compile("AddressType:[ \\t]{1,40}(?:IPv4|IPv6|FQDN)[ \\t]*");
+
+	/**
 	 * The first line of a subset of {@code kubectl describe endpoints}, indented:
 	 * {@code   Addresses:  10.244.0.2,10.244.0.3}. Each subset ends with a blank line, so
 	 * a second subset starts after one.
@@ -597,9 +603,9 @@ public final class PasteReader {
 		 * starts with a field only a service has ({@code Session Affinity:},
 		 * {@code TargetPort:}, {@code IP Family Policy:}), or with {@code Endpoints:}
 		 * after a {@code Port:} (kubectl before 1.7 printed no TargetPort); an Endpoints
-		 * object's when a line is {@code Subsets:}. A describe of a pod, an endpoint
-		 * slice or a deployment has none of these at the start of a line, and is left to
-		 * the other readers ({@code null}).
+		 * object's when a line is {@code Subsets:}; an EndpointSlice's when a line is
+		 * {@code AddressType:}. A describe of a pod or a deployment has none of these at
+		 * the start of a line, and is left to the other readers ({@code null}).
 		 */
 		private PasteFormat describes(int first) {
 			boolean port = false;
@@ -612,6 +618,9 @@ public final class PasteReader {
 					return null;
 				}
 				String text = raw.stripTrailing();
+				if (ADDRESS_TYPE.matcher(text).matches()) {
+					return PasteFormat.ENDPOINTSLICE_DESCRIBE;
+				}
 				if (SERVICE_ONLY_FIELD.matcher(text).matches() || (port && text.startsWith("Endpoints:"))) {
 					return PasteFormat.SERVICE_DESCRIBE;
 				}

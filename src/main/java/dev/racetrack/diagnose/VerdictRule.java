@@ -55,6 +55,13 @@ final class VerdictRule {
 					+ "both are from now, every lookup from this node fails, and no conntrack race is why"
 					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
 		}
+		else if (!facts.extras().dnsLocalDrops().isEmpty()) {
+			text = "kube-proxy on this node drops lookups to the cluster DNS at "
+					+ facts.extras().dnsLocalDrops().get(0).address()
+					+ " (traffic policy Local, none of its pods on this node): lookups from here to that address time "
+					+ "out, and no conntrack race is why"
+					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
+		}
 		else if (facts.clashDropsNow() > 0) {
 			text = "About " + CounterRules.perMinute(rate.orElse(0.0))
 					+ " connections or lookups delayed a minute by conntrack insert clashes"

@@ -1005,7 +1005,7 @@ class DiagnoserTests {
 		Finding race3 = find(diagnosis, "dnat-race-3").orElseThrow();
 		assertThat(race3.severity()).isEqualTo(Severity.WARNING);
 		assertThat(race3.evidence().get(0)).isEqualTo("line 36: KUBE-SVC-TCOU7JCQXEZGVUNU (kube-system/kube-dns:dns, "
-				+ "udp/53): 2 endpoints → 10.32.0.6:53, 10.32.0.7:53");
+				+ "udp/53, ClusterIP 10.96.0.10): 2 endpoints → 10.32.0.6:53, 10.32.0.7:53");
 		assertThat(race3.mitigations()).anySatisfy((m) -> assertThat(m).contains("5.6 or later"));
 		assertThat(find(diagnosis, "dnat-race-1").orElseThrow().severity()).isEqualTo(Severity.INFO);
 		assertThat(find(diagnosis, "dnat-race-2").orElseThrow().severity()).isEqualTo(Severity.INFO);

@@ -68,7 +68,10 @@ class IptablesParserTests {
 		});
 		assertThat(nat.dnsService()).hasValueSatisfying((dns) -> {
 			assertThat(dns.protocol()).isEqualTo("udp");
-			assertThat(dns.port()).isEqualTo("53");
+			// No KUBE-SERVICES rule pasted: the service port is not shown (53 is the
+			// pods').
+			assertThat(dns.port()).isEmpty();
+			assertThat(dns.endpoints()).containsExactly("10.131.0.2:53", "10.131.0.4:53");
 			assertThat(dns.endpointCount()).isEqualTo(2);
 		});
 	}
