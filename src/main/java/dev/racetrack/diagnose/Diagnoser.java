@@ -100,10 +100,11 @@ public final class Diagnoser {
 			else {
 				samples.addAll(readable);
 			}
-			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
-					text.of(PasteFormat.NFT), text.commands());
-			rules.addAll(nat.rules());
+			// once for the nat table, kube-proxy's maps and its no-endpoint elements
 			NftParser.Result nft = NftParser.parse(text.of(PasteFormat.NFT));
+			NatTable nat = IptablesParser.parse(text.of(PasteFormat.IPTABLES_SAVE), text.of(PasteFormat.IPTABLES_LIST),
+					nft, text.commands());
+			rules.addAll(nat.rules());
 			mapElements.addAll(nft.elements());
 			if (kubeProxyNftables.isEmpty() && nft.kubeProxyLine() > 0) {
 				int number = nft.kubeProxyLine();
@@ -123,7 +124,7 @@ public final class Diagnoser {
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
 			add(unread, field, uname.problems());
-			NodeExtras fieldExtras = NodeExtras.read(text, text.commands());
+			NodeExtras fieldExtras = NodeExtras.read(text, text.commands(), nft);
 			extras.put(field, fieldExtras);
 			add(unread, field, fieldExtras.problems());
 			if (version.isEmpty()) {

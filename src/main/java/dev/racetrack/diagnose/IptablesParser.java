@@ -74,6 +74,15 @@ public final class IptablesParser {
 	 * {@link NatTable#otherTables()}.
 	 */
 	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft, List<String> commands) {
+		return parse(save, list, NftParser.parse(nft), commands);
+	}
+
+	/**
+	 * As {@link #parse(List, List, List, List)}, with the nft lines already parsed (the
+	 * diagnosis parses them once for the nat table, kube-proxy's maps and its no-endpoint
+	 * elements).
+	 */
+	static NatTable parse(List<Line> save, List<Line> list, NftParser.Result nftRules, List<String> commands) {
 		Reader reader = new Reader();
 		for (Line line : save) {
 			reader.read(line.number(), line.text().strip());
@@ -82,7 +91,6 @@ public final class IptablesParser {
 		IptablesListParser.Result listed = IptablesListParser.parse(list, commands);
 		reader.rules.addAll(listed.natRules());
 		reader.problems.addAll(listed.problems());
-		NftParser.Result nftRules = NftParser.parse(nft);
 		reader.rules.addAll(nftRules.rules());
 		reader.problems.addAll(nftRules.problems());
 		reader.rules.sort(java.util.Comparator.comparingInt(NatRule::line));

@@ -128,8 +128,13 @@ final class NoEndpointRejects {
 	 * whose verdict is {@code goto reject-chain}.
 	 */
 	static List<Reject> read(List<Line> save, List<Line> list, List<Line> nft) {
+		return read(save, list, NftParser.parse(nft));
+	}
+
+	/** As {@link #read(List, List, List)}, with the nft lines already parsed. */
+	static List<Reject> read(List<Line> save, List<Line> list, NftParser.Result nft) {
 		List<Reject> rejects = new ArrayList<>();
-		for (NftParser.MapElement element : NftParser.parse(nft).elements()) {
+		for (NftParser.MapElement element : nft.elements()) {
 			boolean drop = element.verdict().equals(NFT_DROP);
 			if (element.map().equals(NFT_MAP) && (element.verdict().equals(NFT_REJECT) || drop)
 					&& !element.comment().isEmpty()) {

@@ -358,6 +358,11 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/** Reads the sysctl, dmesg, conntrack -L and kubectl lines of a sorted paste. */
 	static NodeExtras read(PasteReader.Sorted sorted, List<String> commands) {
+		return read(sorted, commands, NftParser.parse(sorted.of(PasteFormat.NFT)));
+	}
+
+	/** As {@link #read(PasteReader.Sorted, List)}, with the nft lines already parsed. */
+	static NodeExtras read(PasteReader.Sorted sorted, List<String> commands, NftParser.Result nft) {
 		List<LineProblem> problems = new ArrayList<>();
 		Map<String, String> sysctl = new LinkedHashMap<>();
 		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
@@ -396,9 +401,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
 				workloads,
-				NoEndpointRejects
-					.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST),
-							sorted.of(PasteFormat.NFT))
+				NoEndpointRejects.read(sorted.of(PasteFormat.IPTABLES_SAVE), sorted.of(PasteFormat.IPTABLES_LIST), nft)
 					.stream()
 					.filter((r) -> isDnsServiceName(r.name()))
 					.toList(),
