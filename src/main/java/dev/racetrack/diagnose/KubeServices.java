@@ -216,9 +216,8 @@ final class KubeServices {
 			NatRule first = group.get(0);
 			String name = serviceName(first.comment());
 			List<String> endpoints = group.stream().map(NatRule::toDestination).distinct().toList();
-			// The service's port and ClusterIP only from a rule of its ClusterIP
-			// (KUBE-SERVICES'
-			// "… cluster IP" rules): the DNAT's port is the pods'.
+			// The service's port and ClusterIP come only from a rule of its ClusterIP
+			// (KUBE-SERVICES' "… cluster IP" rules): the DNAT's port is the pods'.
 			NatRule clusterIpRule = rules.stream()
 				.filter((r) -> r.comment().equals(name + " cluster IP") && r.protocol().equals(first.protocol())
 						&& !r.destinationPort().isEmpty() && !r.destinationAddress().isEmpty())
