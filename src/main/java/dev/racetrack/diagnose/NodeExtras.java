@@ -397,6 +397,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		services.addAll(ServiceDescriptions.read(sorted.of(PasteFormat.SERVICE_DESCRIBE)));
 		services.addAll(EndpointsDescriptions.read(sorted.of(PasteFormat.ENDPOINTS_DESCRIBE)));
 		services.addAll(EndpointSliceDescriptions.read(sorted.of(PasteFormat.ENDPOINTSLICE_DESCRIBE)));
+		services.addAll(EndpointSliceRows.read(sorted.of(PasteFormat.ENDPOINTSLICES), commands));
 		return new NodeExtras(sysctl, sysctlLines, tableFull, other, suppressed,
 				conntrackList(sorted.of(PasteFormat.CONNTRACK_LIST)), nodes(sorted.of(PasteFormat.NODES), problems),
 				endpoints(sorted.of(PasteFormat.ENDPOINTS)), pods(sorted.of(PasteFormat.PODS), problems), services,
@@ -848,7 +849,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * @param ready how many of them serve now: the addresses of
 	 * {@code kubectl get endpoints} (it lists ready addresses only), none under a REJECT
 	 * rule, the pods ready and running, the ready replicas; -1 when the list was cut
-	 * short
+	 * short, or the output does not say ({@code kubectl get endpointslice} lists every
+	 * endpoint, ready or not)
 	 * @param evidence where it was read, for a finding
 	 * @param readiness what the paste says of the endpoints' readiness, in a few words
 	 * for a verdict ("none of its 2 pods ready")
@@ -861,6 +863,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 			/** {@code kubectl get endpoints}. */
 			ENDPOINTS,
+
+			/**
+			 * {@code kubectl get endpointslice}: every endpoint's addresses, ready or
+			 * not; none ready only when it lists none.
+			 */
+			ENDPOINTSLICES,
 
 			/**
 			 * {@code kubectl describe endpoints}: the {@code Addresses:} of the subsets
@@ -908,8 +916,9 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 
 	/**
 	 * The cluster DNS service's ready addresses as the API lists them: its row of
-	 * {@code kubectl get endpoints}, else the {@code Endpoints:} line of its lookup port
-	 * in {@code kubectl describe svc} (the same addresses: {@code <none>} or nothing
+	 * {@code kubectl get endpoints}, else its rows of {@code kubectl get endpointslice}
+	 * (how many endpoints, ready or not), else the {@code Endpoints:} line of its lookup
+	 * port in {@code kubectl describe svc} (the same addresses: {@code <none>} or nothing
 	 * there is {@code <none>} in {@code get endpoints}).
 	 */
 	private java.util.Optional<DnsEndpoints> apiEndpoints() {
@@ -930,6 +939,23 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 							+ " for " + listed.get().getKey(),
 					DnsEndpoints.Source.ENDPOINTS));
 		}
+		java.util.Optional<Service> slices = this.dnsServices.stream()
+			.filter((s) -> s.output().equals(PasteFormat.ENDPOINTSLICES.title()) && s.endpoints().isPresent())
+			.findFirst();
+		if (slices.isPresent()) {
+			Described sliced = slices.get().endpoints().get();
+			int count = sliced.ready();
+			String name = slices.get().name();
+			return java.util.Optional.of(new DnsEndpoints(count, (count == 0) ? 0 : -1,
+					"kubectl get endpointslice: " + name + "'s slices list "
+							+ ((count == 0) ? "no endpoint (<unset>)"
+									: count + " endpoint address" + ((count == 1) ? "" : "es")
+											+ ", ready or not (kubectl lists every endpoint's)")
+							+ " (" + abbreviate(sliced.shown()) + ").",
+					"kubectl get endpointslice lists " + ((count == 0) ? "none" : String.valueOf(count)) + " for "
+							+ name,
+					DnsEndpoints.Source.ENDPOINTSLICES));
+		}
 		return describedEndpoints().map((s) -> {
 			Described shown = s.endpoints().get();
 			return new DnsEndpoints(shown.ready(), shown.ready(),
@@ -946,7 +972,8 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * too), else its {@code kubectl describe svc}.
 	 */
 	public java.util.Optional<Service> describedEndpoints() {
-		java.util.function.Predicate<Service> shown = (s) -> s.endpoints().isPresent();
+		java.util.function.Predicate<Service> shown = (s) -> s.endpoints().isPresent()
+				&& !s.output().equals(PasteFormat.ENDPOINTSLICES.title());
 		return this.dnsServices.stream()
 			.filter(shown.and((s) -> s.output().equals(PasteFormat.ENDPOINTS_DESCRIBE.title())))
 			.findFirst()

@@ -28,6 +28,12 @@ public enum PasteFormat {
 	ENDPOINTS("kubectl get endpoints"),
 
 	/**
+	 * {@code kubectl get endpointslice}: a service's EndpointSlices, each with every
+	 * endpoint's addresses, ready or not ({@link EndpointSliceRows}).
+	 */
+	ENDPOINTSLICES("kubectl get endpointslice"),
+
+	/**
 	 * {@code kubectl get pods} (any namespace, {@code -o wide}, through {@code grep}):
 	 * the cluster DNS pods and NodeLocal DNSCache's.
 	 */

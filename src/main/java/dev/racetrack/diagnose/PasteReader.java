@@ -127,6 +127,10 @@ public final class PasteReader {
 	/** {@code kubectl get endpoints} ({@code -A}: with a NAMESPACE column first). */
 	private static final Pattern ENDPOINTS_HEADER = Pattern.compile("(?:NAMESPACE +)?NAME +ENDPOINTS +AGE *");
 
+	/** {@code kubectl get endpointslice} ({@code -A}: with a NAMESPACE column first). */
+	private static final Pattern ENDPOINTSLICES_HEADER = Pattern
+		.compile("(?:NAMESPACE +)?NAME +ADDRESSTYPE +PORTS +ENDPOINTS +AGE *");
+
 	/**
 	 * {@code kubectl get pods} ({@code -A}: with a NAMESPACE column first;
 	 * {@code -o wide} adds IP, NODE and more).
@@ -541,7 +545,11 @@ public final class PasteReader {
 				this.table = PasteFormat.ENDPOINTS;
 				return this.table;
 			}
-			if (this.table == PasteFormat.ENDPOINTS) {
+			if (ENDPOINTSLICES_HEADER.matcher(text).matches()) {
+				this.table = PasteFormat.ENDPOINTSLICES;
+				return this.table;
+			}
+			if (this.table == PasteFormat.ENDPOINTS || this.table == PasteFormat.ENDPOINTSLICES) {
 				return this.table;
 			}
 			for (Map.Entry<Pattern, PasteFormat> header : TABLE_HEADERS.entrySet()) {
