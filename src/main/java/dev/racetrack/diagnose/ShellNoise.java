@@ -71,7 +71,7 @@ final class ShellNoise {
 				+ "|conntrack v[\\d.]{1,12} \\(conntrack-tools\\): .{0,2000}|iptables v[\\d.]{1,12}.{0,2000}"
 				+ "|ip6tables v[\\d.]{1,12}.{0,2000}|Perhaps iptables or your kernel needs to be upgraded\\.?"
 				+ "|If you don't see a command prompt, try pressing enter\\.?|Unable to connect to the server:.{0,2000}"
-				+ "|Error from server.{0,2000}|error: .{0,2000}");
+				+ "|Error from server.{0,2000}|error: .{0,2000}|Warning: .{0,2000}");
 
 	/** Where the output of a command printed on its own line starts. */
 	private static final Pattern OUTPUT_START = Pattern.compile("(?<![\\w-])(?:cpu=\\d|Linux [\\w.-]{0,64} ?\\d\\.\\d"

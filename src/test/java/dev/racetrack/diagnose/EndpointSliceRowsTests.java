@@ -92,4 +92,25 @@ class EndpointSliceRowsTests {
 				""")).isEmpty();
 	}
 
+	/**
+	 * From 1.33 the API server answers {@code kubectl get endpoints} with a deprecation
+	 * warning (KEP-4974, "Deprecate v1.Endpoints"), which kubectl prints on stderr as
+	 * {@code Warning: …} above the table: a terminal paste carries it. It was listed as
+	 * "not a format Racetrack reads"; it is kubectl's message, as its {@code error: …}
+	 * is, and is listed as one.
+	 */
+	@Test
+	void kubectlsDeprecationWarningAboveEndpointsIsToldAsItsMessage() {
+		String paste = """
+				controlplane:~$ kubectl get endpoints -n kube-system kube-dns
+				Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+				NAME       ENDPOINTS                                               AGE
+				kube-dns   10.244.0.2:53,10.244.0.3:53,10.244.0.2:9153 + 3 more...   2d
+				""";
+		Diagnosis diagnosis = this.diagnoser.diagnose(NodeSample.pasted(paste, null));
+		assertThat(diagnosis.unreadLines()).singleElement()
+			.satisfies((line) -> assertThat(line.reason()).isEqualTo("a shell or tool message, not command output"));
+		assertThat(endpoints(paste).orElseThrow().source()).isEqualTo(NodeExtras.DnsEndpoints.Source.ENDPOINTS);
+	}
+
 }
