@@ -23,9 +23,10 @@ public final class Diagnoser {
 	/** The order of findings of the same severity. */
 	static final List<String> ORDER = List.of(CounterRules.RATES, CounterRules.TABLE_FULL, DnsServiceRule.ID,
 			DnsServiceRule.BEHIND_ID, DnsServiceRule.LOCAL_DROP_ID, CiliumRule.ID, SnatPortRaceRule.ID, "dnat-race-1",
-			"dnat-race-2", "dnat-race-3", DnatRaceRules.RACE_3_RULED_OUT, "drops-since-boot", "chain-too-long",
-			"second-sample", "resolver-options", "ndots-amplification", "conntrack-entries", SustainedEstimate.ID,
-			KernelRule.ID);
+			"dnat-race-2", "dnat-race-3", DnatRaceRules.RACE_3_RULED_OUT, CaptureRules.DNS_LOST,
+			CaptureRules.SYN_RESENT, CaptureRules.DNS_UNANSWERED, CaptureRules.UNTIMED, CaptureRules.CLEAN,
+			"drops-since-boot", "chain-too-long", "second-sample", "resolver-options", "ndots-amplification",
+			"conntrack-entries", SustainedEstimate.ID, KernelRule.ID);
 
 	/** The inputs, in the order they are read and cited. */
 	static final List<String> FIELDS = List.of(NodeSample.PASTE, NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES,
@@ -76,6 +77,7 @@ public final class Diagnoser {
 		List<String> hints = new ArrayList<>();
 		List<String> read = new ArrayList<>();
 		int sleep = 0;
+		TcpdumpParser.Capture capture = TcpdumpParser.Capture.empty();
 		for (Map.Entry<String, String> entry : texts.entrySet()) {
 			String field = entry.getKey();
 			PasteReader.Sorted text = PasteReader.read(entry.getValue());
@@ -135,6 +137,11 @@ public final class Diagnoser {
 			if (!resolver.present() && fieldResolver.present()) {
 				resolver = fieldResolver;
 			}
+			TcpdumpParser.Capture fieldCapture = TcpdumpParser.parse(text.of(PasteFormat.TCPDUMP), text.commands());
+			add(unread, field, fieldCapture.problems());
+			if (!capture.read()) {
+				capture = fieldCapture;
+			}
 			CiliumStatus fieldCilium = CiliumStatus.parse(text.of(PasteFormat.CILIUM_STATUS));
 			add(unread, field, fieldCilium.problems());
 			if (!cilium.read()) {
@@ -156,6 +163,8 @@ public final class Diagnoser {
 		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables, bpfHostRouting);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
+		findings.addAll(CaptureRules.assess(capture, facts));
+		sort(findings);
 		if (later != null && interval == null) {
 			findings.add(new Finding("second-sample", Severity.INFO,
 					"Two conntrack -S samples were pasted, but not the seconds between them",

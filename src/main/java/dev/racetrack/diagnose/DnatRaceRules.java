@@ -241,7 +241,11 @@ final class DnatRaceRules {
 			.toList();
 	}
 
-	private static List<String> mitigations(Facts facts, Race race, Fix fix) {
+	/**
+	 * What fixes a race here; also said for a lookup lost in a capture
+	 * ({@link CaptureRules}).
+	 */
+	static List<String> mitigations(Facts facts, Race race, Fix fix) {
 		if (fix == Fix.FIXED) {
 			return List.of("Nothing to do for this race on this kernel: a resolved clash costs no time.");
 		}

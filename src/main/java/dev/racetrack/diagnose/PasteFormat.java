@@ -106,7 +106,14 @@ public enum PasteFormat {
 	 * {@code KubeProxyReplacement:}, {@code Masquerading:} and {@code Host Routing:}
 	 * lines ({@link CiliumStatus}); its other lines are read and left out.
 	 */
-	CILIUM_STATUS("cilium status");
+	CILIUM_STATUS("cilium status"),
+
+	/**
+	 * {@code tcpdump -n} output, one packet a line (with {@code -v}, the packet's
+	 * indented line after its {@code IP (tos …)} line), and tcpdump's own messages
+	 * ({@link TcpdumpParser}).
+	 */
+	TCPDUMP("tcpdump");
 
 	private final String title;
 

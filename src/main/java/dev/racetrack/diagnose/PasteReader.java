@@ -521,6 +521,9 @@ public final class PasteReader {
 			if (this.describing != null) {
 				return this.describing;
 			}
+			if (isTcpdump(number, text)) {
+				return PasteFormat.TCPDUMP;
+			}
 			if (FLOW_SUMMARY.matcher(text).matches() || CT_ENTRY.matcher(text).matches()) {
 				return PasteFormat.CONNTRACK_LIST;
 			}
@@ -660,6 +663,19 @@ public final class PasteReader {
 			return isField || raw.startsWith(" ") || raw.startsWith("\t");
 		}
 
+		/**
+		 * A packet line of tcpdump, one of its own messages, or an indented line right
+		 * after a tcpdump line ({@code -v}'s packet, decode or {@code -X} hex lines).
+		 */
+		private boolean isTcpdump(int number, String text) {
+			if (TcpdumpParser.isPacketLine(text) || TcpdumpParser.isToolLine(text)) {
+				return true;
+			}
+			String raw = this.pasted.line(number);
+			return this.previous == PasteFormat.TCPDUMP && this.previousNumber == number - 1
+					&& (raw.startsWith(" ") || raw.startsWith("\t"));
+		}
+
 		private boolean isDmesg(String text) {
 			if (this.previous == PasteFormat.DMESG && this.previousText.endsWith("table full,")
 					&& text.startsWith("dropping packet")) {
@@ -738,15 +754,13 @@ public final class PasteReader {
 		if (text.startsWith("#")) {
 			return "a comment: nothing here reads it";
 		}
-		if (text.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{1,9} (?:IP6?|ARP) .{0,4000}")) {
-			return "tcpdump output: Racetrack reads counters, rules and kernel versions, not packets";
-		}
 		if (text.startsWith("{") || text.startsWith("\"") || text.endsWith(",") || text.endsWith("{")) {
 			return "JSON or YAML: not a node's output Racetrack reads";
 		}
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
 				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, "
-				+ "kubectl get endpointslice, kubectl describe svc, endpoints or endpointslice, cilium status, a conntrack alert)";
+				+ "kubectl get endpointslice, kubectl describe svc, endpoints or endpointslice, cilium status, a conntrack alert, "
+				+ "tcpdump)";
 	}
 
 }

@@ -95,6 +95,9 @@ final class VerdictRule {
 							+ "insert_failed only: paste uname -r" : "")
 					+ (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
 		}
+		else if (capture(findings).isPresent()) {
+			text = capture(findings).get().title() + (exposures.isEmpty() ? "." : "; exposed to " + exposures + ".");
+		}
 		else if (!exposures.isEmpty()) {
 			text = "No packet lost in what was pasted, but exposed to " + exposures + ".";
 		}
@@ -122,8 +125,16 @@ final class VerdictRule {
 			text += " The iptables paste is the " + facts.nat().otherTables().get(0).table()
 					+ " table, not nat: paste iptables -t nat -S.";
 		}
-		Severity severity = severity(facts, exposures);
+		Severity severity = (capture(findings).isPresent() && severity(facts, exposures) == Severity.INFO)
+				? Severity.WARNING : severity(facts, exposures);
 		return new Verdict(severity, text, (severity == Severity.INFO) ? "" : fix, rate);
+	}
+
+	/** The worst finding of a tcpdump capture that is not info ({@link CaptureRules}). */
+	private static Optional<Finding> capture(List<Finding> findings) {
+		return findings.stream()
+			.filter((f) -> f.id().startsWith("capture-") && f.severity() != Severity.INFO)
+			.findFirst();
 	}
 
 	private static boolean unknownKernel(Facts facts) {
