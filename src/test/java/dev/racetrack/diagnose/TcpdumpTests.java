@@ -249,4 +249,15 @@ class TcpdumpTests {
 		assertThat(disagrees.title()).contains("no insert lost at the conntrack confirm");
 	}
 
+	/**
+	 * The Lab's "matching replay" for a capture replays the race its signature is of: it
+	 * opened the SNAT port race for a lost DNS query, whose info finding (no nat rules
+	 * pasted) was the only race finding.
+	 */
+	@Test
+	void theMatchingReplayIsTheRaceTheCapturesSignatureIsOf() throws Exception {
+		assertThat(diagnose(corpus(ACS_ENGINE_3546)).replayUrl()).startsWith("/?scenario=dnat-race-1&");
+		assertThat(diagnose(corpus(K8S_90854)).replayUrl()).startsWith("/?scenario=snat-port-race&");
+	}
+
 }
