@@ -16,7 +16,10 @@ import dev.racetrack.diagnose.NodeSample;
 
 /**
  * Example pastes for the {@code /diagnose} page, read once from
- * {@code classpath:diagnose/examples/<name>/<field>.txt}.
+ * {@code classpath:diagnose/examples/<name>/<field>.txt}. {@code capture-2018} is a real
+ * capture, Azure/acs-engine#3546's ({@code tcpdump -vvv} in a pod: the A query lost, its
+ * AAAA answered, the A sent again 5 s later), as the corpus keeps it but for the cut line
+ * its stored copy ends with, and with its Markdown fence closed.
  */
 @Component
 class DiagnoseExamples {
@@ -32,6 +35,7 @@ class DiagnoseExamples {
 		LABELS.put("docker-2018", "Docker host, 2018 (4.15, drops now)");
 		LABELS.put("aks-5-4", "Kubernetes node on 5.4, two CoreDNS pods");
 		LABELS.put("current-6-8", "Current node on 6.8");
+		LABELS.put("capture-2018", "A pod's tcpdump: a DNS query lost, 2018");
 	}
 
 	private final Map<String, Example> examples = new LinkedHashMap<>();

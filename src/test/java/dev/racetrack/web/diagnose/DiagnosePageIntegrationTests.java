@@ -114,7 +114,7 @@ class DiagnosePageIntegrationTests {
 
 	@Test
 	void everyExampleDiagnosesWithoutUnreadLines() {
-		for (String name : new String[] { "docker-2018", "aks-5-4", "current-6-8" }) {
+		for (String name : new String[] { "docker-2018", "aks-5-4", "current-6-8", "capture-2018" }) {
 			String html = get("/diagnose/example?name=" + name, true);
 			MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 			for (String field : DiagnoseForm.TEXT_FIELDS) {
@@ -127,6 +127,10 @@ class DiagnosePageIntegrationTests {
 				.returnResult()
 				.getResponseBody();
 			assertThat(findings).as(name).contains("class=\"finding ").doesNotContain("Lines that could not be read");
+			if (name.equals("capture-2018")) {
+				assertThat(findings).contains("tcpdump: 1 DNS query lost while its twin was answered")
+					.contains("scenario=dnat-race-1");
+			}
 		}
 	}
 
