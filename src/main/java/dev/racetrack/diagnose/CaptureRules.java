@@ -192,12 +192,14 @@ final class CaptureRules {
 			}
 		}
 		int timeout = facts.resolver().present() ? facts.resolver().timeoutSeconds() : 5;
+		int attempts = facts.resolver().present() ? Math.max(1, facts.resolver().attempts()) : 2;
+		// glibc sends a lost query again after its timeout; musl every timeout/attempts
+		// (res_msend.c: retry_interval = timeout / attempts, 2.5 s by default), and only
+		// the
+		// queries not yet answered (the model's Resolver.MUSL_RETRY_NANOS).
 		long expected = timeout * 1_000_000L;
-		String window = TcpdumpParser.seconds(expected - TIMEOUT_SLACK_MICROS)
-			.replaceAll("0+$", "")
-			.replaceAll("\\.$", "") + "–"
-				+ TcpdumpParser.seconds(expected + TIMEOUT_SLACK_MICROS).replaceAll("0+$", "").replaceAll("\\.$", "")
-				+ " s";
+		long muslExpected = expected / attempts;
+		String window = window(expected) + ((attempts > 1) ? " or " + window(muslExpected) : "");
 		List<String> lost = new ArrayList<>();
 		List<String> lostGaps = new ArrayList<>();
 		List<String> unanswered = new ArrayList<>();
@@ -215,7 +217,8 @@ final class CaptureRules {
 				continue;
 			}
 			long gap = resend.micros() - s.micros();
-			boolean inWindow = Math.abs(gap - expected) <= TIMEOUT_SLACK_MICROS;
+			boolean inWindow = Math.abs(gap - expected) <= TIMEOUT_SLACK_MICROS
+					|| (attempts > 1 && Math.abs(gap - muslExpected) <= TIMEOUT_SLACK_MICROS);
 			Sending twin = s.twin;
 			Optional<Packet> twinAnswer = (twin != null) ? answer(twin, answers, resend.micros()) : Optional.empty();
 			if (twin != null && twinAnswer.isPresent()) {
@@ -255,7 +258,7 @@ final class CaptureRules {
 			}
 		}
 		if (lostCount > 0) {
-			findings.add(lostFinding(facts, lost, lostGaps, lostCount, timeout, window));
+			findings.add(lostFinding(facts, lost, lostGaps, lostCount, timeout, attempts, window));
 		}
 		if (unansweredCount > 0) {
 			List<String> evidence = new ArrayList<>(unanswered);
@@ -279,17 +282,31 @@ final class CaptureRules {
 		}
 	}
 
+	/** {@code 4.5–5.5 s}: the window read around an expected gap. */
+	private static String window(long expectedMicros) {
+		return trim(TcpdumpParser.seconds(expectedMicros - TIMEOUT_SLACK_MICROS)) + "–"
+				+ trim(TcpdumpParser.seconds(expectedMicros + TIMEOUT_SLACK_MICROS)) + " s";
+	}
+
+	private static String trim(String seconds) {
+		return seconds.replaceAll("0+$", "").replaceAll("\\.$", "");
+	}
+
 	private static Finding lostFinding(Facts facts, List<String> lost, List<String> gaps, int count, int timeout,
-			String window) {
+			int attempts, String window) {
 		List<String> evidence = new ArrayList<>(lost);
 		if (count > lost.size()) {
 			evidence.add("… and " + (count - lost.size()) + " more.");
 		}
-		evidence.add("glibc sends A and AAAA at once from one socket; a query re-sent after its timeout (" + timeout
-				+ " s" + (facts.resolver().present() ? ", from the resolv.conf pasted" : ", glibc's default")
-				+ "; read here within " + window + ") while its twin was answered is one of the two lost: the "
-				+ "signature of the UDP conntrack races (races 1–3: the two packets race to confirm one conntrack "
-				+ "entry, and the loser is dropped).");
+		evidence
+			.add("glibc and musl send A and AAAA at once from one socket; a query sent again after glibc's timeout ("
+					+ timeout + " s"
+					+ ((attempts > 1) ? ") or musl's retry interval (timeout/attempts, "
+							+ trim(TcpdumpParser.seconds(timeout * 1_000_000L / attempts)) + " s" : "")
+					+ (facts.resolver().present() ? ", from the resolv.conf pasted" : ", their defaults")
+					+ "; read here within " + window + ") while its twin was answered is one of the two lost: the "
+					+ "signature of the UDP conntrack races (races 1–3: the two packets race to confirm one conntrack "
+					+ "entry, and the loser is dropped).");
 		boolean allFixed = facts.kernel().basis() != KernelMatch.Basis.ASSUMED
 				&& !facts.raceDrops(DnatRaceRules.RACE_1.id()) && !facts.raceDrops(DnatRaceRules.RACE_2.id())
 				&& !facts.raceDrops(DnatRaceRules.RACE_3.id());

@@ -112,6 +112,24 @@ class TcpdumpTests {
 		assertThat(diagnosis.findings()).noneMatch((f) -> f.id().equals(CaptureRules.DNS_UNANSWERED));
 	}
 
+	/**
+	 * musl (Alpine's C library) sends a lost query again every timeout/attempts, 2.5 s by
+	 * default (res_msend.c, {@code retry_interval = timeout / attempts}), not after
+	 * glibc's 5 s: an Alpine pod's capture was read as clean. No real musl capture was
+	 * found; this is acs-engine#3546's with the re-send moved to 2.5 s after the first,
+	 * and to 3.6 s, neither resolver's interval.
+	 */
+	@Test
+	void muslsRetryIntervalIsTheSignatureToo() throws Exception {
+		String capture = corpus(ACS_ENGINE_3546);
+		Finding musl = finding(diagnose(capture.replace("09:31:42.559682", "09:31:40.056100")), CaptureRules.DNS_LOST);
+		assertThat(musl.title()).contains("2.501 s");
+		assertThat(musl.evidence()).anyMatch((e) -> e.contains("musl's retry interval (timeout/attempts, 2.5 s")
+				&& e.contains("4.5–5.5 s or 2–3 s"));
+		Diagnosis neither = diagnose(capture.replace("09:31:42.559682", "09:31:41.156100"));
+		assertThat(neither.findings()).noneMatch((f) -> f.id().equals(CaptureRules.DNS_LOST));
+	}
+
 	@Test
 	void resolvConfsTimeoutSetsTheWindowAndCountersAreCompared() throws Exception {
 		String capture = corpus(ACS_ENGINE_3546);
