@@ -110,6 +110,15 @@ final class TcpdumpParser {
 	static final Pattern PACKET_LINE = Pattern.compile(
 			"(?:(?:" + TIME + ") {1,3})?" + "(?:[\\w.@:-]{1,32} {1,3}(?:In|Out|M|B|P) {1,3})?(IP6?|ARP) (.{1,16000})");
 
+	/**
+	 * {@code -e}'s link-level header before the packet ({@code 2a:c7:37:d7:2e:07 >
+	 * 4e:7d:69:53:97:61, ethertype IPv4 (0x0800), length 74: }), which takes the place of
+	 * {@code IP }: read as that.
+	 */
+	private static final Pattern LINK_HEADER = Pattern
+		.compile("(?<=^|\\s)[0-9a-f]{2}(?::[0-9a-f]{2}){5} > [0-9a-f]{2}(?::[0-9a-f]{2}){5}, ethertype "
+				+ "(IPv4|IPv6|ARP) \\(0x[0-9a-f]{4}\\), length \\d{1,5}: ");
+
 	/** The addresses and the rest: {@code src.port > dst.port: rest}. */
 	static final Pattern FLOW = Pattern.compile("(\\S{1,300}) > (\\S{1,300}?):? (.{0,16000})");
 
@@ -141,12 +150,29 @@ final class TcpdumpParser {
 
 	/** Whether a line (cleaned) is a packet line of tcpdump. */
 	static boolean isPacketLine(String text) {
-		Matcher m = PACKET_LINE.matcher(text);
+		Matcher m = PACKET_LINE.matcher(withoutLinkHeader(text));
 		if (!m.matches()) {
 			return false;
 		}
 		String rest = m.group(11);
 		return m.group(10).startsWith("ARP") || rest.startsWith("(") || FLOW.matcher(rest).matches();
+	}
+
+	/** A line of {@code tcpdump -e} as {@code tcpdump} without it prints it. */
+	static String withoutLinkHeader(String text) {
+		if (!text.contains(", ethertype ")) {
+			return text;
+		}
+		Matcher link = LINK_HEADER.matcher(text);
+		if (!link.find()) {
+			return text;
+		}
+		String proto = switch (link.group(1)) {
+			case "IPv6" -> "IP6 ";
+			case "ARP" -> "ARP, ";
+			default -> "IP ";
+		};
+		return text.substring(0, link.start()) + proto + text.substring(link.end());
 	}
 
 	/** Whether a line (cleaned) is one of tcpdump's own messages. */
@@ -178,7 +204,7 @@ final class TcpdumpParser {
 		String timestamps = null;
 		boolean untimed = false;
 		for (Line line : lines) {
-			String text = line.text();
+			String text = withoutLinkHeader(line.text());
 			Matcher m = PACKET_LINE.matcher(text);
 			if (m.matches()) {
 				pendingHeader = false;

@@ -130,6 +130,32 @@ class TcpdumpTests {
 		assertThat(neither.findings()).noneMatch((f) -> f.id().equals(CaptureRules.DNS_LOST));
 	}
 
+	/**
+	 * {@code tcpdump -e} prints the link-level header where {@code IP} stands; verbatim
+	 * from kubernetes/kubernetes#122174 (andreas-ibm, 2023-12-06, a capture on cni0 of a
+	 * ClusterIP connection: the SYN before and after kube-proxy's DNAT, the SYN-ACK, a
+	 * RST; the last line wrapped in the paste). It was wholly unread; now the SYN seen
+	 * twice is one connection, sent once: no signature.
+	 */
+	@Test
+	void theLinkLevelHeaderOfDashEIsReadPast() {
+		String paste = """
+				```
+				03:26:08.830155 2a:c7:37:d7:2e:07 > 4e:7d:69:53:97:61, ethertype IPv4 (0x0800), length 74: 10.244.1.192.38530 > 10.103.175.29.7800: Flags [S], seq 1582609996, win 64860, options [mss 1410,sackOK,TS val 1438955416 ecr 0,nop,wscale 7], length 0
+				03:26:08.830319 4e:7d:69:53:97:61 > 92:dc:e0:5d:fb:15, ethertype IPv4 (0x0800), length 74: 10.244.1.192.38530 > 10.244.1.189.7800: Flags [S], seq 1582609996, win 64860, options [mss 1410,sackOK,TS val 1438955416 ecr 0,nop,wscale 7], length 0
+				03:26:08.830392 92:dc:e0:5d:fb:15 > 2a:c7:37:d7:2e:07, ethertype IPv4 (0x0800), length 74: 10.244.1.189.7800 > 10.244.1.192.38530: Flags [S.], seq 1420487994, ack 1582609997, win 64308, options [mss 1410,sackOK,TS val 733929093 ecr 1438955416,nop,wscale 7], length 0
+				03:26:08.830458 2a:c7:37:d7:2e:07 > 92:dc:e0:5d:fb:15, ethertype IPv4 (0x0800), length 54: 10.244.1.192.38530 > 10.244.1.189.7800: Flags [R], seq 1582609997, win 0, lengt
+				h 0
+				```
+				""";
+		PasteReader.Sorted sorted = PasteReader.read(paste);
+		assertThat(sorted.of(PasteFormat.TCPDUMP)).extracting(Line::number).containsExactly(2, 3, 4, 5);
+		Diagnosis diagnosis = diagnose(paste);
+		assertThat(finding(diagnosis, CaptureRules.CLEAN).title()).contains("2 SYNs read")
+			.contains("no SYN re-sent after 1 s");
+		assertThat(diagnosis.unreadLines()).extracting(UnreadLine::line).containsExactly(6);
+	}
+
 	@Test
 	void resolvConfsTimeoutSetsTheWindowAndCountersAreCompared() throws Exception {
 		String capture = corpus(ACS_ENGINE_3546);
