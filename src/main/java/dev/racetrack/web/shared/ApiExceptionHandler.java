@@ -99,18 +99,8 @@ public class ApiExceptionHandler {
 	 */
 	@ExceptionHandler(io.netty.handler.timeout.ReadTimeoutException.class)
 	public ResponseEntity<ProblemDetail> bodyTimedOut(Exception ex) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
-				"The request body stopped arriving: nothing was read for " + seconds(this.readTimeout)
-						+ ". Send the whole body at once; its Content-Length or chunk sizes must match what "
-						+ "is sent.");
-		problem.setTitle("Limit reached: racetrack.request-read-timeout");
-		problem.setType(URI.create("/problems/limit"));
-		problem.setProperty("limit", "racetrack.request-read-timeout");
-		this.metrics.rejected(408);
-		return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT)
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.header("Connection", "close")
-			.body(problem);
+		return readTimedOut("The request body stopped arriving: nothing was read for " + seconds(this.readTimeout)
+				+ ". Send the whole body at once; its Content-Length or chunk sizes must match what is sent.");
 	}
 
 	/**
@@ -124,10 +114,17 @@ public class ApiExceptionHandler {
 			return unexpected(ex);
 		}
 		java.time.Duration whole = ConnectionLimits.wholeRequest(this.readTimeout);
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT,
-				"The request was not whole within " + seconds(whole) + " (six times racetrack.request-read-timeout, "
-						+ seconds(this.readTimeout) + "): it kept arriving, too slowly. Send it again from a faster "
-						+ "link, or a smaller body.");
+		return readTimedOut("The request was not whole within " + seconds(whole)
+				+ " (six times racetrack.request-read-timeout, " + seconds(this.readTimeout)
+				+ "): it kept arriving, too slowly. Send it again from a faster link, or a smaller body.");
+	}
+
+	/**
+	 * The 408 of either timeout, naming {@code racetrack.request-read-timeout}; the
+	 * connection is closed after it.
+	 */
+	private ResponseEntity<ProblemDetail> readTimedOut(String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT, detail);
 		problem.setTitle("Limit reached: racetrack.request-read-timeout");
 		problem.setType(URI.create("/problems/limit"));
 		problem.setProperty("limit", "racetrack.request-read-timeout");
