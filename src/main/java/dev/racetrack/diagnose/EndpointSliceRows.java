@@ -59,7 +59,7 @@ final class EndpointSliceRows {
 			String[] columns = line.text().strip().split("\\s+");
 			if (columns[0].equals("NAME") || columns[0].equals("NAMESPACE")) {
 				namespaced = columns[0].equals("NAMESPACE");
-				String command = commandAbove(line.number(), commands);
+				String command = PasteReader.Sorted.commandAbove(commands, line.number(), (c) -> true);
 				Matcher label = SERVICE_LABEL.matcher(command);
 				selected = label.find() ? label.group(1) : "";
 				Matcher ns = NAMESPACE.matcher(command);
@@ -87,18 +87,6 @@ final class EndpointSliceRows {
 			}
 		}
 		return services;
-	}
-
-	/** The command pasted at or above a line, or {@code ""}. */
-	private static String commandAbove(int line, List<String> commands) {
-		String found = "";
-		for (String command : commands) {
-			int colon = command.indexOf(':');
-			if (colon > 0 && Integer.parseInt(command.substring(0, colon)) <= line) {
-				found = command.substring(colon + 1);
-			}
-		}
-		return found;
 	}
 
 	/** One service's rows. */

@@ -54,6 +54,23 @@ public final class PasteReader {
 			return this.lines.getOrDefault(format, List.of());
 		}
 
+		/**
+		 * The last command pasted at or above {@code line} that {@code which} accepts,
+		 * from {@code commands} ({@code number:command}, as {@link #commands()} holds
+		 * them), or {@code ""}.
+		 */
+		static String commandAbove(List<String> commands, int line, java.util.function.Predicate<String> which) {
+			String found = "";
+			for (String command : commands) {
+				int colon = command.indexOf(':');
+				String text = command.substring(colon + 1);
+				if (colon > 0 && Integer.parseInt(command.substring(0, colon)) <= line && which.test(text)) {
+					found = text;
+				}
+			}
+			return found;
+		}
+
 		/** The lines that are words without a digit or an {@code =}. */
 		public List<Integer> prose() {
 			return this.dispositions.entrySet()

@@ -346,16 +346,9 @@ final class TcpdumpParser {
 
 	/** Whether the last tcpdump command above the capture asked for {@code -ttt}. */
 	private static boolean delta(int firstLine, List<String> commands) {
-		boolean delta = false;
-		for (String command : commands) {
-			int colon = command.indexOf(':');
-			int number = Integer.parseInt(command.substring(0, colon));
-			String text = command.substring(colon + 1);
-			if (number < firstLine && text.contains("tcpdump")) {
-				delta = DELTA_OPTION.matcher(text).find();
-			}
-		}
-		return delta;
+		return DELTA_OPTION
+			.matcher(PasteReader.Sorted.commandAbove(commands, firstLine - 1, (c) -> c.contains("tcpdump")))
+			.find();
 	}
 
 	/**
