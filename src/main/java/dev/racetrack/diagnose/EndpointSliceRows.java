@@ -47,9 +47,9 @@ final class EndpointSliceRows {
 	 * {@link NodeExtras.Described} says how many addresses its slices list; other
 	 * services' rows are read and left out.
 	 * @param lines the rows, headers included
-	 * @param commands the commands pasted, as {@code number:command}
+	 * @param commands the commands pasted
 	 */
-	static List<NodeExtras.Service> read(List<Line> lines, List<String> commands) {
+	static List<NodeExtras.Service> read(List<Line> lines, List<PastedCommand> commands) {
 		Map<String, Slices> byService = new LinkedHashMap<>();
 		boolean namespaced = false;
 		String selected = "";
@@ -59,7 +59,9 @@ final class EndpointSliceRows {
 			String[] columns = line.text().strip().split("\\s+");
 			if (columns[0].equals("NAME") || columns[0].equals("NAMESPACE")) {
 				namespaced = columns[0].equals("NAMESPACE");
-				String command = PasteReader.Sorted.commandAbove(commands, line.number(), (c) -> true);
+				String command = PasteReader.Sorted.commandAbove(commands, line.number(), (c) -> true)
+					.map(PastedCommand::text)
+					.orElse("");
 				Matcher label = SERVICE_LABEL.matcher(command);
 				selected = label.find() ? label.group(1) : "";
 				Matcher ns = NAMESPACE.matcher(command);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -179,9 +180,9 @@ final class IptablesListParser {
 
 	/**
 	 * Reads the rows, each listing with the table it shows: from the command above it
-	 * when pasted ({@code commands}, as {@code number:command}), else from its chains.
+	 * when pasted ({@code commands}), else from its chains.
 	 */
-	static Result parse(List<Line> lines, List<String> commands) {
+	static Result parse(List<Line> lines, List<PastedCommand> commands) {
 		List<NatRule> rules = new ArrayList<>();
 		List<NatRule> natRules = new ArrayList<>();
 		List<LineProblem> problems = new ArrayList<>();
@@ -206,22 +207,22 @@ final class IptablesListParser {
 	 * PREROUTING first of all), so that two listings pasted one after the other are told
 	 * apart.
 	 */
-	private static List<Block> blocks(List<Line> lines, List<String> commands) {
+	private static List<Block> blocks(List<Line> lines, List<PastedCommand> commands) {
 		List<Block> blocks = new ArrayList<>();
 		List<Line> current = null;
 		Set<String> chains = new java.util.HashSet<>();
 		boolean customChainSeen = false;
-		int command = -1;
+		Optional<PastedCommand> command = Optional.empty();
 		for (Line line : lines) {
-			int before = commandNumber(line.number(), commands);
+			Optional<PastedCommand> before = PasteReader.Sorted.commandAbove(commands, line.number(), (c) -> true);
 			Matcher header = CHAIN_HEADER.matcher(line.text().strip());
 			boolean builtIn = header.matches() && BUILT_IN.contains(header.group(1));
 			boolean restart = builtIn && (chains.contains(header.group(1)) || customChainSeen
 					|| (header.group(1).equals("PREROUTING") && !chains.isEmpty()));
-			if (current == null || before != command || restart) {
+			if (current == null || !before.equals(command) || restart) {
 				current = new ArrayList<>();
-				blocks
-					.add(new Block(current, (before != command || blocks.isEmpty()) ? command(before, commands) : ""));
+				blocks.add(new Block(current, (!before.equals(command) || blocks.isEmpty())
+						? before.map(PastedCommand::text).orElse("") : ""));
 				chains.clear();
 				customChainSeen = false;
 				command = before;
@@ -240,30 +241,6 @@ final class IptablesListParser {
 	 * was pasted above it, or when it follows another listing of the same command).
 	 */
 	private record Block(List<Line> lines, String command) {
-	}
-
-	/** The number of the last command at or above a line, or -1. */
-	private static int commandNumber(int line, List<String> commands) {
-		int found = -1;
-		for (String command : commands) {
-			int colon = command.indexOf(':');
-			int number = Integer.parseInt(command.substring(0, colon));
-			if (number <= line) {
-				found = number;
-			}
-		}
-		return found;
-	}
-
-	/** The command pasted at a line number, or {@code ""}. */
-	private static String command(int number, List<String> commands) {
-		for (String command : commands) {
-			int colon = command.indexOf(':');
-			if (Integer.parseInt(command.substring(0, colon)) == number) {
-				return command.substring(colon + 1);
-			}
-		}
-		return "";
 	}
 
 	private static List<NatRule> parseBlock(List<Line> lines, List<String> chains, List<LineProblem> problems) {

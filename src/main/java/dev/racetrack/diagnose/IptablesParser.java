@@ -69,11 +69,10 @@ public final class IptablesParser {
 
 	/**
 	 * Reads the lines of each nat-table format into one table; an {@code iptables -L}
-	 * listing of another table (the command above it, as {@code number:command} in
-	 * {@code commands}, or its chains say so) gives no rules, only its place in
-	 * {@link NatTable#otherTables()}.
+	 * listing of another table (the command above it in {@code commands}, or its chains
+	 * say so) gives no rules, only its place in {@link NatTable#otherTables()}.
 	 */
-	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft, List<String> commands) {
+	static NatTable parse(List<Line> save, List<Line> list, List<Line> nft, List<PastedCommand> commands) {
 		return parse(save, list, NftParser.parse(nft), commands);
 	}
 
@@ -82,7 +81,7 @@ public final class IptablesParser {
 	 * diagnosis parses them once for the nat table, kube-proxy's maps and its no-endpoint
 	 * elements).
 	 */
-	static NatTable parse(List<Line> save, List<Line> list, NftParser.Result nftRules, List<String> commands) {
+	static NatTable parse(List<Line> save, List<Line> list, NftParser.Result nftRules, List<PastedCommand> commands) {
 		Reader reader = new Reader();
 		for (Line line : save) {
 			reader.read(line.number(), line.text().strip());

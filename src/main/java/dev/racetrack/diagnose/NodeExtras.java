@@ -357,12 +357,12 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		.compile("(?:\\[\\d{1,12}\\.\\d{1,9}\\]\\s{0,8})?" + "(?:\\[(?:NEW|UPDATE|DESTROY)\\]\\s{0,8})?");
 
 	/** Reads the sysctl, dmesg, conntrack -L and kubectl lines of a sorted paste. */
-	static NodeExtras read(PasteReader.Sorted sorted, List<String> commands) {
+	static NodeExtras read(PasteReader.Sorted sorted, List<PastedCommand> commands) {
 		return read(sorted, commands, NftParser.parse(sorted.of(PasteFormat.NFT)));
 	}
 
 	/** As {@link #read(PasteReader.Sorted, List)}, with the nft lines already parsed. */
-	static NodeExtras read(PasteReader.Sorted sorted, List<String> commands, NftParser.Result nft) {
+	static NodeExtras read(PasteReader.Sorted sorted, List<PastedCommand> commands, NftParser.Result nft) {
 		List<LineProblem> problems = new ArrayList<>();
 		Map<String, String> sysctl = new LinkedHashMap<>();
 		Map<String, Integer> sysctlLines = new LinkedHashMap<>();
@@ -516,7 +516,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 		return daemonSets;
 	}
 
-	private static void readSysctl(List<Line> lines, List<String> commands, Map<String, String> sysctl,
+	private static void readSysctl(List<Line> lines, List<PastedCommand> commands, Map<String, String> sysctl,
 			Map<String, Integer> sysctlLines, List<LineProblem> problems) {
 		String series = null;
 		// The bare values printed after one command, by the command's line: cat a b
@@ -570,29 +570,18 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 	 * this number among the values printed after the command ({@code printed} counts
 	 * them); {@code null} for a value past the last path.
 	 */
-	private static String keyFromCommands(List<String> commands, int number, Map<Integer, Integer> printed) {
-		int commandLine = -1;
-		List<String> keys = List.of();
-		for (String command : commands) {
-			int colon = command.indexOf(':');
-			int at = Integer.parseInt(command.substring(0, colon));
-			if (at > number) {
-				break;
-			}
-			Matcher path = PROC_SYS.matcher(command.substring(colon + 1));
-			List<String> found = new ArrayList<>();
-			while (path.find() && found.size() < 16) {
-				found.add(normalise(path.group(1)));
-			}
-			if (!found.isEmpty()) {
-				commandLine = at;
-				keys = found;
-			}
-		}
-		if (keys.isEmpty()) {
+	private static String keyFromCommands(List<PastedCommand> commands, int number, Map<Integer, Integer> printed) {
+		java.util.Optional<PastedCommand> command = PasteReader.Sorted.commandAbove(commands, number,
+				(c) -> PROC_SYS.matcher(c).find());
+		if (command.isEmpty()) {
 			return null;
 		}
-		int place = printed.merge(commandLine, 1, Integer::sum) - 1;
+		Matcher path = PROC_SYS.matcher(command.get().text());
+		List<String> keys = new ArrayList<>();
+		while (path.find() && keys.size() < 16) {
+			keys.add(normalise(path.group(1)));
+		}
+		int place = printed.merge(command.get().line(), 1, Integer::sum) - 1;
 		return (keys.size() == 1) ? keys.get(0) : (place < keys.size()) ? keys.get(place) : null;
 	}
 

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,30 +46,29 @@ public final class PasteReader {
 	 * @param problems the lines not read, with the reason
 	 * @param sleepSeconds the N of a {@code sleep N} between two samples, or 0
 	 * @param hints what the commands and tool messages said (e.g. not root)
-	 * @param commands the commands, each as {@code number:command}
+	 * @param commands the commands pasted, in the order of their lines
 	 */
 	public record Sorted(Map<PasteFormat, List<Line>> lines, Map<Integer, Disposition> dispositions,
-			List<LineProblem> problems, int sleepSeconds, List<String> hints, List<String> commands) {
+			List<LineProblem> problems, int sleepSeconds, List<String> hints, List<PastedCommand> commands) {
 
 		public List<Line> of(PasteFormat format) {
 			return this.lines.getOrDefault(format, List.of());
 		}
 
 		/**
-		 * The last command pasted at or above {@code line} that {@code which} accepts,
-		 * from {@code commands} ({@code number:command}, as {@link #commands()} holds
-		 * them), or {@code ""}.
+		 * The last command pasted at or above {@code line} whose text {@code which}
+		 * accepts, from {@code commands} (in the order of their lines, as
+		 * {@link #commands()} holds them); empty when none.
 		 */
-		static String commandAbove(List<String> commands, int line, java.util.function.Predicate<String> which) {
-			String found = "";
-			for (String command : commands) {
-				int colon = command.indexOf(':');
-				String text = command.substring(colon + 1);
-				if (colon > 0 && Integer.parseInt(command.substring(0, colon)) <= line && which.test(text)) {
-					found = text;
+		static Optional<PastedCommand> commandAbove(List<PastedCommand> commands, int line,
+				java.util.function.Predicate<String> which) {
+			PastedCommand found = null;
+			for (PastedCommand command : commands) {
+				if (command.line() <= line && which.test(command.text())) {
+					found = command;
 				}
 			}
-			return found;
+			return Optional.ofNullable(found);
 		}
 
 		/** The lines that are words without a digit or an {@code =}. */
@@ -389,7 +389,7 @@ public final class PasteReader {
 
 		private final List<String> hints = new ArrayList<>();
 
-		private final List<String> commands = new ArrayList<>();
+		private final List<PastedCommand> commands = new ArrayList<>();
 
 		private int sleepSeconds;
 
@@ -463,7 +463,7 @@ public final class PasteReader {
 			this.dispositions.put(number, Disposition.NOISE);
 			this.command = text;
 			if (!text.isEmpty()) {
-				this.commands.add(number + ":" + text);
+				this.commands.add(new PastedCommand(number, text));
 			}
 			endTables();
 			this.previous = null;

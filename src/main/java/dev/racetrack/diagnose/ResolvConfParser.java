@@ -50,7 +50,7 @@ public final class ResolvConfParser {
 	 * pasted, each after its own command (a node's, then a pod's): the file whose search
 	 * list is kubelet's is the pod's and wins, else the last one.
 	 */
-	static ResolverConfig parse(List<Line> lines, List<String> commands) {
+	static ResolverConfig parse(List<Line> lines, List<PastedCommand> commands) {
 		List<List<Line>> blocks = new ArrayList<>();
 		List<Line> block = new ArrayList<>();
 		int previous = 0;
@@ -73,14 +73,13 @@ public final class ResolvConfParser {
 		return (chosen != null) ? chosen : parse(lines);
 	}
 
-	private static boolean commandBetween(List<String> commands, int from, int to) {
-		for (String command : commands) {
-			int at = Integer.parseInt(command.substring(0, command.indexOf(':')));
-			if (at > from && at < to) {
-				return true;
-			}
-		}
-		return false;
+	/**
+	 * Whether a command was pasted after line {@code from} and before line {@code to}.
+	 */
+	private static boolean commandBetween(List<PastedCommand> commands, int from, int to) {
+		return PasteReader.Sorted.commandAbove(commands, to - 1, (c) -> true)
+			.filter((command) -> command.line() > from)
+			.isPresent();
 	}
 
 	/** Reads the resolv.conf lines of a sorted paste. */

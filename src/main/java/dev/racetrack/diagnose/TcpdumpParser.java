@@ -186,10 +186,10 @@ final class TcpdumpParser {
 	}
 
 	/**
-	 * Reads the lines {@link PasteReader} gave to tcpdump, with the commands pasted
-	 * ({@code number:command}) to tell {@code -ttt}.
+	 * Reads the lines {@link PasteReader} gave to tcpdump, with the commands pasted to
+	 * tell {@code -ttt}.
 	 */
-	static Capture parse(List<Line> lines, List<String> commands) {
+	static Capture parse(List<Line> lines, List<PastedCommand> commands) {
 		if (lines.isEmpty()) {
 			return Capture.empty();
 		}
@@ -345,10 +345,10 @@ final class TcpdumpParser {
 	}
 
 	/** Whether the last tcpdump command above the capture asked for {@code -ttt}. */
-	private static boolean delta(int firstLine, List<String> commands) {
-		return DELTA_OPTION
-			.matcher(PasteReader.Sorted.commandAbove(commands, firstLine - 1, (c) -> c.contains("tcpdump")))
-			.find();
+	private static boolean delta(int firstLine, List<PastedCommand> commands) {
+		return PasteReader.Sorted.commandAbove(commands, firstLine - 1, (c) -> c.contains("tcpdump"))
+			.map((command) -> DELTA_OPTION.matcher(command.text()).find())
+			.orElse(false);
 	}
 
 	/**

@@ -30,6 +30,25 @@ class PasteReaderTests {
 	}
 
 	@Test
+	void eachCommandIsKeptOnceWithItsLineAndTheLastOneAboveALineIsFound() {
+		PasteReader.Sorted sorted = PasteReader.read("""
+				$ cat /proc/sys/net/netfilter/nf_conntrack_max
+				262144
+				$ kubectl get endpointslices -n kube-system -o custom-columns=NAME:.metadata.name
+				NAME
+				kube-dns-x7k2p
+				""");
+		PastedCommand cat = new PastedCommand(1, "cat /proc/sys/net/netfilter/nf_conntrack_max");
+		PastedCommand kubectl = new PastedCommand(3,
+				"kubectl get endpointslices -n kube-system -o custom-columns=NAME:.metadata.name");
+		assertThat(sorted.commands()).containsExactly(cat, kubectl);
+		assertThat(PasteReader.Sorted.commandAbove(sorted.commands(), 2, (c) -> true)).contains(cat);
+		assertThat(PasteReader.Sorted.commandAbove(sorted.commands(), 3, (c) -> true)).contains(kubectl);
+		assertThat(PasteReader.Sorted.commandAbove(sorted.commands(), 5, (c) -> c.startsWith("cat "))).contains(cat);
+		assertThat(PasteReader.Sorted.commandAbove(sorted.commands(), 5, (c) -> c.contains("tcpdump"))).isEmpty();
+	}
+
+	@Test
 	void iptablesListWithLineNumbersVerboseAndExactCountersRebuildsEachRule() {
 		NatTable nat = nat(
 				"""
