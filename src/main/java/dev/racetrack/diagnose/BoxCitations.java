@@ -46,9 +46,8 @@ final class BoxCitations {
 		}
 		List<Finding> qualified = new ArrayList<>(findings.size());
 		for (Finding f : findings) {
-			qualified
-				.add(new Finding(f.id(), f.severity(), f.title(), f.evidence().stream().map(this::qualify).toList(),
-						f.mitigations().stream().map(this::qualify).toList()));
+			qualified.add(f.with(f.evidence().stream().map(this::qualify).toList(),
+					f.mitigations().stream().map(this::qualify).toList()));
 		}
 		return qualified;
 	}

@@ -144,7 +144,7 @@ final class CaptureRules {
 				Finding f = findings.get(i);
 				List<String> evidence = new ArrayList<>(f.evidence());
 				evidence.addAll(cuts);
-				findings.set(i, new Finding(f.id(), f.severity(), f.title(), evidence, f.mitigations()));
+				findings.set(i, f.with(evidence, f.mitigations()));
 			}
 		}
 		return findings;
@@ -324,7 +324,9 @@ final class CaptureRules {
 				+ ((count == 1) ? "its twin was" : "their twins were") + " answered, sent again after "
 				+ String.join(", ", gaps.subList(0, Math.min(3, gaps.size()))) + ((gaps.size() > 3) ? ", …" : "")
 				+ ": the signature of the conntrack races of parallel lookups";
-		return new Finding(DNS_LOST, severity, title, evidence, mitigations);
+		// The Lab replays race 1 for it: two packets of one socket racing to the confirm,
+		// the first of the DNS races.
+		return new Finding(DNS_LOST, severity, title, evidence, mitigations, Optional.of(DnatRaceRules.RACE_1.id()));
 	}
 
 	/**
@@ -490,7 +492,8 @@ final class CaptureRules {
 				+ ((agree == null) ? " (the SNAT port race's signature if insert_failed rises)"
 						: agree ? ", and insert_failed shows inserts lost: the SNAT port race's signature"
 								: ", and no insert lost at the conntrack confirm");
-		findings.add(new Finding(SYN_RESENT, severity, title, evidence, mitigations));
+		// The Lab replays the SNAT port race for it.
+		findings.add(new Finding(SYN_RESENT, severity, title, evidence, mitigations, Optional.of(SnatPortRaceRule.ID)));
 	}
 
 }

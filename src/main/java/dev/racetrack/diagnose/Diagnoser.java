@@ -343,8 +343,7 @@ public final class Diagnoser {
 			Finding finding = findings.get(i);
 			List<String> evidence = finding.evidence().stream().filter(shown::add).toList();
 			if (evidence.size() != finding.evidence().size()) {
-				findings.set(i, new Finding(finding.id(), finding.severity(), finding.title(), evidence,
-						finding.mitigations()));
+				findings.set(i, finding.with(evidence, finding.mitigations()));
 			}
 		}
 	}

@@ -157,7 +157,8 @@ final class DnatRaceRules {
 		evidence.add(kernelEvidence(facts, race, fix));
 		evidence.addAll(counterEvidence(facts, fix));
 		evidence.addAll(resolverEvidence(facts));
-		return new Finding(race.id(), severity, title(race, fix, severity), evidence, mitigations(facts, race, fix));
+		return new Finding(race.id(), severity, title(race, fix, severity), evidence, mitigations(facts, race, fix),
+				Optional.of(race.id()));
 	}
 
 	private static Severity severity(Facts facts, Fix fix) {

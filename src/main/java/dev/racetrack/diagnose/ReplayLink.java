@@ -37,26 +37,18 @@ final class ReplayLink {
 		return url.toString();
 	}
 
+	/**
+	 * The race the most severe finding that replays one replays
+	 * ({@link Finding#replays()}), ties broken by the order of {@link #RACES}; the SNAT
+	 * port race when none does.
+	 */
 	static String scenario(List<Finding> findings) {
 		return findings.stream()
-			.filter((finding) -> RACES.contains(race(finding)))
-			.min(Comparator.comparing(Finding::severity).thenComparing((finding) -> RACES.indexOf(race(finding))))
-			.map(ReplayLink::race)
+			.filter((finding) -> finding.replays().isPresent())
+			.min(Comparator.comparing(Finding::severity)
+				.thenComparing((finding) -> RACES.indexOf(finding.replays().get())))
+			.flatMap(Finding::replays)
 			.orElse(SnatPortRaceRule.ID);
-	}
-
-	/**
-	 * The race a finding replays: its own, or for a capture's signature the race it is
-	 * the signature of (a DNS query lost beside its answered twin: race 1, two packets of
-	 * one socket racing to the confirm, the first of the DNS races; a SYN sent again
-	 * after 1 s: the SNAT port race).
-	 */
-	private static String race(Finding finding) {
-		return switch (finding.id()) {
-			case CaptureRules.DNS_LOST -> DnatRaceRules.RACE_1.id();
-			case CaptureRules.SYN_RESENT -> SnatPortRaceRule.ID;
-			default -> finding.id();
-		};
 	}
 
 	/**

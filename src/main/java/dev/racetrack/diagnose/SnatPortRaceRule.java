@@ -39,7 +39,7 @@ final class SnatPortRaceRule {
 			// iptables-nft's save warned that the legacy tables hold rules too:
 			// kube-proxy
 			// and Docker in legacy mode write their MASQUERADE rules there.
-			return Optional.of(new Finding(ID, Severity.INFO,
+			return Optional.of(finding(Severity.INFO,
 					"SNAT port race: the rules that matter may be in the iptables-legacy tables, not pasted",
 					List.of("iptables-save warned \"iptables-legacy tables present\": a kube-proxy or Docker in "
 							+ "legacy mode keeps its MASQUERADE rules there, where this paste does not show them."),
@@ -48,7 +48,7 @@ final class SnatPortRaceRule {
 		if (facts.natRead() && exposed.isEmpty()) {
 			List<String> hairpins = hairpinEvidence(facts);
 			return hairpins.isEmpty() ? Optional.empty()
-					: Optional.of(new Finding(ID, Severity.INFO,
+					: Optional.of(finding(Severity.INFO,
 							"SNAT port race: the only MASQUERADE rules are Docker's hairpin masquerades, which it does "
 									+ "not go through",
 							hairpins, List.of()));
@@ -59,13 +59,13 @@ final class SnatPortRaceRule {
 			return Optional.empty();
 		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0 && facts.nat().otherTablesOnly()) {
-			return Optional.of(new Finding(ID, Severity.INFO,
+			return Optional.of(finding(Severity.INFO,
 					"SNAT port race: the nat table was not read, so the MASQUERADE rules cannot be checked",
 					facts.nat().otherTablesEvidence(),
 					List.of(NatTable.PASTE_NAT + ", to see whether each MASQUERADE rule has --random-fully.")));
 		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0) {
-			return Optional.of(new Finding(ID, Severity.INFO,
+			return Optional.of(finding(Severity.INFO,
 					"SNAT port race: no nat rules pasted, so the MASQUERADE rules cannot be checked",
 					List.of("Paste iptables-save -t nat (or iptables -t nat -S, iptables -t nat -L -n -v, "
 							+ "nft list table ip nat) to see whether each MASQUERADE rule has --random-fully."),
@@ -79,8 +79,12 @@ final class SnatPortRaceRule {
 		}
 		evidence.addAll(counterEvidence(facts));
 		evidence.add(kernelEvidence(facts));
-		return Optional
-			.of(new Finding(ID, severity, title(facts, exposed, now), evidence, mitigations(facts, exposed)));
+		return Optional.of(finding(severity, title(facts, exposed, now), evidence, mitigations(facts, exposed)));
+	}
+
+	/** A finding of this rule: whatever it says, the Lab replays the SNAT port race. */
+	private static Finding finding(Severity severity, String title, List<String> evidence, List<String> mitigations) {
+		return new Finding(ID, severity, title, evidence, mitigations, Optional.of(ID));
 	}
 
 	private static String title(Facts facts, List<NatRule> exposed, boolean now) {

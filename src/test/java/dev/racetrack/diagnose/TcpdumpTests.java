@@ -3,10 +3,12 @@ package dev.racetrack.diagnose;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link TcpdumpParser} and {@link CaptureRules} on real captures: every packet
@@ -296,12 +298,26 @@ class TcpdumpTests {
 	/**
 	 * The Lab's "matching replay" for a capture replays the race its signature is of: it
 	 * opened the SNAT port race for a lost DNS query, whose info finding (no nat rules
-	 * pasted) was the only race finding.
+	 * pasted) was the only race finding. The capture's finding carries the race, and so
+	 * does the race's own finding.
 	 */
 	@Test
 	void theMatchingReplayIsTheRaceTheCapturesSignatureIsOf() throws Exception {
-		assertThat(diagnose(corpus(ACS_ENGINE_3546)).replayUrl()).startsWith("/?scenario=dnat-race-1&");
-		assertThat(diagnose(corpus(K8S_90854)).replayUrl()).startsWith("/?scenario=snat-port-race&");
+		Diagnosis lost = diagnose(corpus(ACS_ENGINE_3546));
+		assertThat(finding(lost, CaptureRules.DNS_LOST).replays()).contains(DnatRaceRules.RACE_1.id());
+		assertThat(lost.replayUrl()).startsWith("/?scenario=dnat-race-1&");
+		Diagnosis resent = diagnose(corpus(K8S_90854));
+		assertThat(finding(resent, CaptureRules.SYN_RESENT).replays()).contains(SnatPortRaceRule.ID);
+		assertThat(finding(resent, SnatPortRaceRule.ID).replays()).contains(SnatPortRaceRule.ID);
+		assertThat(finding(resent, KernelRule.ID).replays()).isEmpty();
+		assertThat(resent.replayUrl()).startsWith("/?scenario=snat-port-race&");
+	}
+
+	/** A finding replays only a race the Lab replays. */
+	@Test
+	void aFindingReplaysOnlyARace() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new Finding(CaptureRules.DNS_UNANSWERED, Severity.WARNING,
+				"title", List.of(), List.of(), Optional.of(CaptureRules.DNS_UNANSWERED)));
 	}
 
 }
