@@ -35,6 +35,18 @@ final class IptablesListParser {
 
 	private static final Pattern TO = Pattern.compile("(?<!\\S)to:([\\d.]{7,15}(?::[\\d-]{1,11})?)");
 
+	/**
+	 * A match {@code iptables -L} prints in words ({@link #matches}): addrtype's
+	 * {@code ADDRTYPE match src-type LOCAL dst-type !LOCAL}, mark's {@code mark match
+	 * !0x4000/0x4000}, set's {@code ! match-set NAME dst}.
+	 */
+	private static final Pattern LISTED_MATCH = Pattern
+		.compile("(?<!\\S)(?:ADDRTYPE match(?<addrtype>(?: (?:src|dst)-type (?:! ?)?[A-Z_,]{1,80}){1,2})"
+				+ "|mark match (?<markNot>! ?)?(?<mark>0x[0-9a-fA-F]{1,8}(?:/0x[0-9a-fA-F]{1,8})?)"
+				+ "|(?<setNot>! )?match-set (?<set>[\\w.:-]{1,31}) (?<flags>(?:src|dst)(?:,(?:src|dst)){0,5}))(?!\\S)");
+
+	private static final Pattern ADDRTYPE_TYPE = Pattern.compile("(src|dst)-type (! ?)?([A-Z_,]{1,80})");
+
 	private static final Pattern DPT = Pattern.compile("(?<!\\S)dpts?:([\\w-]{1,20})");
 
 	private static final Pattern STATISTIC = Pattern.compile("statistic mode random probability ([\\d.]{1,20})");
@@ -372,8 +384,8 @@ final class IptablesListParser {
 		String dport = dpt.find() ? SERVICES.getOrDefault(dpt.group(1), dpt.group(1)) : "";
 		boolean randomFully = (" " + rest + " ").contains(" random-fully ");
 		boolean random = !randomFully && (" " + STATISTIC.matcher(rest).replaceAll(" ") + " ").contains(" random ");
-		String save = saveForm(chain, target, protocol, in, out, source, destination, commentText, dport, toDestination,
-				random, randomFully);
+		String save = saveForm(chain, target, protocol, in, out, source, destination, commentText, matches(rest), dport,
+				toDestination, random, randomFully);
 		return new NatRule(line.number(), line.text().strip(), chain.isEmpty() ? "?" : chain, target, protocol, dport,
 				commentText, toDestination, random, randomFully, save, packets, form);
 	}
@@ -391,9 +403,52 @@ final class IptablesListParser {
 		};
 	}
 
+	/**
+	 * The matches of a row's extras that {@code iptables -L} prints in words, in
+	 * {@code -S} form and in their order: {@code ADDRTYPE match src-type LOCAL} →
+	 * {@code -m addrtype --src-type LOCAL} (Docker's masquerade of the host's own
+	 * connections), {@code mark match 0x4000/0x4000} → {@code -m mark --mark
+	 * 0x4000/0x4000} (kube-proxy before 1.20),
+	 * {@code ! match-set cali40all-ipam-pools dst} →
+	 * {@code -m set ! --match-set cali40all-ipam-pools dst} (Calico), so that a rule
+	 * rebuilt from its row, and the fix that quotes it, keeps what selects its packets.
+	 * The forms are libxt_addrtype's, libxt_mark's and libxt_set's {@code print}
+	 * functions (iptables' {@code extensions/}).
+	 */
+	static String matches(String extras) {
+		StringBuilder out = new StringBuilder();
+		Matcher m = LISTED_MATCH.matcher(extras);
+		while (m.find()) {
+			if (m.group("addrtype") != null) {
+				out.append(" -m addrtype");
+				Matcher type = ADDRTYPE_TYPE.matcher(m.group("addrtype"));
+				while (type.find()) {
+					out.append((type.group(2) != null) ? " ! --" : " --")
+						.append(type.group(1))
+						.append("-type ")
+						.append(type.group(3));
+				}
+			}
+			else if (m.group("mark") != null) {
+				out.append(" -m mark")
+					.append((m.group("markNot") != null) ? " ! --mark " : " --mark ")
+					.append(m.group("mark"));
+			}
+			else {
+				out.append(" -m set")
+					.append((m.group("setNot") != null) ? " ! --match-set " : " --match-set ")
+					.append(m.group("set"))
+					.append(' ')
+					.append(m.group("flags"));
+			}
+		}
+		return out.toString();
+	}
+
 	/** The rule as {@code iptables -S} would print it, rebuilt from the columns. */
 	static String saveForm(String chain, String target, String protocol, String in, String out, String source,
-			String destination, String comment, String dport, String to, boolean random, boolean randomFully) {
+			String destination, String comment, String matches, String dport, String to, boolean random,
+			boolean randomFully) {
 		StringBuilder rule = new StringBuilder("-A ").append(chain.isEmpty() ? "<chain>" : chain);
 		address(rule, "-s", source);
 		address(rule, "-d", destination);
@@ -405,6 +460,7 @@ final class IptablesListParser {
 		if (!comment.isEmpty()) {
 			rule.append(" -m comment --comment \"").append(comment).append('"');
 		}
+		rule.append(matches);
 		if (!dport.isEmpty() && !protocol.isEmpty()) {
 			rule.append(" -m ").append(protocol).append(" --dport ").append(dport);
 		}

@@ -1,5 +1,6 @@
 package dev.racetrack.diagnose;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +45,9 @@ final class MasqueradeOwners {
 	 */
 	private static final Pattern NFT_DOCKER_OUT = Pattern.compile("oifname != \"(?:docker0|br-[0-9a-f]{1,40})\"");
 
+	/** An interface name (at most 15 characters, IFNAMSIZ). */
+	private static final String IFACE = "[\\w.@+-]{1,15}";
+
 	/** An address in a rule: IPv4, IPv6, or a name iptables -L printed without -n. */
 	private static final String ADDRESS = "[A-Za-z0-9_.:-]{1,253}";
 
@@ -65,6 +69,34 @@ final class MasqueradeOwners {
 	 */
 	private static final Pattern NFT_HAIRPIN = Pattern
 		.compile("ip6? saddr (" + ADDRESS + ") ip6? daddr \\1 (tcp|udp|sctp) dport (\\d{1,5}) masquerade");
+
+	/**
+	 * Docker's masquerade of the host's own connections to a bridge's containers, in
+	 * {@code -S} form: {@code -A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j
+	 * MASQUERADE} (or {@code -j SNAT --to-source} with the daemon's {@code --ip}); the
+	 * {@code -o} is missing from a row of {@code iptables -L} without {@code -v}.
+	 */
+	private static final Pattern SAVE_FROM_HOST = Pattern.compile("-A (?:POSTROUTING|<chain>)(?: -o (" + IFACE
+			+ "))? -m addrtype --src-type LOCAL -j (?:MASQUERADE|SNAT)\\b.*");
+
+	/**
+	 * The same as nft lists it: iptables-nft's {@code oifname "docker0" fib saddr type
+	 * local … masquerade}, or Docker 29's nftables backend's {@code fib saddr type local
+	 * counter masquerade comment "MASQUERADE FROM HOST"} in the bridge's own chain
+	 * {@code nat-postrouting-in__docker0}, once the counter and comment are off.
+	 */
+	private static final Pattern NFT_FROM_HOST = Pattern
+		.compile("(?:oifname \"(" + IFACE + ")\" )?fib saddr type local (?:masquerade|snat\\b.*)");
+
+	/** Docker 29's per-bridge chains ({@code nat-postrouting-in__docker0}, …-out__…). */
+	private static final Pattern DOCKER_NFT_CHAIN = Pattern.compile("nat-postrouting-(?:in|out)__(" + IFACE + ")");
+
+	/**
+	 * Docker's outbound masquerade of a bridge's subnet, {@code -s 172.25.2.0/24 ! -o
+	 * dckrMyNet -j MASQUERADE}, whatever the bridge is called.
+	 */
+	private static final Pattern SAVE_DOCKER_OUT = Pattern
+		.compile("-A (?:POSTROUTING|<chain>) -s \\S{1,50} ! -o (" + IFACE + ") -j MASQUERADE\\b.*");
 
 	private static final Pattern NFT_NOISE = Pattern.compile(
 			"\\bcounter(?: packets \\d{1,18} bytes \\d{1,18})?|\\bcomment \"[^\"]{0,400}\"|\\bmeta l4proto \\w{1,10}");
@@ -129,6 +161,63 @@ final class MasqueradeOwners {
 				: Optional.empty();
 	}
 
+	/**
+	 * The rule as Docker's masquerade of the host's own connections to the containers of
+	 * a bridge, when it is one: the bridge, or {@code ""} when the paste does not show it
+	 * ({@code iptables -L} without {@code -v}). With the userland proxy off
+	 * ({@code "userland-proxy": false}, hairpin mode), dockerd writes it per bridge
+	 * ({@code -m addrtype --src-type LOCAL -o <bridge> -j MASQUERADE}, "MASQ LOCAL HOST",
+	 * in moby's {@code libnetwork/drivers/bridge/setup_ip_tables.go}; Docker 29's
+	 * nftables backend: {@code fib saddr type local … masquerade comment "MASQUERADE FROM
+	 * HOST"}, its golden files {@code nftabler/testdata/TestNftabler/hairpin=true,…}), so
+	 * that a container answers a connection the host made to a published port (on
+	 * 127.0.0.1, through {@code route_localnet}) back through the host (moby/moby#45629
+	 * asks to narrow it). Its packets come from the node's own addresses and leave on the
+	 * container's bridge: not the pods' or containers' outbound connections.
+	 */
+	static Optional<String> fromHost(NatRule rule) {
+		if (!rule.isSourceNat()) {
+			return Optional.empty();
+		}
+		String text = rule.saveText().strip();
+		if (rule.form() == NatRule.Form.NFT) {
+			String bare = NFT_NOISE.matcher(text).replaceAll(" ").replaceAll("\\s+", " ").strip();
+			Matcher nft = NFT_FROM_HOST.matcher(bare);
+			if (!nft.matches()) {
+				return Optional.empty();
+			}
+			Matcher chain = DOCKER_NFT_CHAIN.matcher(rule.chain());
+			return Optional.of((nft.group(1) != null) ? nft.group(1) : chain.matches() ? chain.group(1) : "");
+		}
+		if (rule.form() == NatRule.Form.NFT_XT) {
+			return Optional.empty();
+		}
+		Matcher save = SAVE_FROM_HOST.matcher(text);
+		return save.matches() ? Optional.of((save.group(1) != null) ? save.group(1) : "") : Optional.empty();
+	}
+
+	/**
+	 * Who wrote the rule, or {@code ""}, with the other rules of its table: a masquerade
+	 * of a bridge's subnet out of any interface but the bridge ({@code -s 172.25.2.0/24 !
+	 * -o dckrMyNet -j MASQUERADE}) is Docker's when the table also has Docker's
+	 * masquerade from the host for that bridge ({@link #fromHost}): the pair dockerd
+	 * writes for each bridge network, whatever it is called
+	 * ({@code com.docker.network.bridge.name}).
+	 */
+	static String owner(NatRule rule, List<NatRule> table) {
+		String owner = owner(rule);
+		if (!owner.isEmpty()) {
+			return owner;
+		}
+		Matcher out = SAVE_DOCKER_OUT.matcher(rule.saveText().strip());
+		if (out.matches() && table.stream()
+			.map(MasqueradeOwners::fromHost)
+			.anyMatch((bridge) -> bridge.isPresent() && bridge.get().equals(out.group(1)))) {
+			return "Docker";
+		}
+		return "";
+	}
+
 	/** Who wrote the rule, or {@code ""}. */
 	static String owner(NatRule rule) {
 		String chain = rule.chain();
@@ -159,7 +248,7 @@ final class MasqueradeOwners {
 		if (chain.startsWith("CNI-")) {
 			return "the CNI portmap plugin";
 		}
-		if (hairpin(rule).isPresent()) {
+		if (hairpin(rule).isPresent() || fromHost(rule).isPresent() || DOCKER_NFT_CHAIN.matcher(chain).matches()) {
 			return "Docker";
 		}
 		String text = rule.saveText();
@@ -169,6 +258,26 @@ final class MasqueradeOwners {
 			return "Docker";
 		}
 		return "";
+	}
+
+	/**
+	 * {@link #advice(String)}, for the rule itself: a rule of Docker 29's nftables
+	 * backend (its per-bridge chains {@code nat-postrouting-out__<bridge>} in the table
+	 * {@code docker-bridges}, which dockerd rewrites) takes the flag on a copy in a table
+	 * of one's own, in a nat postrouting chain of a lower priority: the kernel runs the
+	 * nat chains of a hook in priority order and stops at the first that sets up the
+	 * source NAT ({@code nf_nat_inet_fn}, net/netfilter/nf_nat_core.c). Docker's iptables
+	 * rules, also as nft lists them through iptables-nft ({@code table ip nat}, chain
+	 * {@code POSTROUTING}), take the iptables advice.
+	 */
+	static String advice(String owner, NatRule rule) {
+		if (owner.equals("Docker") && DOCKER_NFT_CHAIN.matcher(rule.chain()).matches()) {
+			return "dockerd's nftables backend (Docker 29) rewrites its table docker-bridges and has no option "
+					+ "for the flag: put a copy of the rule with masquerade fully-random in a table of your own, in a "
+					+ "chain type nat hook postrouting priority srcnat - 1, which runs first (the kernel stops at the "
+					+ "first nat chain that maps the source).";
+		}
+		return advice(owner);
 	}
 
 	/** What to do about the owner, version by version; {@code ""} when unknown. */

@@ -88,10 +88,13 @@ public record NatTable(List<NatRule> rules, List<KubeService> services, List<Lin
 
 	/**
 	 * The MASQUERADE and SNAT rules that connections leaving the node go through: all but
-	 * Docker's hairpin masquerades ({@link #hairpinMasquerades()}).
+	 * Docker's hairpin masquerades ({@link #hairpinMasquerades()}) and its masquerades of
+	 * the host's own connections to containers ({@link MasqueradeOwners#fromHost}).
 	 */
 	public List<NatRule> outboundSourceNatRules() {
-		return sourceNatRules().stream().filter((rule) -> MasqueradeOwners.hairpin(rule).isEmpty()).toList();
+		return sourceNatRules().stream()
+			.filter((rule) -> MasqueradeOwners.hairpin(rule).isEmpty() && MasqueradeOwners.fromHost(rule).isEmpty())
+			.toList();
 	}
 
 	/**

@@ -100,7 +100,7 @@ final class SnatPortRaceRule {
 	private static List<String> ruleEvidence(Facts facts, List<NatRule> exposed) {
 		List<String> evidence = new ArrayList<>();
 		for (NatRule rule : exposed.subList(0, Math.min(MAX_RULES, exposed.size()))) {
-			String owner = MasqueradeOwners.owner(rule);
+			String owner = MasqueradeOwners.owner(rule, facts.nat().rules());
 			String why = (rule.form() == NatRule.Form.NFT_XT)
 					? " (an iptables-nft rule: nft cannot show whether it has --random-fully)"
 					: rule.random() ? " (--random only: a keyed hash of the tuple, which helped little in XING's test)"
@@ -113,6 +113,7 @@ final class SnatPortRaceRule {
 			evidence.add("… and " + (exposed.size() - MAX_RULES) + " more rules");
 		}
 		evidence.addAll(hairpinEvidence(facts));
+		evidence.addAll(fromHostEvidence(facts));
 		long fully = facts.nat().sourceNatRules().stream().filter(NatRule::randomFully).count();
 		if (fully > 0) {
 			evidence.add(fully + " other MASQUERADE/SNAT rule" + ((fully == 1) ? " has" : "s have")
@@ -165,6 +166,36 @@ final class SnatPortRaceRule {
 		return evidence;
 	}
 
+	/**
+	 * Docker's masquerades of the host's own connections to containers, said for what
+	 * they are ({@link MasqueradeOwners#fromHost}): the race needs connections from pods
+	 * or containers leaving the node, and these are the node's own, entering a bridge.
+	 */
+	private static List<String> fromHostEvidence(Facts facts) {
+		List<NatRule> rules = facts.nat()
+			.sourceNatRules()
+			.stream()
+			.filter((rule) -> MasqueradeOwners.fromHost(rule).isPresent())
+			.toList();
+		if (rules.isEmpty()) {
+			return List.of();
+		}
+		List<String> evidence = new ArrayList<>();
+		for (NatRule rule : rules.subList(0, Math.min(MAX_HAIRPINS, rules.size()))) {
+			String bridge = MasqueradeOwners.fromHost(rule).get();
+			evidence.add(rule.cite() + ": Docker's masquerade of the host's own connections to the containers"
+					+ (bridge.isEmpty() ? "" : " on " + bridge) + " (written with the userland proxy off).");
+		}
+		if (rules.size() > MAX_HAIRPINS) {
+			evidence.add("… and " + (rules.size() - MAX_HAIRPINS) + " more of these.");
+		}
+		evidence.add("A masquerade from the host (source address type LOCAL, out to a container's bridge) takes "
+				+ "the node's own connections to a published port, so that the container answers through the host: "
+				+ "not the pods' or containers' connections leaving the node, which the SNAT port race needs; "
+				+ ((rules.size() == 1) ? "it needs" : "they need") + " no --random-fully.");
+		return evidence;
+	}
+
 	private static List<String> counterEvidence(Facts facts) {
 		if (!facts.statsRead()) {
 			return List.of();
@@ -199,12 +230,12 @@ final class SnatPortRaceRule {
 		List<String> mitigations = new ArrayList<>();
 		if (!exposed.isEmpty()) {
 			NatRule first = exposed.get(0);
-			String owner = MasqueradeOwners.owner(first);
+			String owner = MasqueradeOwners.owner(first, facts.nat().rules());
 			String others = (exposed.size() > 1) ? " (and the same for line" + ((exposed.size() > 2) ? "s " : " ")
 					+ String.join(", ",
 							exposed.subList(1, Math.min(exposed.size(), 6)).stream().map((r) -> "" + r.line()).toList())
 					+ ((exposed.size() > 6) ? ", …" : "") + ")" : "";
-			String advice = MasqueradeOwners.advice(owner);
+			String advice = MasqueradeOwners.advice(owner, first);
 			String brief = (first.form() == NatRule.Form.LIST_BRIEF)
 					? " iptables -L without -v does not show a rule's interfaces: take the rule to replace from "
 							+ "iptables-save (or iptables -t nat -S"

@@ -1492,6 +1492,100 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * Docker's masquerade of the host's own connections to a bridge's containers, which
+	 * dockerd writes with the userland proxy off ("MASQ LOCAL HOST" in moby's
+	 * setup_ip_tables.go: {@code -m addrtype --src-type LOCAL -o <bridge> -j MASQUERADE};
+	 * Docker 29's nftables backend: {@code fib saddr type local … masquerade comment
+	 * "MASQUERADE FROM HOST"}, as in moby's nftabler golden files), is not the path of
+	 * the pods' or containers' outbound connections: it was counted as exposed, and from
+	 * an {@code iptables -L} row the fix quoted it without its addrtype match
+	 * ({@code -A POSTROUTING -o docker0 -j MASQUERADE --random-fully}, a rule that would
+	 * masquerade everything sent to the bridge). The real paste of this shape is in the
+	 * corpus (robbertkl/docker-ipv6nat#40).
+	 */
+	@Test
+	void dockersMasqueradeFromTheHostIsNotExposedAndItsRowKeepsItsMatch() {
+		Diagnosis save = this.diagnoser.diagnose(NodeSample.pasted("""
+				*nat
+				:POSTROUTING ACCEPT [0:0]
+				-A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE
+				-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE --random-fully
+				COMMIT
+				""", null));
+		assertThat(find(save, SnatPortRaceRule.ID)).isEmpty();
+		NatRule row = IptablesParser
+			.parse("""
+					Chain POSTROUTING (policy ACCEPT 463 packets, 28696 bytes)
+					 pkts bytes target      prot opt in     out         source              destination
+					    2    88 MASQUERADE  all  --  *      br-1a2b3c     0.0.0.0/0           0.0.0.0/0            ADDRTYPE match src-type LOCAL
+					""")
+			.rules()
+			.get(0);
+		assertThat(row.saveText()).isEqualTo("-A POSTROUTING -o br-1a2b3c -m addrtype --src-type LOCAL -j MASQUERADE");
+		assertThat(MasqueradeOwners.fromHost(row)).contains("br-1a2b3c");
+		assertThat(MasqueradeOwners.owner(row)).isEqualTo("Docker");
+		Diagnosis nft = this.diagnoser.diagnose(NodeSample.pasted(
+				"""
+						table ip docker-bridges {
+							chain nat-postrouting-in__br-dummy {
+								fib saddr type local counter packets 0 bytes 0 masquerade comment "MASQUERADE FROM HOST"
+							}
+
+							chain nat-postrouting-out__br-dummy {
+								oifname != "br-dummy" ip saddr 192.168.0.0/24 counter packets 0 bytes 0 masquerade comment "MASQUERADE"
+							}
+						}
+						""",
+				null));
+		Finding snat = find(nft, SnatPortRaceRule.ID).orElseThrow();
+		assertThat(snat.title()).isEqualTo("SNAT port race: 1 MASQUERADE/SNAT rule without --random-fully");
+		assertThat(snat.evidence())
+			.anySatisfy((e) -> assertThat(e).startsWith("line 7: ").endsWith("(no --random-fully), written by Docker"));
+		assertThat(snat.evidence()).anySatisfy((e) -> assertThat(e).startsWith("line 3: ")
+			.endsWith(": Docker's masquerade of the host's own connections to the containers on br-dummy "
+					+ "(written with the userland proxy off)."));
+		assertThat(snat.mitigations().get(0)).contains("masquerade fully-random comment")
+			.contains("priority srcnat - 1");
+	}
+
+	/**
+	 * A bridge network's outbound masquerade is Docker's whatever the bridge is called
+	 * ({@code com.docker.network.bridge.name}) when Docker's masquerade from the host
+	 * names the same bridge: the pair dockerd writes per network. The same rule alone, a
+	 * hand-written {@code ! -o br0}, has no owner.
+	 */
+	@Test
+	void aCustomBridgesOutboundMasqueradeIsDockersBesideItsMasqueradeFromTheHost() {
+		NatTable pair = IptablesParser.parse("""
+				-A POSTROUTING -o dckrMyNet -m addrtype --src-type LOCAL -j MASQUERADE
+				-A POSTROUTING -s 172.25.2.0/24 ! -o dckrMyNet -j MASQUERADE
+				""");
+		assertThat(MasqueradeOwners.owner(pair.rules().get(1), pair.rules())).isEqualTo("Docker");
+		NatTable alone = IptablesParser.parse("""
+				-A POSTROUTING -o dckrOther -m addrtype --src-type LOCAL -j MASQUERADE
+				-A POSTROUTING -s 10.0.0.0/24 ! -o br0 -j MASQUERADE
+				""");
+		assertThat(MasqueradeOwners.owner(alone.rules().get(1), alone.rules())).isEmpty();
+	}
+
+	/**
+	 * iptables -L prints some matches in words; a rule rebuilt from its row keeps them in
+	 * -S form (libxt_addrtype, libxt_mark and libxt_set's print functions).
+	 */
+	@Test
+	void aListedRowKeepsTheMatchesItPrintsInWords() {
+		assertThat(IptablesListParser.matches("ADDRTYPE match src-type LOCAL"))
+			.isEqualTo(" -m addrtype --src-type LOCAL");
+		assertThat(IptablesListParser.matches("ADDRTYPE match src-type ! LOCAL dst-type UNICAST,LOCAL"))
+			.isEqualTo(" -m addrtype ! --src-type LOCAL --dst-type UNICAST,LOCAL");
+		assertThat(IptablesListParser.matches("mark match 0x4000/0x4000")).isEqualTo(" -m mark --mark 0x4000/0x4000");
+		assertThat(
+				IptablesListParser.matches("match-set cali40masq-ipam-pools src ! match-set cali40all-ipam-pools dst"))
+			.isEqualTo(" -m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst");
+		assertThat(IptablesListParser.matches("random-fully")).isEmpty();
+	}
+
+	/**
 	 * Docker's hairpin masquerade for a published port (moby writes
 	 * {@code -p tcp -s <container> -d <container> --dport <port> -j MASQUERADE} beside
 	 * the port's DNAT) is Docker's, in every form it is pasted in, and is not counted as
