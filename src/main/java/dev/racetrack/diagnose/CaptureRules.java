@@ -60,18 +60,16 @@ final class CaptureRules {
 	 */
 	private static final long COPY_MICROS = 200_000;
 
-	/** Half the width of the window around the resolver's timeout. */
-	private static final long TIMEOUT_SLACK_MICROS = 500_000;
+	/** The waits a lost packet costs, defined once in {@link RetryTimes}. */
+	private static final long TIMEOUT_SLACK_MICROS = RetryTimes.SLACK_MICROS;
 
-	/** The first SYN retransmission: the initial RTO of 1 s. */
-	private static final long SYN_MIN_MICROS = 900_000;
+	private static final long SYN_MIN_MICROS = RetryTimes.SYN_MIN_MICROS;
 
-	private static final long SYN_MAX_MICROS = 1_300_000;
+	private static final long SYN_MAX_MICROS = RetryTimes.SYN_MAX_MICROS;
 
-	/** The second: 2 s later with the doubling back-off (3 s in all). */
-	private static final long SYN_DOUBLED_MIN_MICROS = 1_800_000;
+	private static final long SYN_DOUBLED_MIN_MICROS = RetryTimes.SYN_DOUBLED_MIN_MICROS;
 
-	private static final long SYN_DOUBLED_MAX_MICROS = 2_600_000;
+	private static final long SYN_DOUBLED_MAX_MICROS = RetryTimes.SYN_DOUBLED_MAX_MICROS;
 
 	private CaptureRules() {
 	}
@@ -289,7 +287,7 @@ final class CaptureRules {
 	}
 
 	private static String trim(String seconds) {
-		return seconds.replaceAll("0+$", "").replaceAll("\\.$", "");
+		return RetryTimes.trim(seconds);
 	}
 
 	private static Finding lostFinding(Facts facts, List<String> lost, List<String> gaps, int count, int timeout,
@@ -333,20 +331,28 @@ final class CaptureRules {
 	 * Says what the pasted counters tell of a loss at the conntrack confirm: true when
 	 * insert_failed is above 0, false when it is 0, null when not pasted.
 	 */
-	private static Boolean counters(Facts facts, List<String> evidence, String what) {
+	static Boolean counters(Facts facts, List<String> evidence, String what) {
+		return counters(facts, evidence, what, "capture");
+	}
+
+	/**
+	 * The same, for a loss seen in {@code seen} ({@code capture}, or the timings of
+	 * {@link SymptomRules}).
+	 */
+	static Boolean counters(Facts facts, List<String> evidence, String what, String seen) {
 		if (!facts.insertFailedRead()) {
 			evidence.add("A " + what + " lost to the race counts insert_failed in conntrack -S on the node: it was not "
-					+ "pasted (paste conntrack -S, twice a minute apart, from the node of the capture).");
+					+ "pasted (paste conntrack -S, twice a minute apart, from the node of the " + seen + ").");
 			return null;
 		}
 		long insertFailed = facts.total(Counter.INSERT_FAILED);
 		if (insertFailed > 0) {
 			evidence.add("conntrack -S: insert_failed=" + insertFailed
-					+ ": the node lost inserts at the confirm, which " + "agrees with the capture.");
+					+ ": the node lost inserts at the confirm, which " + "agrees with the " + seen + ".");
 			return true;
 		}
 		evidence.add("conntrack -S: insert_failed=0: no insert was lost on the node of these counters since they "
-				+ "started, so the " + what + " was lost elsewhere (or the capture is from another node).");
+				+ "started, so the " + what + " was lost elsewhere (or the " + seen + " is from another node).");
 		return false;
 	}
 

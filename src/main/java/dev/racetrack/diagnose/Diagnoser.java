@@ -25,8 +25,9 @@ public final class Diagnoser {
 			DnsServiceRule.BEHIND_ID, DnsServiceRule.LOCAL_DROP_ID, CiliumRule.ID, SnatPortRaceRule.ID, "dnat-race-1",
 			"dnat-race-2", "dnat-race-3", DnatRaceRules.RACE_3_RULED_OUT, CaptureRules.DNS_LOST,
 			CaptureRules.SYN_RESENT, CaptureRules.DNS_UNANSWERED, CaptureRules.UNTIMED, CaptureRules.CLEAN,
-			"drops-since-boot", "chain-too-long", "second-sample", "resolver-options", "ndots-amplification",
-			"conntrack-entries", SustainedEstimate.ID, KernelRule.ID);
+			SymptomRules.LOOKUP_RETRY, SymptomRules.CONNECT_RETRY, SymptomRules.NO_ANSWER,
+			SymptomRules.UPSTREAM_TIMEOUT, SymptomRules.TIMED, "drops-since-boot", "chain-too-long", "second-sample",
+			"resolver-options", "ndots-amplification", "conntrack-entries", SustainedEstimate.ID, KernelRule.ID);
 
 	/** The inputs, in the order they are read and cited. */
 	static final List<String> FIELDS = List.of(NodeSample.PASTE, NodeSample.CONNTRACK_STATS, NodeSample.IPTABLES,
@@ -78,6 +79,7 @@ public final class Diagnoser {
 		List<String> read = new ArrayList<>();
 		int sleep = 0;
 		TcpdumpParser.Capture capture = TcpdumpParser.Capture.empty();
+		SymptomTimings.Symptoms symptoms = SymptomTimings.Symptoms.empty();
 		for (Map.Entry<String, String> entry : texts.entrySet()) {
 			String field = entry.getKey();
 			PasteReader.Sorted text = PasteReader.read(entry.getValue());
@@ -142,6 +144,9 @@ public final class Diagnoser {
 			if (!capture.read()) {
 				capture = fieldCapture;
 			}
+			if (!symptoms.read()) {
+				symptoms = SymptomTimings.parse(text.of(PasteFormat.SYMPTOM), text.commands());
+			}
 			CiliumStatus fieldCilium = CiliumStatus.parse(text.of(PasteFormat.CILIUM_STATUS));
 			add(unread, field, fieldCilium.problems());
 			if (!cilium.read()) {
@@ -164,6 +169,7 @@ public final class Diagnoser {
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
 		findings.addAll(CaptureRules.assess(capture, facts));
+		findings.addAll(SymptomRules.assess(symptoms, facts));
 		sort(findings);
 		if (later != null && interval == null) {
 			findings.add(new Finding("second-sample", Severity.INFO,

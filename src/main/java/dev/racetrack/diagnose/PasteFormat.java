@@ -98,6 +98,13 @@ public enum PasteFormat {
 	/** Kernel log lines ({@code dmesg}, {@code journalctl -k}, syslog). */
 	DMESG("kernel log"),
 
+	/**
+	 * The symptom timed ({@link SymptomTimings}): {@code time}'s {@code real} of a lookup
+	 * or a request, dig's {@code Query time}, curl's {@code -w} timings,
+	 * {@code no servers could be reached}, CoreDNS's {@code i/o timeout} to its upstream.
+	 */
+	SYMPTOM("lookup and connect timings"),
+
 	/** {@code conntrack -L} and {@code conntrack -E} entries. */
 	CONNTRACK_LIST("conntrack -L"),
 

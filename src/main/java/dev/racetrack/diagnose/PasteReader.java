@@ -604,6 +604,9 @@ public final class PasteReader {
 				this.table = PasteFormat.NODES;
 				return this.table;
 			}
+			if (SymptomTimings.isLine(text, this.command)) {
+				return PasteFormat.SYMPTOM;
+			}
 			if (isDmesg(text)) {
 				return PasteFormat.DMESG;
 			}

@@ -130,10 +130,14 @@ final class VerdictRule {
 		return new Verdict(severity, text, (severity == Severity.INFO) ? "" : fix, rate);
 	}
 
-	/** The worst finding of a tcpdump capture that is not info ({@link CaptureRules}). */
+	/**
+	 * The worst finding of a tcpdump capture ({@link CaptureRules}), else of the
+	 * symptom's timings ({@link SymptomRules}), that is not info.
+	 */
 	private static Optional<Finding> capture(List<Finding> findings) {
 		return findings.stream()
-			.filter((f) -> f.id().startsWith("capture-") && f.severity() != Severity.INFO)
+			.filter((f) -> (f.id().startsWith("capture-") || SymptomRules.IDS.contains(f.id()))
+					&& f.severity() != Severity.INFO)
 			.findFirst();
 	}
 
