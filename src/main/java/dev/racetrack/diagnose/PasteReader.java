@@ -780,7 +780,7 @@ public final class PasteReader {
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
 				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, "
 				+ "kubectl get endpointslice, kubectl describe svc, endpoints or endpointslice, cilium status, a conntrack alert, "
-				+ "tcpdump)";
+				+ "tcpdump, time/dig/curl -w timings)";
 	}
 
 }

@@ -43,6 +43,9 @@ final class SymptomTimings {
 	/** The longest {@code -w} format read. */
 	static final int MAX_FORMAT = 400;
 
+	/** The longest line matched against a {@code -w} format. */
+	static final int MAX_FORMAT_LINE = 2_000;
+
 	/** The most timings in one {@code -w} format line. */
 	static final int MAX_FIELDS = 8;
 
@@ -345,6 +348,9 @@ final class SymptomTimings {
 	 * lines.
 	 */
 	static Map<String, String> formatMatch(String command, String text) {
+		if (text.length() > MAX_FORMAT_LINE) {
+			return Map.of();
+		}
 		Matcher w = WRITE_OUT.matcher(command);
 		if (!w.find()) {
 			return Map.of();

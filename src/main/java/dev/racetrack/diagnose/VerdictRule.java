@@ -102,9 +102,12 @@ final class VerdictRule {
 			text = "No packet lost in what was pasted, but exposed to " + exposures + ".";
 		}
 		else {
+			// Timings that show no retry say so rather than nothing.
+			Optional<Finding> timed = findings.stream().filter((f) -> f.id().equals(SymptomRules.TIMED)).findFirst();
 			text = facts.statsRead() ? "No packet lost in these counters"
 					+ (unknownKernel(facts) ? " (kernel unknown: paste uname -r to see which races it resolves)." : ".")
-					: "Nothing pasted shows these races costing this node connections.";
+					: timed.map((f) -> f.title() + ".")
+						.orElse("Nothing pasted shows these races costing this node connections.");
 		}
 		if (!facts.twoSamples()) {
 			text += findings.stream()

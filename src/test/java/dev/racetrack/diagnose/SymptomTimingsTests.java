@@ -120,6 +120,19 @@ class SymptomTimingsTests {
 			assertThat(f.title()).contains("the slowest 0.003 s: none waited");
 		});
 		assertThat(fast.verdict().severity()).isEqualTo(Severity.INFO);
+		assertThat(fast.verdict().text()).startsWith("1 lookup and request timed, the slowest 0.003 s");
+	}
+
+	@Test
+	void curlsJsonTimingsAreRead() {
+		Diagnosis diagnosis = diagnose("""
+				$ curl --silent --write-out '%{json}' "$URL" -o /dev/null | jq . | grep time
+				  "time_total": 5.360595,
+				  "time_namelookup": 5.301959,
+				  "time_connect": 5.329906,
+				""");
+		assertThat(finding(diagnosis, SymptomRules.LOOKUP_RETRY))
+			.hasValueSatisfying((f) -> assertThat(f.title()).startsWith("1 lookup took 5.302 s"));
 	}
 
 	@Test
