@@ -137,10 +137,13 @@ public final class Diagnoser {
 			if (!resolver.present() && fieldResolver.present()) {
 				resolver = fieldResolver;
 			}
-			TcpdumpParser.Capture fieldCapture = TcpdumpParser.parse(text.of(PasteFormat.TCPDUMP), text.commands());
-			add(unread, field, fieldCapture.problems());
-			if (!capture.read()) {
-				capture = fieldCapture;
+			for (TcpdumpParser.Capture fieldCapture : List.of(
+					TcpdumpParser.parse(text.of(PasteFormat.TCPDUMP), text.commands()),
+					TsharkParser.parse(text.of(PasteFormat.TSHARK), text.commands()))) {
+				add(unread, field, fieldCapture.problems());
+				if (!capture.read()) {
+					capture = fieldCapture;
+				}
 			}
 			CiliumStatus fieldCilium = CiliumStatus.parse(text.of(PasteFormat.CILIUM_STATUS));
 			add(unread, field, fieldCilium.problems());
