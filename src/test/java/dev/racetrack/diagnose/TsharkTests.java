@@ -10,12 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link TsharkParser}: tshark's one-line summary read into the capture
- * {@link CaptureRules} judges. The two corpus pastes are real
- * (d2iq-archive/mesos-dns#102, kubernetes-sigs/external-dns #2027); no real tshark paste
- * with a lost or re-sent query or SYN was found in the stored threads, so those
- * signatures are tested on real tcpdump captures of the corpus (acs-engine#3546,
- * kubernetes#90854) written out again as tshark prints them: same addresses, ids (in
- * hex), flags and times (relative to the first frame), said at each.
+ * {@link CaptureRules} judges, and every capture of a form judged ({@link Diagnoser}).
+ * The two corpus pastes are real (d2iq-archive/mesos-dns#102,
+ * kubernetes-sigs/external-dns #2027); no real tshark paste with a lost or re-sent query
+ * or SYN was found in the stored threads, so those signatures are tested on real tcpdump
+ * captures of the corpus (acs-engine#3546, kubernetes#90854) written out again as tshark
+ * prints them: same addresses, ids (in hex), flags and times (relative to the first
+ * frame), said at each.
  */
 class TsharkTests {
 
@@ -218,6 +219,25 @@ class TsharkTests {
 		assertThat(capture.packets()).hasSize(TcpdumpParser.MAX_PACKETS);
 		assertThat(capture.problems()).singleElement()
 			.satisfies((p) -> assertThat(p.line()).isEqualTo(TcpdumpParser.MAX_PACKETS + 1));
+	}
+
+	/**
+	 * Two boxes, two captures (the pod's and the node's, say): both are judged, each
+	 * finding named by its capture. Only the first box's capture used to be read, so the
+	 * query lost in the second was never said.
+	 */
+	@Test
+	void everyCaptureOfTheFormIsJudgedAndNamed() throws Exception {
+		String weave = Files
+			.readString(Paths.get(TsharkTests.class.getResource("/diagnose/corpus/weave-1171-rade.txt").toURI()));
+		NodeSample sample = new NodeSample(LOST_QUERY, null, null, null, null, null, weave);
+		Diagnosis diagnosis = this.diagnoser.diagnose(sample);
+		assertThat(finding(diagnosis, CaptureRules.DNS_LOST).title())
+			.startsWith("tshark (lines 2–5 of conntrackStats): 1 DNS query lost");
+		assertThat(finding(diagnosis, CaptureRules.DNS_UNANSWERED).title()).startsWith("tcpdump (lines 5–14): ");
+		assertThat(diagnosis.verdict().text()).startsWith("tshark (lines 2–5 of conntrackStats): 1 DNS query lost");
+		assertThat(List.of(CaptureRules.DNS_LOST, CaptureRules.DNS_UNANSWERED))
+			.allMatch((id) -> diagnosis.findings().stream().filter((f) -> f.id().equals(id)).count() == 1);
 	}
 
 }
