@@ -166,9 +166,8 @@ public final class Diagnoser {
 		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables, bpfHostRouting);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
-		// Every capture is judged (the pod's and the node's tell where a packet was
-		// lost),
-		// each named by where it was pasted when there are several.
+		// Every capture is judged: the pod's and the node's tell where a packet was
+		// lost. With several, each is named by where it was pasted.
 		for (TcpdumpParser.Capture capture : captures) {
 			findings
 				.addAll(CaptureRules.assess((captures.size() == 1) ? capture.named(capture.tool()) : capture, facts));
