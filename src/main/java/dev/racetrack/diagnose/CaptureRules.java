@@ -11,7 +11,8 @@ import dev.racetrack.diagnose.TcpdumpParser.Kind;
 import dev.racetrack.diagnose.TcpdumpParser.Packet;
 
 /**
- * The races' signatures in a tcpdump capture ({@link TcpdumpParser};
+ * The races' signatures in a capture, tcpdump's ({@link TcpdumpParser}) or tshark's
+ * ({@link TsharkParser}, whose DNS lines show no port: {@link #PORTLESS});
  * {@code src/docs/netfilter-races.md} §6):
  * <ul>
  * <li>DNS: glibc sends A and AAAA at once from one socket; when one of the two is lost
@@ -71,7 +72,30 @@ final class CaptureRules {
 
 	private static final long SYN_DOUBLED_MAX_MICROS = RetryTimes.SYN_DOUBLED_MAX_MICROS;
 
+	/** What was assumed of a capture whose DNS packets show no port. */
+	static final String PORTLESS = "tshark's summary shows no UDP port: a query's socket was taken to be its source "
+			+ "address (the two queries of a lookup are one name from one address within 0.1 s, as glibc and musl "
+			+ "send them from one socket; a query sent again is the same name and type from that address). "
+			+ "tcpdump -nn -i any port 53, read here too, shows the port.";
+
 	private CaptureRules() {
+	}
+
+	/** Why a capture has no usable time, in the tool's words. */
+	private static String untimed(String tool) {
+		return tool.equals(TsharkParser.TOOL)
+				? "The time column shows whole seconds on some lines (or -t d's deltas under a display filter, which "
+						+ "leave out the frames not shown): a re-send cannot be placed within half a second of the "
+						+ "resolver's timeout or the SYN's 1 s, and no gap is guessed."
+				: "The packet lines carry no timestamp (tcpdump -t), or not on every line: no gap is guessed.";
+	}
+
+	private static String timedAgain(String tool) {
+		return tool.equals(TsharkParser.TOOL)
+				? "Capture again with tshark's default time (seconds since the first frame, to the nanosecond), "
+						+ "e.g. tshark -n -i any -f 'udp port 53 or tcp[tcpflags] & tcp-syn != 0'."
+				: "Capture again without -t (the default time of day, or -tttt), e.g. tcpdump -nn -i any "
+						+ "'udp port 53 or tcp[tcpflags] & tcp-syn != 0'.";
 	}
 
 	/** One query as sent, with the sockets its copies were seen from. */
@@ -114,13 +138,12 @@ final class CaptureRules {
 		}
 		if (!capture.timed()) {
 			findings.add(new Finding(UNTIMED, Severity.INFO,
-					"tcpdump: " + queries + " DNS quer" + ((queries == 1) ? "y" : "ies") + " and " + syns + " SYN"
-							+ ((syns == 1) ? "" : "s")
-							+ " read, but the lines have no time: the 5 s and 1 s signatures " + "cannot be told",
-					List.of("The packet lines carry no timestamp (tcpdump -t), or not on every line: no gap is "
-							+ "guessed."),
-					List.of("Capture again without -t (the default time of day, or -tttt), e.g. tcpdump -nn -i any "
-							+ "'udp port 53 or tcp[tcpflags] & tcp-syn != 0'.")));
+					capture.source() + ": " + queries + " DNS quer" + ((queries == 1) ? "y" : "ies") + " and " + syns
+							+ " SYN" + ((syns == 1) ? "" : "s") + " read, but "
+							+ (capture.tool().equals(TsharkParser.TOOL) ? "the times are not precise enough"
+									: "the lines have no time")
+							+ ": the 5 s and 1 s signatures cannot be told",
+					List.of(untimed(capture.tool())), List.of(timedAgain(capture.tool()))));
 			return findings;
 		}
 		List<String> cuts = new ArrayList<>();
@@ -128,8 +151,8 @@ final class CaptureRules {
 		syn(capture, facts, findings, cuts);
 		if (findings.isEmpty()) {
 			findings.add(new Finding(CLEAN, Severity.INFO,
-					"tcpdump: " + queries + " DNS quer" + ((queries == 1) ? "y" : "ies") + " and " + syns + " SYN"
-							+ ((syns == 1) ? "" : "s")
+					capture.source() + ": " + queries + " DNS quer" + ((queries == 1) ? "y" : "ies") + " and " + syns
+							+ " SYN" + ((syns == 1) ? "" : "s")
 							+ " read: no query lost and re-sent after the resolver's timeout, no SYN re-sent after 1 s",
 					List.of("Lines " + capture.packets().get(0).line() + "–"
 							+ capture.packets().get(capture.packets().size() - 1).line() + ", timestamps: "
@@ -230,11 +253,13 @@ final class CaptureRules {
 					lost.add("line " + s.first.line() + ": " + s.type() + "? " + s.name() + " (id " + s.first.id()
 							+ ") from " + s.first.from() + " got no answer; line " + twin.first.line() + ": its "
 							+ twin.type() + "? twin, sent " + TcpdumpParser.seconds(Math.abs(apart)) + " s "
-							+ ((apart >= 0) ? "after" : "before") + " it from the same socket, was answered (line "
+							+ ((apart >= 0) ? "after" : "before") + " it from the same "
+							+ (s.first.sport().isEmpty() ? "address" : "socket") + ", was answered (line "
 							+ twinAnswer.get().line() + "); line " + resend.first.line() + ": the " + s.type()
 							+ " query sent again " + TcpdumpParser.seconds(gap) + " s after the first, "
-							+ (resend.sockets.contains(s.first.from()) ? "from the same port"
-									: "from port " + resend.first.sport())
+							+ (s.first.sport().isEmpty() ? "from the same address"
+									: resend.sockets.contains(s.first.from()) ? "from the same port"
+											: "from port " + resend.first.sport())
 							+ ".");
 				}
 			}
@@ -256,18 +281,21 @@ final class CaptureRules {
 			}
 		}
 		if (lostCount > 0) {
-			findings.add(lostFinding(facts, lost, lostGaps, lostCount, timeout, attempts, window));
+			findings.add(lostFinding(capture, facts, lost, lostGaps, lostCount, timeout, attempts, window));
 		}
 		if (unansweredCount > 0) {
 			List<String> evidence = new ArrayList<>(unanswered);
 			if (unansweredCount > unanswered.size()) {
 				evidence.add("… and " + (unansweredCount - unanswered.size()) + " more.");
 			}
+			if (capture.portless()) {
+				evidence.add(PORTLESS);
+			}
 			evidence.add("The races lose one of two packets sent at once from one socket, and the other is answered. "
 					+ "Here no query of the lookup was answered before it was sent again: not the races' signature, "
 					+ "but a DNS server that does not answer, or a path that loses every packet.");
 			findings.add(new Finding(DNS_UNANSWERED, Severity.WARNING,
-					"tcpdump: " + unansweredCount + " DNS quer" + ((unansweredCount == 1) ? "y" : "ies")
+					capture.source() + ": " + unansweredCount + " DNS quer" + ((unansweredCount == 1) ? "y" : "ies")
 							+ " unanswered and sent again, with no query of the lookup answered: the server or the "
 							+ "path, not a conntrack race",
 					evidence,
@@ -290,11 +318,14 @@ final class CaptureRules {
 		return RetryTimes.trim(seconds);
 	}
 
-	private static Finding lostFinding(Facts facts, List<String> lost, List<String> gaps, int count, int timeout,
-			int attempts, String window) {
+	private static Finding lostFinding(Capture capture, Facts facts, List<String> lost, List<String> gaps, int count,
+			int timeout, int attempts, String window) {
 		List<String> evidence = new ArrayList<>(lost);
 		if (count > lost.size()) {
 			evidence.add("… and " + (count - lost.size()) + " more.");
+		}
+		if (capture.portless()) {
+			evidence.add(PORTLESS);
 		}
 		evidence
 			.add("glibc and musl send A and AAAA at once from one socket; a query sent again after glibc's timeout ("
@@ -318,7 +349,7 @@ final class CaptureRules {
 				? List.of("Capture on the DNS server's side too: a query that arrives and is not answered is the "
 						+ "server's; one that never arrives was lost on the way.")
 				: DnatRaceRules.mitigations(facts, DnatRaceRules.RACE_3, facts.fixes().race3());
-		String title = "tcpdump: " + count + " DNS quer" + ((count == 1) ? "y" : "ies") + " lost while "
+		String title = capture.source() + ": " + count + " DNS quer" + ((count == 1) ? "y" : "ies") + " lost while "
 				+ ((count == 1) ? "its twin was" : "their twins were") + " answered, sent again after "
 				+ String.join(", ", gaps.subList(0, Math.min(3, gaps.size()))) + ((gaps.size() > 3) ? ", …" : "")
 				+ ": the signature of the conntrack races of parallel lookups";
@@ -491,7 +522,7 @@ final class CaptureRules {
 		else {
 			mitigations.add("Capture on the server's side and on the node's uplink to find where the SYN is lost.");
 		}
-		String title = "tcpdump: " + count + " connection" + ((count == 1) ? "" : "s") + " sent "
+		String title = capture.source() + ": " + count + " connection" + ((count == 1) ? "" : "s") + " sent "
 				+ ((count == 1) ? "its" : "their") + " SYN again after "
 				+ String.join(", ", gaps.subList(0, Math.min(3, gaps.size()))) + ((gaps.size() > 3) ? ", …" : "")
 				+ ": a SYN lost on the way"

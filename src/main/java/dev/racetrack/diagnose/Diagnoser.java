@@ -78,7 +78,7 @@ public final class Diagnoser {
 		List<String> hints = new ArrayList<>();
 		List<String> read = new ArrayList<>();
 		int sleep = 0;
-		TcpdumpParser.Capture capture = TcpdumpParser.Capture.empty();
+		List<TcpdumpParser.Capture> captures = new ArrayList<>();
 		SymptomTimings.Symptoms symptoms = SymptomTimings.Symptoms.empty();
 		for (Map.Entry<String, String> entry : texts.entrySet()) {
 			String field = entry.getKey();
@@ -139,10 +139,13 @@ public final class Diagnoser {
 			if (!resolver.present() && fieldResolver.present()) {
 				resolver = fieldResolver;
 			}
-			TcpdumpParser.Capture fieldCapture = TcpdumpParser.parse(text.of(PasteFormat.TCPDUMP), text.commands());
-			add(unread, field, fieldCapture.problems());
-			if (!capture.read()) {
-				capture = fieldCapture;
+			for (TcpdumpParser.Capture fieldCapture : List.of(
+					TcpdumpParser.parse(text.of(PasteFormat.TCPDUMP), text.commands()),
+					TsharkParser.parse(text.of(PasteFormat.TSHARK), text.commands()))) {
+				add(unread, field, fieldCapture.problems());
+				if (fieldCapture.read()) {
+					captures.add(fieldCapture.named(where(field, fieldCapture)));
+				}
 			}
 			if (!symptoms.read()) {
 				symptoms = SymptomTimings.parse(text.of(PasteFormat.SYMPTOM), text.commands());
@@ -168,7 +171,12 @@ public final class Diagnoser {
 		KernelMatch kernel = KernelProfiles.match(version, stats, kubeProxyNftables, bpfHostRouting);
 		Facts facts = new Facts(kernel, stats, nat, resolver, rates, merge(extras, unread), hints, cilium);
 		List<Finding> findings = findings(facts, NodeSample.given(sample.uname()) || version.isPresent());
-		findings.addAll(CaptureRules.assess(capture, facts));
+		// Every capture is judged: the pod's and the node's tell where a packet was
+		// lost. With several, each is named by where it was pasted.
+		for (TcpdumpParser.Capture capture : captures) {
+			findings
+				.addAll(CaptureRules.assess((captures.size() == 1) ? capture.named(capture.tool()) : capture, facts));
+		}
 		findings.addAll(SymptomRules.assess(symptoms, facts));
 		sort(findings);
 		if (later != null && interval == null) {
@@ -186,6 +194,14 @@ public final class Diagnoser {
 		Diagnosis diagnosis = new Diagnosis(kernel, boxes.qualify(findings), grouped, ReplayLink.of(facts, findings),
 				boxes.qualify(verdict), read);
 		return new Reading(sorted, grouped, diagnosis);
+	}
+
+	/** {@code tshark (lines 3–9 of iptables)}: a capture named by its tool and lines. */
+	private static String where(String field, TcpdumpParser.Capture capture) {
+		int first = capture.packets().get(0).line();
+		int last = capture.packets().get(capture.packets().size() - 1).line();
+		return capture.tool() + " (line" + ((first == last) ? " " + first : "s " + first + "–" + last)
+				+ (field.equals(NodeSample.PASTE) ? "" : " of " + field) + ")";
 	}
 
 	private static Optional<KernelVersion> fromNodes(NodeExtras extras) {

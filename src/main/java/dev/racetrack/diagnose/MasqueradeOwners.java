@@ -88,6 +88,12 @@ final class MasqueradeOwners {
 	private static final Pattern NFT_FROM_HOST = Pattern
 		.compile("(?:oifname \"(" + IFACE + ")\" )?fib saddr type local (?:masquerade|snat\\b.*)");
 
+	/**
+	 * The bridges dockerd names itself: {@code docker0}, a network's {@code br-} and its
+	 * first 12 hex digits, swarm's {@code docker_gwbridge}.
+	 */
+	private static final Pattern DOCKER_BRIDGE = Pattern.compile("docker0|br-[0-9a-f]{12}|docker_gwbridge");
+
 	/** Docker 29's per-bridge chains ({@code nat-postrouting-in__docker0}, …-out__…). */
 	private static final Pattern DOCKER_NFT_CHAIN = Pattern.compile("nat-postrouting-(?:in|out)__(" + IFACE + ")");
 
@@ -202,7 +208,9 @@ final class MasqueradeOwners {
 	 * -o dckrMyNet -j MASQUERADE}) is Docker's when the table also has Docker's
 	 * masquerade from the host for that bridge ({@link #fromHost}): the pair dockerd
 	 * writes for each bridge network, whatever it is called
-	 * ({@code com.docker.network.bridge.name}).
+	 * ({@code com.docker.network.bridge.name}), and so is that masquerade from the host.
+	 * Alone, on a bridge Docker does not name itself, the masquerade from the host has no
+	 * owner: other tools write the same rule for their bridges.
 	 */
 	static String owner(NatRule rule, List<NatRule> table) {
 		String owner = owner(rule);
@@ -213,6 +221,13 @@ final class MasqueradeOwners {
 		if (out.matches() && table.stream()
 			.map(MasqueradeOwners::fromHost)
 			.anyMatch((bridge) -> bridge.isPresent() && bridge.get().equals(out.group(1)))) {
+			return "Docker";
+		}
+		Optional<String> bridge = fromHost(rule).filter((b) -> !b.isEmpty());
+		if (bridge.isPresent() && table.stream().anyMatch((other) -> {
+			Matcher pair = SAVE_DOCKER_OUT.matcher(other.saveText().strip());
+			return pair.matches() && pair.group(1).equals(bridge.get());
+		})) {
 			return "Docker";
 		}
 		return "";
@@ -248,7 +263,8 @@ final class MasqueradeOwners {
 		if (chain.startsWith("CNI-")) {
 			return "the CNI portmap plugin";
 		}
-		if (hairpin(rule).isPresent() || fromHost(rule).isPresent() || DOCKER_NFT_CHAIN.matcher(chain).matches()) {
+		if (hairpin(rule).isPresent() || DOCKER_NFT_CHAIN.matcher(chain).matches()
+				|| fromHost(rule).filter((bridge) -> DOCKER_BRIDGE.matcher(bridge).matches()).isPresent()) {
 			return "Docker";
 		}
 		String text = rule.saveText();

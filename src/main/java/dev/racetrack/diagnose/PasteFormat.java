@@ -120,7 +120,14 @@ public enum PasteFormat {
 	 * indented line after its {@code IP (tos …)} line), and tcpdump's own messages
 	 * ({@link TcpdumpParser}).
 	 */
-	TCPDUMP("tcpdump");
+	TCPDUMP("tcpdump"),
+
+	/**
+	 * tshark's one-line summary ({@code 1 0.000000000 10.244.1.5 → 10.96.0.10 DNS 86
+	 * Standard query …}), Wireshark's summary lines, and tshark's own messages
+	 * ({@link TsharkParser}).
+	 */
+	TSHARK("tshark");
 
 	private final String title;
 

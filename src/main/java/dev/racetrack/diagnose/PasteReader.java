@@ -541,6 +541,9 @@ public final class PasteReader {
 			if (isTcpdump(number, text)) {
 				return PasteFormat.TCPDUMP;
 			}
+			if (TsharkParser.isPacketLine(text) || TsharkParser.isToolLine(text)) {
+				return PasteFormat.TSHARK;
+			}
 			if (FLOW_SUMMARY.matcher(text).matches() || CT_ENTRY.matcher(text).matches()) {
 				return PasteFormat.CONNTRACK_LIST;
 			}
@@ -780,7 +783,7 @@ public final class PasteReader {
 		return "not a format Racetrack reads (conntrack -S or -L, iptables, nft, uname, resolv.conf, sysctl, "
 				+ "dmesg, kubectl get nodes -o wide, pods, svc, endpoints, deployments or replicasets, "
 				+ "kubectl get endpointslice, kubectl describe svc, endpoints or endpointslice, cilium status, a conntrack alert, "
-				+ "tcpdump, time/dig/curl -w timings)";
+				+ "tcpdump, tshark, time/dig/curl -w timings)";
 	}
 
 }

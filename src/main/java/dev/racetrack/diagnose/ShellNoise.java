@@ -58,9 +58,9 @@ final class ShellNoise {
 			"iptables-legacy-save", "iptables-nft", "iptables-nft-save", "ip6tables", "ip6tables-save", "nft", "uname",
 			"kubectl", "docker", "crictl", "nsenter", "watch", "sleep", "grep", "egrep", "less", "more", "head", "tail",
 			"echo", "ssh", "date", "exit", "clear", "sysctl", "lsb_release", "hostname", "dmesg", "journalctl",
-			"tcpdump", "nslookup", "dig", "systemctl", "ip", "ss", "netstat", "lsmod", "modprobe", "show", "k", "oc",
-			"microk8s", "k3s", "time", "cd", "ls", "curl", "wget", "apk", "apt", "apt-get", "yum", "dnf", "awk", "sed",
-			"wc", "sort", "uniq", "export", "for", "while", "cut", "tee", "ping", "nc");
+			"tcpdump", "tshark", "nslookup", "dig", "systemctl", "ip", "ss", "netstat", "lsmod", "modprobe", "show",
+			"k", "oc", "microk8s", "k3s", "time", "cd", "ls", "curl", "wget", "apk", "apt", "apt-get", "yum", "dnf",
+			"awk", "sed", "wc", "sort", "uniq", "export", "for", "while", "cut", "tee", "ping", "nc");
 
 	private static final Pattern WATCH_HEADER = Pattern.compile("Every \\d{1,5}(?:\\.\\d{1,3})?s: .{0,400}");
 

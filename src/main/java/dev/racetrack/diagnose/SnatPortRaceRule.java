@@ -183,8 +183,10 @@ final class SnatPortRaceRule {
 		List<String> evidence = new ArrayList<>();
 		for (NatRule rule : rules.subList(0, Math.min(MAX_HAIRPINS, rules.size()))) {
 			String bridge = MasqueradeOwners.fromHost(rule).get();
-			evidence.add(rule.cite() + ": Docker's masquerade of the host's own connections to the containers"
-					+ (bridge.isEmpty() ? "" : " on " + bridge) + " (written with the userland proxy off).");
+			boolean docker = MasqueradeOwners.owner(rule, facts.nat().rules()).equals("Docker");
+			evidence.add(rule.cite() + ": " + (docker ? "Docker's masquerade" : "a masquerade")
+					+ " of the host's own connections to the containers" + (bridge.isEmpty() ? "" : " on " + bridge)
+					+ (docker ? " (written with the userland proxy off)." : "."));
 		}
 		if (rules.size() > MAX_HAIRPINS) {
 			evidence.add("… and " + (rules.size() - MAX_HAIRPINS) + " more of these.");

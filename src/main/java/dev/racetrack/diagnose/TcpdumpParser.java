@@ -67,12 +67,16 @@ final class TcpdumpParser {
 			return this.micros >= 0;
 		}
 
+		/**
+		 * The socket it was sent from: {@code host.port}, or the host alone where the
+		 * capture shows no port (tshark's summary of a DNS packet).
+		 */
 		String from() {
-			return this.src + "." + this.sport;
+			return this.sport.isEmpty() ? this.src : this.src + "." + this.sport;
 		}
 
 		String to() {
-			return this.dst + "." + this.dport;
+			return this.dport.isEmpty() ? this.dst : this.dst + "." + this.dport;
 		}
 
 	}
@@ -85,11 +89,29 @@ final class TcpdumpParser {
 	 * {@code date and time}, {@code epoch}, {@code delta (-ttt)}, or empty when the lines
 	 * have none
 	 * @param problems the lines not read, with the reason
+	 * @param tool the tool that printed it, {@code tcpdump} or {@code tshark}
+	 * @param source how the findings name it: the tool, or with several captures the tool
+	 * and where it was pasted
 	 */
-	record Capture(List<Packet> packets, String timestamps, List<LineProblem> problems) {
+	record Capture(List<Packet> packets, String timestamps, List<LineProblem> problems, String tool, String source) {
+
+		Capture(List<Packet> packets, String timestamps, List<LineProblem> problems, String tool) {
+			this(packets, timestamps, problems, tool, tool);
+		}
 
 		static Capture empty() {
-			return new Capture(List.of(), "", List.of());
+			return new Capture(List.of(), "", List.of(), "tcpdump");
+		}
+
+		/** The same capture, named {@code source} in the findings. */
+		Capture named(String source) {
+			return new Capture(this.packets, this.timestamps, this.problems, this.tool, source);
+		}
+
+		/** Whether its DNS packets show no port (tshark's summary). */
+		boolean portless() {
+			return this.packets.stream()
+				.anyMatch((p) -> p.kind() == Kind.DNS_QUERY && p.sport().isEmpty() && !p.src().isEmpty());
 		}
 
 		boolean read() {
@@ -248,7 +270,7 @@ final class TcpdumpParser {
 			}
 		}
 		String shown = (untimed || timestamps == null) ? "" : timestamps;
-		return new Capture(packets, shown, problems);
+		return new Capture(packets, shown, problems, "tcpdump");
 	}
 
 	private static void add(List<Packet> packets, List<LineProblem> problems, Line line, long micros, String proto,

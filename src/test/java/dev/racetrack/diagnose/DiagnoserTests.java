@@ -1517,12 +1517,13 @@ class DiagnoserTests {
 			.parse("""
 					Chain POSTROUTING (policy ACCEPT 463 packets, 28696 bytes)
 					 pkts bytes target      prot opt in     out         source              destination
-					    2    88 MASQUERADE  all  --  *      br-1a2b3c     0.0.0.0/0           0.0.0.0/0            ADDRTYPE match src-type LOCAL
+					    2    88 MASQUERADE  all  --  *      br-1a2b3c4d5e6f     0.0.0.0/0           0.0.0.0/0            ADDRTYPE match src-type LOCAL
 					""")
 			.rules()
 			.get(0);
-		assertThat(row.saveText()).isEqualTo("-A POSTROUTING -o br-1a2b3c -m addrtype --src-type LOCAL -j MASQUERADE");
-		assertThat(MasqueradeOwners.fromHost(row)).contains("br-1a2b3c");
+		assertThat(row.saveText())
+			.isEqualTo("-A POSTROUTING -o br-1a2b3c4d5e6f -m addrtype --src-type LOCAL -j MASQUERADE");
+		assertThat(MasqueradeOwners.fromHost(row)).contains("br-1a2b3c4d5e6f");
 		assertThat(MasqueradeOwners.owner(row)).isEqualTo("Docker");
 		Diagnosis nft = this.diagnoser.diagnose(NodeSample.pasted(
 				"""
@@ -1561,11 +1562,15 @@ class DiagnoserTests {
 				-A POSTROUTING -s 172.25.2.0/24 ! -o dckrMyNet -j MASQUERADE
 				""");
 		assertThat(MasqueradeOwners.owner(pair.rules().get(1), pair.rules())).isEqualTo("Docker");
+		assertThat(MasqueradeOwners.owner(pair.rules().get(0), pair.rules())).isEqualTo("Docker");
 		NatTable alone = IptablesParser.parse("""
-				-A POSTROUTING -o dckrOther -m addrtype --src-type LOCAL -j MASQUERADE
+				-A POSTROUTING -o virbr1 -m addrtype --src-type LOCAL -j MASQUERADE
 				-A POSTROUTING -s 10.0.0.0/24 ! -o br0 -j MASQUERADE
 				""");
 		assertThat(MasqueradeOwners.owner(alone.rules().get(1), alone.rules())).isEmpty();
+		// another tool's bridge: not Docker's, and still not the outbound path
+		assertThat(MasqueradeOwners.owner(alone.rules().get(0), alone.rules())).isEmpty();
+		assertThat(alone.outboundSourceNatRules()).extracting(NatRule::line).containsExactly(2);
 	}
 
 	/**
