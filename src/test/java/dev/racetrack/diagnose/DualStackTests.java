@@ -150,4 +150,35 @@ class DualStackTests {
 			.contains("Most entries go to udp [fd00:10:96::a]:53 (2).");
 	}
 
+	/**
+	 * The races are the same on IPv6 (the clash rule is the UDP protocol's, NAT picks
+	 * tuples alike for both families); the DNS race findings say so once, and that the
+	 * replay uses IPv4 addresses. An IPv4 cluster DNS gets no such line.
+	 */
+	@Test
+	void anIpv6ClusterDnsSaysTheRacesAreTheSameAndTheReplayIsIpv4() {
+		String ip6 = """
+				-A KUBE-SERVICES -d fd00:10:96::a/128 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU
+				-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-AAAAAAAAAAAAAAAA
+				-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns" -j KUBE-SEP-BBBBBBBBBBBBBBBB
+				-A KUBE-SEP-AAAAAAAAAAAAAAAA -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination [fd00:10:244:1::3]:53
+				-A KUBE-SEP-BBBBBBBBBBBBBBBB -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination [fd00:10:244:2::4]:53
+				""";
+		String ip4 = ip6.replace("fd00:10:96::a/128", "10.96.0.10/32")
+			.replace("[fd00:10:244:1::3]", "10.244.1.3")
+			.replace("[fd00:10:244:2::4]", "10.244.2.4");
+		assertThat(evidence(ip6)).anyMatch((e) -> e.startsWith("The cluster DNS is IPv6 (fd00:10:96::a)")
+				&& e.contains("the replay shows them with IPv4 addresses"));
+		assertThat(evidence(ip4)).noneMatch((e) -> e.contains("IPv6"));
+	}
+
+	/** The evidence of every finding (each line is shown once, in the first finding). */
+	private static List<String> evidence(String paste) {
+		return new Diagnoser().diagnose(NodeSample.pasted(paste, null))
+			.findings()
+			.stream()
+			.flatMap((f) -> f.evidence().stream())
+			.toList();
+	}
+
 }
