@@ -123,7 +123,7 @@ public final class Diagnoser {
 			}
 			nat.otherTables()
 				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
-						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis())));
+						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis(), t.tool())));
 			wholeEmptyNat |= nat.wholeEmptyTable();
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));

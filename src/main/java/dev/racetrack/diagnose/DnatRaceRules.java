@@ -155,6 +155,7 @@ final class DnatRaceRules {
 		Severity severity = severity(facts, fix);
 		List<String> evidence = new ArrayList<>(exposure);
 		evidence.add(kernelEvidence(facts, race, fix));
+		evidence.addAll(familyEvidence(facts));
 		evidence.addAll(counterEvidence(facts, fix));
 		evidence.addAll(resolverEvidence(facts));
 		return new Finding(race.id(), severity, title(race, fix, severity), evidence, mitigations(facts, race, fix),
@@ -188,6 +189,28 @@ final class DnatRaceRules {
 			case DROPS ->
 				kernel + "the losing packet is dropped; fixed in " + race.fixedIn() + " (" + race.fix() + ").";
 		};
+	}
+
+	/**
+	 * A cluster DNS reached over IPv6: the races are the same. nf_conntrack_core.c lets a
+	 * clash be resolved by the layer-4 protocol alone ({@code nf_ct_resolve_clash}:
+	 * {@code nf_ct_l4proto_find(nf_ct_protonum(ct))->allow_clash}) and compares whole
+	 * tuples, whatever their family; nf_nat_core.c picks the DNAT and SNAT tuple the same
+	 * way for both ({@code get_unique_tuple}, {@code nf_nat_l4proto_unique_tuple}: only
+	 * the spread over an address range looks at the family). The Lab models IPv4
+	 * addresses, so it replays the IPv4 equivalent.
+	 */
+	private static List<String> familyEvidence(Facts facts) {
+		return facts.nat()
+			.dnsService()
+			.map(KubeService::clusterIp)
+			.or(() -> facts.extras().dnsService().map(NodeExtras.Service::clusterIp))
+			.filter(IpAddress::isV6)
+			.map((ip) -> List.of("The cluster DNS is IPv6 (" + ip + "): conntrack and NAT treat IPv6 as IPv4 here "
+					+ "(the clash is resolved or dropped by the UDP rule alone, nf_conntrack_core.c; NAT picks "
+					+ "tuples the same way, nf_nat_core.c), so the DNS races, the kernels that fix them and the fixes "
+					+ "are the same; the replay shows them with IPv4 addresses."))
+			.orElse(List.of());
 	}
 
 	private static List<String> counterEvidence(Facts facts, Fix fix) {

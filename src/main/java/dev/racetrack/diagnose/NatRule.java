@@ -67,7 +67,7 @@ public record NatRule(int line, String text, String chain, String target, String
 
 	/** One IPv4 address or one IPv6 address, with {@code /32} or {@code /128} at most. */
 	private static final Pattern HOST = Pattern
-		.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})(?:/32)?|([0-9a-fA-F:]{2,39}:[0-9a-fA-F]{0,4})(?:/128)?");
+		.compile("(" + IpAddress.V4 + ")(?:/32)?|(" + IpAddress.V6 + ")(?:/128)?");
 
 	/** A rule read from iptables-save or -S, whose text is its save form. */
 	public NatRule(int line, String text, String chain, String target, String protocol, String destinationPort,

@@ -31,10 +31,12 @@ final class NftParser {
 	 * A DNAT to one address: {@code dnat to 10.180.0.1:80}, or with the concatenation
 	 * kube-proxy wrote for a single-endpoint service in July 2026
 	 * (kubernetes/kubernetes#140723), {@code dnat ip addr . port to 10.180.0.1 . 80},
-	 * which nft lists as {@code dnat ip to 10.180.0.1 . 80}.
+	 * which nft lists as {@code dnat ip to 10.180.0.1 . 80}; an IPv6 endpoint in
+	 * brackets, {@code dnat to [fd00:10:244::3]:53} ({@code dnat ip6 to} in an
+	 * {@code inet} table).
 	 */
-	private static final Pattern DNAT = Pattern
-		.compile("\\bdnat (?:ip )?(?:addr \\. port )?to ([\\d.]{7,15})(?:(?::| \\. )(\\d{1,5}))?(?![\\d.])");
+	private static final Pattern DNAT = Pattern.compile("\\bdnat (?:ip6? )?(?:addr \\. port )?to (?:\\[(" + IpAddress.V6
+			+ ")\\]|(" + IpAddress.ANY + "))(?:(?::| \\. )(\\d{1,5}))?(?![\\d.:])");
 
 	private static final Pattern JUMP = Pattern.compile("\\b(?:jump|goto) ([\\w./-]{1,200})");
 
@@ -57,7 +59,8 @@ final class NftParser {
 		.compile("\\bdnat (?:ip6? )?(?:addr \\. port )?to numgen random mod (\\d{1,4}) map \\{(.{0,8000})\\}");
 
 	/** One endpoint of {@link #NUMGEN_DNAT}'s map: {@code 0 : 10.180.0.1 . 53}. */
-	private static final Pattern NUMGEN_ENDPOINT = Pattern.compile("\\b\\d{1,4} : ([\\d.]{7,15}) \\. (\\d{1,5})\\b");
+	private static final Pattern NUMGEN_ENDPOINT = Pattern
+		.compile("\\b\\d{1,4} : (" + IpAddress.ANY + ") \\. (\\d{1,5})\\b");
 
 	/** A named set or map of a table: {@code map service-ips {}. */
 	private static final Pattern SET_HEADER = Pattern.compile("(set|map) ([\\w./-]{1,200}) \\{");
@@ -305,7 +308,8 @@ final class NftParser {
 		}
 		else if (dnat.find()) {
 			target = "DNAT";
-			to = dnat.group(1) + ((dnat.group(2) != null) ? ":" + dnat.group(2) : "");
+			String address = (dnat.group(1) != null) ? dnat.group(1) : dnat.group(2);
+			to = (dnat.group(3) != null) ? IpAddress.withPort(address, dnat.group(3)) : address;
 		}
 		else if (numgen.find()) {
 			target = "NUMGEN:" + numgen.group(1);
@@ -341,7 +345,7 @@ final class NftParser {
 		}
 		Matcher endpoint = NUMGEN_ENDPOINT.matcher(dnat.group(2));
 		while (endpoint.find() && endpoints.size() < 1024) {
-			endpoints.add(endpoint.group(1) + ":" + endpoint.group(2));
+			endpoints.add(IpAddress.withPort(endpoint.group(1), endpoint.group(2)));
 		}
 		return endpoints;
 	}

@@ -638,7 +638,7 @@ public record NodeExtras(Map<String, String> sysctl, Map<String, Integer> sysctl
 			while (field.find() && fields.size() < 4) {
 				fields.putIfAbsent(field.group(1), field.group(2));
 			}
-			String destination = fields.getOrDefault("dst", "?") + ":" + fields.getOrDefault("dport", "?");
+			String destination = IpAddress.withPort(fields.getOrDefault("dst", "?"), fields.getOrDefault("dport", "?"));
 			destinations.merge(protocol + " " + destination, 1, Integer::sum);
 			if (protocol.equals("udp") && "53".equals(fields.get("dport")) && text.contains("[UNREPLIED]")) {
 				unreplied++;

@@ -176,7 +176,7 @@ public final class PasteReader {
 	 */
 	static final Pattern SERVICE_ROW = Pattern
 		.compile("(?:([a-z0-9][\\w.-]{0,62}) +)?(?:service/)?([a-z0-9][\\w.-]{0,252})"
-				+ " +(?:(?:ClusterIP|NodePort|LoadBalancer|ExternalName) +)?([\\d.]{7,15}|None) +(\\S{1,300})"
+				+ " +(?:(?:ClusterIP|NodePort|LoadBalancer|ExternalName) +)?(" + IpAddress.ANY + "|None) +(\\S{1,300})"
 				+ " +(\\d{1,5}(?::\\d{1,5})?/(?:UDP|TCP|SCTP)(?:,\\S{0,400})?|<none>)(?: +\\S.{0,400})?");
 
 	/**

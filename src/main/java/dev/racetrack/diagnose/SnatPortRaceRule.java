@@ -62,7 +62,7 @@ final class SnatPortRaceRule {
 			return Optional.of(finding(Severity.INFO,
 					"SNAT port race: the nat table was not read, so the MASQUERADE rules cannot be checked",
 					facts.nat().otherTablesEvidence(),
-					List.of(NatTable.PASTE_NAT + ", to see whether each MASQUERADE rule has --random-fully.")));
+					List.of(facts.nat().pasteNat() + ", to see whether each MASQUERADE rule has --random-fully.")));
 		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0) {
 			return Optional.of(finding(Severity.INFO,
@@ -258,8 +258,9 @@ final class SnatPortRaceRule {
 			}
 		}
 		else if (facts.nat().otherTablesOnly()) {
-			mitigations.add(NatTable.PASTE_NAT + "; then add --random-fully to each MASQUERADE/SNAT rule without it "
-					+ "(iptables 1.6.2 or later).");
+			mitigations
+				.add(facts.nat().pasteNat() + "; then add --random-fully to each MASQUERADE/SNAT rule without it "
+						+ "(iptables 1.6.2 or later).");
 		}
 		else {
 			mitigations.add("Paste the nat table, then add --random-fully to each MASQUERADE/SNAT rule without it "

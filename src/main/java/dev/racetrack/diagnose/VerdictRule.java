@@ -125,8 +125,8 @@ final class VerdictRule {
 		if (facts.nat().otherTablesOnly() && !facts.lossNow() && !facts.extras().noReadyDnsEndpoint()) {
 			// Short: the SNAT finding below says what the listing was and why it says
 			// nothing.
-			text += " The iptables paste is the " + facts.nat().otherTables().get(0).table()
-					+ " table, not nat: paste iptables -t nat -S.";
+			text += " The " + facts.nat().tool() + " paste is the " + facts.nat().otherTables().get(0).table()
+					+ " table, not nat: paste " + facts.nat().tool() + " -t nat -S.";
 		}
 		Severity severity = (capture(findings).isPresent() && severity(facts, exposures) == Severity.INFO)
 				? Severity.WARNING : severity(facts, exposures);

@@ -258,6 +258,11 @@ class CorpusTests {
 			assertThat(diagnosis.read()).as(id + ": outputs found")
 				.anyMatch((r) -> r.startsWith(format.asString() + ": line"));
 		}
+		for (JsonNode number : expect.path("readLines")) {
+			assertThat(reading.disposition(NodeSample.PASTE, number.asInt()))
+				.as(id + ": line " + number.asInt() + " is read")
+				.isEqualTo(Disposition.READ);
+		}
 		for (JsonNode text : expect.path("unreadContains")) {
 			assertThat(diagnosis.unreadLines()).as(id + ": unread reasons")
 				.anyMatch((u) -> u.reason().contains(text.asString()));
