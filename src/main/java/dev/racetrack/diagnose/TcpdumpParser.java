@@ -220,11 +220,7 @@ final class TcpdumpParser {
 		List<LineProblem> problems = new ArrayList<>();
 		long pendingTime = -1;
 		boolean pendingHeader = false;
-		long previous = -1;
-		long dayOffset = 0;
-		long elapsed = 0;
-		String timestamps = null;
-		boolean untimed = false;
+		CaptureClock clock = new CaptureClock();
 		for (Line line : lines) {
 			String text = withoutLinkHeader(line.text());
 			Matcher m = PACKET_LINE.matcher(text);
@@ -234,27 +230,7 @@ final class TcpdumpParser {
 				String kind = (m.group(1) != null || m.group(4) != null)
 						? ((m.group(1) != null) ? "date and time" : delta ? "delta (-ttt)" : "time of day")
 						: (m.group(8) != null) ? "epoch" : "";
-				if (micros >= 0 && delta) {
-					elapsed += micros;
-					micros = elapsed;
-				}
-				else if (micros >= 0 && m.group(4) != null && m.group(1) == null) {
-					// Time of day: a capture that runs past midnight goes on the next
-					// day.
-					if (previous >= 0 && micros + dayOffset < previous - 12L * 3600 * 1_000_000) {
-						dayOffset += 24L * 3600 * 1_000_000;
-					}
-					micros += dayOffset;
-				}
-				if (micros < 0) {
-					untimed = true;
-				}
-				else {
-					previous = micros;
-					if (timestamps == null) {
-						timestamps = kind;
-					}
-				}
+				micros = clock.next(micros, delta, m.group(4) != null && m.group(1) == null, kind);
 				String rest = m.group(11);
 				if (rest.startsWith("(")) {
 					// -v: the packet is on the next, indented line.
@@ -269,8 +245,7 @@ final class TcpdumpParser {
 				add(packets, problems, line, pendingTime, "IP", text);
 			}
 		}
-		String shown = (untimed || timestamps == null) ? "" : timestamps;
-		return new Capture(packets, shown, problems, "tcpdump");
+		return new Capture(packets, clock.timestamps(), problems, "tcpdump");
 	}
 
 	private static void add(List<Packet> packets, List<LineProblem> problems, Line line, long micros, String proto,

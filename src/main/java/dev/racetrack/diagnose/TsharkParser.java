@@ -137,11 +137,7 @@ final class TsharkParser {
 		boolean deltaUnusable = delta && deltaOption.group(1).equals("d") && DISPLAY_FILTER.matcher(command).find();
 		List<Packet> packets = new ArrayList<>();
 		List<LineProblem> problems = new ArrayList<>();
-		long elapsed = 0;
-		long previous = -1;
-		long dayOffset = 0;
-		String timestamps = null;
-		boolean untimed = false;
+		CaptureClock clock = new CaptureClock();
 		for (Line line : lines) {
 			Matcher m = ARROW_LINE.matcher(line.text());
 			if (!m.matches()) {
@@ -156,30 +152,10 @@ final class TsharkParser {
 			if (deltaUnusable) {
 				micros = -1;
 			}
-			else if (micros >= 0 && delta) {
-				elapsed += micros;
-				micros = elapsed;
-			}
-			else if (micros >= 0 && m.group(5) != null && m.group(2) == null) {
-				// Time of day: a capture that runs past midnight goes on the next day.
-				if (previous >= 0 && micros + dayOffset < previous - 12L * 3600 * 1_000_000) {
-					dayOffset += 24L * 3600 * 1_000_000;
-				}
-				micros += dayOffset;
-			}
-			if (micros < 0) {
-				untimed = true;
-			}
-			else {
-				previous = micros;
-				if (timestamps == null) {
-					timestamps = kind;
-				}
-			}
+			micros = clock.next(micros, delta, m.group(5) != null && m.group(2) == null, kind);
 			add(packets, problems, line, micros, m);
 		}
-		String shown = (untimed || timestamps == null) ? "" : timestamps;
-		return new Capture(packets, shown, problems, TOOL);
+		return new Capture(packets, clock.timestamps(), problems, TOOL);
 	}
 
 	private static void add(List<Packet> packets, List<LineProblem> problems, Line line, long micros, Matcher m) {
