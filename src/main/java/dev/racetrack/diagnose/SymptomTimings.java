@@ -360,52 +360,158 @@ final class SymptomTimings {
 			return Map.of();
 		}
 		for (String template : format.split("\\\\n|\\\\r|\n")) {
-			List<String> names = new ArrayList<>();
-			StringBuilder regex = new StringBuilder("[ \\t]*");
-			Matcher var = FORMAT_VAR.matcher(template.strip());
-			int at = 0;
-			String stripped = template.strip();
-			while (var.find() && names.size() <= MAX_FIELDS) {
-				regex.append(literal(stripped.substring(at, var.start())));
-				String name = var.group(1);
-				if (name.startsWith("time_")) {
-					names.add(name.substring(5));
-					regex.append("(\\d{1,6}(?:[.,]\\d{1,9})?)s?");
-				}
-				else {
-					regex.append("\\S{0,400}?");
-				}
-				at = var.end();
-			}
-			if (names.isEmpty() || names.size() > MAX_FIELDS) {
-				continue;
-			}
-			regex.append(literal(stripped.substring(at))).append("[ \\t]*");
-			Matcher line = Pattern.compile(regex.toString()).matcher(text);
-			if (line.matches()) {
-				Map<String, String> fields = new LinkedHashMap<>();
-				for (int i = 0; i < names.size(); i++) {
-					fields.put(names.get(i), line.group(i + 1));
-				}
+			Map<String, String> fields = templateMatch(template.strip(), text);
+			if (!fields.isEmpty()) {
 				return fields;
 			}
 		}
 		return Map.of();
 	}
 
-	/** A literal part of a -w format: its runs of white space match any run. */
-	private static String literal(String text) {
-		StringBuilder regex = new StringBuilder();
-		String[] words = text.split("[ \\t]+", -1);
-		for (int i = 0; i < words.length; i++) {
-			if (i > 0) {
-				regex.append("[ \\t]+");
+	/**
+	 * One line of a {@code -w} format against one printed line, in one pass without
+	 * backtracking: a literal part must follow where the line stands (its runs of white
+	 * space match any run), a {@code %{time_…}} is a number there ({@code 5.012},
+	 * {@code 5,012}, {@code 5.012s}), and any other variable stands for up to
+	 * {@value #MAX_WILDCARD} characters without white space, up to the first place where
+	 * what follows it matches. (A regular expression built from the format, with a lazy
+	 * group per variable, backtracked through every way to split the line among its
+	 * variables: a format of five variables against a line of 300 characters took more
+	 * than 20 s.) The timings by name, or empty when the line is not one of the format's.
+	 */
+	static Map<String, String> templateMatch(String template, String text) {
+		Map<String, String> fields = new LinkedHashMap<>();
+		Matcher var = FORMAT_VAR.matcher(template);
+		int at = 0;
+		int p = blanks(text, 0);
+		boolean wildcard = false;
+		// a time's unit (5.012s), unless the format's own text goes on with an s
+		boolean unit = false;
+		while (true) {
+			boolean more = var.find();
+			String literal = template.substring(at, more ? var.start() : template.length());
+			if (unit && !literal.startsWith("s") && p < text.length() && text.charAt(p) == 's') {
+				p++;
 			}
-			if (!words[i].isEmpty()) {
-				regex.append(Pattern.quote(words[i]));
+			unit = false;
+			if (!literal.isEmpty()) {
+				String[] words = literal.split("[ \\t]+", -1);
+				int start = wildcard ? afterWildcard(text, p, (q) -> literalAt(text, q, words)) : p;
+				p = (start < 0) ? -1 : literalAt(text, start, words);
+				wildcard = false;
+				if (p < 0) {
+					return Map.of();
+				}
+			}
+			if (!more) {
+				break;
+			}
+			String name = var.group(1);
+			if (name.startsWith("time_")) {
+				if (fields.size() == MAX_FIELDS) {
+					return Map.of();
+				}
+				int start = wildcard ? afterWildcard(text, p, (q) -> numberAt(text, q)) : p;
+				int end = (start < 0) ? -1 : numberAt(text, start);
+				wildcard = false;
+				if (end < 0) {
+					return Map.of();
+				}
+				fields.put(name.substring(5), text.substring(start, end));
+				p = end;
+				unit = true;
+			}
+			else {
+				wildcard = true;
+			}
+			at = var.end();
+		}
+		if (wildcard) {
+			int end = p;
+			while (end < text.length() && end - p < MAX_WILDCARD && !Character.isWhitespace(text.charAt(end))) {
+				end++;
+			}
+			p = end;
+		}
+		return (!fields.isEmpty() && blanks(text, p) == text.length()) ? fields : Map.of();
+	}
+
+	/**
+	 * The most characters a variable of a {@code -w} format other than a time stands for.
+	 */
+	static final int MAX_WILDCARD = 400;
+
+	/**
+	 * Where what follows a variable starts, trying the variable at its shortest first:
+	 * from {@code p}, over characters without white space, at most {@link #MAX_WILDCARD}
+	 * of them; -1 when what follows ({@code next}, -1 where it does not match) matches
+	 * nowhere.
+	 */
+	private static int afterWildcard(String text, int p, java.util.function.IntUnaryOperator next) {
+		for (int q = p; q <= text.length() && q - p <= MAX_WILDCARD; q++) {
+			if (next.applyAsInt(q) >= 0) {
+				return q;
+			}
+			if (q < text.length() && Character.isWhitespace(text.charAt(q))) {
+				break;
 			}
 		}
-		return regex.toString();
+		return -1;
+	}
+
+	/**
+	 * The end of a literal part's words at {@code p}, white space runs matching any; or
+	 * -1.
+	 */
+	private static int literalAt(String text, int p, String[] words) {
+		int q = p;
+		for (int i = 0; i < words.length; i++) {
+			if (i > 0) {
+				int after = blanks(text, q);
+				if (after == q) {
+					return -1;
+				}
+				q = after;
+			}
+			if (!text.startsWith(words[i], q)) {
+				return -1;
+			}
+			q += words[i].length();
+		}
+		return q;
+	}
+
+	/**
+	 * The end of a number at {@code p} ({@code \d{1,6}} and a fraction); or -1.
+	 */
+	private static int numberAt(String text, int p) {
+		int q = p;
+		while (q < text.length() && q - p < 6 && isDigit(text.charAt(q))) {
+			q++;
+		}
+		if (q == p) {
+			return -1;
+		}
+		if (q + 1 < text.length() && (text.charAt(q) == '.' || text.charAt(q) == ',') && isDigit(text.charAt(q + 1))) {
+			int f = q + 1;
+			while (f < text.length() && f - q - 1 < 9 && isDigit(text.charAt(f))) {
+				f++;
+			}
+			q = f;
+		}
+		return q;
+	}
+
+	private static boolean isDigit(char c) {
+		return c >= '0' && c <= '9';
+	}
+
+	private static int blanks(String text, int p) {
+		int q = p;
+		while (q < text.length() && (text.charAt(q) == ' ' || text.charAt(q) == '\t')) {
+			q++;
+		}
+		return q;
 	}
 
 	private static long micros(String minutes, String seconds) {

@@ -1,11 +1,13 @@
 package dev.racetrack.diagnose;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Tests for {@link SymptomTimings} and {@link SymptomRules}: the symptom as engineers
@@ -262,6 +264,30 @@ class SymptomTimingsTests {
 		assertThat(lookup.evidence()).contains(
 				"… and " + (SymptomTimings.MAX_TIMINGS - SymptomRules.MAX_EVENTS) + " more.",
 				"Not read: 200 more timings past the first " + SymptomTimings.MAX_TIMINGS + ".");
+	}
+
+	/**
+	 * A {@code -w} format is matched in one pass: built as a regular expression with a
+	 * lazy group per variable, five variables against a line of 300 characters that is
+	 * not the format's backtracked for more than 20 s (measured), and a paste of such
+	 * lines held a thread for as long as its bytes allowed. The bound here is not a
+	 * timing to meet but the line between one pass and the old search.
+	 */
+	@Test
+	void aWriteOutFormatIsMatchedInOnePassWhateverItsVariables() {
+		String command = "curl -s -o /dev/null -w \"" + "%{http_code}".repeat(60) + "%{time_total}\" http://web";
+		String line = "a".repeat(SymptomTimings.MAX_FORMAT_LINE - 1) + "!";
+		assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+			for (int i = 0; i < 200; i++) {
+				assertThat(SymptomTimings.formatMatch(command, line)).isEmpty();
+			}
+		});
+		// what it reads still reads
+		assertThat(SymptomTimings.formatMatch("curl -w \"%{http_code} dns=%{time_namelookup}s total %{time_total}\" x",
+				"200 dns=5.012s total  5.113"))
+			.containsEntry("namelookup", "5.012")
+			.containsEntry("total", "5.113");
+		assertThat(SymptomTimings.formatMatch("curl -w \"%{http_code}%{time_total}\" x", "200 5.1")).isEmpty();
 	}
 
 }
