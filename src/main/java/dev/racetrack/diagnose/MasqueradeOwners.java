@@ -71,8 +71,9 @@ final class MasqueradeOwners {
 		.compile("ip6? saddr (" + ADDRESS + ") ip6? daddr \\1 (tcp|udp|sctp) dport (\\d{1,5}) masquerade");
 
 	/**
-	 * Docker's masquerade of the host's own connections to a bridge's containers, in
-	 * {@code -S} form: {@code -A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j
+	 * A masquerade of the host's own connections to a bridge's containers (Docker's
+	 * shape, which other tools write too), in {@code -S} form:
+	 * {@code -A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j
 	 * MASQUERADE} (or {@code -j SNAT --to-source} with the daemon's {@code --ip}); the
 	 * {@code -o} is missing from a row of {@code iptables -L} without {@code -v}.
 	 */
@@ -168,8 +169,9 @@ final class MasqueradeOwners {
 	}
 
 	/**
-	 * The rule as Docker's masquerade of the host's own connections to the containers of
-	 * a bridge, when it is one: the bridge, or {@code ""} when the paste does not show it
+	 * The rule as a masquerade of the host's own connections to the containers of a
+	 * bridge, when it is one, whoever wrote it ({@link #owner(NatRule, List)} says
+	 * whether Docker did): the bridge, or {@code ""} when the paste does not show it
 	 * ({@code iptables -L} without {@code -v}). With the userland proxy off
 	 * ({@code "userland-proxy": false}, hairpin mode), dockerd writes it per bridge
 	 * ({@code -m addrtype --src-type LOCAL -o <bridge> -j MASQUERADE}, "MASQ LOCAL HOST",

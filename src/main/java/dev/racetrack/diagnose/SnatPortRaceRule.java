@@ -47,11 +47,18 @@ final class SnatPortRaceRule {
 		}
 		if (facts.natRead() && exposed.isEmpty()) {
 			List<String> hairpins = hairpinEvidence(facts);
-			return hairpins.isEmpty() ? Optional.empty()
-					: Optional.of(finding(Severity.INFO,
-							"SNAT port race: the only MASQUERADE rules are Docker's hairpin masquerades, which it does "
-									+ "not go through",
-							hairpins, List.of()));
+			List<String> fromHost = fromHostEvidence(facts);
+			if ((hairpins.isEmpty() && fromHost.isEmpty()) || !facts.nat().outboundSourceNatRules().isEmpty()) {
+				// nothing to say, or every outbound rule has --random-fully already
+				return Optional.empty();
+			}
+			List<String> evidence = new ArrayList<>(hairpins);
+			evidence.addAll(fromHost);
+			return Optional.of(finding(Severity.INFO, fromHost.isEmpty()
+					? "SNAT port race: the only MASQUERADE rules are Docker's hairpin masquerades, which it does not go "
+							+ "through"
+					: "SNAT port race: no MASQUERADE rule pasted is on the path of connections leaving the node",
+					evidence, List.of()));
 		}
 		if (!facts.natRead() && facts.clashDropsSinceBoot() == 0 && facts.cilium().bpfMasquerading()) {
 			// Cilium masquerades pods in eBPF: no MASQUERADE rule of its own to check
@@ -167,9 +174,10 @@ final class SnatPortRaceRule {
 	}
 
 	/**
-	 * Docker's masquerades of the host's own connections to containers, said for what
-	 * they are ({@link MasqueradeOwners#fromHost}): the race needs connections from pods
-	 * or containers leaving the node, and these are the node's own, entering a bridge.
+	 * The masquerades of the host's own connections to containers (Docker's, or another
+	 * tool's of the same shape), said for what they are
+	 * ({@link MasqueradeOwners#fromHost}): the race needs connections from pods or
+	 * containers leaving the node, and these are the node's own, entering a bridge.
 	 */
 	private static List<String> fromHostEvidence(Facts facts) {
 		List<NatRule> rules = facts.nat()

@@ -1513,6 +1513,15 @@ class DiagnoserTests {
 				COMMIT
 				""", null));
 		assertThat(find(save, SnatPortRaceRule.ID)).isEmpty();
+		// alone, it is said for what it is, not left unsaid
+		Finding alone = find(
+				this.diagnoser.diagnose(NodeSample
+					.pasted("-A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE\n", null)),
+				SnatPortRaceRule.ID)
+			.orElseThrow();
+		assertThat(alone.severity()).isEqualTo(Severity.INFO);
+		assertThat(alone.title())
+			.isEqualTo("SNAT port race: no MASQUERADE rule pasted is on the path of connections leaving the node");
 		NatRule row = IptablesParser
 			.parse("""
 					Chain POSTROUTING (policy ACCEPT 463 packets, 28696 bytes)
