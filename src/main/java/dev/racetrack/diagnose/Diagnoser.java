@@ -71,6 +71,7 @@ public final class Diagnoser {
 		List<NftParser.MapElement> mapElements = new ArrayList<>();
 		String kubeProxyNftables = "";
 		boolean wholeEmptyNat = false;
+		boolean cutNat = false;
 		Optional<KernelVersion> version = Optional.empty();
 		ResolverConfig resolver = ResolverConfig.absent();
 		CiliumStatus cilium = CiliumStatus.empty();
@@ -125,6 +126,7 @@ public final class Diagnoser {
 				.forEach((t) -> otherTables.add(new NatTable.OtherTable(t.table(),
 						t.lines() + (field.equals(NodeSample.PASTE) ? "" : " of " + field), t.basis(), t.tool())));
 			wholeEmptyNat |= nat.wholeEmptyTable();
+			cutNat |= nat.cutTable();
 			add(unread, field, nat.problems());
 			UnameParser.Result uname = UnameParser.parse(text.of(PasteFormat.UNAME));
 			add(unread, field, uname.problems());
@@ -162,8 +164,8 @@ public final class Diagnoser {
 		Optional<CounterRates> rates = (later != null && interval != null)
 				? Optional.of(CounterRates.compare(stats, later, interval)) : Optional.empty();
 		rates.ifPresent((r) -> unread.addAll(r.mismatches()));
-		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat,
-				otherTables);
+		NatTable nat = new NatTable(rules, KubeServices.find(rules, mapElements), List.of(), wholeEmptyNat, otherTables,
+				cutNat);
 		String bpfHostRouting = cilium.hostRouting()
 			.filter((routing) -> routing.value().equals("BPF"))
 			.map(CiliumStatus.Setting::evidence)

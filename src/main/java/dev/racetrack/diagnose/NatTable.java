@@ -16,9 +16,12 @@ import java.util.Optional;
  * @param otherTables the listings pasted that show another table than nat (an
  * {@code iptables -L} without {@code -t nat} lists the filter table), whose rules are not
  * among {@code rules}
+ * @param cutTable whether an {@code iptables-save} {@code *nat} section ends before its
+ * {@code COMMIT} (a paste cut short, as a thread's stored copy often is): its rules past
+ * the cut are not among {@code rules}
  */
 public record NatTable(List<NatRule> rules, List<KubeService> services, List<LineProblem> problems,
-		boolean wholeEmptyTable, List<OtherTable> otherTables) {
+		boolean wholeEmptyTable, List<OtherTable> otherTables, boolean cutTable) {
 
 	/**
 	 * A listing of another table than nat.
@@ -44,6 +47,11 @@ public record NatTable(List<NatRule> rules, List<KubeService> services, List<Lin
 		problems = List.copyOf(problems);
 		wholeEmptyTable = wholeEmptyTable && rules.isEmpty();
 		otherTables = List.copyOf(otherTables);
+	}
+
+	public NatTable(List<NatRule> rules, List<KubeService> services, List<LineProblem> problems,
+			boolean wholeEmptyTable, List<OtherTable> otherTables) {
+		this(rules, services, problems, wholeEmptyTable, otherTables, false);
 	}
 
 	public NatTable(List<NatRule> rules, List<KubeService> services, List<LineProblem> problems,

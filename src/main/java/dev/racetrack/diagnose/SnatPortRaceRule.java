@@ -48,6 +48,20 @@ final class SnatPortRaceRule {
 		if (facts.natRead() && exposed.isEmpty()) {
 			List<String> hairpins = hairpinEvidence(facts);
 			List<String> fromHost = fromHostEvidence(facts);
+			if (facts.nat().cutTable() && facts.nat().outboundSourceNatRules().isEmpty()) {
+				// A table cut short before any outbound rule says nothing of them.
+				List<String> evidence = new ArrayList<>(List.of("The *nat section pasted ends before its COMMIT "
+						+ "(the paste was cut) and no MASQUERADE or SNAT rule for connections leaving the node was read "
+						+ "before the cut: the rules the SNAT port race goes through may be in the part not pasted."));
+				evidence.addAll(hairpins);
+				evidence.addAll(fromHost);
+				return Optional.of(finding(Severity.INFO,
+						"SNAT port race: the nat table was cut before its MASQUERADE rules, so they cannot be checked",
+						evidence,
+						List.of("Paste the nat table whole, up to its COMMIT (iptables-save -t nat; "
+								+ "ip6tables-save -t nat for IPv6), to see whether each MASQUERADE rule has "
+								+ "--random-fully.")));
+			}
 			if ((hairpins.isEmpty() && fromHost.isEmpty()) || !facts.nat().outboundSourceNatRules().isEmpty()) {
 				// nothing to say, or every outbound rule has --random-fully already
 				return Optional.empty();

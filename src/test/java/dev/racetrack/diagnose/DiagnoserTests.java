@@ -1559,6 +1559,38 @@ class DiagnoserTests {
 	}
 
 	/**
+	 * A nat table cut short before its MASQUERADE rules (a thread's stored copy ends
+	 * inside it, as calico#3835's ip6tables-save does) said nothing of the SNAT port
+	 * race, as if the node masqueraded nothing; it says the rules were not seen. Cut
+	 * after one, or whole, it is read as before.
+	 */
+	@Test
+	void aNatTableCutBeforeItsMasqueradeRulesSaysTheyWereNotSeen() {
+		Finding cut = find(this.diagnoser.diagnose(NodeSample.pasted("""
+				*nat
+				:PREROUTING ACCEPT [0:0]
+				:POSTROUTING ACCEPT [0:0]
+				-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+				""", null)), SnatPortRaceRule.ID).orElseThrow();
+		assertThat(cut.severity()).isEqualTo(Severity.INFO);
+		assertThat(cut.title())
+			.isEqualTo("SNAT port race: the nat table was cut before its MASQUERADE rules, so they cannot be checked");
+		assertThat(cut.mitigations().get(0)).startsWith("Paste the nat table whole, up to its COMMIT");
+		assertThat(find(this.diagnoser.diagnose(NodeSample.pasted("""
+				*nat
+				:PREROUTING ACCEPT [0:0]
+				-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+				COMMIT
+				""", null)), SnatPortRaceRule.ID)).isEmpty();
+		Finding exposed = find(this.diagnoser.diagnose(NodeSample.pasted("""
+				*nat
+				:POSTROUTING ACCEPT [0:0]
+				-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+				""", null)), SnatPortRaceRule.ID).orElseThrow();
+		assertThat(exposed.severity()).isNotEqualTo(Severity.INFO);
+	}
+
+	/**
 	 * A bridge network's outbound masquerade is Docker's whatever the bridge is called
 	 * ({@code com.docker.network.bridge.name}) when Docker's masquerade from the host
 	 * names the same bridge: the pair dockerd writes per network. The same rule alone, a
