@@ -60,4 +60,20 @@ final class CaptureClock {
 		return (this.untimed || this.timestamps == null) ? "" : this.timestamps;
 	}
 
+	/** Days since 1970-01-01 of a date a capture printed, or 0 for no such date. */
+	static long days(int year, int month, int day) {
+		try {
+			return java.time.LocalDate.of(year, month, day).toEpochDay();
+		}
+		catch (java.time.DateTimeException ex) {
+			return 0;
+		}
+	}
+
+	/** {@code 554648} → 554648 µs; {@code 554648123} (nanoseconds) → 554648 µs. */
+	static long fraction(String digits) {
+		String six = (digits.length() >= 6) ? digits.substring(0, 6) : (digits + "000000").substring(0, 6);
+		return Long.parseLong(six);
+	}
+
 }

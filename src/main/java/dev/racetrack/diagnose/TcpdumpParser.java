@@ -315,30 +315,15 @@ final class TcpdumpParser {
 			long seconds = Long.parseLong(m.group(4)) * 3600 + Long.parseLong(m.group(5)) * 60
 					+ Long.parseLong(m.group(6));
 			if (m.group(1) != null) {
-				seconds += days(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+				seconds += CaptureClock.days(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
 						Integer.parseInt(m.group(3))) * 86_400L;
 			}
-			return seconds * 1_000_000 + fraction(m.group(7));
+			return seconds * 1_000_000 + CaptureClock.fraction(m.group(7));
 		}
 		if (m.group(8) != null) {
-			return Long.parseLong(m.group(8)) * 1_000_000 + fraction(m.group(9));
+			return Long.parseLong(m.group(8)) * 1_000_000 + CaptureClock.fraction(m.group(9));
 		}
 		return -1;
-	}
-
-	private static long days(int year, int month, int day) {
-		try {
-			return java.time.LocalDate.of(year, month, day).toEpochDay();
-		}
-		catch (java.time.DateTimeException ex) {
-			return 0;
-		}
-	}
-
-	/** {@code 554648} → 554648 µs; {@code 554648123} (nanoseconds) → 554648 µs. */
-	private static long fraction(String digits) {
-		String six = (digits.length() >= 6) ? digits.substring(0, 6) : (digits + "000000").substring(0, 6);
-		return Long.parseLong(six);
 	}
 
 	/** Whether the last tcpdump command above the capture asked for {@code -ttt}. */

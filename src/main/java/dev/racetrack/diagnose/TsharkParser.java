@@ -223,30 +223,16 @@ final class TsharkParser {
 			long seconds = Long.parseLong(m.group(5)) * 3600 + Long.parseLong(m.group(6)) * 60
 					+ Long.parseLong(m.group(7));
 			if (m.group(2) != null) {
-				seconds += days(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+				seconds += CaptureClock.days(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
 						Integer.parseInt(m.group(4))) * 86_400L;
 			}
-			return seconds * 1_000_000 + fraction(m.group(8));
+			return seconds * 1_000_000 + CaptureClock.fraction(m.group(8));
 		}
 		if (m.group(9) == null || m.group(10) == null) {
 			// Whole seconds: a gap of "3" is anything from 2 to 4 s.
 			return -1;
 		}
-		return Long.parseLong(m.group(9)) * 1_000_000 + fraction(m.group(10));
-	}
-
-	private static long days(int year, int month, int day) {
-		try {
-			return java.time.LocalDate.of(year, month, day).toEpochDay();
-		}
-		catch (java.time.DateTimeException ex) {
-			return 0;
-		}
-	}
-
-	private static long fraction(String digits) {
-		String six = (digits.length() >= 6) ? digits.substring(0, 6) : (digits + "000000").substring(0, 6);
-		return Long.parseLong(six);
+		return Long.parseLong(m.group(9)) * 1_000_000 + CaptureClock.fraction(m.group(10));
 	}
 
 }
